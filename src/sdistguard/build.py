@@ -1,0 +1,132 @@
+"""The PEP 517 / PEP 660 hooks: ``build-backend = "sdistguard.build"``.
+
+The same hooks as ``hatchling.build``, under the same conditions. The build hooks run sdistguard's
+builders; the others (``get_requires_*``, ``prepare_metadata_*``) walk no files and are hatchling's
+own. A user mistake ends in one message on stderr and exit status 1, never a traceback (set
+``SDISTGUARD_DEBUG=1`` to see one).
+
+Specs: https://peps.python.org/pep-0517/, https://peps.python.org/pep-0660/.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+__all__ = [
+    "build_editable",
+    "build_sdist",
+    "build_wheel",
+    "get_requires_for_build_editable",
+    "get_requires_for_build_sdist",
+    "get_requires_for_build_wheel",
+]
+
+_T = TypeVar("_T")
+
+
+def get_requires_for_build_sdist(config_settings: dict[str, Any] | None = None) -> list[str]:
+    """PEP 517: hatchling's answer (the build hooks' dependencies)."""
+    from hatchling import build
+
+    return _guarded(lambda: build.get_requires_for_build_sdist(config_settings))
+
+
+def get_requires_for_build_wheel(config_settings: dict[str, Any] | None = None) -> list[str]:
+    """PEP 517: hatchling's answer (the build hooks' dependencies)."""
+    from hatchling import build
+
+    return _guarded(lambda: build.get_requires_for_build_wheel(config_settings))
+
+
+def get_requires_for_build_editable(config_settings: dict[str, Any] | None = None) -> list[str]:
+    """PEP 660: hatchling's answer (the build hooks' dependencies and ``editables``)."""
+    from hatchling import build
+
+    return _guarded(lambda: build.get_requires_for_build_editable(config_settings))
+
+
+def build_sdist(sdist_directory: str, config_settings: dict[str, Any] | None = None) -> str:
+    """PEP 517: build the sdist into ``sdist_directory``; return its file name (``name-1.0.tar.gz``)."""
+    from sdistguard.builders import GuardedSdistBuilder
+
+    return _build(GuardedSdistBuilder, sdist_directory, "standard", config_settings)
+
+
+def build_wheel(
+    wheel_directory: str,
+    config_settings: dict[str, Any] | None = None,
+    metadata_directory: str | None = None,
+) -> str:
+    """PEP 517: build the wheel into ``wheel_directory``; return its file name."""
+    from sdistguard.builders import GuardedWheelBuilder
+
+    return _build(GuardedWheelBuilder, wheel_directory, "standard", config_settings)
+
+
+def build_editable(
+    wheel_directory: str,
+    config_settings: dict[str, Any] | None = None,
+    metadata_directory: str | None = None,
+) -> str:
+    """PEP 660: build the editable wheel into ``wheel_directory``; return its file name."""
+    from sdistguard.builders import GuardedWheelBuilder
+
+    return _build(GuardedWheelBuilder, wheel_directory, "editable", config_settings)
+
+
+def _build(builder_class: Any, directory: str, version: str, config_settings: dict[str, Any] | None) -> str:
+    from sdistguard.report import format_build_summary
+
+    def run() -> str:
+        builder = builder_class(os.getcwd(), config_settings=config_settings)
+        artifact = os.path.basename(next(builder.build(directory=directory, versions=[version])))
+        summary = format_build_summary(builder.findings, artifact)
+        if summary:
+            print(summary, file=sys.stderr)
+        return artifact
+
+    return _guarded(run)
+
+
+def _guarded(hook: Callable[[], _T]) -> _T:
+    """Run a hook; turn a user mistake into a message on stderr and ``SystemExit(1)``.
+
+    Our own errors (``SdistguardError``) and the errors hatchling raises for a bad project
+    (``TypeError``/``ValueError`` on a config field, ``FileNotFoundError`` for a missing forced
+    include) are user mistakes; anything else is a bug and keeps its traceback.
+    """
+    from sdistguard.errors import SdistguardError
+
+    try:
+        return hook()
+    except (SdistguardError, TypeError, ValueError, OSError) as error:
+        if os.environ.get("SDISTGUARD_DEBUG"):
+            raise
+        prefix = "" if isinstance(error, SdistguardError) else "hatchling: "
+        print(f"sdistguard: error: {prefix}{error}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+# The same condition as hatchling.build: pip reads dependencies from prepare_metadata_*, which
+# would ignore what build hooks add, so these hooks exist only outside pip (hatch#532).
+if "PIP_BUILD_TRACKER" not in os.environ:
+    __all__ += ["prepare_metadata_for_build_editable", "prepare_metadata_for_build_wheel"]
+
+    def prepare_metadata_for_build_wheel(
+        metadata_directory: str, config_settings: dict[str, Any] | None = None
+    ) -> str:
+        """PEP 517: hatchling's hook (writes only ``METADATA``); returns the ``.dist-info`` name."""
+        from hatchling import build
+
+        return _guarded(lambda: build.prepare_metadata_for_build_wheel(metadata_directory, config_settings))
+
+    def prepare_metadata_for_build_editable(
+        metadata_directory: str, config_settings: dict[str, Any] | None = None
+    ) -> str:
+        """PEP 660: hatchling's hook (writes only ``METADATA``); returns the ``.dist-info`` name."""
+        from hatchling import build
+
+        return _guarded(lambda: build.prepare_metadata_for_build_editable(metadata_directory, config_settings))

@@ -1,0 +1,347 @@
+"""hatchling's sdist and wheel builders, with sdistguard's walk in place of theirs.
+
+This is the only module that touches hatchling's internals (non-public classes). It overrides the
+three walks of ``BuilderInterface`` (``recurse_project_files``, ``recurse_explicit_files``,
+``recurse_forced_files``), mirroring hatchling's selection logic line for line, and the sdist's
+``build_standard`` so that every member is written as a regular file (``TarFile.dereference``).
+Everything else — metadata, build hooks, versions, tags, reproducibility — is hatchling's.
+
+Supported hatchling: :data:`HATCHLING_RANGE` (its oldest and newest are tested).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from hatchling.__about__ import __version__ as _hatchling_version
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+from sdistguard.config import Settings, load_settings
+from sdistguard.errors import TreeError
+from sdistguard.patterns import could_match_below, negations, to_posix
+from sdistguard.rules import RULES, WARNING, Finding, unportable_reason
+from sdistguard.walk import GuardedWalker, NamedCallback, PruneCallback
+
+HATCHLING_RANGE = SpecifierSet(">=1.27,<1.34")
+"""The hatchling versions whose builder internals these subclasses follow."""
+
+if Version(_hatchling_version) not in HATCHLING_RANGE:  # pragma: no cover - exercised by the matrix
+    raise ImportError(
+        f"sdistguard supports hatchling {HATCHLING_RANGE}, but hatchling {_hatchling_version} is installed; "
+        f"install a supported one: pip install 'hatchling{HATCHLING_RANGE}'"
+    )
+
+from hatchling.builders.constants import EXCLUDED_DIRECTORIES, EXCLUDED_FILES  # noqa: E402
+from hatchling.builders.plugin.interface import BuilderInterface, IncludedFile  # noqa: E402
+from hatchling.builders.sdist import SdistArchive, SdistBuilder  # noqa: E402
+from hatchling.builders.utils import (  # noqa: E402
+    normalize_archive_path,
+    normalize_artifact_permissions,
+    replace_file,
+)
+from hatchling.builders.wheel import WheelBuilder  # noqa: E402
+
+if TYPE_CHECKING:
+    _Base = BuilderInterface[Any, Any]
+else:
+    _Base = object
+
+__all__ = ["HATCHLING_RANGE", "GuardedSdistBuilder", "GuardedWheelBuilder", "preview_findings"]
+
+
+class _Guard(_Base):
+    """The walk overrides shared by both builders (a mixin placed before hatchling's class)."""
+
+    def __init__(self, *args: Any, config_settings: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.config_settings = config_settings
+        self._selected: list[IncludedFile] | None = None
+
+    @cached_property
+    def settings(self) -> Settings:
+        """``[tool.sdistguard]`` plus the PEP 517 config settings; raises ``ConfigError``."""
+        return load_settings(self.raw_config, self.config_settings)
+
+    @cached_property
+    def walker(self) -> GuardedWalker:
+        """The walker of this build; its findings are what the build left out or rewrote."""
+        return GuardedWalker(self.root, self.settings, use_gitignore=not self.config.ignore_vcs)
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Everything this builder's walks left out or rewrote, in walk order."""
+        return self.walker.findings
+
+    # --- the three walks of hatchling's BuilderInterface, with ours underneath ---
+
+    def recurse_project_files(self) -> Iterable[IncludedFile]:
+        """hatchling's ``recurse_project_files`` (paths relative to the project root), guarded."""
+        config = self.config
+        self._prepare_walker()
+        prune = self._pruner("", hatchling_prune=config.directory_is_excluded)
+        for directory in self.walker.walk(self.root, prune=prune, named=self._named("")):
+            for name in directory.files:
+                if name in EXCLUDED_FILES:
+                    continue
+                relative_file_path = os.path.join(directory.relative_path, name)
+                distribution_path = config.get_distribution_path(relative_file_path)
+                if config.path_is_reserved(distribution_path):
+                    continue
+                if config.include_path(relative_file_path, is_package=directory.is_package):
+                    yield IncludedFile(os.path.join(directory.path, name), relative_file_path, distribution_path)
+
+    def recurse_explicit_files(self, inclusion_map: dict[str, str]) -> Iterable[IncludedFile]:
+        """hatchling's ``recurse_explicit_files`` (only-include, packages, shared data), guarded.
+
+        A named file is taken as asked, even a link leaving the tree; inside a named directory the
+        rules apply.
+        """
+        config = self.config
+        self._prepare_walker()
+        for source, target_path in inclusion_map.items():
+            external = not source.startswith(self.root)
+            if os.path.isfile(source):
+                distribution_path = config.get_distribution_path(target_path)
+                if not config.path_is_reserved(distribution_path):
+                    relative_path = "" if external else os.path.relpath(source, self.root)
+                    yield IncludedFile(source, relative_path, distribution_path)
+            elif os.path.isdir(source):
+                prune = self._pruner(target_path, hatchling_prune=_excluded_name)
+                for directory in self.walker.walk(source, prune=prune, named=self._named(target_path)):
+                    for name in directory.files:
+                        if name in EXCLUDED_FILES:
+                            continue
+                        relative_file_path = os.path.join(target_path, directory.relative_path, name)
+                        distribution_path = config.get_distribution_path(relative_file_path)
+                        if config.path_is_reserved(distribution_path):
+                            continue
+                        if config.include_path(relative_file_path, explicit=True, is_package=directory.is_package):
+                            yield IncludedFile(
+                                os.path.join(directory.path, name),
+                                "" if external else relative_file_path,
+                                distribution_path,
+                            )
+
+    def recurse_forced_files(self, inclusion_map: dict[str, str]) -> Iterable[IncludedFile]:
+        """hatchling's ``recurse_forced_files`` (force-include, readme, license files), guarded.
+
+        A named file is copied in even when it is a link leaving the tree (a monorepo's
+        ``LICENSE -> ../../LICENSE``); raises ``FileNotFoundError`` for a missing source, as
+        hatchling does.
+        """
+        config = self.config
+        self._prepare_walker()
+        for source, target_path in inclusion_map.items():
+            external = not source.startswith(self.root)
+            if os.path.isfile(source):
+                yield IncludedFile(
+                    source,
+                    "" if external else os.path.relpath(source, self.root),
+                    config.get_distribution_path(target_path),
+                )
+            elif os.path.isdir(source):
+                for directory in self.walker.walk(source, prune=_excluded_name, named=_nothing_named):
+                    for name in directory.files:
+                        if name in EXCLUDED_FILES:
+                            continue
+                        relative_file_path = os.path.join(target_path, directory.relative_path, name)
+                        distribution_path = config.get_distribution_path(relative_file_path)
+                        if not config.path_is_reserved(distribution_path):
+                            yield IncludedFile(
+                                os.path.join(directory.path, name),
+                                "" if external else relative_file_path,
+                                distribution_path,
+                            )
+            else:
+                message = f"Forced include not found: {source}"
+                raise FileNotFoundError(message)
+
+    def recurse_included_files(self) -> Iterable[IncludedFile]:
+        """The files of the artifact; the list checked by :meth:`select_files` when there is one."""
+        if self._selected is not None:
+            return iter(self._selected)
+        return super().recurse_included_files()
+
+    # --- checks, before anything is written ---
+
+    def select_files(self) -> list[IncludedFile]:
+        """Walk once, check the result, and keep it for the build that follows.
+
+        Raises :class:`TreeError` listing every file name installers refuse, every external link
+        under ``external-links = "error"``, and under ``strict`` every warning-level finding.
+        """
+        self._selected = None
+        selected = list(self.recurse_included_files())
+        problems = [
+            f"{included.distribution_path}: {RULES['SG401'].reason}: {reason} ({RULES['SG401'].hint})"
+            for included in selected
+            if (reason := unportable_reason(normalize_archive_path(included.distribution_path)))
+        ]
+        for found in self.findings:
+            if found.extra.get("policy") == "error" or (self.settings.strict and found.severity == WARNING):
+                problems.append(f"{found.path}: {found.code} {found.rule.reason} ({found.rule.hint})")
+        if problems:
+            setting = " (strict)" if self.settings.strict else ""
+            raise TreeError(f"cannot build the {self.PLUGIN_NAME}{setting} of {self.root}:", problems)
+        self._selected = selected
+        return selected
+
+    # --- helpers ---
+
+    def _prepare_walker(self) -> None:
+        config = self.config
+        self.walker.artifacts_possible = config.artifact_spec is not None or config.build_artifact_spec is not None
+
+    def _named(self, prefix: str) -> NamedCallback:
+        """Files the user named: artifacts (config or build hooks) and forced sources (reserved)."""
+        config = self.config
+
+        def named(relative_path: str) -> bool:
+            path = os.path.join(prefix, relative_path)
+            return (
+                config.path_is_build_artifact(path)
+                or config.path_is_artifact(path)
+                or config.path_is_reserved(config.get_distribution_path(path))
+            )
+
+        return named
+
+    def _pruner(self, prefix: str, *, hatchling_prune: PruneCallback) -> PruneCallback:
+        """hatchling's own directory pruning, plus pruning of directories excluded as a whole.
+
+        A directory matched by hatchling's exclude patterns is skipped whole only when nothing
+        below it could come back: no artifact pattern, and no negation that could reach below it
+        (hatchling matches file by file, so ``!keep.txt`` re-includes below an excluded dir).
+        """
+        config = self.config
+        blockers = negations(config.exclude_spec)
+
+        def prune(name: str, parent: str) -> bool:
+            if hatchling_prune(name, os.path.join(prefix, parent) if prefix else parent):
+                return True
+            relative = os.path.join(prefix, parent, name)
+            return (
+                not self.walker.artifacts_possible
+                and config.path_is_excluded(f"{relative}/")
+                and not could_match_below(blockers, to_posix(relative))
+            )
+
+        return prune
+
+
+def _excluded_name(name: str, parent: str) -> bool:
+    return name in EXCLUDED_DIRECTORIES
+
+
+def _nothing_named(relative_path: str) -> bool:
+    return False
+
+
+def _build_atomically(directory: str, build: Callable[[str], str]) -> str:
+    """Run ``build`` in a private directory inside ``directory``, then move the artifact in whole.
+
+    hatchling writes to the system temp dir and copies across file systems, which can leave a
+    half-written artifact behind; ``os.replace`` on one file system cannot.
+    """
+    os.makedirs(directory, exist_ok=True)
+    private = tempfile.mkdtemp(prefix=".sdistguard-", dir=directory)
+    try:
+        built = build(private)
+        target = os.path.join(directory, os.path.basename(built))
+        os.replace(built, target)
+        return target
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+
+
+class GuardedSdistBuilder(_Guard, SdistBuilder):
+    """hatchling's ``SdistBuilder`` with the guarded walk; every member is a regular file.
+
+    Same constructor as hatchling's (``root`` absolute, ``config`` the whole pyproject dict), plus
+    ``config_settings`` (PEP 517). ``build()`` yields the absolute path of the ``.tar.gz``.
+    """
+
+    def build_standard(self, directory: str, **build_data: Any) -> str:
+        """Write the sdist into ``directory`` (atomically) and return its absolute path.
+
+        hatchling's ``build_standard`` with one change: the tar file dereferences, so in-tree links
+        and hardlinks become regular file members (PEP 721: any installer can unpack it).
+        """
+        self.select_files()
+        return _build_atomically(directory, lambda private: self._write_sdist(private, build_data))
+
+    def _write_sdist(self, directory: str, build_data: dict[str, Any]) -> str:
+        found_packages = set()
+        with SdistArchive(self.artifact_project_id, reproducible=self.config.reproducible) as archive:
+            archive.tf.dereference = True
+            for included_file in self.recurse_included_files():
+                if self.config.support_legacy:
+                    possible_package, file_name = os.path.split(included_file.relative_path)
+                    if file_name == "__init__.py":
+                        found_packages.add(possible_package)
+
+                tar_info = archive.gettarinfo(
+                    included_file.path,
+                    arcname=normalize_archive_path(
+                        os.path.join(self.artifact_project_id, included_file.distribution_path)
+                    ),
+                )
+                with open(included_file.path, "rb") as f:
+                    archive.addfile(tar_info, f)
+
+            archive.create_file(
+                self.config.core_metadata_constructor(self.metadata, extra_dependencies=build_data["dependencies"]),
+                "PKG-INFO",
+            )
+            if self.config.support_legacy:
+                archive.create_file(
+                    self.construct_setup_py_file(sorted(found_packages), extra_dependencies=build_data["dependencies"]),
+                    "setup.py",
+                )
+
+        target = os.path.join(directory, f"{self.artifact_project_id}.tar.gz")
+        replace_file(archive.path, target)
+        normalize_artifact_permissions(target)
+        return target
+
+
+class GuardedWheelBuilder(_Guard, WheelBuilder):
+    """hatchling's ``WheelBuilder`` with the guarded walk (links are always read as content).
+
+    Same constructor as hatchling's, plus ``config_settings`` (PEP 517). ``build()`` yields the
+    absolute path of the ``.whl``; editable wheels (PEP 660) are hatchling's, over the guarded walk.
+    """
+
+    def build_standard(self, directory: str, **build_data: Any) -> str:
+        """Check the file selection, then let hatchling write the wheel atomically into ``directory``."""
+        self.select_files()
+        return _build_atomically(directory, lambda private: super(GuardedWheelBuilder, self).build_standard(
+            private, **build_data))
+
+    def build_editable(self, directory: str, **build_data: Any) -> str:
+        """hatchling's editable wheel (PEP 660), written atomically into ``directory``."""
+        return _build_atomically(directory, lambda private: super(GuardedWheelBuilder, self).build_editable(
+            private, **build_data))
+
+
+def preview_findings(root: str, target: str = "sdist") -> list[Finding]:
+    """What building ``target`` (``"sdist"`` or ``"wheel"``) from ``root`` would leave out, without building.
+
+    ``root`` is a project directory holding a ``pyproject.toml``. Runs the same walk as the build
+    (hatchling's default build data, no build hooks) and returns its findings. Raises
+    ``ConfigError`` for bad settings and whatever hatchling raises for a bad project.
+    """
+    builder_class = GuardedSdistBuilder if target == "sdist" else GuardedWheelBuilder
+    builder: _Guard = builder_class(os.path.abspath(root))
+    build_data = builder.get_default_build_data()
+    builder.set_build_data_defaults(build_data)
+    with builder.config.set_build_data(build_data):
+        for _ in builder.recurse_included_files():
+            pass
+    return builder.findings

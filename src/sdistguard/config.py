@@ -1,0 +1,84 @@
+"""``[tool.sdistguard]`` and the PEP 517 config settings, read into one frozen :class:`Settings`.
+
+Validation collects every problem and raises once (the pypa/installer habit); each message names the
+key and the allowed values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from sdistguard.errors import ConfigError
+
+__all__ = ["EXTERNAL_LINK_POLICIES", "Settings", "load_settings"]
+
+EXTERNAL_LINK_POLICIES: Final = ("exclude", "error")
+_KNOWN_KEYS: Final = ("keep", "external-links", "strict", "check")
+_TRUE: Final = ("true", "1", "yes", "on")
+_FALSE: Final = ("false", "0", "no", "off", "")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """sdistguard's own settings for one build.
+
+    ``keep``: gitignore-style patterns, relative to the project root, that the venv, cache and
+    nested-``.gitignore`` rules never leave out. ``external_links``: ``"exclude"`` (leave out with a
+    warning) or ``"error"`` (stop the build). ``strict``: every warning-level finding stops the build.
+    """
+
+    keep: tuple[str, ...] = ()
+    external_links: str = "exclude"
+    strict: bool = False
+
+
+def load_settings(pyproject: Mapping[str, Any], config_settings: Mapping[str, Any] | None = None) -> Settings:
+    """Read ``[tool.sdistguard]`` from the parsed ``pyproject`` and apply PEP 517 ``config_settings``.
+
+    ``config_settings`` is what the frontend passes to the hook (``-C strict=true``); only ``strict``
+    is read from it, and it overrides the file. Raises :class:`ConfigError` naming every bad key.
+    """
+    table = pyproject.get("tool", {}).get("sdistguard", {})
+    problems: list[str] = []
+    if not isinstance(table, Mapping):
+        raise ConfigError("tool.sdistguard in pyproject.toml must be a table")
+
+    for key in table:
+        if key not in _KNOWN_KEYS:
+            problems.append(f"tool.sdistguard.{key}: unknown key (known: {', '.join(_KNOWN_KEYS)})")
+
+    keep = _read_patterns(table.get("keep", []), "tool.sdistguard.keep", problems)
+    external_links = table.get("external-links", "exclude")
+    if external_links not in EXTERNAL_LINK_POLICIES:
+        problems.append(
+            f"tool.sdistguard.external-links: {external_links!r} is not one of "
+            f"{', '.join(map(repr, EXTERNAL_LINK_POLICIES))}"
+        )
+    strict = table.get("strict", False)
+    if not isinstance(strict, bool):
+        problems.append(f"tool.sdistguard.strict: {strict!r} is not a boolean (true or false)")
+    if config_settings and "strict" in config_settings:
+        strict = _read_flag(config_settings["strict"], "-C strict (PEP 517 config setting)", problems)
+
+    if problems:
+        raise ConfigError("invalid sdistguard settings in pyproject.toml:\n  " + "\n  ".join(problems))
+    return Settings(keep=keep, external_links=str(external_links), strict=bool(strict))
+
+
+def _read_patterns(value: object, key: str, problems: list[str]) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        problems.append(f"{key}: must be an array of non-empty strings (gitignore-style patterns)")
+        return ()
+    return tuple(value)
+
+
+def _read_flag(value: object, key: str, problems: list[str]) -> bool:
+    # Frontends pass config settings as strings; a list means the flag was given twice.
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
+        return value.strip().lower() in _TRUE
+    problems.append(f"{key}: {value!r} is not one of true, false")
+    return False

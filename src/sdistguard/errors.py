@@ -1,0 +1,48 @@
+"""The one error hierarchy of sdistguard.
+
+Every error a user can cause (bad configuration, a file name installers refuse, a finding under
+``strict``) is a :class:`SdistguardError`. The PEP 517 hooks and the command line turn these into a
+message on stderr and a non-zero exit, never a traceback (the habit of pypa/build).
+"""
+
+from __future__ import annotations
+
+__all__ = ["ConfigError", "InputError", "SdistguardError", "TreeError"]
+
+
+class SdistguardError(Exception):
+    """Base class of every error sdistguard raises on purpose.
+
+    ``str(error)`` is the whole message meant for the user: it names the file or setting at fault
+    and says what to do.
+    """
+
+
+class ConfigError(SdistguardError):
+    """``[tool.sdistguard]`` or a PEP 517 config setting holds a value we cannot use.
+
+    The message names the key (``tool.sdistguard.strict``, ``-C strict``) and the allowed values.
+    """
+
+
+class TreeError(SdistguardError):
+    """The project tree holds something that must not be built as it is.
+
+    Raised before anything is written to the output directory, with every problem found in one
+    message (the habit of pypa/installer): unportable file names, external links under the
+    ``external-links = "error"`` policy, and any warning-level finding under ``strict``.
+    """
+
+    def __init__(self, summary: str, problems: list[str]) -> None:
+        """Build the message from a one-line ``summary`` and one line per problem."""
+        self.problems = list(problems)
+        lines = [summary, *(f"  {problem}" for problem in problems)]
+        super().__init__("\n".join(lines))
+
+
+class InputError(SdistguardError):
+    """An archive or directory given to ``sdistguard check`` cannot be read at all.
+
+    Examples: a file that is neither a gzip tar nor a zip, a truncated stream, a missing path.
+    The command line maps it to exit code 2.
+    """

@@ -1,0 +1,168 @@
+"""What sdistguard leaves out and why: the rule table, findings, and the checks behind them.
+
+A rule is data (a stable code, a short name, a severity, a one-line reason, a hint). The backend
+and the auditor speak the same vocabulary: a :class:`Finding` names a rule and a path.
+
+Sources for the markers: PEP 405 (``pyvenv.cfg``), conda (``conda-meta/``), the Cache Directory
+Tagging Specification (``CACHEDIR.TAG``, https://bford.info/cachedir/). The name policy follows
+what uv 0.13 refuses when it unpacks an sdist.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Final
+
+__all__ = [
+    "CACHEDIR_SIGNATURE",
+    "RULES",
+    "Finding",
+    "Rule",
+    "directory_marker",
+    "is_within",
+    "unportable_reason",
+]
+
+CACHEDIR_SIGNATURE: Final = b"Signature: 8a477f597d28d172789f06886806bc55"
+
+INFO: Final = "info"
+WARNING: Final = "warning"
+ERROR: Final = "error"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: ``code`` is stable (``SG101``), ``name`` is a short slug used in reports.
+
+    ``severity`` is ``"info"`` (rewritten, nothing lost), ``"warning"`` (left out; an error under
+    ``strict``) or ``"error"`` (the build stops).
+    """
+
+    code: str
+    name: str
+    severity: str
+    reason: str
+    hint: str
+
+
+_RULE_LIST: Final = (
+    Rule("SG101", "venv", WARNING, "virtual environment (holds pyvenv.cfg, PEP 405)",
+         'if it is meant to ship, add it to [tool.sdistguard] keep'),
+    Rule("SG102", "conda-env", WARNING, "conda environment (holds conda-meta/)",
+         'if it is meant to ship, add it to [tool.sdistguard] keep'),
+    Rule("SG103", "cache-dir", WARNING, "cache directory (holds a CACHEDIR.TAG)",
+         'if it is meant to ship, add it to [tool.sdistguard] keep'),
+    Rule("SG104", "nested-gitignore", INFO, "excluded by a .gitignore below the project root",
+         "hatchling reads only the root .gitignore; add the pattern to [tool.hatch.build] exclude "
+         "to make it explicit, or to [tool.sdistguard] keep to ship it"),
+    Rule("SG201", "external-link", WARNING, "link whose target lies outside the project root",
+         "copy the file into the project, or name it in [tool.hatch.build.targets.*.force-include]"),
+    Rule("SG202", "dangling-link", WARNING, "link whose target does not exist",
+         "remove the link or create its target"),
+    Rule("SG203", "link-cycle", WARNING, "link that leads back to itself or to a directory above it",
+         "remove the link"),
+    Rule("SG204", "link-rewritten", INFO, "link inside the project written as a regular file or directory",
+         "installers on Windows cannot unpack link members; nothing to do"),
+    Rule("SG301", "special-file", WARNING, "FIFO, socket or device file",
+         "special files cannot be unpacked by installers; remove it or exclude it"),
+    Rule("SG302", "unreadable", WARNING, "directory that cannot be listed",
+         "fix its permissions, or exclude it in [tool.hatch.build] exclude"),
+    Rule("SG401", "unportable-name", ERROR, "file name that installers refuse",
+         "rename it, or exclude it in [tool.hatch.build] exclude"),
+    # --- rules of the auditor (sdistguard check): codes SG5xx and up, added below this line ---
+)
+
+RULES: Final[dict[str, Rule]] = {rule.code: rule for rule in _RULE_LIST}
+"""Every rule of the backend, by code."""
+
+RULE_BY_NAME: Final[dict[str, Rule]] = {rule.name: rule for rule in _RULE_LIST}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something the walk left out or rewrote, or the auditor found.
+
+    ``path`` is POSIX-style, relative to the project root (or to the archive's top-level
+    directory, for the auditor); a directory ends with ``/``. ``detail`` says what made the rule
+    fire (a link target, a marker). ``files`` and ``size`` count what was examined: a pruned
+    directory is never walked, so its counts are 0 (see README, "What is left out").
+    """
+
+    code: str
+    path: str
+    detail: str = ""
+    files: int = 0
+    size: int = 0
+    extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def rule(self) -> Rule:
+        """The :class:`Rule` this finding belongs to; raises ``KeyError`` for an unknown code."""
+        return RULES[self.code]
+
+    @property
+    def severity(self) -> str:
+        """The rule's severity: ``"info"``, ``"warning"`` or ``"error"``."""
+        return self.rule.severity
+
+
+def finding(name: str, path: str, detail: str = "", *, files: int = 0, size: int = 0) -> Finding:
+    """Build a :class:`Finding` from a rule ``name`` (``"venv"``); raises ``KeyError`` if unknown."""
+    return Finding(RULE_BY_NAME[name].code, path, detail, files, size)
+
+
+def directory_marker(directory: str, names: set[str], dir_names: set[str]) -> str | None:
+    """Tell whether a directory is a venv, a conda env or a cache, from its listing alone.
+
+    ``directory`` is the directory's path on disk; ``names`` are the non-directory entries of its
+    listing and ``dir_names`` the directory entries (so no extra ``stat`` per entry is needed).
+    Returns the rule name (``"venv"``, ``"conda-env"``, ``"cache-dir"``) or ``None``. Only a
+    ``CACHEDIR.TAG`` is opened, to check the signature the specification requires; an unreadable
+    tag counts as no tag.
+    """
+    if "pyvenv.cfg" in names:
+        return "venv"
+    if "conda-meta" in dir_names:
+        return "conda-env"
+    if "CACHEDIR.TAG" in names and _has_cachedir_signature(os.path.join(directory, "CACHEDIR.TAG")):
+        return "cache-dir"
+    return None
+
+
+def _has_cachedir_signature(path: str) -> bool:
+    try:
+        with open(path, "rb") as tag:
+            return tag.read(len(CACHEDIR_SIGNATURE)) == CACHEDIR_SIGNATURE
+    except OSError:
+        return False
+
+
+def is_within(path: str, boundary: str) -> bool:
+    """True when the resolved ``path`` is ``boundary`` or lies below it (both absolute, resolved)."""
+    return path == boundary or path.startswith(boundary.rstrip(os.sep) + os.sep)
+
+
+_REFUSED_CHARACTERS: Final = {":": "':'", "\\": "a backslash"}
+
+
+def unportable_reason(relative_path: str) -> str | None:
+    """Say why an installer would refuse a member name, or return ``None`` when it is portable.
+
+    ``relative_path`` uses ``/`` (an archive member name below the top-level directory). Checked
+    per component: ``:`` and backslash, control characters, leading or trailing spaces (what uv
+    0.13 refuses), and names that are not valid UTF-8 (surrogate escapes from the file system).
+    """
+    for part in relative_path.split("/"):
+        for character, label in _REFUSED_CHARACTERS.items():
+            if character in part:
+                return f"contains {label}"
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in part):
+            return "contains a control character"
+        if part != part.strip(" "):
+            return "starts or ends with a space"
+        try:
+            part.encode("utf-8")
+        except UnicodeEncodeError:
+            return "is not valid UTF-8"
+    return None

@@ -1,0 +1,352 @@
+"""The guarded walk: hatchling's ``safe_walk`` with the rules applied while the tree is listed.
+
+Top-down over ``os.scandir``, in sorted order (the order hatchling's ``os.walk`` gives, so the
+members come out in the same order). Decisions are taken per directory, from the listing the walk
+already has: a venv, a conda env, a cache or a directory excluded by a ``.gitignore`` is never
+descended into, and nothing below it is opened or stat'ed. Files cost no system call beyond the
+listing; only links (to classify them), ``CACHEDIR.TAG`` (its signature) and ``.gitignore`` files
+(their patterns) are looked at.
+
+Links are never followed out of the boundary (the project root, or a named directory outside it);
+links inside it are followed, files and directories alike, so that the builders write them as
+regular files and directories. A link that leads back to a directory on the current path is a cycle.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import pathspec
+
+from sdistguard.config import Settings
+from sdistguard.patterns import IgnoreFile, could_match_below, is_ignored, read_ignore_file, to_posix
+from sdistguard.rules import Finding, directory_marker, finding, is_within
+
+__all__ = ["GuardedWalker", "WalkedDirectory"]
+
+PruneCallback = Callable[[str, str], bool]
+"""``(name, parent)``: hatchling's own directory exclusion; ``parent`` is relative to the walk's top."""
+NamedCallback = Callable[[str], bool]
+"""``(relative_path)``: the user named this file (artifact, reserved force-include); relative to the top."""
+
+
+@dataclass
+class WalkedDirectory:
+    """One directory of the walk, as ``os.walk`` would yield it, with the rules applied.
+
+    ``path`` is the directory as reached (it may pass through an in-tree link); ``relative_path``
+    is relative to the walk's top, with ``os.sep``, ``""`` for the top itself. ``files`` are the
+    sorted names of the files to consider (regular files, and links to regular files inside the
+    boundary). ``is_package`` tells whether the listing holds an ``__init__.py``, as hatchling
+    computes it.
+    """
+
+    path: str
+    relative_path: str
+    files: list[str]
+    is_package: bool
+
+
+@dataclass
+class _Step:
+    path: str
+    relative: str
+    project_relative: str | None
+    real: str
+    ancestors: frozenset[str]
+    ignores: tuple[IgnoreFile, ...]
+    rescue_only: bool = False
+
+
+@dataclass
+class _Listing:
+    files: list[str] = field(default_factory=list)
+    directories: list[tuple[str, str]] = field(default_factory=list)
+    is_package: bool = False
+
+
+class GuardedWalker:
+    """Walks directories of one project with sdistguard's rules, and records what it leaves out.
+
+    ``root`` is the project root (absolute); ``settings`` the validated ``[tool.sdistguard]``;
+    ``use_gitignore`` is false when hatchling's ``ignore-vcs`` is set. Findings accumulate in
+    :attr:`findings` (keyed by code and path, so a path walked twice is reported once).
+    """
+
+    def __init__(self, root: str, settings: Settings, *, use_gitignore: bool) -> None:
+        """Prepare a walker; nothing is read from disk until :meth:`walk` is iterated."""
+        self.root = root
+        self.root_real = os.path.realpath(root)
+        self.settings = settings
+        self.use_gitignore = use_gitignore
+        self.keep = pathspec.GitIgnoreSpec.from_lines(settings.keep) if settings.keep else None
+        self._findings: dict[tuple[str, str], Finding] = {}
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Everything left out or rewritten so far, in walk order."""
+        return list(self._findings.values())
+
+    def walk(self, top: str, *, prune: PruneCallback, named: NamedCallback) -> Iterator[WalkedDirectory]:
+        """Yield the directories below ``top`` (absolute; ``top`` itself first) with the rules applied.
+
+        ``top`` is taken as asked (no marker check: it is the project root or a directory the user
+        named). ``prune`` is hatchling's directory exclusion; ``named`` says which files the user
+        named explicitly, which are kept even when they are links leaving the boundary.
+        The boundary is the project root, or ``top`` itself when ``top`` lies outside the project.
+        """
+        top_real = os.path.realpath(top)
+        boundary = self.root_real if is_within(top_real, self.root_real) else top_real
+        project_relative = self._project_relative(top)
+        step = _Step(top, "", project_relative, top_real, frozenset({top_real}), self._ancestor_ignores(top))
+        yield from self._walk(step, boundary, prune, named)
+
+    def _walk(
+        self, step: _Step, boundary: str, prune: PruneCallback, named: NamedCallback
+    ) -> Iterator[WalkedDirectory]:
+        listing = self._list(step, boundary, named)
+        if listing is None:
+            return
+        yield WalkedDirectory(step.path, step.relative, listing.files, listing.is_package)
+        for name, real in listing.directories:
+            if prune(name, step.relative):
+                continue
+            child = self._child(step, name, real)
+            if child is not None:
+                yield from self._walk(child, boundary, prune, named)
+
+    def _child(self, parent: _Step, name: str, real: str) -> _Step | None:
+        """Decide on a subdirectory before listing it: excluded by a nested ``.gitignore``?"""
+        path = os.path.join(parent.path, name)
+        project_relative = None if parent.project_relative is None else _join(parent.project_relative, name)
+        child = _Step(
+            path,
+            os.path.join(parent.relative, name),
+            project_relative,
+            real,
+            parent.ancestors | {real},
+            parent.ignores,
+            parent.rescue_only,
+        )
+        if project_relative is None or child.rescue_only or self._kept(project_relative, is_dir=True):
+            return child
+        ignore = is_ignored(parent.ignores, project_relative, is_dir=True)
+        if ignore is None:
+            return child
+        if self._may_rescue(project_relative, artifacts_possible=True):
+            child.rescue_only = True
+            return child
+        self._add(finding("nested-gitignore", project_relative + "/", f"by {ignore.source}"))
+        return None
+
+    def _list(self, step: _Step, boundary: str, named: NamedCallback) -> _Listing | None:
+        """List one directory, apply the directory rules, then sort its entries into files and dirs."""
+        try:
+            with os.scandir(step.path) as iterator:
+                entries = sorted(iterator, key=lambda entry: entry.name)
+        except OSError as error:
+            self._add(finding("unreadable", self._report_path(step, "", is_dir=True), error.strerror or ""))
+            return None
+
+        if step.relative and not step.rescue_only and not self._directory_kept(step):
+            marker = directory_marker(step.path, *_names(entries))
+            if marker is not None:
+                if not self._may_rescue(step.project_relative, artifacts_possible=False):
+                    self._add(finding(marker, self._report_path(step, "", is_dir=True)))
+                    return None
+                step.rescue_only = True
+
+        if self.use_gitignore and step.relative and step.project_relative is not None:
+            if any(entry.name == ".gitignore" for entry in entries):
+                ignore = read_ignore_file(os.path.join(step.path, ".gitignore"), step.project_relative + "/")
+                if ignore is not None:
+                    step.ignores = (*step.ignores, ignore)
+                    if self._ignores_itself(step, entries):
+                        self._add(finding("nested-gitignore", step.project_relative + "/", f"by {ignore.source}"))
+                        return None
+
+        listing = _Listing(is_package=any(entry.name == "__init__.py" for entry in entries))
+        for entry in entries:
+            self._sort_entry(step, entry, boundary, named, listing)
+        return listing
+
+    def _ignores_itself(self, step: _Step, entries: list[os.DirEntry[str]]) -> bool:
+        """True when the directory's own ``.gitignore`` excludes every entry (uv's and pytest's ``*``).
+
+        Such a directory is reported once, as a directory, instead of entry by entry.
+        """
+        if step.project_relative is None or step.rescue_only or self._may_rescue(
+            step.project_relative, artifacts_possible=True
+        ):
+            return False
+        base = step.project_relative + "/"
+        return all(
+            is_ignored(step.ignores, base + entry.name, is_dir=entry.is_dir(follow_symlinks=False)) is not None
+            for entry in entries
+        )
+
+    def _sort_entry(
+        self, step: _Step, entry: os.DirEntry[str], boundary: str, named: NamedCallback, listing: _Listing
+    ) -> None:
+        relative = os.path.join(step.relative, entry.name)
+        report = self._report_path(step, entry.name, is_dir=False)
+        if entry.is_symlink():
+            kind, real = self._classify_link(entry.path, step, boundary)
+            if kind == "external-link" and named(relative):
+                kind = "file" if os.path.isfile(entry.path) else "named-directory"
+            if kind == "named-directory":
+                return
+            if kind not in ("file", "directory"):
+                self._add(finding(kind, report, _link_detail(entry.path)))
+                return
+            self._add(finding("link-rewritten", report + ("/" if kind == "directory" else ""),
+                              f"-> {_link_detail(entry.path)}"))
+        elif entry.is_dir(follow_symlinks=False):
+            kind, real = "directory", os.path.join(step.real, entry.name)
+        elif entry.is_file(follow_symlinks=False):
+            kind, real = "file", ""
+        else:
+            self._add(finding("special-file", report, _special_kind(entry)))
+            return
+
+        if kind == "directory":
+            listing.directories.append((entry.name, real))
+        elif self._file_selected(step, entry, named, relative):
+            listing.files.append(entry.name)
+
+    def _file_selected(self, step: _Step, entry: os.DirEntry[str], named: NamedCallback, relative: str) -> bool:
+        """Apply the nested ``.gitignore`` files (and ``keep``) to one file of the listing."""
+        if step.project_relative is None:
+            return not step.rescue_only or named(relative)
+        project_relative = _join(step.project_relative, entry.name)
+        if self._kept(project_relative, is_dir=False):
+            return True
+        if step.rescue_only:
+            return named(relative)
+        ignore = is_ignored(step.ignores, project_relative, is_dir=False)
+        if ignore is None or named(relative):
+            return True
+        self._add(finding("nested-gitignore", project_relative, f"by {ignore.source}",
+                          files=1, size=_size(entry)))
+        return False
+
+    def _classify_link(self, path: str, step: _Step, boundary: str) -> tuple[str, str]:
+        """Classify a link without following it out of the boundary.
+
+        Returns ``(kind, resolved)`` with kind ``external-link``, ``dangling-link``, ``link-cycle``,
+        ``special-file``, ``file`` or ``directory``.
+        """
+        resolved = os.path.realpath(path)
+        if not is_within(resolved, boundary):
+            return "external-link", resolved
+        try:
+            mode = os.stat(path).st_mode
+        except OSError as error:
+            return ("link-cycle" if error.errno == errno.ELOOP else "dangling-link"), resolved
+        if stat.S_ISDIR(mode):
+            if resolved in step.ancestors or is_within(step.real, resolved):
+                return "link-cycle", resolved
+            return "directory", resolved
+        if stat.S_ISREG(mode):
+            return "file", resolved
+        return "special-file", resolved
+
+    def _add(self, new: Finding) -> None:
+        if new.code == "SG201" and self.settings.external_links == "error":
+            new = Finding(new.code, new.path, new.detail, new.files, new.size, {"policy": "error"})
+        self._findings.setdefault((new.code, new.path), new)
+
+    def _kept(self, project_relative: str, *, is_dir: bool) -> bool:
+        if self.keep is None:
+            return False
+        return bool(self.keep.match_file(project_relative + ("/" if is_dir else "")))
+
+    def _directory_kept(self, step: _Step) -> bool:
+        return step.project_relative is not None and self._kept(step.project_relative, is_dir=True)
+
+    def _may_rescue(self, project_relative: str | None, *, artifacts_possible: bool) -> bool:
+        """Whether something below a left-out directory may still be wanted, so it must be walked.
+
+        ``keep`` patterns can reach below any rule; hatchling's artifacts win over exclusion
+        patterns (not over the venv and cache markers), so they are checked by the caller's
+        ``named`` callback while walking in rescue-only mode.
+        """
+        if project_relative is None:
+            return False
+        if self.settings.keep and could_match_below(self.settings.keep, project_relative):
+            return True
+        return artifacts_possible and self.artifacts_possible
+
+    artifacts_possible: bool = False
+    """Set by the builder when hatchling has artifact patterns (config or build hooks)."""
+
+    def _project_relative(self, path: str) -> str | None:
+        if path == self.root:
+            return ""
+        if path.startswith(self.root + os.sep):
+            return to_posix(os.path.relpath(path, self.root))
+        return None
+
+    def _ancestor_ignores(self, top: str) -> tuple[IgnoreFile, ...]:
+        """The nested ``.gitignore`` files between the project root (exclusive) and ``top``'s parent."""
+        relative = self._project_relative(top)
+        if not self.use_gitignore or not relative:
+            return ()
+        ignores: list[IgnoreFile] = []
+        parts = relative.split("/")
+        for depth in range(1, len(parts)):
+            base = "/".join(parts[:depth])
+            ignore = read_ignore_file(os.path.join(self.root, *parts[:depth], ".gitignore"), base + "/")
+            if ignore is not None:
+                ignores.append(ignore)
+        return tuple(ignores)
+
+    def _report_path(self, step: _Step, name: str, *, is_dir: bool) -> str:
+        if step.project_relative is not None:
+            path = _join(step.project_relative, name)
+        else:
+            path = to_posix(os.path.join(step.path, name))
+        return path + "/" if is_dir and path else path
+
+
+def _join(parent: str, name: str) -> str:
+    return f"{parent}/{name}" if parent and name else parent or name
+
+
+def _names(entries: list[os.DirEntry[str]]) -> tuple[set[str], set[str]]:
+    """The listing split into non-directory and directory names (from ``d_type``, no ``stat``)."""
+    files = {entry.name for entry in entries if not entry.is_dir(follow_symlinks=False)}
+    directories = {entry.name for entry in entries if entry.is_dir(follow_symlinks=False)}
+    return files, directories
+
+
+def _link_detail(path: str) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return ""
+
+
+def _size(entry: os.DirEntry[str]) -> int:
+    try:
+        return entry.stat(follow_symlinks=False).st_size
+    except OSError:
+        return 0
+
+
+def _special_kind(entry: os.DirEntry[str]) -> str:
+    try:
+        mode = entry.stat(follow_symlinks=False).st_mode
+    except OSError:
+        return "special file"
+    if stat.S_ISFIFO(mode):
+        return "FIFO"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device file"
+    return "special file"
