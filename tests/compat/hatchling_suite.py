@@ -53,15 +53,16 @@ SRC = REPO / "src"
 #         (the sdist's docs/history/hatchling.md tops out at 1.33.0 with an empty "Unreleased").
 #         Baseline: all tests pass with hatchling 1.33.0.
 # 1.27.0: no hatch release was cut from the hatchling-v1.27.0 commit; hatch 1.14.2 (2025-09-24) is
-#         the newest release before hatchling 1.28.0 and tests one unreleased hatchling fix
-#         (infer_tag ignores manylinux/musllinux tags); see KNOWN_STOCK_FAILURES.
-HATCH_FOR_HATCHLING = {
-    "1.33.0": "1.18.2",
-    "1.27.0": "1.14.2",
+#         the newest release before hatchling 1.28.0 (2025-11-26). Its editable-wheel expectations
+#         follow editables 0.5 (editables 0.6 renamed the generated .pth/loader files), hence the pin.
+# The second item holds extra pins for the suite venv.
+HATCH_FOR_HATCHLING: dict[str, tuple[str, list[str]]] = {
+    "1.33.0": ("1.18.2", ["editables==0.6"]),
+    "1.27.0": ("1.14.2", ["editables==0.5"]),
 }
 DEFAULT_HATCHLING = "1.33.0"
 TEST_PATHS = ["tests/backend/builders", "tests/backend/test_build.py"]
-SUITE_REQUIREMENTS = ["pytest>=8", "pytest-mock", "filelock", "editables"]
+SUITE_REQUIREMENTS = ["pytest>=8", "pytest-mock", "filelock"]
 GUARDED_MODULE = "sdistguard.builders"
 
 
@@ -125,10 +126,11 @@ def venv_python(venv: Path) -> Path:
     return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
-def ensure_venv(hatchling_version: str, hatch_version: str, python: str) -> Path:
+def ensure_venv(hatchling_version: str, hatch_version: str, pins: list[str], python: str) -> Path:
     venv = cache_dir() / f"suite-venv-hatchling-{hatchling_version}"
     stamp = venv / ".sdistguard-compat-stamp"
-    wanted = f"hatch=={hatch_version} hatchling=={hatchling_version} {' '.join(SUITE_REQUIREMENTS)} {python}"
+    requirements = [f"hatch=={hatch_version}", f"hatchling=={hatchling_version}", *SUITE_REQUIREMENTS, *pins]
+    wanted = f"{' '.join(requirements)} {python}"
     if not (stamp.exists() and stamp.read_text() == wanted):
         uv = find_tool("uv")
         log(f"creating {venv} (hatchling=={hatchling_version}, hatch=={hatch_version})")
@@ -136,7 +138,7 @@ def ensure_venv(hatchling_version: str, hatch_version: str, python: str) -> Path
         subprocess.run([uv, "venv", "-q", "--python", python, str(venv)], check=True)
         subprocess.run(
             [uv, "pip", "install", "-q", "--python", str(venv_python(venv)),
-             f"hatch=={hatch_version}", f"hatchling=={hatchling_version}", *SUITE_REQUIREMENTS],
+             *requirements],
             check=True,
         )
         stamp.write_text(wanted)
@@ -168,13 +170,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-ci-env", action="store_true", help="do not remove CI/GITHUB_ACTIONS")
     args = parser.parse_args(argv)
 
-    hatch_version = args.hatch or HATCH_FOR_HATCHLING.get(args.hatchling)
-    if hatch_version is None:
+    known = HATCH_FOR_HATCHLING.get(args.hatchling)
+    if known is None and args.hatch is None:
         parser.error(f"no hatch release known for hatchling {args.hatchling}; pass --hatch")
+    hatch_version = args.hatch or known[0]  # type: ignore[index]
+    pins = known[1] if known and args.hatch in (None, known[0]) else ["editables"]
 
     started = time.monotonic()
     root = unpack_tests(hatch_version)
-    venv = ensure_venv(args.hatchling, hatch_version, args.python)
+    venv = ensure_venv(args.hatchling, hatch_version, pins, args.python)
     setup_seconds = time.monotonic() - started
 
     env = dict(os.environ)
