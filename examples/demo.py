@@ -91,7 +91,7 @@ def describe_wheel(path: Path) -> dict[str, object]:
 
 
 def row(label: str, left: object, right: object) -> str:
-    return f"| {label:<34} | {str(left):<30} | {str(right):<30} |"
+    return f"| {label:<34} | {left!s:<30} | {right!s:<30} |"
 
 
 def report(results: dict[str, dict[str, object]], out: Path) -> str:

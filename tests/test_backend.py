@@ -13,6 +13,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
+
 from conftest import (
     assert_installable,
     make_uv_env,

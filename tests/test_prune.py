@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import make_uv_env, write_project
 
 pytestmark = pytest.mark.skipif(shutil.which("strace") is None, reason="needs strace (installed by .ci/run)")

@@ -82,7 +82,7 @@ def _build(builder_class: Any, directory: str, version: str, config_settings: di
 
     def run() -> str:
         builder = builder_class(os.getcwd(), config_settings=config_settings)
-        artifact = os.path.basename(next(builder.build(directory=directory, versions=[version])))
+        artifact = os.path.basename(str(next(builder.build(directory=directory, versions=[version]))))
         summary = format_build_summary(builder.findings, artifact)
         if summary:
             print(summary, file=sys.stderr)

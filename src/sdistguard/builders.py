@@ -204,7 +204,7 @@ class _Guard(_Base):
 
         def named(relative_path: str) -> bool:
             path = os.path.join(prefix, relative_path)
-            return (
+            return bool(
                 config.path_is_build_artifact(path)
                 or config.path_is_artifact(path)
                 or config.path_is_reserved(config.get_distribution_path(path))
@@ -226,7 +226,7 @@ class _Guard(_Base):
             if hatchling_prune(name, os.path.join(prefix, parent) if prefix else parent):
                 return True
             relative = os.path.join(prefix, parent, name)
-            return (
+            return bool(
                 not self.walker.artifacts_possible
                 and config.path_is_excluded(f"{relative}/")
                 and not could_match_below(blockers, to_posix(relative))
@@ -286,7 +286,7 @@ class GuardedSdistBuilder(_Guard, SdistBuilder):
                     if file_name == "__init__.py":
                         found_packages.add(possible_package)
 
-                tar_info = archive.gettarinfo(
+                tar_info = archive.gettarinfo(  # type: ignore[no-untyped-call]
                     included_file.path,
                     arcname=normalize_archive_path(
                         os.path.join(self.artifact_project_id, included_file.distribution_path)
@@ -301,7 +301,9 @@ class GuardedSdistBuilder(_Guard, SdistBuilder):
             )
             if self.config.support_legacy:
                 archive.create_file(
-                    self.construct_setup_py_file(sorted(found_packages), extra_dependencies=build_data["dependencies"]),
+                    self.construct_setup_py_file(
+                        sorted(found_packages), extra_dependencies=build_data["dependencies"]
+                    ),
                     "setup.py",
                 )
 
@@ -321,13 +323,11 @@ class GuardedWheelBuilder(_Guard, WheelBuilder):
     def build_standard(self, directory: str, **build_data: Any) -> str:
         """Check the file selection, then let hatchling write the wheel atomically into ``directory``."""
         self.select_files()
-        return _build_atomically(directory, lambda private: super(GuardedWheelBuilder, self).build_standard(
-            private, **build_data))
+        return _build_atomically(directory, lambda private: WheelBuilder.build_standard(self, private, **build_data))
 
     def build_editable(self, directory: str, **build_data: Any) -> str:
         """hatchling's editable wheel (PEP 660), written atomically into ``directory``."""
-        return _build_atomically(directory, lambda private: super(GuardedWheelBuilder, self).build_editable(
-            private, **build_data))
+        return _build_atomically(directory, lambda private: WheelBuilder.build_editable(self, private, **build_data))
 
 
 def preview_findings(root: str, target: str = "sdist") -> list[Finding]:

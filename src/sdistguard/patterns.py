@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pathspec
 
@@ -58,7 +59,7 @@ def is_ignored(stack: Sequence[IgnoreFile], path: str, *, is_dir: bool) -> Ignor
     for ignore in reversed(stack):
         relative = path[len(ignore.base):] + ("/" if is_dir else "")
         for pattern in reversed(ignore.spec.patterns):
-            if pattern.include is not None and pattern.regex.match(relative):  # type: ignore[attr-defined]
+            if pattern.include is not None and pattern.match_file(relative) is not None:
                 return ignore if pattern.include else None
     return None
 
@@ -90,7 +91,7 @@ def could_match_below(patterns: Iterable[str], directory: str) -> bool:
     return False
 
 
-def negations(spec: pathspec.PathSpec | None) -> list[str]:
+def negations(spec: pathspec.PathSpec[Any] | None) -> list[str]:
     """The negation patterns (``!...``) of a compiled spec, as their source text."""
     if spec is None:
         return []

@@ -160,19 +160,28 @@ class GuardedWalker:
                     return None
                 step.rescue_only = True
 
-        if self.use_gitignore and step.relative and step.project_relative is not None:
-            if any(entry.name == ".gitignore" for entry in entries):
-                ignore = read_ignore_file(os.path.join(step.path, ".gitignore"), step.project_relative + "/")
-                if ignore is not None:
-                    step.ignores = (*step.ignores, ignore)
-                    if self._ignores_itself(step, entries):
-                        self._add(finding("nested-gitignore", step.project_relative + "/", f"by {ignore.source}"))
-                        return None
+        if self._read_nested_gitignore(step, entries):
+            return None
 
         listing = _Listing(is_package=any(entry.name == "__init__.py" for entry in entries))
         for entry in entries:
             self._sort_entry(step, entry, boundary, named, listing)
         return listing
+
+    def _read_nested_gitignore(self, step: _Step, entries: list[os.DirEntry[str]]) -> bool:
+        """Push the directory's own ``.gitignore`` onto the step; True when it excludes the whole directory."""
+        if not (self.use_gitignore and step.relative and step.project_relative is not None):
+            return False
+        if not any(entry.name == ".gitignore" for entry in entries):
+            return False
+        ignore = read_ignore_file(os.path.join(step.path, ".gitignore"), step.project_relative + "/")
+        if ignore is None:
+            return False
+        step.ignores = (*step.ignores, ignore)
+        if not self._ignores_itself(step, entries):
+            return False
+        self._add(finding("nested-gitignore", step.project_relative + "/", f"by {ignore.source}"))
+        return True
 
     def _ignores_itself(self, step: _Step, entries: list[os.DirEntry[str]]) -> bool:
         """True when the directory's own ``.gitignore`` excludes every entry (uv's and pytest's ``*``).

@@ -14,6 +14,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO, assert_installable, make_uv_env, members, run, uv, wheel_members, write_project
 
 pytestmark = pytest.mark.e2e
@@ -124,8 +125,10 @@ def test_uv_11213_in_project_cache(wheelhouse: Path, tmp_path: Path) -> None:
                          .replace('build-backend = "hatchling.build"', 'build-backend = "sdistguard.build"'))
     run([uv(), "build", "--find-links", str(wheelhouse), "--out-dir", str(tmp_path / "dist")], project, env)
     sdist = tmp_path / "dist" / "a_package-0.1.0.tar.gz"
-    assert members(sdist) == {".python-version": "file", "PKG-INFO": "file", "README.md": "file", "pyproject.toml": "file",
-                              "src/a_package/__init__.py": "file", "src/a_package/py.typed": "file"}
+    assert members(sdist) == {
+        ".python-version": "file", "PKG-INFO": "file", "README.md": "file", "pyproject.toml": "file",
+        "src/a_package/__init__.py": "file", "src/a_package/py.typed": "file",
+    }
     assert_installable(sdist, tmp_path)
     assert (tmp_path / "dist" / "a_package-0.1.0-py3-none-any.whl").exists()
 
