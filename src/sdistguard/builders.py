@@ -61,7 +61,7 @@ class _Guard(_Base):
     def __init__(self, *args: Any, config_settings: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.config_settings = config_settings
-        self._selected: list[IncludedFile] | None = None
+        self._unportable: list[str] = []
 
     @cached_property
     def settings(self) -> Settings:
@@ -163,34 +163,50 @@ class _Guard(_Base):
                 raise FileNotFoundError(message)
 
     def recurse_included_files(self) -> Iterable[IncludedFile]:
-        """The files of the artifact; the list checked by :meth:`select_files` when there is one."""
-        if self._selected is not None:
-            return iter(self._selected)
-        return super().recurse_included_files()
+        """hatchling's selection, streamed; notes every file name installers would refuse."""
+        for included in super().recurse_included_files():
+            reason = unportable_reason(normalize_archive_path(included.distribution_path))
+            if reason:
+                rule = RULES["SG401"]
+                self._unportable.append(f"{included.distribution_path}: {rule.reason}: {reason} ({rule.hint})")
+            yield included
 
-    # --- checks, before anything is written ---
+    # --- checks, after the artifact is written privately and before it is moved in ---
 
-    def select_files(self) -> list[IncludedFile]:
-        """Walk once, check the result, and keep it for the build that follows.
+    def check(self) -> None:
+        """Raise :class:`TreeError` when this build must not be delivered.
 
-        Raises :class:`TreeError` listing every file name installers refuse, every external link
-        under ``external-links = "error"``, and under ``strict`` every warning-level finding.
+        Lists every file name installers refuse, every external link under
+        ``external-links = "error"``, and under ``strict`` every warning-level finding.
         """
-        self._selected = None
-        selected = list(self.recurse_included_files())
-        problems = [
-            f"{included.distribution_path}: {RULES['SG401'].reason}: {reason} ({RULES['SG401'].hint})"
-            for included in selected
-            if (reason := unportable_reason(normalize_archive_path(included.distribution_path)))
-        ]
+        problems = list(self._unportable)
         for found in self.findings:
             if found.extra.get("policy") == "error" or (self.settings.strict and found.severity == WARNING):
                 problems.append(f"{found.path}: {found.code} {found.rule.reason} ({found.rule.hint})")
         if problems:
             setting = " (strict)" if self.settings.strict else ""
             raise TreeError(f"cannot build the {self.PLUGIN_NAME}{setting} of {self.root}:", problems)
-        self._selected = selected
-        return selected
+
+    def build_guarded(self, directory: str, build: Callable[[str], str]) -> str:
+        """Run ``build`` in a private directory inside ``directory``, check, then move the artifact in whole.
+
+        hatchling writes to the system temp dir and copies across file systems, which can leave a
+        half-written artifact behind; here its temp files live in the private directory too (removed
+        on any error) and the artifact arrives by one ``os.replace``.
+        """
+        os.makedirs(directory, exist_ok=True)
+        private = tempfile.mkdtemp(prefix=".sdistguard-", dir=directory)
+        saved, tempfile.tempdir = tempfile.tempdir, private
+        self._unportable.clear()
+        try:
+            built = build(private)
+            self.check()
+            target = os.path.join(directory, os.path.basename(built))
+            os.replace(built, target)
+            return target
+        finally:
+            tempfile.tempdir = saved
+            shutil.rmtree(private, ignore_errors=True)
 
     # --- helpers ---
 
@@ -243,23 +259,6 @@ def _nothing_named(relative_path: str) -> bool:
     return False
 
 
-def _build_atomically(directory: str, build: Callable[[str], str]) -> str:
-    """Run ``build`` in a private directory inside ``directory``, then move the artifact in whole.
-
-    hatchling writes to the system temp dir and copies across file systems, which can leave a
-    half-written artifact behind; ``os.replace`` on one file system cannot.
-    """
-    os.makedirs(directory, exist_ok=True)
-    private = tempfile.mkdtemp(prefix=".sdistguard-", dir=directory)
-    try:
-        built = build(private)
-        target = os.path.join(directory, os.path.basename(built))
-        os.replace(built, target)
-        return target
-    finally:
-        shutil.rmtree(private, ignore_errors=True)
-
-
 class GuardedSdistBuilder(_Guard, SdistBuilder):
     """hatchling's ``SdistBuilder`` with the guarded walk; every member is a regular file.
 
@@ -273,8 +272,7 @@ class GuardedSdistBuilder(_Guard, SdistBuilder):
         hatchling's ``build_standard`` with one change: the tar file dereferences, so in-tree links
         and hardlinks become regular file members (PEP 721: any installer can unpack it).
         """
-        self.select_files()
-        return _build_atomically(directory, lambda private: self._write_sdist(private, build_data))
+        return self.build_guarded(directory, lambda private: self._write_sdist(private, build_data))
 
     def _write_sdist(self, directory: str, build_data: dict[str, Any]) -> str:
         found_packages = set()
@@ -321,13 +319,12 @@ class GuardedWheelBuilder(_Guard, WheelBuilder):
     """
 
     def build_standard(self, directory: str, **build_data: Any) -> str:
-        """Check the file selection, then let hatchling write the wheel atomically into ``directory``."""
-        self.select_files()
-        return _build_atomically(directory, lambda private: WheelBuilder.build_standard(self, private, **build_data))
+        """hatchling's wheel, written atomically into ``directory`` and checked before delivery."""
+        return self.build_guarded(directory, lambda private: WheelBuilder.build_standard(self, private, **build_data))
 
     def build_editable(self, directory: str, **build_data: Any) -> str:
         """hatchling's editable wheel (PEP 660), written atomically into ``directory``."""
-        return _build_atomically(directory, lambda private: WheelBuilder.build_editable(self, private, **build_data))
+        return self.build_guarded(directory, lambda private: WheelBuilder.build_editable(self, private, **build_data))
 
 
 def preview_findings(root: str, target: str = "sdist") -> list[Finding]:
