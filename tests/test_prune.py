@@ -69,3 +69,22 @@ def test_hatchling_walks_them_file_by_file(polluted: Path, tmp_path: Path) -> No
     paths = traced_paths(polluted, "hatchling.build", tmp_path / "out", tmp_path / "theirs.log")
     assert f"{polluted}/venv/pyvenv.cfg" in paths
     assert below(paths, polluted / "build")
+
+
+def test_external_link_targets_are_never_opened(tmp_path: Path) -> None:
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.txt").write_text("secret\n")
+    (tmp_path / "outside" / "sub").mkdir()
+    (tmp_path / "outside" / "sub" / "inner.txt").write_text("x\n")
+    project = write_project(tmp_path / "project")
+    (project / "src" / "demo" / "secret.txt").symlink_to(tmp_path / "outside" / "secret.txt")
+    (project / "src" / "demo" / "outside").symlink_to("../../../outside")
+    for backend, opened in (("sdistguard.build", False), ("hatchling.build", True)):
+        log = tmp_path / f"{backend}.log"
+        subprocess.run(["strace", "-f", "-qq", "-e", "trace=open,openat", "-o", str(log),
+                        sys.executable, "-P", "-c", BUILD, backend, str(tmp_path / backend)],
+                       cwd=project, check=True, capture_output=True)
+        paths = {match for line in log.read_text().splitlines() for match in PATH_ARGUMENT.findall(line)}
+        through_links = {str(project / "src" / "demo" / "secret.txt")} | below(paths, project / "src" / "demo" / "outside")
+        reached = (paths & through_links) | below(paths, tmp_path / "outside")
+        assert bool(reached) is opened, (backend, reached)

@@ -157,3 +157,18 @@ def sdist_contents(sdist: Path) -> list[tuple[object, ...]]:
             for m in archive.getmembers()
             if not m.name.endswith("/pyproject.toml")
         ]
+
+
+def test_strict_config_setting_through_build(polluted: Path, wheelhouse: Path, tmp_path: Path) -> None:
+    """``-C strict=true`` (PEP 517 config setting) fails the build with one message, and leaves no artifact."""
+    out = tmp_path / "dist"
+    result = subprocess.run([sys.executable, "-m", "build", "--sdist", "-C", "strict=true", "--outdir", str(out),
+                             str(polluted)], cwd=polluted, capture_output=True, text=True,
+                            env={**os.environ, "PIP_FIND_LINKS": str(wheelhouse)}, check=False)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "sdistguard: error: cannot build the sdist (strict)" in output
+    for path in ("venv/: SG101", "env/: SG101", ".uv-cache/: SG103", "src/demo/etcdir: SG201", "fifo: SG301"):
+        assert path in output
+    assert "Traceback" not in output
+    assert not out.exists() or list(out.iterdir()) == []
