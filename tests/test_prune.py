@@ -85,6 +85,7 @@ def test_external_link_targets_are_never_opened(tmp_path: Path) -> None:
                         sys.executable, "-P", "-c", BUILD, backend, str(tmp_path / backend)],
                        cwd=project, check=True, capture_output=True)
         paths = {match for line in log.read_text().splitlines() for match in PATH_ARGUMENT.findall(line)}
-        through_links = {str(project / "src" / "demo" / "secret.txt")} | below(paths, project / "src" / "demo" / "outside")
+        package = project / "src" / "demo"
+        through_links = {str(package / "secret.txt")} | below(paths, package / "outside")
         reached = (paths & through_links) | below(paths, tmp_path / "outside")
         assert bool(reached) is opened, (backend, reached)

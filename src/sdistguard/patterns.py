@@ -45,7 +45,7 @@ def read_ignore_file(path: str, base: str) -> IgnoreFile | None:
     except (OSError, UnicodeDecodeError):
         return None
     spec = pathspec.GitIgnoreSpec.from_lines(lines)
-    if not spec.patterns:
+    if all(pattern.include is None for pattern in spec.patterns):  # blank lines and comments only
         return None
     return IgnoreFile(base, base + ".gitignore", spec)
 

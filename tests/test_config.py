@@ -1,0 +1,43 @@
+"""[tool.sdistguard] and the PEP 517 config settings: defaults, values, and errors that name the key."""
+
+from __future__ import annotations
+
+import pytest
+
+from sdistguard.config import Settings, load_settings
+from sdistguard.errors import ConfigError
+
+
+def pyproject(**table: object) -> dict[str, object]:
+    return {"tool": {"sdistguard": table}}
+
+
+def test_defaults() -> None:
+    assert load_settings({}) == Settings(keep=(), external_links="exclude", strict=False)
+
+
+def test_values() -> None:
+    settings = load_settings(pyproject(keep=["a/", "*.pyi"], **{"external-links": "error"}, strict=True))
+    assert settings == Settings(keep=("a/", "*.pyi"), external_links="error", strict=True)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("true", True), ("1", True), ("False", False), ("", False)])
+def test_strict_config_setting_overrides_the_file(value: str, expected: bool) -> None:
+    assert load_settings(pyproject(strict=not expected), {"strict": value}).strict is expected
+
+
+def test_every_problem_in_one_error() -> None:
+    with pytest.raises(ConfigError) as error:
+        table = pyproject(keep="venv/", strict="yes", extra=1, **{"external-links": "follow"})
+        load_settings(table, {"strict": "maybe"})
+    message = str(error.value)
+    assert "tool.sdistguard.extra: unknown key (known: keep, external-links, strict, check)" in message
+    assert "tool.sdistguard.keep: must be an array of non-empty strings" in message
+    assert "tool.sdistguard.external-links: 'follow' is not one of 'exclude', 'error'" in message
+    assert "tool.sdistguard.strict: 'yes' is not a boolean (true or false)" in message
+    assert "-C strict (PEP 517 config setting): 'maybe' is not one of true, false" in message
+
+
+def test_table_must_be_a_table() -> None:
+    with pytest.raises(ConfigError, match=r"tool\.sdistguard in pyproject\.toml must be a table"):
+        load_settings({"tool": {"sdistguard": ["x"]}})
