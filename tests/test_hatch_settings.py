@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from conftest import members, wheel_members, write_project
 
 SETTINGS = {
@@ -16,7 +17,8 @@ SETTINGS = {
     "only-include": '[tool.hatch.build.targets.sdist]\nonly-include = ["src/demo", "docs"]\n',
     "packages+sources": '[tool.hatch.build.targets.wheel]\npackages = ["src/demo"]\n'
                         '[tool.hatch.build.targets.wheel.sources]\n"src/demo" = "renamed"\n',
-    "force-include": '[tool.hatch.build.targets.wheel.force-include]\n"docs" = "demo/docs"\n"extra.cfg" = "demo/x.cfg"\n',
+    "force-include": '[tool.hatch.build.targets.wheel.force-include]\n'
+                     '"docs" = "demo/docs"\n"extra.cfg" = "demo/x.cfg"\n',
     "artifacts": '[tool.hatch.build]\nartifacts = ["*.so"]\n',
     "skip-excluded-dirs": '[tool.hatch.build]\nskip-excluded-dirs = true\nexclude = ["/docs"]\n',
     "shared-data": '[tool.hatch.build.targets.wheel.shared-data]\n"docs" = "share/demo"\n',
