@@ -6,9 +6,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+
 from conftest import REPO, members, wheel_members
 
 pytestmark = pytest.mark.skipif(

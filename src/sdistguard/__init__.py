@@ -14,12 +14,12 @@ __version__ = "0.1.0"
 __all__ = ["ConfigError", "Finding", "InputError", "SdistguardError", "TreeError", "__version__", "audit"]
 
 if TYPE_CHECKING:
-    from sdistguard.audit import audit
+    from sdistguard.auditor import audit
     from sdistguard.errors import ConfigError, InputError, SdistguardError, TreeError
     from sdistguard.rules import Finding
 
 _LAZY = {
-    "audit": "sdistguard.audit",
+    "audit": "sdistguard.auditor",
     "Finding": "sdistguard.rules",
     "ConfigError": "sdistguard.errors",
     "InputError": "sdistguard.errors",

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from sdistguard.rules import RULE_BY_NAME, Finding
+from sdistguard.rules import RULE_BY_NAME, RULES, Finding
 
-__all__ = ["format_build_summary"]
+if TYPE_CHECKING:
+    from sdistguard.auditor import AuditResult
+
+__all__ = ["CHECK_REPORT_VERSION", "format_build_summary", "format_check_json", "format_check_table"]
 
 _MAX_LINES = 20
 REWRITTEN = RULE_BY_NAME["link-rewritten"].code
@@ -38,3 +42,134 @@ def format_build_summary(findings: Sequence[Finding], artifact: str) -> str:
         lines.append(f"  ... and {len(findings) - _MAX_LINES} more")
     lines.append("  (codes and fixes: sdistguard check --help, or README.md 'Rules')")
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- sdistguard check
+
+
+def _printable(text: str) -> str:
+    """``text`` safe for a terminal or JSON: undecodable bytes as ``\\xNN``, control characters escaped."""
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+def _human_size(size: int) -> str:
+    """Bytes as ``"512 B"``, ``"3.4 kB"``, ``"83.1 MB"`` (powers of 1000, like pip)."""
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{size} B"  # pragma: no cover - the loop always returns
+
+
+def _counts(files: int, size: int) -> str:
+    if not files and not size:
+        return ""
+    return f"{files:,} file{'s' if files != 1 else ''}, {_human_size(size)}"
+
+
+def format_check_table(results: Sequence[AuditResult]) -> str:
+    """The human report of ``sdistguard check``: one block per input, then hints and a total.
+
+    Each finding is one row (code, path relative to the sdist's top-level directory, the wheel's root
+    or the project directory, files and bytes below it, the rule's reason and what triggered it);
+    each code's hint is printed once. An input that could not be read shows its error instead.
+    """
+    lines: list[str] = []
+    codes: dict[str, int] = {}
+    for result in results:
+        lines.extend(_table_block(result))
+        for found in result.findings:
+            codes[found.code] = codes.get(found.code, 0) + 1
+    if codes:
+        lines.append("hints:")
+        lines.extend(f"  {code} {RULES[code].name}: {RULES[code].hint}" for code in sorted(codes))
+    lines.append(_check_total(results, codes))
+    return "\n".join(lines)
+
+
+def _table_block(result: AuditResult) -> list[str]:
+    if result.error is not None:
+        return [f"{_printable(result.path)}: error: {_printable(result.error)}", ""]
+    head = f"{_printable(result.path)}: {result.kind}"
+    if result.kind != "directory":
+        head += f", {result.members:,} members, {_human_size(result.size)}"
+    lines = [head + (": no findings" if not result.findings else "")]
+    if result.findings:
+        paths = [_printable(found.path) or "(archive)" for found in result.findings]
+        width = min(max(len(path) for path in paths), 48)
+        for found, path in zip(result.findings, paths, strict=True):
+            counts = _counts(found.files, found.size)
+            detail = "; ".join(part for part in (counts, _printable(found.detail)) if part)
+            reason = found.rule.reason + (f" [{detail}]" if detail else "")
+            lines.append(f"  {found.code}  {path:<{width}}  {reason}")
+    if result.largest:
+        largest = ", ".join(f"{_printable(item.path)} {_human_size(item.size)}" for item in result.largest[:5])
+        lines.append(f"  largest directories: {largest}")
+    lines.append("")
+    return lines
+
+
+def _check_total(results: Sequence[AuditResult], codes: dict[str, int]) -> str:
+    total = sum(codes.values())
+    errors = sum(1 for result in results if result.error is not None)
+    text = f"{total} finding{'s' if total != 1 else ''} in {len(results)} input{'s' if len(results) != 1 else ''}"
+    if codes:
+        text += " (" + ", ".join(f"{code} x{count}" for code, count in sorted(codes.items())) + ")"
+    if errors:
+        text += f"; {errors} input{'s' if errors != 1 else ''} could not be read"
+    return text
+
+
+CHECK_REPORT_VERSION = 1
+"""The ``version`` field of ``sdistguard check --format json``; raised when a field changes meaning."""
+
+
+def format_check_json(results: Sequence[AuditResult], tool_version: str, exit_code: int) -> str:
+    """The machine-readable report of ``sdistguard check --format json`` (schema in docs/codes.md).
+
+    Top level: ``version`` (:data:`CHECK_REPORT_VERSION`), ``tool``, ``exit_code``, ``summary``
+    (finding count per code) and ``inputs``: one object per input with ``path``, ``kind``,
+    ``members``, ``size``, ``error`` (``null`` or the message), ``findings`` and ``largest``.
+    """
+    import json
+
+    codes: dict[str, int] = {}
+    inputs = []
+    for result in results:
+        for found in result.findings:
+            codes[found.code] = codes.get(found.code, 0) + 1
+        inputs.append({
+            "path": _printable(result.path),
+            "kind": result.kind,
+            "members": result.members,
+            "size": result.size,
+            "error": result.error,
+            "findings": [_finding_json(found) for found in result.findings],
+            "largest": [{"path": _printable(item.path), "files": item.files, "size": item.size}
+                        for item in result.largest],
+        })
+    document = {
+        "version": CHECK_REPORT_VERSION,
+        "tool": {"name": "sdistguard", "version": tool_version},
+        "exit_code": exit_code,
+        "summary": {"findings": sum(codes.values()), "codes": dict(sorted(codes.items()))},
+        "inputs": inputs,
+    }
+    return json.dumps(document, indent=2)
+
+
+def _finding_json(found: Finding) -> dict[str, object]:
+    rule = found.rule
+    return {
+        "code": found.code,
+        "name": rule.name,
+        "severity": rule.severity,
+        "path": _printable(found.path),
+        "detail": _printable(found.detail),
+        "files": found.files,
+        "size": found.size,
+        "reason": rule.reason,
+        "hint": rule.hint,
+    }

@@ -1,0 +1,692 @@
+"""sdistguard.auditor: sdists and wheels from any backend, read as streams.
+
+Three kinds of input: archives crafted member by member (one rule at a time), sdists that plain
+hatchling builds from polluted trees (a real venv, a real uv cache, links, hard links, a FIFO), and
+published sdists from PyPI (marked ``network``: clean popular ones, and releases that leaked a venv
+or a cache).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+import zipfile
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from sdistguard.auditor import AuditResult, Limits, audit, audit_report
+from sdistguard.errors import InputError
+from sdistguard.rules import CACHEDIR_SIGNATURE, RULES, Finding
+
+PKG_INFO = b"Metadata-Version: 2.4\nName: demo\nVersion: 1.0\n"
+TAG = CACHEDIR_SIGNATURE + b"\n# a cache\n"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def member(
+    name: str, data: bytes = b"", *, kind: bytes = tarfile.REGTYPE, link: str = ""
+) -> tuple[tarfile.TarInfo, bytes]:
+    """One tar member: a TarInfo named ``name`` of type ``kind`` with ``data`` (or a link target)."""
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.linkname = link
+    info.size = len(data) if kind in (tarfile.REGTYPE, tarfile.AREGTYPE) else 0
+    return info, data
+
+
+def write_tar(path: Path, members: Iterable[tuple[tarfile.TarInfo, bytes]]) -> Path:
+    """Write a PAX gzip tar at ``path`` with exactly ``members``, in order; return ``path``."""
+    with tarfile.open(path, "w:gz", format=tarfile.PAX_FORMAT) as archive:
+        for info, data in members:
+            archive.addfile(info, io.BytesIO(data) if info.size else None)
+    return path
+
+
+def sdist(
+    tmp_path: Path, *extra: tuple[tarfile.TarInfo, bytes], name: str = "demo-1.0", pkg_info: bytes | None = PKG_INFO
+) -> Path:
+    """A well-formed sdist ``{name}.tar.gz`` with ``pyproject.toml``, ``PKG-INFO`` and ``extra``."""
+    members = [member(f"{name}/pyproject.toml", b"[project]\n"), *extra]
+    if pkg_info is not None:
+        members.append(member(f"{name}/PKG-INFO", pkg_info))
+    return write_tar(tmp_path / f"{name}.tar.gz", members)
+
+
+def pairs(findings: Iterable[Finding]) -> list[tuple[str, str]]:
+    """``(code, path)`` of each finding, in order."""
+    return [(found.code, found.path) for found in findings]
+
+
+def record_line(name: str, data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{name},sha256={digest},{len(data)}\n"
+
+
+def write_wheel(
+    path: Path,
+    files: dict[str, bytes],
+    *,
+    record: bool = True,
+    tamper: dict[str, bytes] | None = None,
+    extra_infos: Iterable[tuple[zipfile.ZipInfo, bytes]] = (),
+) -> Path:
+    """A wheel with ``files`` and a correct RECORD; ``tamper`` replaces contents after RECORD is made."""
+    dist_info = "demo-1.0.dist-info"
+    files = {
+        f"{dist_info}/METADATA": b"Metadata-Version: 2.4\nName: demo\nVersion: 1.0\n",
+        f"{dist_info}/WHEEL": b"Wheel-Version: 1.0\n",
+        **files,
+    }
+    lines = "".join(record_line(name, data) for name, data in files.items()) + f"{dist_info}/RECORD,,\n"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in {**files, **(tamper or {})}.items():
+            archive.writestr(name, data)
+        for info, data in extra_infos:
+            archive.writestr(info, data)
+        if record:
+            archive.writestr(f"{dist_info}/RECORD", lines)
+    return path
+
+
+def hatchling_sdist(project: Path, out: Path) -> Path:
+    """Build an sdist of ``project`` with plain hatchling (no sdistguard), in-process."""
+    from hatchling.builders.sdist import SdistBuilder
+
+    (built,) = SdistBuilder(str(project)).build(directory=str(out))
+    return Path(built)
+
+
+def hatchling_wheel(project: Path, out: Path) -> Path:
+    from hatchling.builders.wheel import WheelBuilder
+
+    (built,) = WheelBuilder(str(project)).build(directory=str(out))
+    return Path(built)
+
+
+def clean_project(root: Path) -> Path:
+    root.mkdir()
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+        '[project]\nname = "demo"\nversion = "1.0"\nreadme = "README.md"\nlicense-files = ["LICENSE"]\n'
+        '[tool.hatch.build.targets.wheel]\npackages = ["src/demo"]\n'
+    )
+    (root / "README.md").write_text("# demo\n")
+    (root / "LICENSE").write_text("MIT\n")
+    (root / "src" / "demo").mkdir(parents=True)
+    (root / "src" / "demo" / "__init__.py").write_text("x = 1\n")
+    return root
+
+
+# --------------------------------------------------------------------------- sdists built by hatchling
+
+
+@pytest.fixture(scope="module")
+def polluted_sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What plain hatchling 1.33 packs from a tree with a venv, a uv cache, links and a FIFO."""
+    base = tmp_path_factory.mktemp("polluted")
+    root = clean_project(base / "demo")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / "venv")], check=True)
+    _make_uv_cache(base, root)
+    (root / "README").symlink_to("README.md")
+    (root / "hostname").symlink_to("/etc/hostname")
+    (root / "dangling").symlink_to("missing.txt")
+    (root / "data").mkdir()
+    (root / "data" / "a.txt").write_text("shared\n")
+    os.link(root / "data" / "a.txt", root / "data" / "b.txt")
+    os.mkfifo(root / "pipe")
+    return hatchling_sdist(root, base / "dist")
+
+
+def _make_uv_cache(base: Path, root: Path) -> None:
+    """Let uv itself fill ``root/.uv-cache`` by installing a local wheel (no network)."""
+    dep = base / "dep"
+    dep.mkdir()
+    (dep / "pyproject.toml").write_text('[project]\nname = "depdemo"\nversion = "0.1"\n')
+    (dep / "depdemo").mkdir()
+    (dep / "depdemo" / "__init__.py").write_text("y = 2\n")
+    hatchling_wheel(dep, base / "wheels")
+    uv = shutil.which("uv") or os.path.join(os.path.dirname(sys.executable), "uv")
+    environment = {**os.environ, "UV_CACHE_DIR": str(root / ".uv-cache")}
+    subprocess.run(
+        [
+            uv,
+            "pip",
+            "install",
+            "--no-index",
+            "--find-links",
+            str(base / "wheels"),
+            "--target",
+            str(base / "target"),
+            "depdemo",
+        ],
+        check=True,
+        env=environment,
+        capture_output=True,
+    )
+
+
+def test_polluted_hatchling_sdist_reports_each_problem(polluted_sdist: Path) -> None:
+    result = audit_report(polluted_sdist)
+    python = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    assert pairs(result.findings) == [
+        ("SG103", ".uv-cache/"),
+        ("SG502", "README"),
+        ("SG202", "dangling"),
+        ("SG502", "data/b.txt"),
+        ("SG201", "hostname"),
+        ("SG301", "pipe"),
+        ("SG101", "venv/"),
+        ("SG502", "venv/bin/python"),
+        ("SG502", "venv/bin/python3"),
+        ("SG201", f"venv/bin/{python}"),
+    ]
+    by_path = {found.path: found for found in result.findings}
+    assert by_path["venv/"].detail == "pyvenv.cfg"
+    assert by_path[".uv-cache/"].detail == "CACHEDIR.TAG"
+    assert by_path["hostname"].detail == "symlink to absolute path /etc/hostname"
+    assert by_path["data/b.txt"].detail == "hard link to data/a.txt"
+    assert by_path["pipe"].detail == "FIFO"
+    with tarfile.open(polluted_sdist) as archive:
+        venv_members = [name for name in archive.getnames() if "/venv/" in name]
+    assert by_path["venv/"].files == len(venv_members)
+    assert by_path["venv/"].size > 0
+    assert result.largest[0].path == "venv/"
+
+
+def test_clean_hatchling_sdist_and_wheel_report_nothing(tmp_path: Path) -> None:
+    root = clean_project(tmp_path / "demo")
+    assert audit(hatchling_sdist(root, tmp_path / "dist")) == []
+    assert audit(hatchling_wheel(root, tmp_path / "dist")) == []
+
+
+def test_venv_in_wheel_is_reported_once_at_its_root(tmp_path: Path) -> None:
+    root = clean_project(tmp_path / "demo")
+    venv = root / "src" / "demo" / "env"
+    (venv / "lib" / "python3.12" / "site-packages" / "six").mkdir(parents=True)
+    (venv / "lib" / "python3.12" / "site-packages" / "six" / "__init__.py").write_text("")
+    (venv / "lib" / "python3.12" / "site-packages" / "six.py").write_text("x = 1\n")
+    found = audit(hatchling_wheel(root, tmp_path / "dist"))
+    assert [(item.code, item.path, item.files, item.size) for item in found] == [("SG101", "demo/env/", 2, 6)]
+
+
+# --------------------------------------------------------------------------- crafted sdists: paths and links
+
+
+def test_unsafe_paths_and_members_outside_the_top_level(tmp_path: Path) -> None:
+    path = sdist(
+        tmp_path,
+        member("/etc/passwd", b"root"),
+        member("demo-1.0/../escape", b"x"),
+        member("other/file.txt", b"abc"),
+        member("other/more.txt", b"de"),
+        member("setup.py", b""),
+    )
+    found = {(item.code, item.path): item for item in audit(path)}
+    assert set(found) == {
+        ("SG501", "/etc/passwd"),
+        ("SG504", "etc"),
+        ("SG501", "demo-1.0/../escape"),
+        ("SG504", "other"),
+        ("SG504", "setup.py"),
+    }
+    assert (found[("SG504", "other")].files, found[("SG504", "other")].size) == (2, 5)
+
+
+def test_links(tmp_path: Path) -> None:
+    path = sdist(
+        tmp_path,
+        member("demo-1.0/docs/changes.rst", b"changes"),
+        member("demo-1.0/CHANGELOG.rst", kind=tarfile.SYMTYPE, link="docs/changes.rst"),
+        member("demo-1.0/docs/up", kind=tarfile.SYMTYPE, link="../CHANGELOG.rst"),
+        member("demo-1.0/LICENSE", kind=tarfile.SYMTYPE, link="../LICENSE"),
+        member("demo-1.0/abs", kind=tarfile.SYMTYPE, link="/usr/bin/python3"),
+        member("demo-1.0/gone", kind=tarfile.SYMTYPE, link="nowhere/file"),
+        member("demo-1.0/docdir", kind=tarfile.SYMTYPE, link="docs"),
+        member("demo-1.0/hard", kind=tarfile.LNKTYPE, link="demo-1.0/docs/changes.rst"),
+        member("demo-1.0/hard-missing", kind=tarfile.LNKTYPE, link="demo-1.0/later.txt"),
+        member("demo-1.0/later.txt", b"later"),
+        member("demo-1.0/hard-out", kind=tarfile.LNKTYPE, link="../outside"),
+    )
+    found = {item.path: (item.code, item.detail) for item in audit(path)}
+    assert found == {
+        "CHANGELOG.rst": ("SG502", "symlink to docs/changes.rst"),
+        "docs/up": ("SG502", "symlink to ../CHANGELOG.rst"),
+        "LICENSE": ("SG201", "symlink to ../LICENSE, outside the top-level directory"),
+        "abs": ("SG201", "symlink to absolute path /usr/bin/python3"),
+        "gone": ("SG202", "symlink to nowhere/file, not in the archive"),
+        "docdir": ("SG502", "symlink to docs"),
+        "hard": ("SG502", "hard link to docs/changes.rst"),
+        "hard-missing": ("SG505", "hard link to demo-1.0/later.txt"),
+        "hard-out": ("SG201", "hard link to ../outside, outside the archive"),
+    }
+
+
+def test_special_files_names_and_duplicates(tmp_path: Path) -> None:
+    path = sdist(
+        tmp_path,
+        member("demo-1.0/dev/tty", kind=tarfile.CHRTYPE),
+        member("demo-1.0/dev/sda", kind=tarfile.BLKTYPE),
+        member("demo-1.0/a:b.txt", b"x"),
+        member("demo-1.0/back\\slash", b"x"),
+        member("demo-1.0/bell\x07", b"x"),
+        member("demo-1.0/ trailing ", b"x"),
+        member("demo-1.0/latin-\udce9.txt", b"x"),
+        member("demo-1.0/twice.txt", b"1"),
+        member("demo-1.0/twice.txt", b"22"),
+    )
+    found = sorted((item.code, item.path, item.detail, item.files) for item in audit(path))
+    assert found == [
+        ("SG301", "dev/sda", "block device", 0),
+        ("SG301", "dev/tty", "character device", 0),
+        ("SG401", " trailing ", "name starts or ends with a space", 0),
+        ("SG401", "a:b.txt", "name contains ':'", 0),
+        ("SG401", "back\\slash", "name contains a backslash", 0),
+        ("SG401", "bell\x07", "name contains a control character", 0),
+        ("SG401", "latin-\udce9.txt", "name is not valid UTF-8", 0),
+        ("SG503", "twice.txt", "2 members", 2),
+    ]
+
+
+# --------------------------------------------------------------------------- crafted sdists: junk
+
+
+@pytest.mark.parametrize(
+    ("members", "expected"),
+    [
+        (["venv/pyvenv.cfg", "venv/lib/python3.12/site-packages/x.py"], ("SG101", "venv/", "pyvenv.cfg", 2)),
+        (
+            ["env/lib/python3.9/site-packages/a-1.dist-info/LICENSE.txt"],
+            ("SG101", "env/", "layout: lib/python3.9/site-packages/, pyvenv.cfg missing", 1),
+        ),
+        (
+            ["tools/.venv/lib64/pypy3.10/site-packages/x.py"],
+            ("SG101", "tools/.venv/", "layout: lib64/pypy3.10/site-packages/, pyvenv.cfg missing", 1),
+        ),
+        (
+            ["winenv/Lib/site-packages/x.py", "winenv/Scripts/python.exe"],
+            ("SG101", "winenv/", "layout: Lib/site-packages/, pyvenv.cfg missing", 2),
+        ),
+        (["e/bin/activate", "e/bin/pip"], ("SG101", "e/", "layout: bin/activate, pyvenv.cfg missing", 2)),
+        (["conda/conda-meta/history", "conda/bin/python"], ("SG102", "conda/", "conda-meta/", 2)),
+        (
+            [".tox/py311/pyvenv.cfg", ".tox/py311/lib/python3.11/site-packages/x.py", ".tox/log.txt"],
+            ("SG103", ".tox/", "well-known cache directory .tox", 3),
+        ),
+        (
+            ["tests/.hypothesis/examples/abc"],
+            ("SG103", "tests/.hypothesis/", "well-known cache directory .hypothesis", 1),
+        ),
+        (
+            ["cache/wheels-v5/index/x.rev", "cache/archive-v0/abc/x.py"],
+            ("SG103", "cache/", "uv cache layout: wheels-v5/", 2),
+        ),
+        (
+            ["src/demo/__pycache__/x.cpython-312.pyc", "src/demo/__pycache__/y.cpython-312.pyc"],
+            ("SG510", "src/demo/__pycache__/", "__pycache__", 2),
+        ),
+        (["src/demo/stray.pyc"], ("SG510", "src/demo/stray.pyc", "compiled file", 1)),
+        ([".git/HEAD", ".git/objects/ab/cdef"], ("SG511", ".git/", ".git", 2)),
+        (
+            ["requests.egg-info/PKG-INFO", "requests.egg-info/SOURCES.txt"],
+            ("SG512", "requests.egg-info/", "requests.egg-info", 2),
+        ),
+    ],
+)
+def test_junk_is_reported_once_at_its_root(
+    tmp_path: Path, members: list[str], expected: tuple[str, str, str, int]
+) -> None:
+    path = sdist(tmp_path, *(member(f"demo-1.0/{name}", b"abc") for name in members))
+    found = [(item.code, item.path, item.detail, item.files) for item in audit(path)]
+    assert found == [expected]
+    assert audit(path)[0].size == 3 * expected[3]
+
+
+def test_cachedir_tag_needs_the_signature_and_own_egg_info_is_fine(tmp_path: Path) -> None:
+    path = sdist(
+        tmp_path,
+        member("demo-1.0/build-cache/CACHEDIR.TAG", TAG),
+        member("demo-1.0/build-cache/data.bin", b"1234"),
+        member("demo-1.0/notes/CACHEDIR.TAG", b"not the signature"),
+        member("demo-1.0/src/demo.egg-info/PKG-INFO", b"x"),
+    )
+    found = [(item.code, item.path, item.files, item.size) for item in audit(path)]
+    assert found == [("SG103", "build-cache/", 2, len(TAG) + 4)]
+
+
+def test_directory_members_and_a_dot_slash_prefix(tmp_path: Path) -> None:
+    path = write_tar(
+        tmp_path / "demo-1.0.tar.gz",
+        [
+            member("./demo-1.0/", kind=tarfile.DIRTYPE),
+            member("./demo-1.0/.venv/", kind=tarfile.DIRTYPE),
+            member("./demo-1.0/.venv/pyvenv.cfg", b"home = /usr\n"),
+            member("./demo-1.0/PKG-INFO", PKG_INFO),
+        ],
+    )
+    assert [(item.code, item.path, item.files) for item in audit(path)] == [("SG101", ".venv/", 1)]
+
+
+# --------------------------------------------------------------------------- crafted sdists: metadata
+
+
+def test_sdist_metadata_rules(tmp_path: Path) -> None:
+    old = b"Metadata-Version: 2.1\nName: My.Demo\nVersion: 1.0.0\nLicense-File: LICENSE\nLicense-File: NOTICE\n"
+    path = sdist(tmp_path, member("My.Demo-1.0.0/LICENSE", b"MIT"), name="My.Demo-1.0.0", pkg_info=old)
+    found = {(item.code, item.path, item.detail) for item in audit(path)}
+    assert found == {
+        ("SG521", "PKG-INFO", "Metadata-Version 2.1"),
+        ("SG522", "", "named My.Demo-1.0.0.tar.gz, expected my_demo-1.0.0.tar.gz"),
+        ("SG523", "", "top-level directory My.Demo-1.0.0/, expected my_demo-1.0.0/"),
+        ("SG524", "NOTICE", "named in PKG-INFO License-File"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("pkg_info", "detail"),
+    [
+        (None, "no PKG-INFO in the top-level directory"),
+        (b"Metadata-Version: 2.4\nName: demo\n", "no Name or no Version field"),
+        (b"Metadata-Version: two\nName: demo\nVersion: 1.0\n", "Metadata-Version 'two' is not a version"),
+        (
+            b"Metadata-Version: 2.4\nName: demo\nVersion: not-a-version!\n",
+            "Version 'not-a-version!' is not a PEP 440 version",
+        ),
+    ],
+)
+def test_bad_pkg_info(tmp_path: Path, pkg_info: bytes | None, detail: str) -> None:
+    assert [(item.code, item.detail) for item in audit(sdist(tmp_path, pkg_info=pkg_info))] == [("SG520", detail)]
+
+
+def test_size_summary_ranks_directories_by_bytes(tmp_path: Path) -> None:
+    path = sdist(
+        tmp_path,
+        member("demo-1.0/small/a", b"x" * 10),
+        member("demo-1.0/big/inner/b", b"x" * 500),
+        member("demo-1.0/big/c", b"x" * 100),
+        member("demo-1.0/mid/d", b"x" * 200),
+    )
+    result = audit_report(path)
+    assert [(item.path, item.files, item.size) for item in result.largest] == [
+        ("big/", 2, 600),
+        ("big/inner/", 1, 500),
+        ("mid/", 1, 200),
+        ("small/", 1, 10),
+    ]
+    assert result.members == 6
+    assert result.size == 810 + len(b"[project]\n") + len(PKG_INFO)
+
+
+# --------------------------------------------------------------------------- limits and damage
+
+
+def test_member_limit_stops_with_a_finding(tmp_path: Path) -> None:
+    path = sdist(tmp_path, *(member(f"demo-1.0/f{index}", b"") for index in range(50)))
+    found = audit(path, limits=Limits(max_members=20))
+    assert [(item.code, item.detail) for item in found] == [("SG590", "stopped after 21 members: more than 20 members")]
+
+
+def test_byte_limit_stops_a_gzip_bomb(tmp_path: Path) -> None:
+    path = sdist(tmp_path, member("demo-1.0/zeros", bytes(8 * 1024 * 1024)))
+    assert os.path.getsize(path) < 64 * 1024
+    found = audit(path, limits=Limits(max_bytes=1024 * 1024))
+    assert [item.code for item in found] == ["SG590"]
+    assert "more than 1048576 uncompressed bytes" in found[0].detail
+
+
+def test_huge_pax_header_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    info, _ = member("demo-1.0/file")
+    info.pax_headers = {"comment": "x" * 100_000}
+    path = write_tar(tmp_path / "demo-1.0.tar.gz", [member("demo-1.0/a", b"a"), (info, b"")])
+    found = audit(path)
+    assert [item.code for item in found] == ["SG590"]
+    assert "extended tar header of" in found[0].detail
+
+
+def test_truncated_stream_is_a_finding_with_what_was_read(tmp_path: Path) -> None:
+    import gzip
+
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as archive:
+        for info, data in [member("demo-1.0/venv/pyvenv.cfg", b"home\n"), member("demo-1.0/big", b"y" * 50_000)]:
+            archive.addfile(info, io.BytesIO(data))
+    (tmp_path / "demo-1.0.tar.gz").write_bytes(gzip.compress(raw.getvalue()[:20_000]))
+    found = audit(tmp_path / "demo-1.0.tar.gz")
+    assert [(item.code, item.path) for item in found] == [("SG591", ""), ("SG101", "venv/")]
+
+
+def test_declared_huge_size_in_a_short_stream_ends_quickly(tmp_path: Path) -> None:
+    import gzip
+
+    info, _ = member("demo-1.0/huge")
+    info.size = 10**12
+    header = info.tobuf(tarfile.PAX_FORMAT)
+    (tmp_path / "demo-1.0.tar.gz").write_bytes(gzip.compress(header + b"z" * 1024))
+    started = time.monotonic()
+    found = audit(tmp_path / "demo-1.0.tar.gz")
+    assert time.monotonic() - started < 5
+    assert [item.code for item in found] == ["SG591"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("demo-1.0.tar.gz", b"plain text", "not a gzip-compressed tar archive"),
+        ("demo-1.0.tar.gz", b"", "not a gzip-compressed tar archive"),
+        ("demo-1.0-py3-none-any.whl", b"PK\x03\x04 not really", "not a zip archive"),
+        ("demo-1.0.zip", b"", "not an sdist (.tar.gz), a wheel (.whl) or a project directory"),
+    ],
+)
+def test_unreadable_input_raises_input_error(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        audit(tmp_path / name)
+
+
+def test_missing_path_raises_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file or directory"):
+        audit(tmp_path / "nothing.tar.gz")
+
+
+def test_gzip_of_garbage_raises_input_error(tmp_path: Path) -> None:
+    import gzip
+
+    (tmp_path / "demo-1.0.tar.gz").write_bytes(gzip.compress(b"\x01" * 2048))
+    with pytest.raises(InputError):
+        audit(tmp_path / "demo-1.0.tar.gz")
+
+
+# --------------------------------------------------------------------------- wheels
+
+
+def test_wheel_record_checks(tmp_path: Path) -> None:
+    path = write_wheel(
+        tmp_path / "demo-1.0-py3-none-any.whl",
+        {"demo/__init__.py": b"x = 1\n", "demo/data.txt": b"abc", "demo/gone.py": b""},
+        tamper={"demo/__init__.py": b"x = 2\n", "demo/data.txt": b"abcd", "demo/extra.py": b""},
+    )
+    with zipfile.ZipFile(path, "a") as archive:  # drop nothing; add a member RECORD does not know
+        archive.writestr("demo/unlisted.py", b"")
+    found = sorted((item.code, item.path, item.detail) for item in audit(path))
+    assert ("SG531", "demo/__init__.py", "sha256 hash differs from RECORD") in found
+    assert ("SG531", "demo/data.txt", "size 4, RECORD says 3") in found
+    assert ("SG531", "demo/data.txt", "sha256 hash differs from RECORD") in found
+    assert ("SG531", "demo/extra.py", "not listed in RECORD") in found
+    assert ("SG531", "demo/unlisted.py", "not listed in RECORD") in found
+    assert len(found) == 5
+
+
+def test_wheel_missing_record_and_hostile_names(tmp_path: Path) -> None:
+    links = []
+    for name in ("demo/up.py", "demo/empty.py", "demo/same.py"):
+        info = zipfile.ZipInfo(name)
+        info.external_attr = 0o120777 << 16
+        links.append(info)
+    path = write_wheel(
+        tmp_path / "demo-1.0-py3-none-any.whl",
+        {"../evil.py": b"", "demo/__pycache__/m.cpython-312.pyc": b"c", "/abs.py": b""},
+        record=False,
+        extra_infos=[(links[0], b"../../etc/passwd"), (links[1], b""), (links[2], b"up.py")],
+    )
+    found = sorted((item.code, item.path, item.detail) for item in audit(path))
+    assert found == [
+        ("SG201", "demo/up.py", "symlink to ../../etc/passwd, outside the archive"),
+        ("SG202", "demo/empty.py", "symlink to , not in the archive"),
+        ("SG501", "../evil.py", "'..' component"),
+        ("SG501", "/abs.py", "absolute path"),
+        ("SG502", "demo/same.py", "symlink to up.py"),
+        ("SG510", "demo/__pycache__/", "__pycache__"),
+        ("SG530", "", "no *.dist-info/RECORD in the wheel"),
+    ]
+
+
+def test_wheel_hashing_limit(tmp_path: Path) -> None:
+    path = write_wheel(tmp_path / "demo-1.0-py3-none-any.whl", {"demo/big.bin": bytes(300_000)})
+    found = audit(path, limits=Limits(max_bytes=100_000))
+    assert [(item.code, item.path) for item in found] == [("SG590", "demo/big.bin")]
+
+
+def test_wheel_with_too_many_entries_is_not_listed(tmp_path: Path) -> None:
+    path = write_wheel(tmp_path / "demo-1.0-py3-none-any.whl", {f"demo/m{index}.py": b"" for index in range(30)})
+    found = audit(path, limits=Limits(max_members=10))
+    assert [item.code for item in found] == ["SG590"]
+    assert "central directory lists 33 members" in found[0].detail
+
+
+# --------------------------------------------------------------------------- project directories
+
+
+def _preview_available() -> bool:
+    try:
+        from sdistguard.builders import preview_findings  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+needs_preview = pytest.mark.skipif(
+    not _preview_available(), reason="sdistguard.builders.preview_findings is not written yet"
+)
+
+
+@needs_preview
+def test_directory_audit_previews_the_backend(tmp_path: Path) -> None:
+    root = clean_project(tmp_path / "demo")
+    assert audit(root) == []
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / "venv")], check=True)
+    found = audit(root)
+    assert ("SG101", "venv/") in pairs(found)
+
+
+def test_directory_without_pyproject_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="needs"):
+        audit(tmp_path)
+
+
+def test_every_code_of_the_auditor_is_documented() -> None:
+    docs = Path(__file__).resolve().parents[1] / "docs" / "codes.md"
+    text = docs.read_text(encoding="utf-8")
+    missing = [code for code in RULES if f"### {code}" not in text]
+    assert missing == []
+
+
+# --------------------------------------------------------------------------- published sdists (network)
+
+CLEAN_SDISTS = {
+    # name==version: the codes expected (none of them a venv, a cache or other junk)
+    "requests==2.32.3": {"SG521"},
+    "attrs==24.2.0": set(),
+    "idna==3.7": {"SG521"},
+    "click==8.1.7": {"SG521"},
+    "certifi==2024.7.4": {"SG521"},
+    "urllib3==2.2.2": set(),
+    "six==1.16.0": {"SG521"},
+    "iniconfig==2.0.0": {"SG521"},
+    "pluggy==1.5.0": {"SG521"},
+    "referencing==0.35.1": {"SG502"},  # CHANGELOG.rst -> docs/changes.rst, an in-tree link
+    "jinja2==3.1.4": {"SG521"},
+    "tomli==2.0.1": {"SG521"},
+    "typing_extensions==4.12.2": {"SG521"},
+    "markupsafe==2.1.5": {"SG521", "SG522", "SG523"},  # MarkupSafe-2.1.5.tar.gz, before PEP 625
+}
+
+LEAKED_SDISTS = {
+    # name==version: (code, path below the top-level directory) of each leak; sources in docs/codes.md
+    "fixtures==4.2.3": [("SG101", "venv/")],  # testing-cabal/fixtures#97
+    "tutor==19.0.3": [("SG101", "venv/")],  # overhangio/tutor#1250: only LICENSE files of the venv
+    "aiosmtpd==1.2.2": [("SG103", ".tox/"), ("SG101", ".venv/")],  # aio-libs/aiosmtpd#203
+    "setuptools==73.0.1": [("SG103", ".tox/")],  # pypa/setuptools#4601
+    "packaging==24.1": [("SG103", "tests/.pytest_cache/")],  # a pytest cache, 2 MB
+    "sphinx-autobuild==0.7.0": [("SG101", "docs/.venv/")],  # sphinx-doc/sphinx-autobuild#56
+}
+JUNK_CODES = {"SG101", "SG102", "SG103", "SG510", "SG511", "SG512"}
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("SDISTGUARD_SDIST_CACHE", Path.home() / ".cache" / "sdistguard-tests" / "sdists"))
+
+
+def _download(requirement: str) -> Path:
+    """Fetch one sdist with pip into the cache outside the repository (kept between runs)."""
+    cache = _cache_dir()
+    name, version = requirement.split("==")
+    stems = {f"{name}-{version}", f"{name.replace('-', '_')}-{version}"}
+    for path in cache.glob("*.tar.gz"):
+        if path.name[: -len(".tar.gz")].lower() in {stem.lower() for stem in stems}:
+            return path
+    cache.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            "--dest",
+            str(cache),
+            requirement,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    return _download(requirement)
+
+
+@pytest.fixture(scope="module")
+def published() -> dict[str, Path]:
+    requirements = [*CLEAN_SDISTS, *LEAKED_SDISTS]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        return dict(zip(requirements, pool.map(_download, requirements), strict=True))
+
+
+@pytest.mark.network
+@pytest.mark.parametrize("requirement", sorted(CLEAN_SDISTS))
+def test_clean_published_sdists_raise_no_false_alarm(published: dict[str, Path], requirement: str) -> None:
+    result = audit_report(published[requirement])
+    codes = {found.code for found in result.findings}
+    assert codes & JUNK_CODES == set()
+    assert codes == CLEAN_SDISTS[requirement]
+
+
+@pytest.mark.network
+@pytest.mark.parametrize("requirement", sorted(LEAKED_SDISTS))
+def test_published_sdists_that_leaked_a_venv_or_cache(published: dict[str, Path], requirement: str) -> None:
+    result: AuditResult = audit_report(published[requirement])
+    junk = [(found.code, found.path) for found in result.findings if found.code in JUNK_CODES]
+    assert junk == LEAKED_SDISTS[requirement]
+    assert all(found.files > 0 and found.size > 0 for found in result.findings if found.code in JUNK_CODES)
