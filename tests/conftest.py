@@ -123,7 +123,8 @@ def run(command: list[str], cwd: Path, env: dict[str, str] | None = None,
 
 def uv() -> str:
     """The uv binary (from the test environment's ``uv`` package)."""
-    found = shutil.which("uv") or os.path.join(os.path.dirname(sys.executable), "uv")
+    beside = os.path.join(os.path.dirname(sys.executable), "uv")
+    found = beside if os.path.exists(beside) else shutil.which("uv") or beside
     assert os.path.exists(found), "uv is a test requirement (pip install -e '.[test]')"
     return found
 

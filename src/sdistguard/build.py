@@ -26,6 +26,11 @@ __all__ = [
 
 _T = TypeVar("_T")
 
+# An unsupported hatchling is refused here, when the frontend imports the backend.
+from sdistguard.compat import check_hatchling  # noqa: E402
+
+check_hatchling()
+
 
 def get_requires_for_build_sdist(config_settings: dict[str, Any] | None = None) -> list[str]:
     """PEP 517: hatchling's answer (the build hooks' dependencies)."""

@@ -6,7 +6,7 @@ three walks of ``BuilderInterface`` (``recurse_project_files``, ``recurse_explic
 ``build_standard`` so that every member is written as a regular file (``TarFile.dereference``).
 Everything else — metadata, build hooks, versions, tags, reproducibility — is hatchling's.
 
-Supported hatchling: :data:`HATCHLING_RANGE` (its oldest and newest are tested).
+Supported hatchling: ``sdistguard.compat.HATCHLING_REQUIREMENT`` (its oldest and newest are tested).
 """
 
 from __future__ import annotations
@@ -18,24 +18,9 @@ from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from hatchling.__about__ import __version__ as _hatchling_version
-from packaging.specifiers import SpecifierSet
-from packaging.version import Version
+from sdistguard.compat import HATCHLING_REQUIREMENT, check_hatchling
 
-from sdistguard.config import Settings, load_settings
-from sdistguard.errors import TreeError
-from sdistguard.patterns import could_match_below, negations, to_posix
-from sdistguard.rules import RULES, WARNING, Finding, unportable_reason
-from sdistguard.walk import GuardedWalker, NamedCallback, PruneCallback
-
-HATCHLING_RANGE = SpecifierSet(">=1.27,<1.34")
-"""The hatchling versions whose builder internals these subclasses follow."""
-
-if Version(_hatchling_version) not in HATCHLING_RANGE:  # pragma: no cover - exercised by the matrix
-    raise ImportError(
-        f"sdistguard supports hatchling {HATCHLING_RANGE}, but hatchling {_hatchling_version} is installed; "
-        f"install a supported one: pip install 'hatchling{HATCHLING_RANGE}'"
-    )
+check_hatchling()  # before hatchling's builders are imported: their internals are what the range is about
 
 from hatchling.builders.constants import EXCLUDED_DIRECTORIES, EXCLUDED_FILES  # noqa: E402
 from hatchling.builders.plugin.interface import BuilderInterface, IncludedFile  # noqa: E402
@@ -47,12 +32,18 @@ from hatchling.builders.utils import (  # noqa: E402
 )
 from hatchling.builders.wheel import WheelBuilder  # noqa: E402
 
+from sdistguard.config import Settings, load_settings  # noqa: E402
+from sdistguard.errors import TreeError  # noqa: E402
+from sdistguard.patterns import could_match_below, negations, to_posix  # noqa: E402
+from sdistguard.rules import RULES, WARNING, Finding, unportable_reason  # noqa: E402
+from sdistguard.walk import GuardedWalker, NamedCallback, PruneCallback  # noqa: E402
+
 if TYPE_CHECKING:
     _Base = BuilderInterface[Any, Any]
 else:
     _Base = object
 
-__all__ = ["HATCHLING_RANGE", "GuardedSdistBuilder", "GuardedWheelBuilder", "preview_findings"]
+__all__ = ["HATCHLING_REQUIREMENT", "GuardedSdistBuilder", "GuardedWheelBuilder", "preview_findings"]
 
 
 class _Guard(_Base):

@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
                     since = versions[i + 1]
                     break
             state = f"changed in {', '.join(changed_in)}" if changed_in else "unchanged"
-            missing = [v for v, b in zip(versions, bodies) if b is None]
+            missing = [v for v, b in zip(versions, bodies, strict=True) if b is None]
             extra = f"; absent in {', '.join(missing)}" if missing else ""
             print(f"  {name:45} identical to {newest} since {since:7} ({state}{extra})")
             if args.show and changed_in:

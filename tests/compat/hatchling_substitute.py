@@ -149,7 +149,7 @@ def pytest_collection_modifyitems(session, config, items):  # type: ignore[no-un
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
-    config._sdistguard_unused_expected = [e["test"] for e in entries if e["test"] not in used]  # noqa: SLF001
+    config._sdistguard_unused_expected = [e["test"] for e in entries if e["test"] not in used]
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]

@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         env["SDISTGUARD_COMPAT_EXPECTED_MODE"] = args.expected
 
     cmd = [str(venv_python(venv)), "-m", "pytest", "-p", "_sdistguard_compat_substitute",
-           "-q", "-rfEs", *TEST_PATHS, *extra]
+           "-q", "-rfE", *TEST_PATHS, *extra]
     log(f"hatchling {args.hatchling}, hatch {hatch_version} tests, builders={args.builders} "
         f"(setup {setup_seconds:.1f}s)")
     log("running: " + " ".join(cmd) + f"  (cwd {root})")

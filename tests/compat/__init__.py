@@ -1,0 +1,1 @@
+"""Compatibility tests: hatchling's own suite, a corpus of real projects, the version matrix."""
