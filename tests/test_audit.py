@@ -690,3 +690,31 @@ def test_published_sdists_that_leaked_a_venv_or_cache(published: dict[str, Path]
     junk = [(found.code, found.path) for found in result.findings if found.code in JUNK_CODES]
     assert junk == LEAKED_SDISTS[requirement]
     assert all(found.files > 0 and found.size > 0 for found in result.findings if found.code in JUNK_CODES)
+
+
+def test_cache_tag_in_a_wheel_is_read_for_its_signature(tmp_path: Path) -> None:
+    wheel = write_wheel(
+        tmp_path / "demo-1.0-py3-none-any.whl",
+        {
+            "demo/__init__.py": b"",
+            "demo/cache/CACHEDIR.TAG": TAG,
+            "demo/cache/x.bin": b"xx",
+            "demo/notes/CACHEDIR.TAG": b"not a signature",
+        },
+    )
+    assert pairs(audit(wheel)) == [("SG103", "demo/cache/")]
+
+
+def test_public_api_survives_the_split_into_modules() -> None:
+    """``sdistguard.audit`` is the function, not a module, whatever audit_* modules are imported."""
+    import importlib
+    import pkgutil
+
+    import sdistguard
+    import sdistguard.auditor
+
+    for module in pkgutil.iter_modules(sdistguard.__path__):
+        if module.name.startswith("audit"):
+            importlib.import_module(f"sdistguard.{module.name}")
+    assert sdistguard.audit is sdistguard.auditor.audit
+    assert {"AuditResult", "DirectorySize", "Limits", "audit", "audit_report"} <= set(vars(sdistguard.auditor))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 import tarfile
@@ -200,3 +201,105 @@ def test_python_dash_m(leaky: Path) -> None:
     )
     assert completed.returncode == 1, completed.stderr
     assert json.loads(completed.stdout)["summary"]["codes"] == {"SG101": 1, "SG510": 1}
+
+
+# ---------------------------------------------------------------------------- grouped table rows
+
+
+def write_tree(path: Path, files: dict[str, bytes], links: dict[str, str]) -> Path:
+    """An sdist at ``path``: regular ``files`` and symlinks (``name: target``) below demo-1.0/, with PKG-INFO."""
+    with tarfile.open(path, "w:gz", format=tarfile.PAX_FORMAT) as archive:
+        for name, data in {**files, "PKG-INFO": PKG_INFO}.items():
+            info = tarfile.TarInfo(f"demo-1.0/{name}")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+        for name, target in links.items():
+            info = tarfile.TarInfo(f"demo-1.0/{name}")
+            info.type, info.linkname = tarfile.SYMTYPE, target
+            archive.addfile(info)
+    return path
+
+
+def table_rows(out: str) -> list[str]:
+    """The finding rows of a table report (not the hints)."""
+    return [line for line in out.splitlines() if re.match(r"  SG\d{3}  ", line)]
+
+
+@pytest.fixture
+def leaked_etc(tmp_path: Path) -> Path:
+    """Eight absolute links under src/ (one group), five in-tree links under docs/ (not grouped), one at the top."""
+    links = {f"src/demo/etc/conf{index}": f"/etc/conf{index}" for index in range(7)}
+    links["src/demo/bin/python"] = "/usr/bin/python3"
+    links.update({f"docs/page{index}.md": "../README.md" for index in range(5)})
+    links["LICENSE"] = "/usr/share/common-licenses/MIT"
+    return write_tree(tmp_path / "demo-1.0.tar.gz", {"README.md": b"hello\n"}, links)
+
+
+def test_table_groups_many_findings_of_one_code_under_one_directory(
+    leaked_etc: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", str(leaked_etc)]) == 1
+    block = capsys.readouterr().out.split("\n\n")[0].splitlines()
+    reason_201, reason_502 = RULES["SG201"].reason, RULES["SG502"].reason
+    assert block == [
+        f"{leaked_etc}: sdist, 16 members, 52 B",
+        f"  SG201  LICENSE        {reason_201} [symlink to absolute path /usr/share/common-licenses/MIT]",
+        *(f"  SG502  docs/page{index}.md  {reason_502} [symlink to ../README.md]" for index in range(5)),
+        f"  SG201  src/demo/      8 below: {reason_201} [e.g. bin/python: symlink to absolute path /usr/bin/python3]",
+        "  (a row 'N below' stands for N findings; --format json or --group 0 lists each)",
+        "  largest directories: docs/ 0 B, src/ 0 B, src/demo/ 0 B, src/demo/bin/ 0 B, src/demo/etc/ 0 B",
+    ]
+
+
+def test_table_total_and_json_keep_every_finding(leaked_etc: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(leaked_etc)]) == 1
+    assert capsys.readouterr().out.rstrip().endswith("14 findings in 1 input (SG201 x9, SG502 x5)")
+    assert main(["check", "--format", "json", str(leaked_etc)]) == 1
+    findings = json.loads(capsys.readouterr().out)["inputs"][0]["findings"]
+    assert [item["path"] for item in findings if item["path"].startswith("src/")] == [
+        "src/demo/bin/python",
+        *(f"src/demo/etc/conf{index}" for index in range(7)),
+    ]
+
+
+def test_group_option_sets_the_threshold(leaked_etc: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--group", "0", str(leaked_etc)]) == 1
+    rows = table_rows(capsys.readouterr().out)
+    assert len(rows) == 14
+    assert not any("below:" in row for row in rows)
+    assert main(["check", "--group", "4", str(leaked_etc)]) == 1
+    rows = table_rows(capsys.readouterr().out)
+    assert [row.split()[:3] for row in rows] == [
+        ["SG201", "LICENSE", "link"],
+        ["SG502", "docs/", "5"],
+        ["SG201", "src/demo/", "8"],
+    ]
+    assert main(["check", "--group", "-1", str(leaked_etc)]) == 2
+    assert "must not be negative" in capsys.readouterr().err
+
+
+def test_grouped_row_sums_files_and_bytes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files: dict[str, bytes] = {}
+    for index in range(6):
+        files[f"tests/envs/env{index}/pyvenv.cfg"] = b"home = /usr/bin\n"  # 16 bytes
+        files[f"tests/envs/env{index}/lib/site.py"] = b"x" * 184
+    sdist = write_tree(tmp_path / "demo-1.0.tar.gz", files, {})
+    assert main(["check", str(sdist)]) == 1
+    rows = table_rows(capsys.readouterr().out)
+    assert rows == [
+        f"  SG101  tests/envs/  6 below: {RULES['SG101'].reason} [12 files, 1.2 kB; e.g. env0/: pyvenv.cfg]"
+    ]
+
+
+def test_group_findings_keeps_order_and_leaves_findings_alone() -> None:
+    from sdistguard.report import FindingGroup, group_findings
+    from sdistguard.rules import Finding
+
+    many = [Finding("SG201", f"a/b/{index}", "x") for index in range(6)]
+    few = [Finding("SG502", f"a/c/{index}") for index in range(3)]
+    top = [Finding("SG201", f"file{index}") for index in range(7)]
+    findings = [few[0], *many, *few[1:], *top]
+    rows = group_findings(findings)
+    assert rows == [few[0], FindingGroup("SG201", "a/b/", tuple(many)), *few[1:], *top]
+    assert group_findings(findings, above=0) == findings
+    assert group_findings(findings, above=6) == findings

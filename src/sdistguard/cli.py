@@ -155,6 +155,14 @@ def _parser() -> argparse.ArgumentParser:
         help="never report these codes or prefixes (comma-separated; repeatable)",
     )
     check.add_argument(
+        "--group",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="table: more than N findings of one code under one top-level directory share one row "
+        "(default 5; 0: one row per finding). JSON always lists each finding",
+    )
+    check.add_argument(
         "--max-members", type=_positive, metavar="N", help="stop after N archive members (default 200000)"
     )
     check.add_argument(
@@ -167,12 +175,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _positive(text: str) -> int:
+def _count(text: str) -> int:
+    """A whole number, 0 or more (argparse type); raises ``ArgumentTypeError`` otherwise."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value <= 0:
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must not be negative")
+    return value
+
+
+def _positive(text: str) -> int:
+    """A whole number, 1 or more (argparse type); raises ``ArgumentTypeError`` otherwise."""
+    value = _count(text)
+    if value == 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be positive")
     return value
 
@@ -198,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _check(arguments: argparse.Namespace) -> int:
     from sdistguard.auditor import AuditResult, Limits, audit_report
-    from sdistguard.report import format_check_json, format_check_table
+    from sdistguard.report import GROUP_ABOVE, format_check_json, format_check_table
 
     select = _split_codes(arguments.select, "--select")
     ignore = _split_codes(arguments.ignore, "--ignore") or ()
@@ -221,7 +238,8 @@ def _check(arguments: argparse.Namespace) -> int:
     if arguments.format == "json":
         print(format_check_json(results, _tool_version(), code))
     else:
-        print(format_check_table(results))
+        group = GROUP_ABOVE if arguments.group is None else arguments.group
+        print(format_check_table(results, group_above=group))
     return code
 
 

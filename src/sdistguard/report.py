@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sdistguard.rules import RULE_BY_NAME, RULES, Finding
@@ -10,7 +11,15 @@ from sdistguard.rules import RULE_BY_NAME, RULES, Finding
 if TYPE_CHECKING:
     from sdistguard.auditor import AuditResult
 
-__all__ = ["CHECK_REPORT_VERSION", "format_build_summary", "format_check_json", "format_check_table"]
+__all__ = [
+    "CHECK_REPORT_VERSION",
+    "GROUP_ABOVE",
+    "FindingGroup",
+    "format_build_summary",
+    "format_check_json",
+    "format_check_table",
+    "group_findings",
+]
 
 _MAX_LINES = 20
 REWRITTEN = RULE_BY_NAME["link-rewritten"].code
@@ -69,17 +78,87 @@ def _counts(files: int, size: int) -> str:
     return f"{files:,} file{'s' if files != 1 else ''}, {_human_size(size)}"
 
 
-def format_check_table(results: Sequence[AuditResult]) -> str:
+GROUP_ABOVE = 5
+"""More findings than this of one code under one top-level directory share one table row."""
+
+
+@dataclass(frozen=True)
+class FindingGroup:
+    """Findings of one ``code`` that share a top-level directory, shown as one row at ``directory``.
+
+    ``directory`` is the deepest directory (ending with ``/``) holding every finding's path;
+    ``findings`` are in report order, the first serving as the example.
+    """
+
+    code: str
+    directory: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def files(self) -> int:
+        """The sum of the findings' file counts."""
+        return sum(found.files for found in self.findings)
+
+    @property
+    def size(self) -> int:
+        """The sum of the findings' bytes."""
+        return sum(found.size for found in self.findings)
+
+
+def group_findings(findings: Sequence[Finding], above: int = GROUP_ABOVE) -> list[Finding | FindingGroup]:
+    """Fold the findings of one code under one top-level directory into a group when there are more than ``above``.
+
+    ``findings`` are in report order (by path, then code); a group takes the place of its first
+    finding. A finding whose path has no ``/`` (a top-level file, the archive itself) is never
+    grouped; ``above`` 0 or less groups nothing. The findings themselves are not changed.
+    """
+    buckets: dict[tuple[str, str], list[Finding]] = {}
+    for found in findings:
+        top, slash, _ = found.path.partition("/")
+        if slash and above > 0:
+            buckets.setdefault((found.code, top + "/"), []).append(found)
+    groups: dict[int, FindingGroup] = {}
+    for members in buckets.values():
+        if len(members) > above:
+            group = FindingGroup(members[0].code, _common_directory(members), tuple(members))
+            groups.update((id(found), group) for found in members)
+    rows: list[Finding | FindingGroup] = []
+    shown: set[int] = set()
+    for found in findings:
+        owner = groups.get(id(found))
+        if owner is None:
+            rows.append(found)
+        elif id(owner) not in shown:
+            shown.add(id(owner))
+            rows.append(owner)
+    return rows
+
+
+def _common_directory(findings: Sequence[Finding]) -> str:
+    """The deepest directory (``a/b/``, compared component by component) that every path lies in or is."""
+    common = findings[0].path.split("/")[:-1]
+    for found in findings[1:]:
+        parts = found.path.split("/")[:-1]
+        same = 0
+        while same < min(len(common), len(parts)) and common[same] == parts[same]:
+            same += 1
+        del common[same:]
+    return "/".join(common) + "/"
+
+
+def format_check_table(results: Sequence[AuditResult], group_above: int = GROUP_ABOVE) -> str:
     """The human report of ``sdistguard check``: one block per input, then hints and a total.
 
     Each finding is one row (code, path relative to the sdist's top-level directory, the wheel's root
     or the project directory, files and bytes below it, the rule's reason and what triggered it);
-    each code's hint is printed once. An input that could not be read shows its error instead.
+    more than ``group_above`` findings of one code under one top-level directory become one row
+    (:func:`group_findings`; 0 groups nothing). Each code's hint is printed once; the total counts
+    every finding. An input that could not be read shows its error instead.
     """
     lines: list[str] = []
     codes: dict[str, int] = {}
     for result in results:
-        lines.extend(_table_block(result))
+        lines.extend(_table_block(result, group_above))
         for found in result.findings:
             codes[found.code] = codes.get(found.code, 0) + 1
     if codes:
@@ -89,26 +168,41 @@ def format_check_table(results: Sequence[AuditResult]) -> str:
     return "\n".join(lines)
 
 
-def _table_block(result: AuditResult) -> list[str]:
+def _table_block(result: AuditResult, group_above: int) -> list[str]:
     if result.error is not None:
         return [f"{_printable(result.path)}: error: {_printable(result.error)}", ""]
     head = f"{_printable(result.path)}: {result.kind}"
     if result.kind != "directory":
         head += f", {result.members:,} members, {_human_size(result.size)}"
     lines = [head + (": no findings" if not result.findings else "")]
-    if result.findings:
-        paths = [_printable(found.path) or "(archive)" for found in result.findings]
+    rows = group_findings(result.findings, group_above)
+    if rows:
+        paths = [_printable(_row_path(row)) or "(archive)" for row in rows]
         width = min(max(len(path) for path in paths), 48)
-        for found, path in zip(result.findings, paths, strict=True):
-            counts = _counts(found.files, found.size)
-            detail = "; ".join(part for part in (counts, _printable(found.detail)) if part)
-            reason = found.rule.reason + (f" [{detail}]" if detail else "")
-            lines.append(f"  {found.code}  {path:<{width}}  {reason}")
+        lines.extend(f"  {row.code}  {path:<{width}}  {_row_text(row)}" for row, path in zip(rows, paths, strict=True))
+    if len(rows) < len(result.findings):
+        lines.append("  (a row 'N below' stands for N findings; --format json or --group 0 lists each)")
     if result.largest:
         largest = ", ".join(f"{_printable(item.path)} {_human_size(item.size)}" for item in result.largest[:5])
         lines.append(f"  largest directories: {largest}")
     lines.append("")
     return lines
+
+
+def _row_path(row: Finding | FindingGroup) -> str:
+    return row.directory if isinstance(row, FindingGroup) else row.path
+
+
+def _row_text(row: Finding | FindingGroup) -> str:
+    """The reason, then in brackets the counts and what triggered it (the first finding, for a group)."""
+    if isinstance(row, FindingGroup):
+        first = row.findings[0]
+        example = _printable(first.path.removeprefix(row.directory)) or "."
+        example += f": {_printable(first.detail)}" if first.detail else ""
+        parts = (_counts(row.files, row.size), f"e.g. {example}")
+        return f"{len(row.findings)} below: {RULES[row.code].reason} [{'; '.join(part for part in parts if part)}]"
+    detail = "; ".join(part for part in (_counts(row.files, row.size), _printable(row.detail)) if part)
+    return row.rule.reason + (f" [{detail}]" if detail else "")
 
 
 def _check_total(results: Sequence[AuditResult], codes: dict[str, int]) -> str:
@@ -140,16 +234,19 @@ def format_check_json(results: Sequence[AuditResult], tool_version: str, exit_co
     for result in results:
         for found in result.findings:
             codes[found.code] = codes.get(found.code, 0) + 1
-        inputs.append({
-            "path": _printable(result.path),
-            "kind": result.kind,
-            "members": result.members,
-            "size": result.size,
-            "error": result.error,
-            "findings": [_finding_json(found) for found in result.findings],
-            "largest": [{"path": _printable(item.path), "files": item.files, "size": item.size}
-                        for item in result.largest],
-        })
+        inputs.append(
+            {
+                "path": _printable(result.path),
+                "kind": result.kind,
+                "members": result.members,
+                "size": result.size,
+                "error": result.error,
+                "findings": [_finding_json(found) for found in result.findings],
+                "largest": [
+                    {"path": _printable(item.path), "files": item.files, "size": item.size} for item in result.largest
+                ],
+            }
+        )
     document = {
         "version": CHECK_REPORT_VERSION,
         "tool": {"name": "sdistguard", "version": tool_version},

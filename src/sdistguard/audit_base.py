@@ -1,0 +1,127 @@
+"""What every part of ``sdistguard check`` shares: limits, results, the stop signal, opening an input.
+
+The readers (:mod:`~sdistguard.audit_tar`, :mod:`~sdistguard.audit_zip`) raise :class:`LimitReached`
+inside their loops and turn it, or one of :data:`READ_ERRORS`, into a finding; only a file that
+cannot be opened at all is an :class:`~sdistguard.errors.InputError`.
+"""
+
+from __future__ import annotations
+
+import struct
+import tarfile
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from typing import BinaryIO, Final
+
+from sdistguard.errors import InputError
+from sdistguard.rules import Finding
+
+__all__ = [
+    "READ_ERRORS",
+    "TAR_ERRORS",
+    "ZIP_ERRORS",
+    "AuditResult",
+    "DirectorySize",
+    "LimitReached",
+    "Limits",
+    "MiB",
+    "describe",
+    "open_input",
+    "sort_key",
+]
+
+MiB: Final = 1024 * 1024
+
+READ_ERRORS: Final[tuple[type[Exception], ...]] = (
+    OSError,
+    EOFError,
+    ValueError,
+    UnicodeError,
+    OverflowError,
+    struct.error,
+    zlib.error,
+)
+"""What reading damaged compressed data raises, in ``gzip``, ``tarfile`` and ``zipfile`` alike."""
+
+TAR_ERRORS: Final[tuple[type[Exception], ...]] = (tarfile.TarError, *READ_ERRORS)
+"""What reading a damaged or truncated ``.tar.gz`` stream raises."""
+
+ZIP_ERRORS: Final[tuple[type[Exception], ...]] = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    RuntimeError,
+    KeyError,
+    *READ_ERRORS,
+)
+"""What ``zipfile`` raises on a damaged, encrypted or unsupported archive or member."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on the work one audit may do; each one hit yields an ``SG590`` finding.
+
+    ``max_members``: archive members examined. ``max_bytes``: uncompressed bytes read from an sdist's
+    stream, or bytes hashed in a wheel. ``max_name_bytes``: bytes of member names kept in memory (for
+    duplicates and link targets). ``max_header_bytes``: size of one tar extended header (PAX, GNU
+    long name); a larger one stops the audit before it is read into memory.
+    """
+
+    max_members: int = 200_000
+    max_bytes: int = 2 * 1024 * MiB
+    max_name_bytes: int = 64 * MiB
+    max_header_bytes: int = 16 * 1024
+
+
+@dataclass(frozen=True)
+class DirectorySize:
+    """Total ``files`` and ``size`` (bytes, as stored) below one directory ``path`` (ends with ``/``)."""
+
+    path: str
+    files: int
+    size: int
+
+
+@dataclass
+class AuditResult:
+    """What :func:`sdistguard.auditor.audit_report` found in one input.
+
+    ``path`` is the input as given; ``kind`` is ``"sdist"``, ``"wheel"`` or ``"directory"``.
+    ``members`` and ``size`` count the archive members examined and their stored bytes (0 for a
+    directory). ``largest`` lists the largest directories (up to three levels deep below the top-level
+    directory), largest first. Finding paths are relative to the sdist's top-level directory, the
+    wheel's root or the project directory. ``error`` is set (and nothing else) by callers that
+    report an input that could not be read at all.
+    """
+
+    path: str
+    kind: str
+    findings: list[Finding] = field(default_factory=list)
+    members: int = 0
+    size: int = 0
+    largest: list[DirectorySize] = field(default_factory=list)
+    error: str | None = None
+
+
+class LimitReached(Exception):
+    """A :class:`Limits` bound was passed; ``str()`` says which (it becomes an ``SG590`` finding)."""
+
+
+def describe(error: BaseException) -> str:
+    """``"TypeName: message"`` (or the type name alone) for a finding's detail or an error message."""
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def open_input(path: str) -> BinaryIO:
+    """Open the archive at ``path`` for binary reading; raises :class:`InputError` when it cannot be."""
+    try:
+        return open(path, "rb")
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror}") from None
+
+
+def sort_key(item: Finding) -> tuple[str, str]:
+    """The order of an audit's findings: by path, then by code."""
+    return (item.path, item.code)

@@ -1,0 +1,280 @@
+"""Turning archive members, fed one at a time, into findings: names, links, duplicates, junk roots.
+
+The readers (:mod:`~sdistguard.audit_tar`, :mod:`~sdistguard.audit_zip`) call
+:meth:`MemberCollector.add` per member and :meth:`MemberCollector.finish` at the end. Only names
+and sizes are kept (bounded by :class:`~sdistguard.audit_base.Limits`), never member data beyond
+the small ``head`` a reader passes in (see :meth:`MemberCollector.head_size`).
+
+Rules followed: what PEP 706's ``data`` filter, pip and uv refuse (absolute names, ``..``, links out
+of the tree, special files), PEP 625 / PEP 721 (one top-level directory in an sdist), uv's name policy
+(:func:`sdistguard.rules.unportable_reason`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import posixpath
+from dataclasses import dataclass
+from typing import Final
+
+from packaging.utils import canonicalize_name
+
+from sdistguard.audit_base import DirectorySize, LimitReached, Limits, sort_key
+from sdistguard.audit_layout import is_absolute, junk_root, stronger
+from sdistguard.audit_sdist import PKG_INFO_LIMIT
+from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, finding, unportable_reason
+
+__all__ = ["KINDS", "MemberCollector"]
+
+KINDS: Final = ("file", "dir", "symlink", "hardlink", "fifo", "chardev", "blockdev")
+"""The member kinds a reader reports."""
+
+_SPECIAL_LABELS: Final = {"fifo": "FIFO", "chardev": "character device", "blockdev": "block device"}
+_SUMMARY_DEPTH: Final = 3
+_SUMMARY_ENTRIES: Final = 10
+
+
+@dataclass
+class _Root:
+    """A junk directory (or file) found while streaming: its rule and the evidence seen."""
+
+    rule: str
+    evidence: str
+
+
+class MemberCollector:
+    """Receives archive members one at a time and turns them into findings.
+
+    ``sdist`` selects the sdist rules (one top-level directory, paths reported below it); for a
+    wheel, paths are relative to the archive root. Readers may append their own findings to
+    :attr:`findings` (a RECORD mismatch, a damaged member).
+    """
+
+    def __init__(self, sdist: bool, limits: Limits) -> None:
+        self.sdist = sdist
+        self.limits = limits
+        self.top: str | None = None
+        self.findings: list[Finding] = []
+        self.files: dict[str, int] = {}
+        self.pkg_info: bytes | None = None
+        self.members = 0
+        self.size = 0
+        self.stopped = False
+        self._name_bytes = 0
+        self._duplicates: dict[str, int] = {}
+        self._links: list[tuple[str, str, str]] = []
+        self._roots: dict[str, _Root] = {}
+        self._outside: dict[str, list[int]] = {}
+        self._dir_sizes: dict[str, list[int]] = {}
+
+    # ---------------------------------------------------------------- intake
+
+    def head_size(self, name: str) -> int:
+        """How many leading bytes of the regular file member ``name`` :meth:`add` wants as ``head``.
+
+        The signature of a ``CACHEDIR.TAG``; for an sdist, ``PKG-INFO`` (one byte past
+        :data:`~sdistguard.audit_sdist.PKG_INFO_LIMIT`, to tell an oversized one). 0 for any other.
+        """
+        base = posixpath.basename(name)
+        if base == "CACHEDIR.TAG":
+            return len(CACHEDIR_SIGNATURE)
+        if base == "PKG-INFO" and self.sdist:
+            return PKG_INFO_LIMIT + 1
+        return 0
+
+    def add(self, name: str, kind: str, size: int, target: str = "", head: bytes = b"") -> None:
+        """Examine one member.
+
+        ``name`` is the member name as stored; ``kind`` one of :data:`KINDS`; ``size`` the stored
+        size; ``target`` a link's target as stored; ``head`` the member's first
+        :meth:`head_size` bytes. Raises :class:`~sdistguard.audit_base.LimitReached` at a member or
+        name-bytes limit.
+        """
+        self._count(name, target)
+        split = self._parts(name, kind == "dir")
+        if split is None:
+            return
+        parts, outside = split
+        path = "/".join(parts) + ("/" if kind == "dir" else "")
+        reason = unportable_reason("/".join(parts))
+        if reason is not None:
+            self.findings.append(finding("unportable-name", path, f"name {reason}"))
+        if kind == "dir":
+            self._note_junk(parts, True, b"")
+            return
+        if outside is not None:
+            self._outside[outside][0] += 1
+            self._outside[outside][1] += size
+        self._note_file(path, parts, kind, size, head)
+        if kind == "symlink":
+            self._note_symlink(path, parts, target)
+        elif kind == "hardlink":
+            self._note_hardlink(path, target)
+        elif kind in _SPECIAL_LABELS:
+            self.findings.append(finding("special-file", path, _SPECIAL_LABELS[kind]))
+
+    def stop(self, reason: str) -> None:
+        """Record that the audit stopped at a limit (SG590)."""
+        self.stopped = True
+        self.findings.append(finding("audit-limit", "", f"stopped after {self.members} members: {reason}"))
+
+    def corrupt(self, reason: str) -> None:
+        """Record damage found in the stream (SG591)."""
+        self.stopped = True
+        self.findings.append(finding("corrupt-archive", "", f"after {self.members} members: {reason}"))
+
+    def _count(self, name: str, target: str) -> None:
+        self.members += 1
+        self._name_bytes += len(name) + len(target)
+        if self.members > self.limits.max_members:
+            raise LimitReached(f"more than {self.limits.max_members} members")
+        if self._name_bytes > self.limits.max_name_bytes:
+            raise LimitReached(f"member names longer than {self.limits.max_name_bytes} bytes in all")
+
+    def _parts(self, name: str, is_dir: bool) -> tuple[list[str], str | None] | None:
+        """Split a stored name into components below the top-level directory; ``None`` = skip it.
+
+        Returns the components and, for an sdist member outside the single top-level directory,
+        the outside entry it belongs to (SG504, one finding per entry, at the end). Reports absolute
+        names and ``..`` components (SG501) on the way.
+        """
+        while name.startswith("./"):
+            name = name[2:]
+        if is_absolute(name):
+            self.findings.append(finding("unsafe-path", name, "absolute path"))
+            name = name.lstrip("/")
+        parts = [part for part in name.split("/") if part not in ("", ".")]
+        if ".." in parts:
+            self.findings.append(finding("unsafe-path", name, "'..' component"))
+        if not parts:
+            return None
+        if not self.sdist:
+            return parts, None
+        if self.top is None and parts[0] != ".." and (len(parts) > 1 or is_dir):
+            self.top = parts[0]
+        if parts[0] == self.top:
+            return (parts[1:], None) if len(parts) > 1 else None
+        self._outside.setdefault(parts[0], [0, 0])
+        return parts, parts[0]
+
+    def _note_file(self, path: str, parts: list[str], kind: str, size: int, head: bytes) -> None:
+        if path in self.files:
+            self._duplicates[path] = self._duplicates.get(path, 1) + 1
+        self.files[path] = size
+        self.size += size
+        if self.sdist and path == "PKG-INFO" and kind == "file":
+            self.pkg_info = head
+        for depth in range(1, min(_SUMMARY_DEPTH, len(parts) - 1) + 1):
+            entry = self._dir_sizes.setdefault("/".join(parts[:depth]) + "/", [0, 0])
+            entry[0] += 1
+            entry[1] += size
+        self._note_junk(parts, False, head)
+
+    def _note_junk(self, parts: list[str], is_dir: bool, head: bytes) -> None:
+        match = junk_root(parts, is_dir, head)
+        if match is None:
+            return
+        depth, rule, evidence = match
+        root = "/".join(parts[:depth])
+        if depth < len(parts) or is_dir:
+            root = root + "/" if root else "./"
+        known = self._roots.get(root)
+        if known is None or stronger(rule, evidence, known.rule, known.evidence):
+            self._roots[root] = _Root(rule, evidence)
+
+    def _note_symlink(self, path: str, parts: list[str], target: str) -> None:
+        if is_absolute(target):
+            self.findings.append(finding("external-link", path, f"symlink to absolute path {target}"))
+            return
+        resolved = posixpath.normpath(posixpath.join(*parts[:-1], target) if len(parts) > 1 else target)
+        if resolved == ".." or resolved.startswith("../"):
+            where = "the top-level directory" if self.sdist else "the archive"
+            self.findings.append(finding("external-link", path, f"symlink to {target}, outside {where}"))
+            return
+        self._links.append((path, resolved, target))
+
+    def _note_hardlink(self, path: str, target: str) -> None:
+        stored = target
+        while target.startswith("./"):
+            target = target[2:]
+        parts = [part for part in target.split("/") if part not in ("", ".")]
+        if target.startswith("/") or ".." in parts:
+            self.findings.append(finding("external-link", path, f"hard link to {stored}, outside the archive"))
+            return
+        if self.sdist and parts and parts[0] == self.top:
+            parts = parts[1:]
+        resolved = "/".join(parts)
+        if resolved not in self.files or resolved == path:
+            self.findings.append(finding("missing-link-target", path, f"hard link to {stored}"))
+            return
+        self.findings.append(finding("link-member", path, f"hard link to {resolved}"))
+
+    # ---------------------------------------------------------------- results
+
+    def finish(self, project: str | None) -> list[Finding]:
+        """Add the findings that need the whole listing; return every finding, sorted by path and code.
+
+        ``project`` is the distribution's own name (its ``*.egg-info`` is not foreign).
+        """
+        names = sorted(self.files)
+        self._finish_links(names)
+        self._finish_roots(names, project)
+        for path, count in self._duplicates.items():
+            self.findings.append(finding("duplicate-member", path, f"{count} members", files=count))
+        for first, (files, size) in self._outside.items():
+            detail = f"top-level directory is {self.top}/" if self.top else "no single top-level directory"
+            self.findings.append(finding("outside-top-level", first, detail, files=files, size=size))
+        return sorted(self.findings, key=sort_key)
+
+    def largest(self) -> list[DirectorySize]:
+        """The largest directories by bytes (then by name), at most ten."""
+        ranked = sorted(self._dir_sizes.items(), key=lambda item: (-item[1][1], item[0]))
+        return [DirectorySize(path, files, size) for path, (files, size) in ranked[:_SUMMARY_ENTRIES]]
+
+    def _finish_links(self, names: list[str]) -> None:
+        for path, resolved, target in self._links:
+            exists = resolved in self.files or _has_prefix(names, resolved + "/") or resolved == "."
+            if target and exists:
+                self.findings.append(finding("link-member", path, f"symlink to {target}"))
+            else:
+                self.findings.append(finding("dangling-link", path, f"symlink to {target}, not in the archive"))
+
+    def _finish_roots(self, names: list[str], project: str | None) -> None:
+        own = canonicalize_name(project) if project else None
+        roots = {
+            root: found
+            for root, found in self._roots.items()
+            if not (found.rule == "foreign-egg-info" and _egg_info_name(root) == own)
+        }
+        kept: list[str] = []
+        for root in sorted(roots):
+            if any(_contains(outer, root) for outer in kept):
+                continue
+            kept.append(root)
+            files, size = self._below(names, root)
+            found = roots[root]
+            self.findings.append(finding(found.rule, root, found.evidence, files=files, size=size))
+
+    def _below(self, names: list[str], root: str) -> tuple[int, int]:
+        """Files and stored bytes at or below ``root`` (``./`` is everything)."""
+        if root == "./":
+            return len(names), sum(self.files.values())
+        if not root.endswith("/"):
+            return 1, self.files.get(root, 0)
+        start = bisect.bisect_left(names, root)
+        end = bisect.bisect_left(names, root + "\U0010ffff")
+        return end - start, sum(self.files[name] for name in names[start:end])
+
+
+def _contains(outer: str, inner: str) -> bool:
+    return outer == "./" or (outer.endswith("/") and inner.startswith(outer))
+
+
+def _has_prefix(names: list[str], prefix: str) -> bool:
+    index = bisect.bisect_left(names, prefix)
+    return index < len(names) and names[index].startswith(prefix)
+
+
+def _egg_info_name(root: str) -> str:
+    stem = root.rstrip("/").rsplit("/", 1)[-1].removesuffix(".egg-info")
+    return canonicalize_name(stem.split("-", 1)[0])

@@ -1,0 +1,148 @@
+"""Reading a gzip-compressed tar (an sdist) as one bounded stream, member by member, never extracting.
+
+``tarfile`` runs in stream mode (``r|``) over a reader that counts uncompressed bytes; extended
+headers (PAX, GNU long names) larger than :attr:`~sdistguard.audit_base.Limits.max_header_bytes` are
+refused before ``tarfile`` reads them into memory, and the ``TarInfo`` objects it keeps are dropped
+as it goes, so memory stays flat whatever the archive declares.
+"""
+
+from __future__ import annotations
+
+import gzip
+import tarfile
+from typing import Final, Protocol
+
+from sdistguard.audit_base import TAR_ERRORS, LimitReached, describe, open_input
+from sdistguard.audit_members import MemberCollector
+from sdistguard.errors import InputError
+
+__all__ = ["read_sdist"]
+
+_HEADER_TYPES: Final = (
+    tarfile.XHDTYPE,
+    tarfile.XGLTYPE,
+    tarfile.SOLARIS_XHDTYPE,
+    tarfile.GNUTYPE_LONGNAME,
+    tarfile.GNUTYPE_LONGLINK,
+)
+_EMPTY_READS: Final = 16
+
+
+def read_sdist(path: str, collector: MemberCollector) -> None:
+    """Feed every member of the ``.tar.gz`` at ``path`` to ``collector``, with the heads it asks for.
+
+    Raises :class:`~sdistguard.errors.InputError` when the file cannot be opened or is not a
+    gzip-compressed tar from its first bytes on; a limit or later damage is recorded on the
+    collector (SG590, SG591) instead.
+    """
+    limits = collector.limits
+    with open_input(path) as raw, gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:
+        stream = _BoundedReader(unzipped, limits.max_bytes)
+        try:
+            archive = tarfile.open(  # noqa: SIM115 - closed by _read_members
+                fileobj=stream,
+                mode="r|",  # type: ignore[call-overload]
+                tarinfo=_bounded_tarinfo(limits.max_header_bytes),
+            )
+        except LimitReached as stop:
+            collector.stop(str(stop))
+        except TAR_ERRORS as error:
+            raise InputError(f"{path}: not a gzip-compressed tar archive ({describe(error)})") from None
+        else:
+            _read_members(archive, collector)
+
+
+def _read_members(archive: tarfile.TarFile, collector: MemberCollector) -> None:
+    """Feed every member of the open stream to ``collector``; limits and damage become findings."""
+    try:
+        with archive:
+            while (info := archive.next()) is not None:
+                head = _read_head(archive, info, collector.head_size(info.name))
+                collector.add(info.name, _tar_kind(info), max(info.size, 0), info.linkname, head)
+                _forget_members(archive)
+    except LimitReached as stop:
+        collector.stop(str(stop))
+    except TAR_ERRORS as error:
+        collector.corrupt(describe(error))
+
+
+def _forget_members(archive: tarfile.TarFile) -> None:
+    """Drop the ``TarInfo`` objects ``tarfile`` keeps for every member read (memory stays flat)."""
+    members = getattr(archive, "members", None)
+    if isinstance(members, list):
+        members.clear()
+
+
+def _read_head(archive: tarfile.TarFile, info: tarfile.TarInfo, wanted: int) -> bytes:
+    """The first ``wanted`` bytes of a regular file member (``b""`` for other kinds, or ``wanted`` 0)."""
+    if not wanted or not info.isreg():
+        return b""
+    member = archive.extractfile(info)
+    return member.read(wanted) if member is not None else b""
+
+
+def _tar_kind(info: tarfile.TarInfo) -> str:
+    """The member's kind (:data:`~sdistguard.audit_members.KINDS`); regular, contiguous, sparse and
+    unknown types are ``"file"`` (``tarfile`` reads them as regular files)."""
+    tests = (
+        (info.isdir, "dir"),
+        (info.issym, "symlink"),
+        (info.islnk, "hardlink"),
+        (info.isfifo, "fifo"),
+        (info.ischr, "chardev"),
+        (info.isblk, "blockdev"),
+    )
+    return next((kind for test, kind in tests if test()), "file")
+
+
+class _HeaderTooLarge(LimitReached):
+    """An extended header declared more bytes than :attr:`~sdistguard.audit_base.Limits.max_header_bytes`."""
+
+
+def _bounded_tarinfo(max_header: int) -> type[tarfile.TarInfo]:
+    """A ``TarInfo`` class that refuses extended headers larger than ``max_header`` bytes.
+
+    ``tarfile`` reads a PAX or GNU long-name header's whole declared size into memory (and parses
+    PAX records with a regular expression); this check runs on the 512-byte header block first.
+    """
+
+    class BoundedTarInfo(tarfile.TarInfo):
+        @classmethod
+        def frombuf(cls, buf: bytes | bytearray, encoding: str, errors: str) -> BoundedTarInfo:
+            info = super().frombuf(buf, encoding, errors)
+            if info.type in _HEADER_TYPES and info.size > max_header:
+                raise _HeaderTooLarge(f"an extended tar header of {info.size} bytes (limit {max_header})")
+            return info
+
+    return BoundedTarInfo
+
+
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class _BoundedReader:
+    """A read-only stream over ``source`` that raises :class:`LimitReached` past ``limit`` bytes.
+
+    It also ends loops over a truncated stream: after a few reads at end of data it raises
+    ``EOFError`` (``tarfile`` would otherwise skip a huge declared member size block by block).
+    """
+
+    def __init__(self, source: _Readable, limit: int) -> None:
+        self.source = source
+        self.limit = limit
+        self.count = 0
+        self.empty_reads = 0
+
+    def read(self, size: int = -1) -> bytes:
+        """Read up to ``size`` bytes (all that is left when negative, within the limit)."""
+        room = self.limit + 1 - self.count
+        data = self.source.read(room if size < 0 else min(size, room))
+        self.count += len(data)
+        if self.count > self.limit:
+            raise LimitReached(f"more than {self.limit} uncompressed bytes")
+        if not data and size != 0:
+            self.empty_reads += 1
+            if self.empty_reads > _EMPTY_READS:
+                raise EOFError("unexpected end of data")
+        return data
