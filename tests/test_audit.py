@@ -595,9 +595,9 @@ def test_directory_without_pyproject_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_every_code_of_the_auditor_is_documented() -> None:
-    docs = Path(__file__).resolve().parents[1] / "docs" / "codes.md"
+    docs = Path(__file__).resolve().parents[1] / "README.md"
     text = docs.read_text(encoding="utf-8")
-    missing = [code for code in RULES if f"### {code}" not in text]
+    missing = [code for code in RULES if f"#### {code}" not in text]
     assert missing == []
 
 
@@ -622,7 +622,7 @@ CLEAN_SDISTS = {
 }
 
 LEAKED_SDISTS = {
-    # name==version: (code, path below the top-level directory) of each leak; sources in docs/codes.md
+    # name==version: (code, path below the top-level directory) of each leak; sources in README.md, "Published sdists the auditor is tested on"
     "fixtures==4.2.3": [("SG101", "venv/")],  # testing-cabal/fixtures#97
     "tutor==19.0.3": [("SG101", "venv/")],  # overhangio/tutor#1250: only LICENSE files of the venv
     "aiosmtpd==1.2.2": [("SG103", ".tox/"), ("SG101", ".venv/")],  # aio-libs/aiosmtpd#203
