@@ -32,6 +32,7 @@ def run(command: list[str], env: dict[str, str] | None = None) -> subprocess.Com
     return result
 
 
+@pytest.mark.network
 def test_hatchlings_builder_suite_passes_with_our_builders() -> None:
     result = run([sys.executable, str(HERE / "hatchling_suite.py"), "--hatchling", HATCHLING])
     assert " passed" in result.stdout and " failed" not in result.stdout
