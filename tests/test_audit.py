@@ -622,7 +622,7 @@ CLEAN_SDISTS = {
 }
 
 LEAKED_SDISTS = {
-    # name==version: (code, path below the top-level directory) of each leak; sources in README.md, "Published sdists the auditor is tested on"
+    # name==version: (code, path below the top-level directory) of each leak (sources: README.md)
     "fixtures==4.2.3": [("SG101", "venv/")],  # testing-cabal/fixtures#97
     "tutor==19.0.3": [("SG101", "venv/")],  # overhangio/tutor#1250: only LICENSE files of the venv
     "aiosmtpd==1.2.2": [("SG103", ".tox/"), ("SG101", ".venv/")],  # aio-libs/aiosmtpd#203

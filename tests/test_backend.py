@@ -288,3 +288,14 @@ def test_editable_wheel_is_hatchlings(project: Path, build_in) -> None:
     editable = build_in(project, "editable")
     assert wheel_members(editable) == sorted(["_editable_impl_demo.pth", *WHEEL_BASE[:3]])
     assert editable.read_bytes() == build_in(project, "editable", backend="hatchling").read_bytes()
+
+
+def test_keep_reaches_below_a_venv_and_the_venv_is_still_reported(tmp_path: Path, build_in, capsys) -> None:
+    project = write_project(tmp_path / "p", extra='[tool.sdistguard]\nkeep = ["tools/venv/share/schema.json"]\n')
+    venv = project / "tools" / "venv"
+    (venv / "share").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /usr\n")
+    (venv / "share" / "schema.json").write_text("{}\n")
+    (venv / "share" / "other.json").write_text("{}\n")
+    assert members(build_in(project, "sdist")) == {**BASE, "tools/venv/share/schema.json": "file"}
+    assert "SG101 venv             tools/venv/" in capsys.readouterr().err

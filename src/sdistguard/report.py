@@ -221,7 +221,7 @@ CHECK_REPORT_VERSION = 1
 
 
 def format_check_json(results: Sequence[AuditResult], tool_version: str, exit_code: int) -> str:
-    """The machine-readable report of ``sdistguard check --format json`` (described in README.md, section "JSON output").
+    """The machine-readable report of ``sdistguard check --format json`` (README.md, "JSON output").
 
     Top level: ``version`` (:data:`CHECK_REPORT_VERSION`), ``tool``, ``exit_code``, ``summary``
     (finding count per code) and ``inputs``: one object per input with ``path``, ``kind``,

@@ -85,6 +85,8 @@ class GuardedWalker:
         self.use_gitignore = use_gitignore
         self.keep = pathspec.GitIgnoreSpec.from_lines(settings.keep) if settings.keep else None
         self._findings: dict[tuple[str, str], Finding] = {}
+        self.artifacts_possible = False
+        """Set by the builder when hatchling has artifact patterns (config or build hooks)."""
 
     @property
     def findings(self) -> list[Finding]:
@@ -137,10 +139,10 @@ class GuardedWalker:
         ignore = is_ignored(parent.ignores, project_relative, is_dir=True)
         if ignore is None:
             return child
+        self._add(finding("nested-gitignore", project_relative + "/", f"by {ignore.source}"))
         if self._may_rescue(project_relative, artifacts_possible=True):
             child.rescue_only = True
             return child
-        self._add(finding("nested-gitignore", project_relative + "/", f"by {ignore.source}"))
         return None
 
     def _list(self, step: _Step, boundary: str, named: NamedCallback) -> _Listing | None:
@@ -155,10 +157,10 @@ class GuardedWalker:
         if step.relative and not step.rescue_only and not self._directory_kept(step):
             marker = directory_marker(step.path, *_names(entries))
             if marker is not None:
+                self._add(finding(marker, self._report_path(step, "", is_dir=True)))
                 if not self._may_rescue(step.project_relative, artifacts_possible=False):
-                    self._add(finding(marker, self._report_path(step, "", is_dir=True)))
                     return None
-                step.rescue_only = True
+                step.rescue_only = True  # walked only for what `keep` names below it
 
         if self._read_nested_gitignore(step, entries):
             return None
@@ -289,9 +291,6 @@ class GuardedWalker:
         if self.settings.keep and could_match_below(self.settings.keep, project_relative):
             return True
         return artifacts_possible and self.artifacts_possible
-
-    artifacts_possible: bool = False
-    """Set by the builder when hatchling has artifact patterns (config or build hooks)."""
 
     def _project_relative(self, path: str) -> str | None:
         if path == self.root:
