@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -76,16 +76,11 @@ class _Guard(_Base):
         config = self.config
         self._prepare_walker()
         prune = self._pruner("", hatchling_prune=config.directory_is_excluded)
-        for directory in self.walker.walk(self.root, prune=prune, named=self._named("")):
-            for name in directory.files:
-                if name in EXCLUDED_FILES:
-                    continue
-                relative_file_path = os.path.join(directory.relative_path, name)
-                distribution_path = config.get_distribution_path(relative_file_path)
-                if config.path_is_reserved(distribution_path):
-                    continue
-                if config.include_path(relative_file_path, is_package=directory.is_package):
-                    yield IncludedFile(os.path.join(directory.path, name), relative_file_path, distribution_path)
+        for path, relative_file_path, distribution_path, is_package in self._files_below(
+            self.root, "", prune=prune, named=self._named("")
+        ):
+            if config.include_path(relative_file_path, is_package=is_package):
+                yield IncludedFile(path, relative_file_path, distribution_path)
 
     def recurse_explicit_files(self, inclusion_map: dict[str, str]) -> Iterable[IncludedFile]:
         """hatchling's ``recurse_explicit_files`` (only-include, packages, shared data), guarded.
@@ -104,20 +99,11 @@ class _Guard(_Base):
                     yield IncludedFile(source, relative_path, distribution_path)
             elif os.path.isdir(source):
                 prune = self._pruner(target_path, hatchling_prune=_excluded_name)
-                for directory in self.walker.walk(source, prune=prune, named=self._named(target_path)):
-                    for name in directory.files:
-                        if name in EXCLUDED_FILES:
-                            continue
-                        relative_file_path = os.path.join(target_path, directory.relative_path, name)
-                        distribution_path = config.get_distribution_path(relative_file_path)
-                        if config.path_is_reserved(distribution_path):
-                            continue
-                        if config.include_path(relative_file_path, explicit=True, is_package=directory.is_package):
-                            yield IncludedFile(
-                                os.path.join(directory.path, name),
-                                "" if external else relative_file_path,
-                                distribution_path,
-                            )
+                for path, relative_file_path, distribution_path, is_package in self._files_below(
+                    source, target_path, prune=prune, named=self._named(target_path)
+                ):
+                    if config.include_path(relative_file_path, explicit=True, is_package=is_package):
+                        yield IncludedFile(path, "" if external else relative_file_path, distribution_path)
 
     def recurse_forced_files(self, inclusion_map: dict[str, str]) -> Iterable[IncludedFile]:
         """hatchling's ``recurse_forced_files`` (force-include, readme, license files), guarded.
@@ -137,18 +123,10 @@ class _Guard(_Base):
                     config.get_distribution_path(target_path),
                 )
             elif os.path.isdir(source):
-                for directory in self.walker.walk(source, prune=_excluded_name, named=_nothing_named):
-                    for name in directory.files:
-                        if name in EXCLUDED_FILES:
-                            continue
-                        relative_file_path = os.path.join(target_path, directory.relative_path, name)
-                        distribution_path = config.get_distribution_path(relative_file_path)
-                        if not config.path_is_reserved(distribution_path):
-                            yield IncludedFile(
-                                os.path.join(directory.path, name),
-                                "" if external else relative_file_path,
-                                distribution_path,
-                            )
+                for path, relative_file_path, distribution_path, _ in self._files_below(
+                    source, target_path, prune=_excluded_name, named=_nothing_named
+                ):
+                    yield IncludedFile(path, "" if external else relative_file_path, distribution_path)
             else:
                 message = f"Forced include not found: {source}"
                 raise FileNotFoundError(message)
@@ -200,6 +178,25 @@ class _Guard(_Base):
             shutil.rmtree(private, ignore_errors=True)
 
     # --- helpers ---
+
+    def _files_below(
+        self, top: str, prefix: str, *, prune: PruneCallback, named: NamedCallback
+    ) -> Iterator[tuple[str, str, str, bool]]:
+        """The guarded walk of ``top``, as hatchling's loops see it, minus its fixed and reserved names.
+
+        Yields ``(path, relative_file_path, distribution_path, is_package)``; ``relative_file_path``
+        is ``prefix`` joined with the path below ``top`` (hatchling's ``target_path``).
+        """
+        config = self.config
+        for directory in self.walker.walk(top, prune=prune, named=named):
+            for name in directory.files:
+                if name in EXCLUDED_FILES:
+                    continue
+                relative_file_path = os.path.join(prefix, directory.relative_path, name)
+                distribution_path = config.get_distribution_path(relative_file_path)
+                if not config.path_is_reserved(distribution_path):
+                    path = os.path.join(directory.path, name)
+                    yield path, relative_file_path, distribution_path, directory.is_package
 
     def _prepare_walker(self) -> None:
         config = self.config
