@@ -567,20 +567,6 @@ def test_wheel_with_too_many_entries_is_not_listed(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- project directories
 
 
-def _preview_available() -> bool:
-    try:
-        from sdistguard.builders import preview_findings  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_preview = pytest.mark.skipif(
-    not _preview_available(), reason="sdistguard.builders.preview_findings is not written yet"
-)
-
-
-@needs_preview
 def test_directory_audit_previews_the_backend(tmp_path: Path) -> None:
     root = clean_project(tmp_path / "demo")
     assert audit(root) == []

@@ -163,15 +163,6 @@ def test_load_check_selection() -> None:
         load_check_selection({"tool": {"sdistguard": {"check": []}}})
 
 
-def _preview_available() -> bool:
-    try:
-        from sdistguard.builders import preview_findings  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _preview_available(), reason="sdistguard.builders.preview_findings is not written yet")
 def test_directory_uses_its_own_pyproject(tmp_path: Path) -> None:
     root = tmp_path / "project"
     (root / "src" / "demo").mkdir(parents=True)

@@ -25,7 +25,7 @@ from sdistguard.audit_members import MemberCollector
 from sdistguard.audit_sdist import check_sdist_metadata, project_name
 from sdistguard.audit_tar import read_sdist
 from sdistguard.audit_zip import read_wheel
-from sdistguard.errors import InputError, SdistguardError
+from sdistguard.errors import HATCHLING_USER_ERRORS, InputError, SdistguardError
 from sdistguard.rules import Finding
 
 __all__ = ["AuditResult", "DirectorySize", "Limits", "audit", "audit_report"]
@@ -78,18 +78,14 @@ def _audit_wheel(path: str, limits: Limits) -> AuditResult:
 
 def _audit_directory(root: str) -> AuditResult:
     """Ask the backend what it would leave out of ``root`` and why, without building."""
-    try:
-        from sdistguard.builders import preview_findings
-    except ImportError as error:
-        raise InputError(
-            f"{root}: auditing a project directory needs sdistguard.builders.preview_findings ({error})"
-        ) from None
+    from sdistguard.builders import preview_findings
+
     if not os.path.isfile(os.path.join(root, "pyproject.toml")):
         raise InputError(f"{root}: a project directory needs a pyproject.toml")
     try:
         findings = sorted(preview_findings(root), key=sort_key)
     except SdistguardError:
         raise
-    except Exception as error:  # hatchling's own errors for a project it cannot read
+    except HATCHLING_USER_ERRORS as error:
         raise InputError(f"{root}: hatchling cannot read this project: {describe(error)}") from None
     return AuditResult(path=root, kind="directory", findings=findings)

@@ -103,11 +103,11 @@ def _guarded(hook: Callable[[], _T]) -> _T:
     (``TypeError``/``ValueError`` on a config field, ``FileNotFoundError`` for a missing forced
     include) are user mistakes; anything else is a bug and keeps its traceback.
     """
-    from sdistguard.errors import SdistguardError
+    from sdistguard.errors import HATCHLING_USER_ERRORS, SdistguardError
 
     try:
         return hook()
-    except (SdistguardError, TypeError, ValueError, OSError) as error:
+    except (SdistguardError, *HATCHLING_USER_ERRORS) as error:
         if os.environ.get("SDISTGUARD_DEBUG"):
             raise
         prefix = "" if isinstance(error, SdistguardError) else "hatchling: "

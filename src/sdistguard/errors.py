@@ -7,7 +7,11 @@ message on stderr and a non-zero exit, never a traceback (the habit of pypa/buil
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "InputError", "SdistguardError", "TreeError"]
+__all__ = ["HATCHLING_USER_ERRORS", "ConfigError", "InputError", "SdistguardError", "TreeError"]
+
+HATCHLING_USER_ERRORS = (TypeError, ValueError, OSError)
+"""What hatchling raises for a project it cannot build as configured: a config field of the wrong
+type or value, a missing readme or forced include. Shown as a message; anything else is a bug."""
 
 
 class SdistguardError(Exception):

@@ -118,7 +118,8 @@ def pytest_configure(config):  # type: ignore[no-untyped-def]
         import hatchling.builders.sdist as sdist
         import hatchling.builders.wheel as wheel
 
-        if sdist.SdistBuilder.__module__ != module_name or wheel.WheelBuilder.__module__ != module_name:
+        builders = (sdist.SdistBuilder.__module__, wheel.WheelBuilder.__module__)
+        if not all(name == module_name or name.startswith(module_name + ".") for name in builders):
             msg = (f"{ENV_MODULE}={module_name} but hatchling's builders are "
                    f"{sdist.SdistBuilder.__module__}/{wheel.WheelBuilder.__module__}: the .pth hook did not run")
             raise RuntimeError(msg)

@@ -1,12 +1,8 @@
-"""hatchling's sdist and wheel builders, with sdistguard's walk in place of theirs.
+"""The walk overrides shared by both builders: hatchling's three walks, with the guarded walk underneath.
 
-This is the only module that touches hatchling's internals (non-public classes). It overrides the
-three walks of ``BuilderInterface`` (``recurse_project_files``, ``recurse_explicit_files``,
-``recurse_forced_files``), mirroring hatchling's selection logic line for line, and the sdist's
-``build_standard`` so that every member is written as a regular file (``TarFile.dereference``).
-Everything else — metadata, build hooks, versions, tags, reproducibility — is hatchling's.
-
-Supported hatchling: ``sdistguard.compat.HATCHLING_REQUIREMENT`` (its oldest and newest are tested).
+``recurse_project_files``, ``recurse_explicit_files`` and ``recurse_forced_files`` of hatchling's
+``BuilderInterface`` mirror hatchling's selection logic line for line; the checks and the atomic
+delivery of the artifact live here too.
 """
 
 from __future__ import annotations
@@ -18,36 +14,29 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from sdistguard.compat import HATCHLING_REQUIREMENT, check_hatchling
+from hatchling.builders.constants import EXCLUDED_DIRECTORIES, EXCLUDED_FILES
+from hatchling.builders.plugin.interface import BuilderInterface, IncludedFile
+from hatchling.builders.utils import normalize_archive_path
 
-check_hatchling()  # before hatchling's builders are imported: their internals are what the range is about
-
-from hatchling.builders.constants import EXCLUDED_DIRECTORIES, EXCLUDED_FILES  # noqa: E402
-from hatchling.builders.plugin.interface import BuilderInterface, IncludedFile  # noqa: E402
-from hatchling.builders.sdist import SdistArchive, SdistBuilder  # noqa: E402
-from hatchling.builders.utils import (  # noqa: E402
-    normalize_archive_path,
-    normalize_artifact_permissions,
-    replace_file,
-)
-from hatchling.builders.wheel import WheelBuilder  # noqa: E402
-
-from sdistguard.config import Settings, load_settings  # noqa: E402
-from sdistguard.errors import TreeError  # noqa: E402
-from sdistguard.patterns import could_match_below, negations, to_posix  # noqa: E402
-from sdistguard.rules import RULES, WARNING, Finding, unportable_reason  # noqa: E402
-from sdistguard.walk import GuardedWalker, NamedCallback, PruneCallback  # noqa: E402
+from sdistguard.config import Settings, load_settings
+from sdistguard.errors import TreeError
+from sdistguard.patterns import could_match_below, negations, to_posix
+from sdistguard.rules import RULES, WARNING, Finding, unportable_reason
+from sdistguard.walk import GuardedWalker, NamedCallback, PruneCallback
 
 if TYPE_CHECKING:
     _Base = BuilderInterface[Any, Any]
 else:
     _Base = object
 
-__all__ = ["HATCHLING_REQUIREMENT", "GuardedSdistBuilder", "GuardedWheelBuilder", "preview_findings"]
+__all__ = ["Guard"]
 
 
-class _Guard(_Base):
-    """The walk overrides shared by both builders (a mixin placed before hatchling's class)."""
+class Guard(_Base):
+    """The walk overrides shared by both builders (a mixin placed before hatchling's builder class).
+
+    Constructed like hatchling's builders, plus ``config_settings`` (PEP 517, keyword only).
+    """
 
     def __init__(self, *args: Any, config_settings: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -245,88 +234,3 @@ def _excluded_name(name: str, parent: str) -> bool:
 
 def _nothing_named(relative_path: str) -> bool:
     return False
-
-
-class GuardedSdistBuilder(_Guard, SdistBuilder):
-    """hatchling's ``SdistBuilder`` with the guarded walk; every member is a regular file.
-
-    Same constructor as hatchling's (``root`` absolute, ``config`` the whole pyproject dict), plus
-    ``config_settings`` (PEP 517). ``build()`` yields the absolute path of the ``.tar.gz``.
-    """
-
-    def build_standard(self, directory: str, **build_data: Any) -> str:
-        """Write the sdist into ``directory`` (atomically) and return its absolute path.
-
-        hatchling's ``build_standard`` with one change: the tar file dereferences, so in-tree links
-        and hardlinks become regular file members (PEP 721: any installer can unpack it).
-        """
-        return self.build_guarded(directory, lambda private: self._write_sdist(private, build_data))
-
-    def _write_sdist(self, directory: str, build_data: dict[str, Any]) -> str:
-        found_packages = set()
-        with SdistArchive(self.artifact_project_id, reproducible=self.config.reproducible) as archive:
-            archive.tf.dereference = True
-            for included_file in self.recurse_included_files():
-                if self.config.support_legacy:
-                    possible_package, file_name = os.path.split(included_file.relative_path)
-                    if file_name == "__init__.py":
-                        found_packages.add(possible_package)
-
-                tar_info = archive.gettarinfo(  # type: ignore[no-untyped-call]
-                    included_file.path,
-                    arcname=normalize_archive_path(
-                        os.path.join(self.artifact_project_id, included_file.distribution_path)
-                    ),
-                )
-                with open(included_file.path, "rb") as f:
-                    archive.addfile(tar_info, f)
-
-            archive.create_file(
-                self.config.core_metadata_constructor(self.metadata, extra_dependencies=build_data["dependencies"]),
-                "PKG-INFO",
-            )
-            if self.config.support_legacy:
-                archive.create_file(
-                    self.construct_setup_py_file(
-                        sorted(found_packages), extra_dependencies=build_data["dependencies"]
-                    ),
-                    "setup.py",
-                )
-
-        target = os.path.join(directory, f"{self.artifact_project_id}.tar.gz")
-        replace_file(archive.path, target)
-        normalize_artifact_permissions(target)
-        return target
-
-
-class GuardedWheelBuilder(_Guard, WheelBuilder):
-    """hatchling's ``WheelBuilder`` with the guarded walk (links are always read as content).
-
-    Same constructor as hatchling's, plus ``config_settings`` (PEP 517). ``build()`` yields the
-    absolute path of the ``.whl``; editable wheels (PEP 660) are hatchling's, over the guarded walk.
-    """
-
-    def build_standard(self, directory: str, **build_data: Any) -> str:
-        """hatchling's wheel, written atomically into ``directory`` and checked before delivery."""
-        return self.build_guarded(directory, lambda private: WheelBuilder.build_standard(self, private, **build_data))
-
-    def build_editable(self, directory: str, **build_data: Any) -> str:
-        """hatchling's editable wheel (PEP 660), written atomically into ``directory``."""
-        return self.build_guarded(directory, lambda private: WheelBuilder.build_editable(self, private, **build_data))
-
-
-def preview_findings(root: str, target: str = "sdist") -> list[Finding]:
-    """What building ``target`` (``"sdist"`` or ``"wheel"``) from ``root`` would leave out, without building.
-
-    ``root`` is a project directory holding a ``pyproject.toml``. Runs the same walk as the build
-    (hatchling's default build data, no build hooks) and returns its findings. Raises
-    ``ConfigError`` for bad settings and whatever hatchling raises for a bad project.
-    """
-    builder_class = GuardedSdistBuilder if target == "sdist" else GuardedWheelBuilder
-    builder: _Guard = builder_class(os.path.abspath(root))
-    build_data = builder.get_default_build_data()
-    builder.set_build_data_defaults(build_data)
-    with builder.config.set_build_data(build_data):
-        for _ in builder.recurse_included_files():
-            pass
-    return builder.findings

@@ -1,0 +1,56 @@
+"""hatchling's sdist and wheel builders, with sdistguard's walk in place of theirs.
+
+This package is the only place that touches hatchling's internals (non-public classes):
+``guard.py`` overrides the three walks of ``BuilderInterface``, ``sdist.py`` the sdist's
+``build_standard`` (every member a regular file), ``wheel.py`` wraps the wheel's. Everything else —
+metadata, build hooks, versions, tags, reproducibility — is hatchling's. Each builder is imported
+only when asked for, so an sdist build never loads hatchling's wheel module (hashlib, zipfile, csv).
+
+Supported hatchling: ``sdistguard.compat.HATCHLING_REQUIREMENT`` (its oldest and newest are tested).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from typing import TYPE_CHECKING, Any
+
+from sdistguard.compat import HATCHLING_REQUIREMENT, check_hatchling
+
+# Before any module of this package imports hatchling's builders: their internals are what the range is about.
+check_hatchling()
+
+if TYPE_CHECKING:
+    from sdistguard.builders.guard import Guard
+    from sdistguard.builders.sdist import GuardedSdistBuilder
+    from sdistguard.builders.wheel import GuardedWheelBuilder
+    from sdistguard.rules import Finding
+
+__all__ = ["HATCHLING_REQUIREMENT", "GuardedSdistBuilder", "GuardedWheelBuilder", "preview_findings"]
+
+_MODULES = {"GuardedSdistBuilder": "sdistguard.builders.sdist", "GuardedWheelBuilder": "sdistguard.builders.wheel"}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a builder class on first use; raises ``AttributeError`` for any other name."""
+    if name not in _MODULES:
+        raise AttributeError(f"module 'sdistguard.builders' has no attribute {name!r}")
+    return getattr(importlib.import_module(_MODULES[name]), name)
+
+
+def preview_findings(root: str, target: str = "sdist") -> list[Finding]:
+    """What building ``target`` (``"sdist"`` or ``"wheel"``) from ``root`` would leave out, without building.
+
+    ``root`` is a project directory holding a ``pyproject.toml``. Runs the same walk as the build
+    (hatchling's default build data, no build hooks) and returns its findings. Raises
+    ``ConfigError`` for bad settings and whatever hatchling raises for a bad project.
+    """
+    builder: Guard = __getattr__("GuardedSdistBuilder" if target == "sdist" else "GuardedWheelBuilder")(
+        os.path.abspath(root)
+    )
+    build_data = builder.get_default_build_data()
+    builder.set_build_data_defaults(build_data)
+    with builder.config.set_build_data(build_data):
+        for _ in builder.recurse_included_files():
+            pass
+    return builder.findings

@@ -1,0 +1,65 @@
+"""hatchling's sdist builder with the guarded walk; every member is written as a regular file."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from hatchling.builders.sdist import SdistArchive, SdistBuilder
+from hatchling.builders.utils import normalize_archive_path, normalize_artifact_permissions, replace_file
+
+from sdistguard.builders.guard import Guard
+
+__all__ = ["GuardedSdistBuilder"]
+
+
+class GuardedSdistBuilder(Guard, SdistBuilder):
+    """hatchling's ``SdistBuilder`` with the guarded walk; every member is a regular file.
+
+    Same constructor as hatchling's (``root`` absolute, ``config`` the whole pyproject dict), plus
+    ``config_settings`` (PEP 517). ``build()`` yields the absolute path of the ``.tar.gz``.
+    """
+
+    def build_standard(self, directory: str, **build_data: Any) -> str:
+        """Write the sdist into ``directory`` (atomically) and return its absolute path.
+
+        hatchling's ``build_standard`` with one change: the tar file dereferences, so in-tree links
+        and hardlinks become regular file members (PEP 721: any installer can unpack it).
+        """
+        return self.build_guarded(directory, lambda private: self._write_sdist(private, build_data))
+
+    def _write_sdist(self, directory: str, build_data: dict[str, Any]) -> str:
+        found_packages = set()
+        with SdistArchive(self.artifact_project_id, reproducible=self.config.reproducible) as archive:
+            archive.tf.dereference = True
+            for included_file in self.recurse_included_files():
+                if self.config.support_legacy:
+                    possible_package, file_name = os.path.split(included_file.relative_path)
+                    if file_name == "__init__.py":
+                        found_packages.add(possible_package)
+
+                tar_info = archive.gettarinfo(  # type: ignore[no-untyped-call]
+                    included_file.path,
+                    arcname=normalize_archive_path(
+                        os.path.join(self.artifact_project_id, included_file.distribution_path)
+                    ),
+                )
+                with open(included_file.path, "rb") as f:
+                    archive.addfile(tar_info, f)
+
+            archive.create_file(
+                self.config.core_metadata_constructor(self.metadata, extra_dependencies=build_data["dependencies"]),
+                "PKG-INFO",
+            )
+            if self.config.support_legacy:
+                archive.create_file(
+                    self.construct_setup_py_file(
+                        sorted(found_packages), extra_dependencies=build_data["dependencies"]
+                    ),
+                    "setup.py",
+                )
+
+        target = os.path.join(directory, f"{self.artifact_project_id}.tar.gz")
+        replace_file(archive.path, target)
+        normalize_artifact_permissions(target)
+        return target
