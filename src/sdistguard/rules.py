@@ -11,6 +11,7 @@ what uv 0.13 refuses when it unpacks an sdist.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -186,7 +187,8 @@ def is_within(path: str, boundary: str) -> bool:
     return path == boundary or path.startswith(boundary.rstrip(os.sep) + os.sep)
 
 
-_REFUSED_CHARACTERS: Final = {":": "':'", "\\": "a backslash"}
+_REFUSED: Final = re.compile(r"[:\\\x00-\x1f\x7f]|(?:^|/) | (?:/|$)")
+_REASONS: Final = {":": "contains ':'", "\\": "contains a backslash", " ": "starts or ends with a space"}
 
 
 def unportable_reason(relative_path: str) -> str | None:
@@ -195,17 +197,14 @@ def unportable_reason(relative_path: str) -> str | None:
     ``relative_path`` uses ``/`` (an archive member name below the top-level directory). Checked
     per component: ``:`` and backslash, control characters, leading or trailing spaces (what uv
     0.13 refuses), and names that are not valid UTF-8 (surrogate escapes from the file system).
+    One regular expression over the whole path: this runs once per file of every build.
     """
-    for part in relative_path.split("/"):
-        for character, label in _REFUSED_CHARACTERS.items():
-            if character in part:
-                return f"contains {label}"
-        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in part):
-            return "contains a control character"
-        if part != part.strip(" "):
-            return "starts or ends with a space"
+    refused = _REFUSED.search(relative_path)
+    if refused is not None:
+        return _REASONS.get(refused.group().strip("/"), "contains a control character")
+    if not relative_path.isascii():
         try:
-            part.encode("utf-8")
+            relative_path.encode("utf-8")
         except UnicodeEncodeError:
             return "is not valid UTF-8"
     return None

@@ -203,43 +203,50 @@ class GuardedWalker:
     def _sort_entry(
         self, step: _Step, entry: os.DirEntry[str], boundary: str, named: NamedCallback, listing: _Listing
     ) -> None:
-        relative = os.path.join(step.relative, entry.name)
-        report = self._report_path(step, entry.name, is_dir=False)
-        if entry.is_symlink():
-            kind, real = self._classify_link(entry.path, step, boundary)
-            if kind == "external-link" and named(relative):
-                kind = "file" if os.path.isfile(entry.path) else "named-directory"
-            if kind == "named-directory":
-                return
-            if kind not in ("file", "directory"):
-                self._add(finding(kind, report, _link_detail(entry.path)))
-                return
-            self._add(finding("link-rewritten", report + ("/" if kind == "directory" else ""),
-                              f"-> {_link_detail(entry.path)}"))
+        """File, directory, link or special file: decided from ``d_type``, so a plain entry costs no ``stat``."""
+        if entry.is_file(follow_symlinks=False):
+            if self._file_selected(step, entry, named):
+                listing.files.append(entry.name)
         elif entry.is_dir(follow_symlinks=False):
-            kind, real = "directory", os.path.join(step.real, entry.name)
-        elif entry.is_file(follow_symlinks=False):
-            kind, real = "file", ""
+            listing.directories.append((entry.name, os.path.join(step.real, entry.name)))
+        elif entry.is_symlink():
+            self._sort_link(step, entry, boundary, named, listing)
         else:
-            self._add(finding("special-file", report, _special_kind(entry)))
-            return
+            self._add(finding("special-file", self._report_path(step, entry.name), _special_kind(entry)))
 
-        if kind == "directory":
+    def _sort_link(
+        self, step: _Step, entry: os.DirEntry[str], boundary: str, named: NamedCallback, listing: _Listing
+    ) -> None:
+        """Follow a link inside the boundary (as a file or a directory); leave any other out."""
+        report = self._report_path(step, entry.name)
+        kind, real = self._classify_link(entry.path, step, boundary)
+        if kind == "external-link" and named(os.path.join(step.relative, entry.name)):
+            if not os.path.isfile(entry.path):
+                return  # a named directory: the forced walk of hatchling's inclusion map takes it
+            kind = "file"
+        if kind == "file":
+            if self._file_selected(step, entry, named):
+                self._add(finding("link-rewritten", report, f"-> {_link_detail(entry.path)}"))
+                listing.files.append(entry.name)
+        elif kind == "directory":
+            self._add(finding("link-rewritten", report + "/", f"-> {_link_detail(entry.path)}"))
             listing.directories.append((entry.name, real))
-        elif self._file_selected(step, entry, named, relative):
-            listing.files.append(entry.name)
+        else:
+            self._add(finding(kind, report, _link_detail(entry.path)))
 
-    def _file_selected(self, step: _Step, entry: os.DirEntry[str], named: NamedCallback, relative: str) -> bool:
+    def _file_selected(self, step: _Step, entry: os.DirEntry[str], named: NamedCallback) -> bool:
         """Apply the nested ``.gitignore`` files (and ``keep``) to one file of the listing."""
+        if not (step.ignores or step.rescue_only):
+            return True  # the common case: no nested .gitignore above this directory
         if step.project_relative is None:
-            return not step.rescue_only or named(relative)
+            return not step.rescue_only or named(os.path.join(step.relative, entry.name))
         project_relative = _join(step.project_relative, entry.name)
         if self._kept(project_relative, is_dir=False):
             return True
         if step.rescue_only:
-            return named(relative)
+            return named(os.path.join(step.relative, entry.name))
         ignore = is_ignored(step.ignores, project_relative, is_dir=False)
-        if ignore is None or named(relative):
+        if ignore is None or named(os.path.join(step.relative, entry.name)):
             return True
         self._add(finding("nested-gitignore", project_relative, f"by {ignore.source}",
                           files=1, size=_size(entry)))
@@ -313,7 +320,8 @@ class GuardedWalker:
                 ignores.append(ignore)
         return tuple(ignores)
 
-    def _report_path(self, step: _Step, name: str, *, is_dir: bool) -> str:
+    def _report_path(self, step: _Step, name: str, *, is_dir: bool = False) -> str:
+        """The path a finding names: relative to the project root, or absolute outside it."""
         if step.project_relative is not None:
             path = _join(step.project_relative, name)
         else:

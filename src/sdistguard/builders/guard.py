@@ -178,14 +178,14 @@ class Guard(_Base):
         """
         config = self.config
         for directory in self.walker.walk(top, prune=prune, named=named):
+            base = os.path.join(prefix, directory.relative_path)
             for name in directory.files:
                 if name in EXCLUDED_FILES:
                     continue
-                relative_file_path = os.path.join(prefix, directory.relative_path, name)
+                relative_file_path = f"{base}{os.sep}{name}" if base else name
                 distribution_path = config.get_distribution_path(relative_file_path)
                 if not config.path_is_reserved(distribution_path):
-                    path = os.path.join(directory.path, name)
-                    yield path, relative_file_path, distribution_path, directory.is_package
+                    yield f"{directory.path}{os.sep}{name}", relative_file_path, distribution_path, directory.is_package
 
     def _prepare_walker(self) -> None:
         config = self.config
