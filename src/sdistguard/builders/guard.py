@@ -178,7 +178,7 @@ class Guard(_Base):
         """
         config = self.config
         for directory in self.walker.walk(top, prune=prune, named=named):
-            base = os.path.join(prefix, directory.relative_path)
+            base = os.path.join(prefix, directory.relative_path) if directory.relative_path else prefix
             for name in directory.files:
                 if name in EXCLUDED_FILES:
                     continue
