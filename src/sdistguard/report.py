@@ -29,7 +29,7 @@ def format_build_summary(findings: Sequence[Finding], artifact: str) -> str:
     """The short report a build prints on stderr, or ``""`` when nothing was left out or rewritten.
 
     ``artifact`` is the file name built (``demo-1.0.tar.gz``). One line per finding (at most 20,
-    then a count of the rest): code, rule name, path, and what triggered it. Files and bytes are
+    then a count of the rest): code, path, why, and what triggered it. Files and bytes are
     counted for what the walk examined; a directory left out whole was never walked, so it is
     reported as one path.
     """
@@ -45,8 +45,8 @@ def format_build_summary(findings: Sequence[Finding], artifact: str) -> str:
         head += f", wrote {rewritten} link(s) as regular files"
     lines = [head + ":"]
     for found in findings[:_MAX_LINES]:
-        detail = f"  [{found.detail}]" if found.detail else ""
-        lines.append(f"  {found.code} {found.rule.name:<16} {found.path}{detail}")
+        detail = f" ({found.detail})" if found.detail else ""
+        lines.append(f"  {found.code} {found.path}: {found.rule.reason}{detail}")
     if len(findings) > _MAX_LINES:
         lines.append(f"  ... and {len(findings) - _MAX_LINES} more")
     lines.append("  (codes and fixes: `sdistguard codes`, or README.md, section 'The codes')")

@@ -232,7 +232,7 @@ class GuardedWalker:
             self._add(finding("link-rewritten", report + "/", f"-> {_link_detail(entry.path)}"))
             listing.directories.append((entry.name, real))
         else:
-            self._add(finding(kind, report, _link_detail(entry.path)))
+            self._add(finding(kind, report, f"-> {_link_detail(entry.path)}"))
 
     def _file_selected(self, step: _Step, entry: os.DirEntry[str], named: NamedCallback) -> bool:
         """Apply the nested ``.gitignore`` files (and ``keep``) to one file of the listing."""
