@@ -133,8 +133,8 @@ def clean_project(root: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def polluted_sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """What plain hatchling 1.33 packs from a tree with a venv, a uv cache, links and a FIFO."""
+def polluted_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project tree with a venv, a uv cache, in-tree and escaping links, a hardlink and a FIFO."""
     base = tmp_path_factory.mktemp("polluted")
     root = clean_project(base / "demo")
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / "venv")], check=True)
@@ -146,7 +146,13 @@ def polluted_sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "data" / "a.txt").write_text("shared\n")
     os.link(root / "data" / "a.txt", root / "data" / "b.txt")
     os.mkfifo(root / "pipe")
-    return hatchling_sdist(root, base / "dist")
+    return root
+
+
+@pytest.fixture(scope="module")
+def polluted_sdist(polluted_root: Path) -> Path:
+    """What plain hatchling 1.33 packs from the polluted tree."""
+    return hatchling_sdist(polluted_root, polluted_root.parent / "dist")
 
 
 def _make_uv_cache(base: Path, root: Path) -> None:
@@ -203,6 +209,21 @@ def test_polluted_hatchling_sdist_reports_each_problem(polluted_sdist: Path) -> 
     assert by_path["venv/"].files == len(venv_members)
     assert by_path["venv/"].size > 0
     assert result.largest[0].path == "venv/"
+
+
+def test_sdistguard_builds_of_the_polluted_tree_report_nothing(polluted_root: Path, tmp_path: Path) -> None:
+    """The same tree built by sdistguard's backend: its sdist and wheel pass the audit."""
+    import sdistguard.build as hooks
+
+    cwd = os.getcwd()
+    os.chdir(polluted_root)
+    try:
+        sdist = tmp_path / hooks.build_sdist(str(tmp_path))
+        wheel = tmp_path / hooks.build_wheel(str(tmp_path))
+    finally:
+        os.chdir(cwd)
+    assert audit(sdist) == []
+    assert audit(wheel) == []
 
 
 def test_clean_hatchling_sdist_and_wheel_report_nothing(tmp_path: Path) -> None:
