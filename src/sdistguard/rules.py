@@ -65,6 +65,8 @@ _RULE_LIST: Final = (
          "remove the link"),
     Rule("SG204", "link-rewritten", INFO, "link inside the project written as a regular file or directory",
          "installers on Windows cannot unpack link members; nothing to do"),
+    Rule("SG205", "link-repeat", WARNING, "directory link reached again through another link (followed once)",
+         "a link farm would repeat it without end; link the directory from one place"),
     Rule("SG301", "special-file", WARNING, "FIFO, socket or device file",
          "special files cannot be unpacked by installers; remove it or exclude it"),
     Rule("SG302", "unreadable", WARNING, "directory that cannot be listed",

@@ -1,15 +1,21 @@
 """The guarded walk: hatchling's ``safe_walk`` with the rules applied while the tree is listed.
 
 Top-down over ``os.scandir``, in sorted order (the order hatchling's ``os.walk`` gives, so the
-members come out in the same order). Decisions are taken per directory, from the listing the walk
-already has: a venv, a conda env, a cache or a directory excluded by a ``.gitignore`` is never
-descended into, and nothing below it is opened or stat'ed. Files cost no system call beyond the
-listing; only links (to classify them), ``CACHEDIR.TAG`` (its signature) and ``.gitignore`` files
-(their patterns) are looked at.
+members come out in the same order), with an explicit stack (no recursion limit on deep trees).
+Decisions are taken per directory, from the listing the walk already has: a venv, a conda env, a
+cache or a directory excluded by a ``.gitignore`` is never descended into, and nothing below it is
+opened or stat'ed. A plain file costs no system call beyond the listing; only links (to classify
+them), a regular ``CACHEDIR.TAG`` (its signature) and a regular ``.gitignore`` (its patterns) are
+looked at.
 
 Links are never followed out of the boundary (the project root, or a named directory outside it);
 links inside it are followed, files and directories alike, so that the builders write them as
-regular files and directories. A link that leads back to a directory on the current path is a cycle.
+regular files and directories. Each directory link is followed at most once per walk, however many
+paths reach it, so a link farm stays polynomial; a link to a directory on the path that reached it
+is a cycle.
+
+Findings are recorded only for what hatchling would have shipped (the builder's ``wanted``
+callback): a link that ``[tool.hatch.build] exclude`` drops anyway is not news.
 """
 
 from __future__ import annotations
@@ -26,12 +32,21 @@ from sdistguard.config import Settings
 from sdistguard.patterns import IgnoreFile, could_match_below, is_ignored, read_ignore_file, to_posix
 from sdistguard.rules import Finding, directory_marker, finding, is_within
 
-__all__ = ["GuardedWalker", "WalkedDirectory"]
+__all__ = ["GuardedWalker", "Selection", "WalkedDirectory"]
 
-PruneCallback = Callable[[str, str], bool]
-"""``(name, parent)``: hatchling's own directory exclusion; ``parent`` is relative to the walk's top."""
-NamedCallback = Callable[[str], bool]
-"""``(relative_path)``: the user named this file (artifact, reserved force-include); relative to the top."""
+
+@dataclass(frozen=True)
+class Selection:
+    """What the builder knows of hatchling's selection, for one walk; paths are relative to its top.
+
+    ``prune(name, parent)``: hatchling drops this directory. ``named(path)``: the user named this
+    path (an artifact, a forced include), so it is taken even as a link leaving the boundary.
+    ``wanted(path, is_package)``: hatchling would ship this file (its patterns, reserved paths).
+    """
+
+    prune: Callable[[str, str], bool]
+    named: Callable[[str], bool]
+    wanted: Callable[[str, bool], bool]
 
 
 @dataclass
@@ -57,15 +72,25 @@ class _Step:
     relative: str
     project_relative: str | None
     real: str
-    ancestors: frozenset[str]
+    boundary: str
     ignores: tuple[IgnoreFile, ...]
     rescue_only: bool = False
+    parent: _Step | None = None
+
+    def leads_back(self, real: str) -> bool:
+        """Whether the directory ``real`` holds this one or lies on the path that reached it."""
+        step: _Step | None = self
+        while step is not None:
+            if is_within(step.real, real):
+                return True
+            step = step.parent
+        return False
 
 
 @dataclass
 class _Listing:
     files: list[str] = field(default_factory=list)
-    directories: list[tuple[str, str]] = field(default_factory=list)
+    directories: list[tuple[str, str, str]] = field(default_factory=list)  # name, real path, boundary
     is_package: bool = False
 
 
@@ -84,56 +109,47 @@ class GuardedWalker:
         self.settings = settings
         self.use_gitignore = use_gitignore
         self.keep = pathspec.GitIgnoreSpec.from_lines(settings.keep) if settings.keep else None
-        self._findings: dict[tuple[str, str], Finding] = {}
         self.artifacts_possible = False
         """Set by the builder when hatchling has artifact patterns (config or build hooks)."""
+        self.private: str | None = None
+        """Real path of the build's private output directory, which is never walked."""
+        self._findings: dict[tuple[str, str], Finding] = {}
+        self._followed: set[str] = set()
 
     @property
     def findings(self) -> list[Finding]:
         """Everything left out or rewritten so far, in walk order."""
         return list(self._findings.values())
 
-    def walk(self, top: str, *, prune: PruneCallback, named: NamedCallback) -> Iterator[WalkedDirectory]:
+    def walk(self, top: str, selection: Selection) -> Iterator[WalkedDirectory]:
         """Yield the directories below ``top`` (absolute; ``top`` itself first) with the rules applied.
 
         ``top`` is taken as asked (no marker check: it is the project root or a directory the user
-        named). ``prune`` is hatchling's directory exclusion; ``named`` says which files the user
-        named explicitly, which are kept even when they are links leaving the boundary.
-        The boundary is the project root, or ``top`` itself when ``top`` lies outside the project.
+        named). The boundary is the project root, or ``top`` itself when ``top`` lies outside it.
         """
         top_real = os.path.realpath(top)
         boundary = self.root_real if is_within(top_real, self.root_real) else top_real
-        project_relative = self._project_relative(top)
-        step = _Step(top, "", project_relative, top_real, frozenset({top_real}), self._ancestor_ignores(top))
-        yield from self._walk(step, boundary, prune, named)
-
-    def _walk(
-        self, step: _Step, boundary: str, prune: PruneCallback, named: NamedCallback
-    ) -> Iterator[WalkedDirectory]:
-        listing = self._list(step, boundary, named)
-        if listing is None:
-            return
-        yield WalkedDirectory(step.path, step.relative, listing.files, listing.is_package)
-        for name, real in listing.directories:
-            if prune(name, step.relative):
+        self._followed.clear()
+        stack = [_Step(top, "", self._project_relative(top), top_real, boundary, self._ancestor_ignores(top))]
+        while stack:
+            step = stack.pop()
+            listing = self._list(step, selection)
+            if listing is None:
                 continue
-            child = self._child(step, name, real)
-            if child is not None:
-                yield from self._walk(child, boundary, prune, named)
+            yield WalkedDirectory(step.path, step.relative, listing.files, listing.is_package)
+            children = [
+                child
+                for name, real, boundary in listing.directories
+                if not selection.prune(name, step.relative)
+                and (child := self._child(step, name, real, boundary)) is not None
+            ]
+            stack.extend(reversed(children))  # depth first, in sorted order, as os.walk
 
-    def _child(self, parent: _Step, name: str, real: str) -> _Step | None:
+    def _child(self, parent: _Step, name: str, real: str, boundary: str) -> _Step | None:
         """Decide on a subdirectory before listing it: excluded by a nested ``.gitignore``?"""
-        path = os.path.join(parent.path, name)
         project_relative = None if parent.project_relative is None else _join(parent.project_relative, name)
-        child = _Step(
-            path,
-            os.path.join(parent.relative, name),
-            project_relative,
-            real,
-            parent.ancestors | {real},
-            parent.ignores,
-            parent.rescue_only,
-        )
+        child = _Step(os.path.join(parent.path, name), os.path.join(parent.relative, name), project_relative, real,
+                      boundary, parent.ignores, parent.rescue_only, parent)
         if project_relative is None or child.rescue_only or self._kept(project_relative, is_dir=True):
             return child
         ignore = is_ignored(parent.ignores, project_relative, is_dir=True)
@@ -145,7 +161,7 @@ class GuardedWalker:
             return child
         return None
 
-    def _list(self, step: _Step, boundary: str, named: NamedCallback) -> _Listing | None:
+    def _list(self, step: _Step, selection: Selection) -> _Listing | None:
         """List one directory, apply the directory rules, then sort its entries into files and dirs."""
         try:
             with os.scandir(step.path) as iterator:
@@ -154,28 +170,32 @@ class GuardedWalker:
             self._add(finding("unreadable", self._report_path(step, "", is_dir=True), error.strerror or ""))
             return None
 
+        regular = {entry.name for entry in entries if entry.is_file(follow_symlinks=False)}
         if step.relative and not step.rescue_only and not self._directory_kept(step):
-            marker = directory_marker(step.path, *_names(entries))
+            directories = {entry.name for entry in entries if entry.is_dir(follow_symlinks=False)}
+            marker = directory_marker(step.path, regular, directories)
             if marker is not None:
                 self._add(finding(marker, self._report_path(step, "", is_dir=True)))
                 if not self._may_rescue(step.project_relative, artifacts_possible=False):
                     return None
                 step.rescue_only = True  # walked only for what `keep` names below it
 
-        if self._read_nested_gitignore(step, entries):
+        if ".gitignore" in regular and self._read_nested_gitignore(step, entries):
             return None
 
         listing = _Listing(is_package=any(entry.name == "__init__.py" for entry in entries))
         for entry in entries:
-            self._sort_entry(step, entry, boundary, named, listing)
+            self._sort_entry(step, entry, selection, listing)
         return listing
 
     def _read_nested_gitignore(self, step: _Step, entries: list[os.DirEntry[str]]) -> bool:
-        """Push the directory's own ``.gitignore`` onto the step; True when it excludes the whole directory."""
-        if not (self.use_gitignore and step.relative and step.project_relative is not None):
-            return False
-        if not any(entry.name == ".gitignore" for entry in entries):
-            return False
+        """Push the directory's own ``.gitignore`` onto the step; True when it excludes the whole directory.
+
+        Only a regular file is read: like git (>= 2.32), a ``.gitignore`` that is a link is not
+        followed, and a FIFO of that name is never opened.
+        """
+        if not (self.use_gitignore and step.project_relative):
+            return False  # the project root's .gitignore is hatchling's own
         ignore = read_ignore_file(os.path.join(step.path, ".gitignore"), step.project_relative + "/")
         if ignore is None:
             return False
@@ -200,73 +220,89 @@ class GuardedWalker:
             for entry in entries
         )
 
-    def _sort_entry(
-        self, step: _Step, entry: os.DirEntry[str], boundary: str, named: NamedCallback, listing: _Listing
-    ) -> None:
+    def _sort_entry(self, step: _Step, entry: os.DirEntry[str], selection: Selection, listing: _Listing) -> None:
         """File, directory, link or special file: decided from ``d_type``, so a plain entry costs no ``stat``."""
         if entry.is_file(follow_symlinks=False):
-            if self._file_selected(step, entry, named):
+            if self._file_selected(step, entry, selection, listing):
                 listing.files.append(entry.name)
         elif entry.is_dir(follow_symlinks=False):
-            listing.directories.append((entry.name, os.path.join(step.real, entry.name)))
+            real = os.path.join(step.real, entry.name)
+            if real != self.private:
+                listing.directories.append((entry.name, real, step.boundary))
         elif entry.is_symlink():
-            self._sort_link(step, entry, boundary, named, listing)
-        else:
+            self._sort_link(step, entry, selection, listing)
+        elif self._reportable(step, entry, selection, listing):
             self._add(finding("special-file", self._report_path(step, entry.name), _special_kind(entry)))
 
-    def _sort_link(
-        self, step: _Step, entry: os.DirEntry[str], boundary: str, named: NamedCallback, listing: _Listing
-    ) -> None:
+    def _sort_link(self, step: _Step, entry: os.DirEntry[str], selection: Selection, listing: _Listing) -> None:
         """Follow a link inside the boundary (as a file or a directory); leave any other out."""
-        report = self._report_path(step, entry.name)
-        kind, real = self._classify_link(entry.path, step, boundary)
-        if kind == "external-link" and named(os.path.join(step.relative, entry.name)):
-            if not os.path.isfile(entry.path):
-                return  # a named directory: the forced walk of hatchling's inclusion map takes it
-            kind = "file"
+        relative = os.path.join(step.relative, entry.name)
+        kind, real = self._classify_link(entry.path, step)
+        boundary = step.boundary
+        if kind == "external-link" and (selection.named(relative) or selection.named(relative + os.sep)):
+            kind = "file" if os.path.isfile(entry.path) else "directory" if os.path.isdir(entry.path) else kind
+            boundary = real  # a named directory outside the tree is its own boundary
         if kind == "file":
-            if self._file_selected(step, entry, named):
-                self._add(finding("link-rewritten", report, f"-> {_link_detail(entry.path)}"))
+            if self._file_selected(step, entry, selection, listing):
+                self._add_link(step, entry, "link-rewritten", selection, listing)
                 listing.files.append(entry.name)
+        elif kind == "directory" and (location := os.path.join(step.real, entry.name)) not in self._followed:
+            self._followed.add(location)  # each link once per walk, however many paths reach it
+            self._add_link(step, entry, "link-rewritten", selection, listing, is_dir=True)
+            listing.directories.append((entry.name, real, boundary))
         elif kind == "directory":
-            self._add(finding("link-rewritten", report + "/", f"-> {_link_detail(entry.path)}"))
-            listing.directories.append((entry.name, real))
+            self._add_link(step, entry, "link-repeat", selection, listing, is_dir=True)
         else:
-            self._add(finding(kind, report, f"-> {_link_detail(entry.path)}"))
+            self._add_link(step, entry, kind, selection, listing)
 
-    def _file_selected(self, step: _Step, entry: os.DirEntry[str], named: NamedCallback) -> bool:
+    def _add_link(self, step: _Step, entry: os.DirEntry[str], rule: str, selection: Selection,
+                  listing: _Listing, *, is_dir: bool = False) -> None:
+        if is_dir and selection.prune(entry.name, step.relative):
+            return
+        if is_dir or self._reportable(step, entry, selection, listing):
+            path = self._report_path(step, entry.name, is_dir=is_dir)
+            self._add(finding(rule, path, f"-> {_link_detail(entry.path)}"))
+
+    def _reportable(self, step: _Step, entry: os.DirEntry[str], selection: Selection, listing: _Listing) -> bool:
+        """Whether leaving this file out is news: hatchling would ship it, and no rule already took its directory."""
+        if step.rescue_only:
+            return False
+        return selection.wanted(os.path.join(step.relative, entry.name), listing.is_package)
+
+    def _file_selected(self, step: _Step, entry: os.DirEntry[str], selection: Selection, listing: _Listing) -> bool:
         """Apply the nested ``.gitignore`` files (and ``keep``) to one file of the listing."""
         if not (step.ignores or step.rescue_only):
             return True  # the common case: no nested .gitignore above this directory
+        relative = os.path.join(step.relative, entry.name)
         if step.project_relative is None:
-            return not step.rescue_only or named(os.path.join(step.relative, entry.name))
+            return not step.rescue_only or selection.named(relative)
         project_relative = _join(step.project_relative, entry.name)
         if self._kept(project_relative, is_dir=False):
             return True
         if step.rescue_only:
-            return named(os.path.join(step.relative, entry.name))
+            return selection.named(relative)
         ignore = is_ignored(step.ignores, project_relative, is_dir=False)
-        if ignore is None or named(os.path.join(step.relative, entry.name)):
+        if ignore is None or selection.named(relative):
             return True
-        self._add(finding("nested-gitignore", project_relative, f"by {ignore.source}",
-                          files=1, size=_size(entry)))
+        if self._reportable(step, entry, selection, listing):
+            self._add(finding("nested-gitignore", project_relative, f"by {ignore.source}", files=1, size=_size(entry)))
         return False
 
-    def _classify_link(self, path: str, step: _Step, boundary: str) -> tuple[str, str]:
+    def _classify_link(self, path: str, step: _Step) -> tuple[str, str]:
         """Classify a link without following it out of the boundary.
 
         Returns ``(kind, resolved)`` with kind ``external-link``, ``dangling-link``, ``link-cycle``,
         ``special-file``, ``file`` or ``directory``.
         """
         resolved = os.path.realpath(path)
-        if not is_within(resolved, boundary):
+        if not is_within(resolved, step.boundary):
             return "external-link", resolved
         try:
             mode = os.stat(path).st_mode
         except OSError as error:
             return ("link-cycle" if error.errno == errno.ELOOP else "dangling-link"), resolved
         if stat.S_ISDIR(mode):
-            if resolved in step.ancestors or is_within(step.real, resolved):
+            if step.leads_back(resolved):  # the target holds the link, or led to it: an endless loop
                 return "link-cycle", resolved
             return "directory", resolved
         if stat.S_ISREG(mode):
@@ -290,7 +326,7 @@ class GuardedWalker:
         """Whether something below a left-out directory may still be wanted, so it must be walked.
 
         ``keep`` patterns can reach below any rule; hatchling's artifacts win over exclusion
-        patterns (not over the venv and cache markers), so they are checked by the caller's
+        patterns (not over the venv and cache markers), so they are checked by the selection's
         ``named`` callback while walking in rescue-only mode.
         """
         if project_relative is None:
@@ -307,15 +343,15 @@ class GuardedWalker:
         return None
 
     def _ancestor_ignores(self, top: str) -> tuple[IgnoreFile, ...]:
-        """The nested ``.gitignore`` files between the project root (exclusive) and ``top``'s parent."""
+        """The nested ``.gitignore`` files between the project root (exclusive) and ``top`` (exclusive)."""
         relative = self._project_relative(top)
         if not self.use_gitignore or not relative:
             return ()
         ignores: list[IgnoreFile] = []
         parts = relative.split("/")
         for depth in range(1, len(parts)):
-            base = "/".join(parts[:depth])
-            ignore = read_ignore_file(os.path.join(self.root, *parts[:depth], ".gitignore"), base + "/")
+            path = os.path.join(self.root, *parts[:depth], ".gitignore")
+            ignore = read_ignore_file(path, "/".join(parts[:depth]) + "/") if _is_regular(path) else None
             if ignore is not None:
                 ignores.append(ignore)
         return tuple(ignores)
@@ -333,11 +369,11 @@ def _join(parent: str, name: str) -> str:
     return f"{parent}/{name}" if parent and name else parent or name
 
 
-def _names(entries: list[os.DirEntry[str]]) -> tuple[set[str], set[str]]:
-    """The listing split into non-directory and directory names (from ``d_type``, no ``stat``)."""
-    files = {entry.name for entry in entries if not entry.is_dir(follow_symlinks=False)}
-    directories = {entry.name for entry in entries if entry.is_dir(follow_symlinks=False)}
-    return files, directories
+def _is_regular(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _link_detail(path: str) -> str:

@@ -22,7 +22,10 @@ from sdistguard.config import Settings, load_settings
 from sdistguard.errors import TreeError
 from sdistguard.patterns import could_match_below, negations, to_posix
 from sdistguard.rules import RULES, WARNING, Finding, unportable_reason
-from sdistguard.walk import GuardedWalker, NamedCallback, PruneCallback
+from sdistguard.walk import GuardedWalker, Selection
+
+PruneCallback = Callable[[str, str], bool]
+"""hatchling's directory exclusion: ``(name, parent)``, ``parent`` relative to the walk's top."""
 
 if TYPE_CHECKING:
     _Base = BuilderInterface[Any, Any]
@@ -62,14 +65,9 @@ class Guard(_Base):
 
     def recurse_project_files(self) -> Iterable[IncludedFile]:
         """hatchling's ``recurse_project_files`` (paths relative to the project root), guarded."""
-        config = self.config
-        self._prepare_walker()
-        prune = self._pruner("", hatchling_prune=config.directory_is_excluded)
-        for path, relative_file_path, distribution_path, is_package in self._files_below(
-            self.root, "", prune=prune, named=self._named("")
-        ):
-            if config.include_path(relative_file_path, is_package=is_package):
-                yield IncludedFile(path, relative_file_path, distribution_path)
+        files = self._files_below(self.root, "", False, self.config.directory_is_excluded)
+        for path, relative_file_path, distribution_path in files:
+            yield IncludedFile(path, relative_file_path, distribution_path)
 
     def recurse_explicit_files(self, inclusion_map: dict[str, str]) -> Iterable[IncludedFile]:
         """hatchling's ``recurse_explicit_files`` (only-include, packages, shared data), guarded.
@@ -78,7 +76,6 @@ class Guard(_Base):
         rules apply.
         """
         config = self.config
-        self._prepare_walker()
         for source, target_path in inclusion_map.items():
             external = not source.startswith(self.root)
             if os.path.isfile(source):
@@ -87,12 +84,9 @@ class Guard(_Base):
                     relative_path = "" if external else os.path.relpath(source, self.root)
                     yield IncludedFile(source, relative_path, distribution_path)
             elif os.path.isdir(source):
-                prune = self._pruner(target_path, hatchling_prune=_excluded_name)
-                for path, relative_file_path, distribution_path, is_package in self._files_below(
-                    source, target_path, prune=prune, named=self._named(target_path)
-                ):
-                    if config.include_path(relative_file_path, explicit=True, is_package=is_package):
-                        yield IncludedFile(path, "" if external else relative_file_path, distribution_path)
+                files = self._files_below(source, target_path, True, _excluded_name)
+                for path, relative_file_path, distribution_path in files:
+                    yield IncludedFile(path, "" if external else relative_file_path, distribution_path)
 
     def recurse_forced_files(self, inclusion_map: dict[str, str]) -> Iterable[IncludedFile]:
         """hatchling's ``recurse_forced_files`` (force-include, readme, license files), guarded.
@@ -102,7 +96,6 @@ class Guard(_Base):
         hatchling does.
         """
         config = self.config
-        self._prepare_walker()
         for source, target_path in inclusion_map.items():
             external = not source.startswith(self.root)
             if os.path.isfile(source):
@@ -112,21 +105,26 @@ class Guard(_Base):
                     config.get_distribution_path(target_path),
                 )
             elif os.path.isdir(source):
-                for path, relative_file_path, distribution_path, _ in self._files_below(
-                    source, target_path, prune=_excluded_name, named=_nothing_named
-                ):
+                files = self._files_below(source, target_path, None, _excluded_name)
+                for path, relative_file_path, distribution_path in files:
                     yield IncludedFile(path, "" if external else relative_file_path, distribution_path)
             else:
                 message = f"Forced include not found: {source}"
                 raise FileNotFoundError(message)
 
     def recurse_included_files(self) -> Iterable[IncludedFile]:
-        """hatchling's selection, streamed; notes every file name installers would refuse."""
+        """hatchling's selection, streamed; a file whose name installers refuse is held back and noted.
+
+        Held back rather than written: zipfile cannot even store a name that is not UTF-8, and the
+        build fails in :meth:`check` with every such name listed.
+        """
         for included in super().recurse_included_files():
             reason = unportable_reason(normalize_archive_path(included.distribution_path))
             if reason:
                 rule = RULES["SG401"]
-                self._unportable.append(f"{included.distribution_path}: {rule.reason}: {reason} ({rule.hint})")
+                name = included.distribution_path.encode("utf-8", "backslashreplace").decode("utf-8")
+                self._unportable.append(f"{name}: {rule.reason}: {reason} ({rule.hint})")
+                continue
             yield included
 
     # --- checks, after the artifact is written privately and before it is moved in ---
@@ -154,6 +152,7 @@ class Guard(_Base):
         """
         os.makedirs(directory, exist_ok=True)
         private = tempfile.mkdtemp(prefix=".sdistguard-", dir=directory)
+        self.walker.private = os.path.realpath(private)  # an output directory inside the tree is walked
         saved, tempfile.tempdir = tempfile.tempdir, private
         self._unportable.clear()
         try:
@@ -164,46 +163,56 @@ class Guard(_Base):
             return target
         finally:
             tempfile.tempdir = saved
+            self.walker.private = None
             shutil.rmtree(private, ignore_errors=True)
 
     # --- helpers ---
 
-    def _files_below(
-        self, top: str, prefix: str, *, prune: PruneCallback, named: NamedCallback
-    ) -> Iterator[tuple[str, str, str, bool]]:
-        """The guarded walk of ``top``, as hatchling's loops see it, minus its fixed and reserved names.
+    def _files_below(self, top: str, prefix: str, explicit: bool | None, hatchling_prune: PruneCallback
+                     ) -> Iterator[tuple[str, str, str]]:
+        """The guarded walk of ``top``: ``(path, relative_file_path, distribution_path)`` per file hatchling ships.
 
-        Yields ``(path, relative_file_path, distribution_path, is_package)``; ``relative_file_path``
-        is ``prefix`` joined with the path below ``top`` (hatchling's ``target_path``).
+        ``relative_file_path`` is ``prefix`` (hatchling's ``target_path``) joined with the path below
+        ``top``. ``explicit`` is hatchling's ``include_path(explicit=...)``: ``False`` for the project
+        walk, ``True`` for only-include and packages, ``None`` for force-include (no patterns at all).
         """
-        config = self.config
-        for directory in self.walker.walk(top, prune=prune, named=named):
-            base = os.path.join(prefix, directory.relative_path) if directory.relative_path else prefix
-            for name in directory.files:
-                if name in EXCLUDED_FILES:
-                    continue
-                relative_file_path = f"{base}{os.sep}{name}" if base else name
-                distribution_path = config.get_distribution_path(relative_file_path)
-                if not config.path_is_reserved(distribution_path):
-                    yield f"{directory.path}{os.sep}{name}", relative_file_path, distribution_path, directory.is_package
-
-    def _prepare_walker(self) -> None:
         config = self.config
         self.walker.artifacts_possible = config.artifact_spec is not None or config.build_artifact_spec is not None
 
-    def _named(self, prefix: str) -> NamedCallback:
-        """Files the user named: artifacts (config or build hooks) and forced sources (reserved)."""
-        config = self.config
+        def select(relative_file_path: str, is_package: bool) -> str | None:
+            """The file's distribution path when hatchling ships it, else ``None`` (hatchling's loop body)."""
+            if os.path.basename(relative_file_path) in EXCLUDED_FILES:
+                return None
+            distribution_path = config.get_distribution_path(relative_file_path)
+            if config.path_is_reserved(distribution_path):
+                return None
+            if explicit is None or config.include_path(relative_file_path, explicit=explicit, is_package=is_package):
+                return str(distribution_path)
+            return None
 
-        def named(relative_path: str) -> bool:
-            path = os.path.join(prefix, relative_path)
+        def join(relative: str) -> str:
+            return os.path.join(prefix, relative) if prefix else relative
+
+        def named(relative: str) -> bool:
+            path = join(relative)
             return bool(
                 config.path_is_build_artifact(path)
                 or config.path_is_artifact(path)
                 or config.path_is_reserved(config.get_distribution_path(path))
             )
 
-        return named
+        selection = Selection(
+            prune=self._pruner(prefix, hatchling_prune=hatchling_prune),
+            named=named if explicit is not None else _nothing_named,
+            wanted=lambda relative, is_package: select(join(relative), is_package) is not None,
+        )
+        for directory in self.walker.walk(top, selection):
+            base = join(directory.relative_path) if directory.relative_path else prefix
+            for name in directory.files:
+                relative_file_path = f"{base}{os.sep}{name}" if base else name
+                distribution_path = select(relative_file_path, directory.is_package)
+                if distribution_path is not None:
+                    yield f"{directory.path}{os.sep}{name}", relative_file_path, distribution_path
 
     def _pruner(self, prefix: str, *, hatchling_prune: PruneCallback) -> PruneCallback:
         """hatchling's own directory pruning, plus pruning of directories excluded as a whole.
