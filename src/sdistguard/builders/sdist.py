@@ -46,6 +46,10 @@ class GuardedSdistBuilder(Guard, SdistBuilder):
                 )
                 with open(included_file.path, "rb") as f:
                     archive.addfile(tar_info, f)
+                # A writing TarFile keeps every TarInfo (for getmembers) and, dereferencing, never
+                # reads its hardlink map: drop both, so memory does not grow with the file count.
+                archive.tf.members.clear()  # type: ignore[attr-defined]
+                archive.tf.inodes.clear()  # type: ignore[attr-defined]
 
             archive.create_file(
                 self.config.core_metadata_constructor(self.metadata, extra_dependencies=build_data["dependencies"]),

@@ -1,0 +1,344 @@
+"""Turning measured :class:`~measure.ScenarioResult` objects into the markdown of RESULTS.md.
+
+Scenario keys are ``a`` (clean), ``b`` (venv, uv cache, .hypothesis), ``c`` (gitignored build/)
+and ``d`` (scale); every function here takes them as a mapping from key to result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from measure import BackendResult, Run, ScenarioResult, paired_ratio
+
+RSS_NOISE_MIB = 1.0
+"""How much a peak RSS may move between trees and still count as flat."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One goal of the issue: ``goal`` in words, ``measured`` in words, ``met`` (``None``: not measured).
+
+    For time goals, ``met`` is judged on wall time and ``cpu_met`` on CPU time; when they disagree
+    the machine was noisy, and the report says so.
+    """
+
+    goal: str
+    measured: str
+    met: bool | None
+    cpu_met: bool | None = None
+
+
+def _sha(result: BackendResult | None) -> str | None:
+    """The sdist sha256 of a result, if it built."""
+    return result.artifact.sha256 if result is not None and result.artifact is not None else None
+
+
+def _same_bytes(goal: str, left: BackendResult | None, right: BackendResult | None, what: str) -> Target:
+    """A target that two sdists are byte-identical; ``what`` names the right-hand one."""
+    left_sha, right_sha = _sha(left), _sha(right)
+    if left_sha is None or right_sha is None:
+        return Target(goal, "not measured (a build failed)", None)
+    if left_sha == right_sha:
+        return Target(goal, f"identical to {what} (sha256 {left_sha[:12]})", True)
+    assert left is not None and right is not None and left.artifact and right.artifact
+    return Target(
+        goal,
+        f"differs from {what}: {left.artifact.size:,} vs {right.artifact.size:,} bytes, "
+        f"{left.artifact.members:,} vs {right.artifact.members:,} members",
+        False,
+    )
+
+
+def _time_within(goal: str, mine: list[Run], theirs: list[Run], limit: float, against: str) -> Target:
+    """A target that the paired wall-time ratio of ``mine`` to ``theirs`` is at most ``limit``.
+
+    The CPU-time ratio is stated beside it: it moves less when other work shares the machine.
+    """
+    wall, cpu = paired_ratio(mine, theirs, "wall"), paired_ratio(mine, theirs, "cpu")
+    if wall is None or cpu is None:
+        return Target(goal, "not measured", None)
+    measured = (
+        f"wall {wall:.3f}x {against} ({(wall - 1) * 100:+.1f}%); CPU {cpu:.3f}x ({(cpu - 1) * 100:+.1f}%)"
+    )
+    return Target(goal, measured, wall <= limit)
+
+
+def _result(scenarios: Mapping[str, ScenarioResult], key: str, label: str) -> BackendResult | None:
+    """The result of backend ``label`` on tree ``key``, if that tree was measured."""
+    scenario = scenarios.get(key)
+    return scenario.results.get(label) if scenario is not None else None
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    """``numerator / denominator`` when both are known and the denominator is positive."""
+    if numerator is None or denominator is None or denominator <= 0:
+        return None
+    return numerator / denominator
+
+
+def evaluate_targets(scenarios: Mapping[str, ScenarioResult], candidate: str, reference: str) -> list[Target]:
+    """Check every target of the issue for backend ``candidate`` against ``reference`` (hatchling)."""
+
+    def get(key: str, label: str = candidate) -> BackendResult | None:
+        return _result(scenarios, key, label)
+
+    def builds(key: str, label: str = candidate) -> list[Run]:
+        result = get(key, label)
+        return result.builds if result is not None else []
+
+    return [
+        _time_within(
+            "(a) build time within 5% of hatchling", builds("a"), builds("a", reference), 1.05, "hatchling"
+        ),
+        _same_bytes("(a) same sdist bytes as hatchling", get("a"), get("a", reference), "hatchling's"),
+        _time_within(
+            "(d) build time within 5% of hatchling", builds("d"), builds("d", reference), 1.05, "hatchling"
+        ),
+        _same_bytes("(d) same sdist bytes as hatchling", get("d"), get("d", reference), "hatchling's"),
+        _time_within("(b) at most 1.10x its own time on (a)", builds("b"), builds("a"), 1.10, "(a)"),
+        _same_bytes("(b) same sdist bytes as its own (a)", get("b"), get("a"), "(a)'s"),
+        *_walk_targets(get("c", reference), get("c"), get("a", reference), get("a")),
+        _same_bytes("(c) same sdist bytes as hatchling", get("c"), get("c", reference), "hatchling's"),
+        _memory_below(scenarios, candidate, reference),
+        _memory_flat(scenarios, candidate),
+    ]
+
+
+def _walk_targets(
+    ref_c: BackendResult | None,
+    own_c: BackendResult | None,
+    ref_a: BackendResult | None,
+    own_a: BackendResult | None,
+) -> list[Target]:
+    """The (c) targets on the walk alone, read two ways.
+
+    As written: the candidate's walk of (c) at least 10x faster than hatchling's (median of the
+    per-round ratios). What it is after, "never walk what is left out": the cost of ``build/``
+    itself (median walk on (c) minus median walk on (a)) at most a tenth of hatchling's.
+    """
+    whole = "(c) walk at least 10x faster than hatchling's"
+    marginal = "(c) cost of build/ in the walk ((c) minus (a)) at most 1/10 of hatchling's"
+    if ref_c is None or own_c is None or ref_a is None or own_a is None:
+        return [Target(whole, "not measured", None), Target(marginal, "not measured", None)]
+    speedup = paired_ratio(ref_c.walks, own_c.walks, "inner")
+    times = [ref_c.walk_time(), own_c.walk_time(), ref_a.walk_time(), own_a.walk_time()]
+    if speedup is None or None in times:
+        return [Target(whole, "not measured", None), Target(marginal, "not measured", None)]
+    ref_time_c, own_time_c, ref_time_a, own_time_a = (t or 0.0 for t in times)
+    ref_extra, own_extra = ref_time_c - ref_time_a, own_time_c - own_time_a
+    return [
+        Target(whole, f"{speedup:.1f}x ({ref_time_c:.3f} s vs {own_time_c:.3f} s)", speedup >= 10),
+        Target(
+            marginal,
+            f"hatchling {ref_extra * 1e3:+.0f} ms, candidate {own_extra * 1e3:+.0f} ms",
+            own_extra <= ref_extra / 10,
+        ),
+    ]
+
+
+def _all_met(checks: list[bool | None]) -> bool | None:
+    """``None`` if any check could not be made (or there were none), else whether all hold."""
+    if not checks or None in checks:
+        return None
+    return all(checks)
+
+
+def _memory_below(scenarios: Mapping[str, ScenarioResult], candidate: str, reference: str) -> Target:
+    """The target that the candidate's peak RSS is never above hatchling's on the same tree."""
+    deltas: list[str] = []
+    checks: list[bool | None] = []
+    for key, scenario in scenarios.items():
+        own, ref = scenario.results[candidate].rss_mib(), scenario.results[reference].rss_mib()
+        if own is None or ref is None:
+            checks.append(None)
+            continue
+        deltas.append(f"({key}) {own - ref:+.2f} MiB")
+        checks.append(own <= ref)
+    measured = "candidate minus hatchling: " + ", ".join(deltas) if deltas else "not measured"
+    return Target("peak RSS never above hatchling's on the same tree", measured, _all_met(checks))
+
+
+def _memory_flat(scenarios: Mapping[str, ScenarioResult], candidate: str) -> Target:
+    """The target that the candidate's peak RSS does not grow with what is left out ((b), (c) vs (a))."""
+    goal = f"peak RSS flat in what is left out ((b), (c) within {RSS_NOISE_MIB:.0f} MiB of (a))"
+    base = _result(scenarios, "a", candidate)
+    base_rss = base.rss_mib() if base is not None else None
+    growths: list[str] = []
+    checks: list[bool | None] = []
+    for key in ("b", "c"):
+        other = _result(scenarios, key, candidate)
+        other_rss = other.rss_mib() if other is not None else None
+        if base_rss is None or other_rss is None:
+            checks.append(None)
+            continue
+        growths.append(f"({key}) {other_rss - base_rss:+.2f} MiB")
+        checks.append(other_rss - base_rss <= RSS_NOISE_MIB)
+    return Target(goal, ", ".join(growths) or "not measured", _all_met(checks))
+
+
+def results_table(scenarios: Mapping[str, ScenarioResult], reference: str) -> str:
+    """The main markdown table: one row per tree and backend."""
+    lines = [
+        "| Tree | Files / dirs on disk | Backend | Build wall s: median [min, max] | Build CPU s "
+        "| x hatchling wall | x hatchling CPU | Walk s | Peak RSS MiB | sdist bytes | Members | sha256 |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for key, scenario in scenarios.items():
+        for label, result in scenario.results.items():
+            artifact = result.artifact
+            walls = [run.wall for run in result.builds]
+            spread = f" [{min(walls):.3f}, {max(walls):.3f}]" if walls else ""
+            cells = [
+                f"({key}) {scenario.title}",
+                f"{scenario.files:,} / {scenario.directories:,}",
+                label,
+                _fmt(result.wall(), "{:.3f}") + spread,
+                _fmt(result.cpu(), "{:.3f}"),
+                _fmt(scenario.paired_ratio(label, reference), "{:.3f}"),
+                _fmt(scenario.paired_ratio(label, reference, "cpu"), "{:.3f}"),
+                _fmt(result.walk_time(), "{:.3f}"),
+                _fmt(result.rss_mib(), "{:.1f}"),
+                f"{artifact.size:,}" if artifact else "—",
+                f"{artifact.members:,}" if artifact else "—",
+                f"`{artifact.sha256[:12]}`" if artifact else "—",
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def notes_list(scenarios: Mapping[str, ScenarioResult]) -> list[str]:
+    """Every note of every result, as ``(key) label: note`` lines."""
+    return [
+        f"({key}) {label}: {note}"
+        for key, scenario in scenarios.items()
+        for label, result in scenario.results.items()
+        for note in result.notes
+    ]
+
+
+def _fmt(value: float | None, pattern: str) -> str:
+    """``pattern.format(value)``, or a dash for a missing value."""
+    return "—" if value is None else pattern.format(value)
+
+
+def growth_paragraph(scenarios: Mapping[str, ScenarioResult], labels: list[str], build_dir_files: int) -> str:
+    """How time grows from (a) to (d), per file, and what left-out content costs in (b) and (c).
+
+    The per-file cost is the slope of build CPU time through (a) and (d) for each backend in
+    ``labels`` (CPU time, not wall time, so that other work on the machine does not bend it; the
+    walk alone, where measured, splits it into walking and archiving).
+    """
+    if "a" not in scenarios or "d" not in scenarios:
+        return "Not computed: trees (a) and (d) are both needed."
+    a, d = scenarios["a"], scenarios["d"]
+    added_files = d.files - a.files
+    sentences = [
+        f"From (a) to (d) the tree grows {d.files / a.files:.0f}x in files ({a.files:,} to {d.files:,}) and "
+        f"{d.directories / a.directories:.0f}x in directories, at about the same number of files per "
+        "directory, so a per-file and a per-directory cost cannot be told apart there: the fit below (build "
+        "CPU time through (a) and (d)) is per file of the tree, and the per-directory cost shows in (c), "
+        "where a backend that prunes pays per pruned directory, not per file inside it."
+    ]
+    for label in labels:
+        sentences.append(_per_file_sentence(label, a.results.get(label), d.results.get(label), added_files))
+    sentences.extend(_left_out_sentences(scenarios, labels, build_dir_files))
+    return " ".join(sentence for sentence in sentences if sentence)
+
+
+def _per_file_sentence(label: str, a: BackendResult | None, d: BackendResult | None, added_files: int) -> str:
+    """One backend's per-file cost from (a) and (d), its walk share (if walked), its memory per
+    file, and its start-up cost (wall minus in-hook time on (a), measured, not extrapolated)."""
+    cpu_a, cpu_d = (a.cpu(), d.cpu()) if a and d else (None, None)
+    if a is None or d is None or cpu_a is None or cpu_d is None:
+        return ""
+    per_file = (cpu_d - cpu_a) / added_files
+    text = f"{label}: {per_file * 1e6:.0f} µs of CPU per file"
+    walk_a, walk_d = a.walk_time(), d.walk_time()
+    if walk_a is not None and walk_d is not None:
+        walk = (walk_d - walk_a) / added_files
+        text += f", of which the walk is {walk * 1e6:.0f} µs and reading, tarring and gzipping"
+        text += f" {(per_file - walk) * 1e6:.0f} µs"
+    rss_a, rss_d = a.rss_mib(), d.rss_mib()
+    if rss_a is not None and rss_d is not None:
+        per_file_bytes = (rss_d - rss_a) * 1024 * 1024 / added_files
+        text += f"; peak RSS {rss_a:.0f} → {rss_d:.0f} MiB ({per_file_bytes:.0f} bytes per file)"
+    startup = a.startup()
+    if startup is not None:
+        text += f"; on top, {startup * 1e3:.0f} ms per build outside the hook (start Python, import the hook"
+        text += " module, exit)"
+    return text + "."
+
+
+def _extra_cost(base: BackendResult, other: BackendResult) -> tuple[float, str] | None:
+    """How much longer ``other`` took than ``base``: by the walk alone where both walked, else by
+    the CPU time of the whole build; returns ``(seconds, how)`` or ``None`` if not measured."""
+    walk_base, walk_other = base.walk_time(), other.walk_time()
+    if walk_base is not None and walk_other is not None:
+        return walk_other - walk_base, "walk"
+    cpu_base, cpu_other = base.cpu(), other.cpu()
+    if cpu_base is not None and cpu_other is not None:
+        return cpu_other - cpu_base, "build CPU"
+    return None
+
+
+def _left_out_sentences(
+    scenarios: Mapping[str, ScenarioResult], labels: list[str], build_dir_files: int
+) -> list[str]:
+    """What the left-out content of (b) and (c) adds to each backend's walk (or build CPU) over (a)."""
+    sentences: list[str] = []
+    cases = (("c", "the gitignored build/", build_dir_files), ("b", "venv/, .uv-cache/ and .hypothesis/", 0))
+    for key, what, count in cases:
+        if key not in scenarios:
+            continue
+        parts = []
+        for label in labels:
+            base, other = scenarios["a"].results.get(label), scenarios[key].results.get(label)
+            extra = _extra_cost(base, other) if base and other else None
+            if extra is None:
+                continue
+            seconds, how = extra
+            part = f"{label} {seconds * 1e3:+.0f} ms ({how})"
+            if count:
+                part += f" = {seconds / count * 1e6:+.1f} µs per file inside it"
+            parts.append(part)
+        if parts:
+            sentences.append(f"Left out in ({key}), {what} costs: " + "; ".join(parts) + ".")
+    return sentences
+
+
+def _status(target: Target) -> str:
+    """The status cell: met, missed or not measured, and the CPU-time verdict when it differs."""
+    mark = {True: "met", False: "**missed**", None: "not measured"}
+    status = mark[target.met]
+    if target.cpu_met is not None and target.met is not None and target.cpu_met != target.met:
+        status += f" (by CPU time: {'met' if target.cpu_met else 'missed'}; the machine was noisy)"
+    return status
+
+
+def render_report(
+    *,
+    machine: Mapping[str, str],
+    settings: str,
+    table: str,
+    notes: list[str],
+    targets: list[Target],
+    paragraph: str,
+) -> str:
+    """The whole RESULTS.md: machine, settings, table, notes, targets, growth paragraph."""
+    parts = [
+        "# sdistguard vs hatchling (and uv_build): sdist build benchmark",
+        "",
+        "Generated by `benchmarks/compare.py`; do not edit by hand.",
+        "",
+        "## Machine",
+        "",
+    ]
+    parts += [f"- {name}: {value}" for name, value in machine.items()]
+    parts += ["", "## Settings", "", settings, "", "## Results", "", table, ""]
+    if notes:
+        parts += ["Notes:", "", *[f"- {note}" for note in notes], ""]
+    parts += ["## Targets", "", "| Target | Measured | Status |", "|---|---|---|"]
+    parts += [f"| {t.goal} | {t.measured} | {_status(t)} |" for t in targets]
+    parts += ["", "## How time grows from (a) to (d)", "", paragraph, ""]
+    return "\n".join(parts)
