@@ -302,3 +302,17 @@ def test_keep_reaches_below_a_venv_and_the_venv_is_still_reported(tmp_path: Path
     (venv / "share" / "other.json").write_text("{}\n")
     assert members(build_in(project, "sdist")) == {**BASE, "tools/venv/share/schema.json": "file"}
     assert "  SG101 tools/venv/: virtual environment" in capsys.readouterr().err
+
+
+def test_artifacts_do_not_rescue_files_of_a_venv(tmp_path: Path, build_in) -> None:
+    """Artifacts win over exclusion patterns, not over the venv marker, even when `keep` makes the walk look inside."""
+    project = write_project(tmp_path / "p", extra='[tool.hatch.build]\nartifacts = ["*.so"]\n'
+                                                  '[tool.sdistguard]\nkeep = ["venv/keep.txt"]\n')
+    (project / "venv").mkdir()
+    (project / "venv" / "pyvenv.cfg").write_text("home = /usr\n")
+    (project / "venv" / "keep.txt").write_text("kept\n")
+    (project / "venv" / "lib.so").write_bytes(b"\x7fELF")
+    (project / "build").mkdir()
+    (project / "build" / ".gitignore").write_text("*\n")
+    (project / "build" / "native.so").write_bytes(b"\x7fELF")
+    assert members(build_in(project, "sdist")) == {**BASE, "venv/keep.txt": "file", "build/native.so": "file"}

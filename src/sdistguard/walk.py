@@ -74,7 +74,7 @@ class _Step:
     real: str
     boundary: str
     ignores: tuple[IgnoreFile, ...]
-    rescue_only: bool = False
+    rescue: str | None = None  # left out, walked only for: "keep" (markers), "named" (keep or artifacts)
     parent: _Step | None = None
 
     def leads_back(self, real: str) -> bool:
@@ -149,15 +149,15 @@ class GuardedWalker:
         """Decide on a subdirectory before listing it: excluded by a nested ``.gitignore``?"""
         project_relative = None if parent.project_relative is None else _join(parent.project_relative, name)
         child = _Step(os.path.join(parent.path, name), os.path.join(parent.relative, name), project_relative, real,
-                      boundary, parent.ignores, parent.rescue_only, parent)
-        if project_relative is None or child.rescue_only or self._kept(project_relative, is_dir=True):
+                      boundary, parent.ignores, parent.rescue, parent)
+        if project_relative is None or child.rescue or self._kept(project_relative, is_dir=True):
             return child
         ignore = is_ignored(parent.ignores, project_relative, is_dir=True)
         if ignore is None:
             return child
         self._add(finding("nested-gitignore", project_relative + "/", f"by {ignore.source}"))
         if self._may_rescue(project_relative, artifacts_possible=True):
-            child.rescue_only = True
+            child.rescue = "named"  # artifacts win over exclusion patterns, as in hatchling
             return child
         return None
 
@@ -171,14 +171,14 @@ class GuardedWalker:
             return None
 
         regular = {entry.name for entry in entries if entry.is_file(follow_symlinks=False)}
-        if step.relative and not step.rescue_only and not self._directory_kept(step):
+        if step.relative and not step.rescue and not self._directory_kept(step):
             directories = {entry.name for entry in entries if entry.is_dir(follow_symlinks=False)}
             marker = directory_marker(step.path, regular, directories)
             if marker is not None:
                 self._add(finding(marker, self._report_path(step, "", is_dir=True)))
                 if not self._may_rescue(step.project_relative, artifacts_possible=False):
                     return None
-                step.rescue_only = True  # walked only for what `keep` names below it
+                step.rescue = "keep"  # walked only for what `keep` names below it
 
         if ".gitignore" in regular and self._read_nested_gitignore(step, entries):
             return None
@@ -210,7 +210,7 @@ class GuardedWalker:
 
         Such a directory is reported once, as a directory, instead of entry by entry.
         """
-        if step.project_relative is None or step.rescue_only or self._may_rescue(
+        if step.project_relative is None or step.rescue or self._may_rescue(
             step.project_relative, artifacts_possible=True
         ):
             return False
@@ -265,22 +265,22 @@ class GuardedWalker:
 
     def _reportable(self, step: _Step, entry: os.DirEntry[str], selection: Selection, listing: _Listing) -> bool:
         """Whether leaving this file out is news: hatchling would ship it, and no rule already took its directory."""
-        if step.rescue_only:
+        if step.rescue:
             return False
         return selection.wanted(os.path.join(step.relative, entry.name), listing.is_package)
 
     def _file_selected(self, step: _Step, entry: os.DirEntry[str], selection: Selection, listing: _Listing) -> bool:
         """Apply the nested ``.gitignore`` files (and ``keep``) to one file of the listing."""
-        if not (step.ignores or step.rescue_only):
+        if not (step.ignores or step.rescue):
             return True  # the common case: no nested .gitignore above this directory
         relative = os.path.join(step.relative, entry.name)
         if step.project_relative is None:
-            return not step.rescue_only or selection.named(relative)
+            return step.rescue is None or (step.rescue == "named" and selection.named(relative))
         project_relative = _join(step.project_relative, entry.name)
         if self._kept(project_relative, is_dir=False):
             return True
-        if step.rescue_only:
-            return selection.named(relative)
+        if step.rescue:
+            return step.rescue == "named" and selection.named(relative)
         ignore = is_ignored(step.ignores, project_relative, is_dir=False)
         if ignore is None or selection.named(relative):
             return True
