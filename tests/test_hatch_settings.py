@@ -73,3 +73,15 @@ def test_hatch_vcs_dynamic_version(tmp_path: Path, build_in) -> None:
     assert ours.name == "demo-2.3.4.tar.gz"
     assert ours.read_bytes() == theirs.read_bytes()
     assert "PKG-INFO" in members(ours)
+
+
+def test_force_include_applies_no_patterns_as_in_hatchling(tmp_path: Path, build_in) -> None:
+    """hatchling's force-include ignores exclude patterns; the guarded walk must not prune by them either."""
+    (tmp_path / "shared" / "build" / "deep").mkdir(parents=True)
+    (tmp_path / "shared" / "build" / "deep" / "x.txt").write_text("x\n")
+    project = write_project(tmp_path / "p", extra='[tool.hatch.build]\nexclude = ["build/"]\n'
+                                                  '[tool.hatch.build.targets.wheel.force-include]\n'
+                                                  '"../shared" = "demo/shared"\n')
+    ours, theirs = build_in(project, "wheel"), build_in(project, "wheel", backend="hatchling")
+    assert "demo/shared/build/deep/x.txt" in wheel_members(ours)
+    assert ours.read_bytes() == theirs.read_bytes()

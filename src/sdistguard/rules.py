@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final
 
 __all__ = [
@@ -140,7 +140,6 @@ class Finding:
     detail: str = ""
     files: int = 0
     size: int = 0
-    extra: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def rule(self) -> Rule:

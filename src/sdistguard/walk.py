@@ -310,8 +310,6 @@ class GuardedWalker:
         return "special-file", resolved
 
     def _add(self, new: Finding) -> None:
-        if new.code == "SG201" and self.settings.external_links == "error":
-            new = Finding(new.code, new.path, new.detail, new.files, new.size, {"policy": "error"})
         self._findings.setdefault((new.code, new.path), new)
 
     def _kept(self, project_relative: str, *, is_dir: bool) -> bool:

@@ -137,7 +137,8 @@ class Guard(_Base):
         """
         problems = list(self._unportable)
         for found in self.findings:
-            if found.extra.get("policy") == "error" or (self.settings.strict and found.severity == WARNING):
+            external_error = found.code == "SG201" and self.settings.external_links == "error"
+            if external_error or (self.settings.strict and found.severity == WARNING):
                 problems.append(f"{found.path}: {found.code} {found.rule.reason} ({found.rule.hint})")
         if problems:
             setting = " (strict)" if self.settings.strict else ""
@@ -202,7 +203,8 @@ class Guard(_Base):
             )
 
         selection = Selection(
-            prune=self._pruner(prefix, hatchling_prune=hatchling_prune),
+            # force-include applies no patterns at all: only hatchling's fixed directory names prune it
+            prune=self._pruner(prefix, hatchling_prune=hatchling_prune) if explicit is not None else hatchling_prune,
             named=named if explicit is not None else _nothing_named,
             wanted=lambda relative, is_package: select(join(relative), is_package) is not None,
         )
