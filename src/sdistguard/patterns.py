@@ -13,13 +13,16 @@ re-included.
 from __future__ import annotations
 
 import os
+import re
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pathspec
+from pathspec.util import NORMALIZE_PATH_SEPS, normalize_file
 
-__all__ = ["IgnoreFile", "could_match_below", "is_ignored", "read_ignore_file"]
+__all__ = ["IgnoreFile", "SpecMatcher", "could_match_below", "is_ignored", "read_ignore_file"]
 
 _GLOB_CHARACTERS = frozenset("*?[\\")
 
@@ -105,3 +108,116 @@ def negations(spec: pathspec.PathSpec[Any] | None) -> list[str]:
 def to_posix(path: str) -> str:
     """``path`` with the platform separator replaced by ``/``."""
     return path.replace(os.sep, "/") if os.sep != "/" else path
+
+
+class SpecMatcher:
+    """``spec.match_file(path)`` of a compiled pathspec, exactly, with one regular expression tried first.
+
+    pathspec's default ("simple") backend tries the patterns one by one in Python, because
+    gitignore precedence needs the last match. Most files of a build match no exclude pattern at
+    all; for them one call of :attr:`prefilter` — the alternation of every pattern's own regular
+    expression — says so, and the answer is ``False`` (pathspec's answer when nothing matches).
+    A path the prefilter matches goes to ``spec.match_file`` itself, so precedence and negations
+    stay pathspec's.
+
+    ``spec`` is a ``pathspec.PathSpec`` (hatchling's ``GitIgnoreSpec``) or ``None`` (matches
+    nothing); paths are relative, as hatchling passes them to ``match_file``. :attr:`prefilter` is
+    ``None`` (every call goes to pathspec) when the combination could miss a match: a pattern that
+    is not a regex pattern, a back-reference, mixed regex flags, bytes patterns, another pathspec
+    backend (re2, hyperscan), or a ``match_file`` overridden by a subclass.
+    """
+
+    def __init__(self, spec: pathspec.PathSpec[Any] | None) -> None:
+        """Compile the prefilter of ``spec``; raises nothing (falls back to pathspec alone)."""
+        self.spec = spec
+        self.prefilter = _combined_regex(spec)
+
+    def __call__(self, path: str) -> bool:
+        """True when ``spec`` matches ``path``, as ``spec.match_file(path)`` says."""
+        if self.spec is None:
+            return False
+        if self.prefilter is not None and self.prefilter.search(_normalized(path)) is None:
+            return False
+        return bool(self.spec.match_file(path))
+
+
+def _normalized(path: str) -> str:
+    """pathspec's ``normalize_file(path)``; on POSIX a relative path without ``./`` is already normal."""
+    if NORMALIZE_PATH_SEPS or path.startswith(("/", "./")):
+        return normalize_file(path)
+    return path
+
+
+def _combined_regex(spec: pathspec.PathSpec[Any] | None) -> re.Pattern[str] | None:
+    """The alternation of the spec's pattern expressions, or ``None`` when it would not be exact.
+
+    ``search`` of the alternation finds a match exactly when one of the expressions' own ``search``
+    does, and whenever its ``match`` does (pathspec < 1 calls ``match``, pathspec >= 1 ``search``).
+    Group names (pathspec's ``ps_d`` directory mark) are dropped, since a name may appear only
+    once per expression.
+    """
+    if spec is None or type(spec).match_file is not pathspec.PathSpec.match_file:
+        return None
+    backend = getattr(spec, "_backend", None)  # pathspec >= 1: re2 and hyperscan have their own semantics
+    if backend is not None and not type(backend).__name__.startswith("Simple"):
+        return None
+    alternatives: list[str] = []
+    flags: set[int] = set()
+    for pattern in spec.patterns:
+        if pattern.include is None:
+            continue
+        regex = getattr(pattern, "regex", None)
+        if not isinstance(regex, re.Pattern) or not isinstance(regex.pattern, str):
+            return None
+        expression = _without_group_names(regex.pattern)
+        if expression is None:
+            return None
+        alternatives.append(f"(?:{expression})")
+        flags.add(regex.flags)
+    if not alternatives or len(flags) != 1:
+        return None
+    try:
+        with warnings.catch_warnings():  # pathspec already warned about the user's pattern, once
+            warnings.simplefilter("ignore")
+            return re.compile("|".join(alternatives), flags.pop())
+    except re.error:
+        return None
+
+
+def _without_group_names(expression: str) -> str | None:
+    """``expression`` with every named group made non-capturing; ``None`` if it holds a back-reference.
+
+    Scans the expression with Python's ``re`` syntax (escapes, character classes with a literal
+    leading ``]``), so text inside a class or after a backslash is never taken for a group.
+    """
+    parts: list[str] = []
+    index, end, in_class = 0, len(expression), False
+    while index < end:
+        character = expression[index]
+        if character == "\\":
+            if not in_class and expression[index + 1:index + 2].isdigit():
+                return None
+            parts.append(expression[index:index + 2])
+            index += 2
+        elif in_class:
+            in_class = character != "]"
+            parts.append(character)
+            index += 1
+        elif character == "[":
+            start, index = index, index + 1
+            index += expression.startswith("^", index)
+            index += expression.startswith("]", index)  # a ] right after [ or [^ is literal
+            in_class = True
+            parts.append(expression[start:index])
+        elif expression.startswith("(?P=", index):
+            return None
+        elif expression.startswith("(?P<", index):
+            close = expression.find(">", index)
+            if close < 0:
+                return None
+            parts.append("(?:")
+            index = close + 1
+        else:
+            parts.append(character)
+            index += 1
+    return "".join(parts)

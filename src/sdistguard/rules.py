@@ -188,8 +188,9 @@ def is_within(path: str, boundary: str) -> bool:
     return path == boundary or path.startswith(boundary.rstrip(os.sep) + os.sep)
 
 
-_REFUSED: Final = re.compile(r"[:\\\x00-\x1f\x7f]|(?:^|/) | (?:/|$)")
-_REASONS: Final = {":": "contains ':'", "\\": "contains a backslash", " ": "starts or ends with a space"}
+_REFUSED_CHARACTER: Final = re.compile(r"[:\\\x00-\x1f\x7f]")
+_EDGE_SPACE: Final = re.compile(r"(?:^|/) | (?:/|$)")
+_REASONS: Final = {":": "contains ':'", "\\": "contains a backslash"}
 
 
 def unportable_reason(relative_path: str) -> str | None:
@@ -198,11 +199,14 @@ def unportable_reason(relative_path: str) -> str | None:
     ``relative_path`` uses ``/`` (an archive member name below the top-level directory). Checked
     per component: ``:`` and backslash, control characters, leading or trailing spaces (what uv
     0.13 refuses), and names that are not valid UTF-8 (surrogate escapes from the file system).
-    One regular expression over the whole path: this runs once per file of every build.
+    This runs once per file of every build: a plain character-set search first, the space rule
+    only for a path holding a space.
     """
-    refused = _REFUSED.search(relative_path)
+    refused = _REFUSED_CHARACTER.search(relative_path)
     if refused is not None:
-        return _REASONS.get(refused.group().strip("/"), "contains a control character")
+        return _REASONS.get(refused.group(), "contains a control character")
+    if " " in relative_path and _EDGE_SPACE.search(relative_path):
+        return "starts or ends with a space"
     if not relative_path.isascii():
         try:
             relative_path.encode("utf-8")

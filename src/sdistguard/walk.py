@@ -21,6 +21,7 @@ callback): a link that ``[tool.hatch.build] exclude`` drops anyway is not news.
 from __future__ import annotations
 
 import errno
+import operator
 import os
 import stat
 from collections.abc import Callable, Iterator
@@ -33,6 +34,8 @@ from sdistguard.patterns import IgnoreFile, could_match_below, is_ignored, read_
 from sdistguard.rules import Finding, directory_marker, finding, is_within
 
 __all__ = ["GuardedWalker", "Selection", "WalkedDirectory"]
+
+_name = operator.attrgetter("name")
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,7 @@ class GuardedWalker:
         """List one directory, apply the directory rules, then sort its entries into files and dirs."""
         try:
             with os.scandir(step.path) as iterator:
-                entries = sorted(iterator, key=lambda entry: entry.name)
+                entries = sorted(iterator, key=_name)
         except OSError as error:
             self._add(finding("unreadable", self._report_path(step, "", is_dir=True), error.strerror or ""))
             return None
@@ -184,8 +187,12 @@ class GuardedWalker:
             return None
 
         listing = _Listing(is_package=any(entry.name == "__init__.py" for entry in entries))
+        plain = not (step.ignores or step.rescue)  # no nested .gitignore or keep applies: a regular file is taken
         for entry in entries:
-            self._sort_entry(step, entry, selection, listing)
+            if plain and entry.name in regular:
+                listing.files.append(entry.name)
+            else:
+                self._sort_entry(step, entry, selection, listing)
         return listing
 
     def _read_nested_gitignore(self, step: _Step, entries: list[os.DirEntry[str]]) -> bool:

@@ -18,6 +18,7 @@ from hatchling.builders.constants import EXCLUDED_DIRECTORIES, EXCLUDED_FILES
 from hatchling.builders.plugin.interface import BuilderInterface, IncludedFile
 from hatchling.builders.utils import normalize_archive_path
 
+from sdistguard.builders.include import IncludePath
 from sdistguard.config import Settings, load_settings
 from sdistguard.errors import TreeError
 from sdistguard.patterns import could_match_below, negations, to_posix
@@ -178,41 +179,41 @@ class Guard(_Base):
         walk, ``True`` for only-include and packages, ``None`` for force-include (no patterns at all).
         """
         config = self.config
-        self.walker.artifacts_possible = config.artifact_spec is not None or config.build_artifact_spec is not None
+        include_path = IncludePath(config)
+        self.walker.artifacts_possible = include_path.artifacts_possible
 
-        def select(relative_file_path: str, is_package: bool) -> str | None:
+        def select(name: str, relative_file_path: str, is_package: bool) -> str | None:
             """The file's distribution path when hatchling ships it, else ``None`` (hatchling's loop body)."""
-            if os.path.basename(relative_file_path) in EXCLUDED_FILES:
+            if name in EXCLUDED_FILES:
                 return None
             distribution_path = config.get_distribution_path(relative_file_path)
             if config.path_is_reserved(distribution_path):
                 return None
-            if explicit is None or config.include_path(relative_file_path, explicit=explicit, is_package=is_package):
+            if explicit is None or include_path(relative_file_path, explicit=explicit, is_package=is_package):
                 return str(distribution_path)
             return None
 
         def join(relative: str) -> str:
             return os.path.join(prefix, relative) if prefix else relative
 
+        def wanted(relative: str, is_package: bool) -> bool:
+            return select(os.path.basename(relative), join(relative), is_package) is not None
+
         def named(relative: str) -> bool:
             path = join(relative)
-            return bool(
-                config.path_is_build_artifact(path)
-                or config.path_is_artifact(path)
-                or config.path_is_reserved(config.get_distribution_path(path))
-            )
+            return include_path.is_artifact(path) or config.path_is_reserved(config.get_distribution_path(path))
 
         selection = Selection(
             # force-include applies no patterns at all: only hatchling's fixed directory names prune it
             prune=self._pruner(prefix, hatchling_prune=hatchling_prune) if explicit is not None else hatchling_prune,
             named=named if explicit is not None else _nothing_named,
-            wanted=lambda relative, is_package: select(join(relative), is_package) is not None,
+            wanted=wanted,
         )
         for directory in self.walker.walk(top, selection):
             base = join(directory.relative_path) if directory.relative_path else prefix
             for name in directory.files:
                 relative_file_path = f"{base}{os.sep}{name}" if base else name
-                distribution_path = select(relative_file_path, directory.is_package)
+                distribution_path = select(name, relative_file_path, directory.is_package)
                 if distribution_path is not None:
                     yield f"{directory.path}{os.sep}{name}", relative_file_path, distribution_path
 
