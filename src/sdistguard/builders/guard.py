@@ -66,9 +66,7 @@ class Guard(_Base):
 
     def recurse_project_files(self) -> Iterable[IncludedFile]:
         """hatchling's ``recurse_project_files`` (paths relative to the project root), guarded."""
-        files = self._files_below(self.root, "", False, self.config.directory_is_excluded)
-        for path, relative_file_path, distribution_path in files:
-            yield IncludedFile(path, relative_file_path, distribution_path)
+        return self._files_below(self.root, "", False, self.config.directory_is_excluded)
 
     def recurse_explicit_files(self, inclusion_map: dict[str, str]) -> Iterable[IncludedFile]:
         """hatchling's ``recurse_explicit_files`` (only-include, packages, shared data), guarded.
@@ -85,9 +83,7 @@ class Guard(_Base):
                     relative_path = "" if external else os.path.relpath(source, self.root)
                     yield IncludedFile(source, relative_path, distribution_path)
             elif os.path.isdir(source):
-                files = self._files_below(source, target_path, True, _excluded_name)
-                for path, relative_file_path, distribution_path in files:
-                    yield IncludedFile(path, "" if external else relative_file_path, distribution_path)
+                yield from self._files_below(source, target_path, True, _excluded_name, external=external)
 
     def recurse_forced_files(self, inclusion_map: dict[str, str]) -> Iterable[IncludedFile]:
         """hatchling's ``recurse_forced_files`` (force-include, readme, license files), guarded.
@@ -106,9 +102,7 @@ class Guard(_Base):
                     config.get_distribution_path(target_path),
                 )
             elif os.path.isdir(source):
-                files = self._files_below(source, target_path, None, _excluded_name)
-                for path, relative_file_path, distribution_path in files:
-                    yield IncludedFile(path, "" if external else relative_file_path, distribution_path)
+                yield from self._files_below(source, target_path, None, _excluded_name, external=external)
             else:
                 message = f"Forced include not found: {source}"
                 raise FileNotFoundError(message)
@@ -170,13 +164,14 @@ class Guard(_Base):
 
     # --- helpers ---
 
-    def _files_below(self, top: str, prefix: str, explicit: bool | None, hatchling_prune: PruneCallback
-                     ) -> Iterator[tuple[str, str, str]]:
-        """The guarded walk of ``top``: ``(path, relative_file_path, distribution_path)`` per file hatchling ships.
+    def _files_below(self, top: str, prefix: str, explicit: bool | None, hatchling_prune: PruneCallback,
+                     *, external: bool = False) -> Iterator[IncludedFile]:
+        """The guarded walk of ``top``: an ``IncludedFile`` per file hatchling ships.
 
-        ``relative_file_path`` is ``prefix`` (hatchling's ``target_path``) joined with the path below
-        ``top``. ``explicit`` is hatchling's ``include_path(explicit=...)``: ``False`` for the project
-        walk, ``True`` for only-include and packages, ``None`` for force-include (no patterns at all).
+        Its ``relative_path`` is ``prefix`` (hatchling's ``target_path``) joined with the path below
+        ``top``, or ``""`` when ``top`` is ``external`` (outside the project root, as hatchling does).
+        ``explicit`` is hatchling's ``include_path(explicit=...)``: ``False`` for the project walk,
+        ``True`` for only-include and packages, ``None`` for force-include (no patterns at all).
         """
         config = self.config
         include_path = IncludePath(config)
@@ -186,11 +181,11 @@ class Guard(_Base):
             """The file's distribution path when hatchling ships it, else ``None`` (hatchling's loop body)."""
             if name in EXCLUDED_FILES:
                 return None
-            distribution_path = config.get_distribution_path(relative_file_path)
+            distribution_path: str = config.get_distribution_path(relative_file_path)
             if config.path_is_reserved(distribution_path):
                 return None
             if explicit is None or include_path(relative_file_path, explicit=explicit, is_package=is_package):
-                return str(distribution_path)
+                return distribution_path
             return None
 
         def join(relative: str) -> str:
@@ -211,11 +206,13 @@ class Guard(_Base):
         )
         for directory in self.walker.walk(top, selection):
             base = join(directory.relative_path) if directory.relative_path else prefix
+            is_package = directory.is_package
             for name in directory.files:
                 relative_file_path = f"{base}{os.sep}{name}" if base else name
-                distribution_path = select(name, relative_file_path, directory.is_package)
+                distribution_path = select(name, relative_file_path, is_package)
                 if distribution_path is not None:
-                    yield f"{directory.path}{os.sep}{name}", relative_file_path, distribution_path
+                    path = f"{directory.path}{os.sep}{name}"
+                    yield IncludedFile(path, "" if external else relative_file_path, distribution_path)
 
     def _pruner(self, prefix: str, *, hatchling_prune: PruneCallback) -> PruneCallback:
         """hatchling's own directory pruning, plus pruning of directories excluded as a whole.
