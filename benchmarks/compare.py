@@ -390,7 +390,8 @@ def settings_text(args: argparse.Namespace, sizes: Sizes) -> str:
         "children's `ru_maxrss` (uv_build's `uv-build`), whichever is larger, as the child reports it: "
         "`os.wait4`'s `ru_maxrss` would include the driver's own high-water mark, which Linux carries "
         "across fork and exec. 'Walk s' is the median in-process time of `recurse_included_files()` "
-        "alone (hatchling-style builders only; as many rounds as builds). "
+        "alone, inside `set_build_data`, each in a fresh process (hatchling-style builders only; as many "
+        "rounds as builds); making the builder and loading the project metadata come before it, untimed. "
         f"SOURCE_DATE_EPOCH={SOURCE_DATE_EPOCH}. Packages in (b)'s venv: {', '.join(sizes.packages)}."
     )
 

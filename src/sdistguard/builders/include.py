@@ -9,6 +9,8 @@ while a walk runs) and each is matched through :class:`~sdistguard.patterns.Spec
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from hatchling.builders.config import BuilderConfig
 
 from sdistguard.patterns import SpecMatcher
@@ -29,7 +31,8 @@ class IncludePath:
     ``config`` is the builder's ``BuilderConfig`` (inside ``config.set_build_data``, as hatchling
     walks). Paths are relative to the project root, with the platform separator, as hatchling
     passes them. Raises what hatchling raises for a malformed ``artifacts``/``include``/``exclude``
-    table (``TypeError``/``ValueError``), when constructed. :attr:`compiled` is false when the
+    table (``TypeError``/``ValueError``), at the same point as hatchling: the artifacts when
+    constructed, the others at the first call that needs them. :attr:`compiled` is false when the
     config's class customises any of what ``include_path`` reads: then every call asks the config.
     """
 
@@ -42,10 +45,21 @@ class IncludePath:
         self._build_artifact = SpecMatcher(config.build_artifact_spec)
         self._artifact = SpecMatcher(config.artifact_spec)
         self._artifact_matchers = [m for m in (self._build_artifact, self._artifact) if m.spec is not None]
-        self._excluded = SpecMatcher(config.exclude_spec)
-        self._included = SpecMatcher(config.include_spec)
-        self._only_packages = config.only_packages
         self._exclude_all = bool(getattr(config, _EXCLUDE_ALL, False))
+
+    # Read when first needed, as hatchling does: a wheel's include_spec can raise (no package found)
+    # in a build whose only-include never asks for it.
+    @cached_property
+    def _only_packages(self) -> bool:
+        return bool(self._config.only_packages)
+
+    @cached_property
+    def _excluded(self) -> SpecMatcher:
+        return SpecMatcher(self._config.exclude_spec)
+
+    @cached_property
+    def _included(self) -> SpecMatcher:
+        return SpecMatcher(self._config.include_spec)
 
     @property
     def artifacts_possible(self) -> bool:
