@@ -73,17 +73,28 @@ def test_no_spec_matches_nothing() -> None:
 @pytest.mark.parametrize(
     ("expression", "expected"),
     [
-        ("^(?:.+/)?build(?P<ps_d>/)", "^(?:.+/)?build(?:/)"),
-        ("^a[(?P<x>]b", "^a[(?P<x>]b"),  # inside a character class: text, not a group
-        ("^a[]?P<x>]b", "^a[]?P<x>]b"),  # a ] right after [ belongs to the class
-        ("^a[^]?P<x>]b", "^a[^]?P<x>]b"),
-        (r"^a\(?P<x>b", r"^a\(?P<x>b"),  # an escaped parenthesis is no group
+        ("^(?:.+/)?build(?P<ps_d>/)", ("^(?:.+/)?build(?:/)", False)),
+        ("^a[(?P<x>]b", ("^a[(?P<x>]b", False)),  # inside a character class: text, not a group
+        ("^a[]?P<x>]b", ("^a[]?P<x>]b", False)),  # a ] right after [ belongs to the class
+        ("^a[^]?P<x>]b", ("^a[^]?P<x>]b", False)),
+        (r"^a\(?P<x>b", (r"^a\(?P<x>b", False)),  # an escaped parenthesis is no group
+        ("^(?:a|b)c", ("^(?:a|b)c", False)),
+        ("^a|b", ("^a|b", True)),  # a top-level alternation: the floating prefix cannot be shared
+        ("^a[|]b\\|", ("^a[|]b\\|", False)),
         (r"^(?P<x>a)\1", None),  # back-references would change meaning in an alternation
         ("^(?P<x>a)(?P=x)", None),
     ],
 )
-def test_group_names_are_dropped_only_from_groups(expression: str, expected: str | None) -> None:
+def test_group_names_are_dropped_only_from_groups(expression: str, expected: tuple[str, bool] | None) -> None:
     assert _without_group_names(expression) == expected
+
+
+def test_floating_patterns_share_their_prefix() -> None:
+    spec = pathspec.GitIgnoreSpec.from_lines(["*.pyc", "build/", "/dist", "docs/_build/"])
+    prefilter = SpecMatcher(spec).prefilter
+    assert prefilter is not None and prefilter.pattern.count("^(?:.+/)?") == 1
+    for path in ("a/b.pyc", "x/build/y", "dist/z", "docs/_build/q", "src/a.py", "a/dist/b"):
+        assert bool(prefilter.search(path)) == any(p.regex.search(path) for p in spec.patterns if p.include)
 
 
 class CustomConfig(SdistBuilderConfig):

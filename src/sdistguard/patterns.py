@@ -148,20 +148,26 @@ def _normalized(path: str) -> str:
     return path
 
 
+_FLOATING = "^(?:.+/)?"  # how pathspec starts a pattern without an inner slash: at any depth
+
+
 def _combined_regex(spec: pathspec.PathSpec[Any] | None) -> re.Pattern[str] | None:
     """The alternation of the spec's pattern expressions, or ``None`` when it would not be exact.
 
     ``search`` of the alternation finds a match exactly when one of the expressions' own ``search``
     does, and whenever its ``match`` does (pathspec < 1 calls ``match``, pathspec >= 1 ``search``).
     Group names (pathspec's ``ps_d`` directory mark) are dropped, since a name may appear only
-    once per expression.
+    once per expression. The floating patterns share their prefix — ``^(?:.+/)?(?:A|B)`` matches
+    what ``^(?:.+/)?A`` or ``^(?:.+/)?B`` matches — so the backtracking over the directories of a
+    path happens once, not once per pattern.
     """
     if spec is None or type(spec).match_file is not pathspec.PathSpec.match_file:
         return None
     backend = getattr(spec, "_backend", None)  # pathspec >= 1: re2 and hyperscan have their own semantics
     if backend is not None and not type(backend).__name__.startswith("Simple"):
         return None
-    alternatives: list[str] = []
+    whole: list[str] = []
+    floating: list[str] = []
     flags: set[int] = set()
     for pattern in spec.patterns:
         if pattern.include is None:
@@ -169,29 +175,37 @@ def _combined_regex(spec: pathspec.PathSpec[Any] | None) -> re.Pattern[str] | No
         regex = getattr(pattern, "regex", None)
         if not isinstance(regex, re.Pattern) or not isinstance(regex.pattern, str):
             return None
-        expression = _without_group_names(regex.pattern)
-        if expression is None:
+        scanned = _without_group_names(regex.pattern)
+        if scanned is None:
             return None
-        alternatives.append(f"(?:{expression})")
+        expression, alternation = scanned
+        rest = expression.removeprefix(_FLOATING)
+        if rest != expression and not alternation and not rest.startswith(("*", "+", "?", "{")):
+            floating.append(f"(?:{rest})")
+        else:
+            whole.append(f"(?:{expression})")
         flags.add(regex.flags)
-    if not alternatives or len(flags) != 1:
+    if floating:
+        whole.append(f"{_FLOATING}(?:{'|'.join(floating)})")
+    if not whole or len(flags) != 1:
         return None
     try:
         with warnings.catch_warnings():  # pathspec already warned about the user's pattern, once
             warnings.simplefilter("ignore")
-            return re.compile("|".join(alternatives), flags.pop())
+            return re.compile("|".join(whole), flags.pop())
     except re.error:
         return None
 
 
-def _without_group_names(expression: str) -> str | None:
-    """``expression`` with every named group made non-capturing; ``None`` if it holds a back-reference.
+def _without_group_names(expression: str) -> tuple[str, bool] | None:
+    """``expression`` with every named group made non-capturing, and whether it has a top-level ``|``.
 
-    Scans the expression with Python's ``re`` syntax (escapes, character classes with a literal
-    leading ``]``), so text inside a class or after a backslash is never taken for a group.
+    ``None`` if it holds a back-reference. Scans the expression with Python's ``re`` syntax
+    (escapes, character classes with a literal leading ``]``), so text inside a class or after a
+    backslash is never taken for a group or an alternation.
     """
     parts: list[str] = []
-    index, end, in_class = 0, len(expression), False
+    index, end, in_class, depth, alternation = 0, len(expression), False, 0, False
     while index < end:
         character = expression[index]
         if character == "\\":
@@ -199,16 +213,16 @@ def _without_group_names(expression: str) -> str | None:
                 return None
             parts.append(expression[index:index + 2])
             index += 2
-        elif in_class:
+            continue
+        if in_class:
             in_class = character != "]"
-            parts.append(character)
-            index += 1
         elif character == "[":
             start, index = index, index + 1
             index += expression.startswith("^", index)
             index += expression.startswith("]", index)  # a ] right after [ or [^ is literal
             in_class = True
             parts.append(expression[start:index])
+            continue
         elif expression.startswith("(?P=", index):
             return None
         elif expression.startswith("(?P<", index):
@@ -216,8 +230,15 @@ def _without_group_names(expression: str) -> str | None:
             if close < 0:
                 return None
             parts.append("(?:")
+            depth += 1
             index = close + 1
-        else:
-            parts.append(character)
-            index += 1
-    return "".join(parts)
+            continue
+        elif character == "(":
+            depth += 1
+        elif character == ")":
+            depth -= 1
+        elif character == "|" and depth == 0:
+            alternation = True
+        parts.append(character)
+        index += 1
+    return "".join(parts), alternation

@@ -200,7 +200,7 @@ class Guard(_Base):
 
         selection = Selection(
             # force-include applies no patterns at all: only hatchling's fixed directory names prune it
-            prune=self._pruner(prefix, hatchling_prune=hatchling_prune) if explicit is not None else hatchling_prune,
+            prune=self._pruner(prefix, include_path, hatchling_prune) if explicit is not None else hatchling_prune,
             named=named if explicit is not None else _nothing_named,
             wanted=wanted,
         )
@@ -214,7 +214,7 @@ class Guard(_Base):
                     path = f"{directory.path}{os.sep}{name}"
                     yield IncludedFile(path, "" if external else relative_file_path, distribution_path)
 
-    def _pruner(self, prefix: str, *, hatchling_prune: PruneCallback) -> PruneCallback:
+    def _pruner(self, prefix: str, include_path: IncludePath, hatchling_prune: PruneCallback) -> PruneCallback:
         """hatchling's own directory pruning, plus pruning of directories excluded as a whole.
 
         A directory matched by hatchling's exclude patterns is skipped whole only when nothing
@@ -230,7 +230,7 @@ class Guard(_Base):
             relative = os.path.join(prefix, parent, name)
             return bool(
                 not self.walker.artifacts_possible
-                and config.path_is_excluded(f"{relative}/")
+                and include_path.is_excluded(f"{relative}/")
                 and not could_match_below(blockers, to_posix(relative))
             )
 

@@ -73,6 +73,12 @@ class IncludePath:
             return bool(config.path_is_build_artifact(relative_path) or config.path_is_artifact(relative_path))
         return any(matches(relative_path) for matches in self._artifact_matchers)
 
+    def is_excluded(self, relative_path: str) -> bool:
+        """hatchling's ``path_is_excluded(relative_path)`` (a directory ends in ``/``)."""
+        if not self.compiled:
+            return bool(self._config.path_is_excluded(relative_path))
+        return self._exclude_all or self._excluded(relative_path)
+
     def __call__(self, relative_path: str, *, explicit: bool, is_package: bool) -> bool:
         """``config.include_path(relative_path, explicit=explicit, is_package=is_package)``, same answer."""
         if not self.compiled:
@@ -81,6 +87,6 @@ class IncludePath:
             return True
         return (
             not (self._only_packages and not is_package)
-            and not (self._exclude_all or self._excluded(relative_path))
+            and not self.is_excluded(relative_path)
             and (explicit or self._included.spec is None or self._included(relative_path))
         )
