@@ -6,6 +6,7 @@
 #   CORPUS=1 bash tests/compat/matrix.sh           # also the real-project corpus (network, ~25 s each)
 #   SUITE=0 bash tests/compat/matrix.sh            # skip hatchling's own builder suite
 #   PYTEST_ARGS="-x -q" bash tests/compat/matrix.sh
+#   PINS="pathspec==0.10.1" bash tests/compat/matrix.sh 1.27.0   # extra requirements pinned in the venv
 #
 # Per version: a venv in the cache made with `uv venv`, sdistguard installed editable with its
 # test extra and hatchling pinned, then
@@ -22,6 +23,7 @@ python="${PYTHON:-python3}"
 suite="${SUITE:-1}"
 corpus="${CORPUS:-0}"
 read -r -a pytest_args <<< "${PYTEST_ARGS:--q}"
+read -r -a pins <<< "${PINS:-}"
 markers="${PYTEST_MARKERS:-}"   # a marker expression, e.g. "not e2e and not network"
 if [ -n "$markers" ]; then pytest_args+=(-m "$markers"); fi
 if [ "$#" -gt 0 ]; then versions=("$@"); else versions=(1.27.0 1.33.0); fi
@@ -32,10 +34,10 @@ failed=()
 for version in "${versions[@]}"; do
     venv="$cache/matrix-venv-hatchling-$version"
     py="$venv/bin/python"
-    echo "=== hatchling $version ($venv)"
+    echo "=== hatchling $version ${PINS:+$PINS }($venv)"
     start=$SECONDS
     if ! { "$uv" venv -q --seed --clear --python "$python" "$venv" \
-           && VIRTUAL_ENV= "$uv" pip install -q --python "$py" -e "$repo[test]" "hatchling==$version"; }; then
+           && VIRTUAL_ENV= "$uv" pip install -q --python "$py" -e "$repo[test]" "hatchling==$version" ${pins[@]+"${pins[@]}"}; }; then
         failed+=("$version:install"); continue
     fi
     got="$("$py" -c 'from importlib.metadata import version; print(version("hatchling"))')"
