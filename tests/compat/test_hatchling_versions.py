@@ -3,7 +3,8 @@
 Both run real things in venvs of their own (made with uv, cached in ``~/.cache/sdistguard-compat``):
 ``hatchling_suite.py`` runs hatch's ``tests/backend/builders`` for the installed hatchling with the
 guarded builders substituted; ``matrix.sh`` runs this project's tests again at the oldest hatchling
-of the supported range (the newest is the one the test environment has).
+of the supported range, with the oldest pathspec it accepts (the newest of both are the ones the
+test environment has).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sdistguard.compat import HATCHLING_REQUIREMENT
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 OLDEST = "1.27.0"
+OLDEST_PATHSPEC = "0.10.1"  # what hatchling 1.27 accepts: before pathspec 1.0's backends (match(), not search())
 IN_MATRIX = os.environ.get("SDISTGUARD_MATRIX_CHILD") == "1"
 
 
@@ -43,7 +45,8 @@ def test_hatchlings_builder_suite_passes_with_our_builders() -> None:
 def test_oldest_supported_hatchling() -> None:
     assert HATCHLING_REQUIREMENT.startswith(f">={OLDEST.rsplit('.', 1)[0]},")
     result = run(["bash", str(HERE / "matrix.sh"), OLDEST],
-                 {"SDISTGUARD_MATRIX_CHILD": "1", "PYTEST_MARKERS": "not e2e and not network"})
+                 {"SDISTGUARD_MATRIX_CHILD": "1", "PYTEST_MARKERS": "not e2e and not network",
+                  "PINS": f"pathspec=={OLDEST_PATHSPEC}"})
     assert f"all passed for hatchling {OLDEST}" in result.stdout
 
 
