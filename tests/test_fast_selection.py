@@ -2,7 +2,9 @@
 
 ``SpecMatcher`` (one combined regular expression before pathspec) against ``spec.match_file`` on
 hypothesis-generated gitignore patterns and paths; ``IncludePath`` against hatchling's own
-``BuilderConfig.include_path`` on real project configs, file by file of a real tree.
+``BuilderConfig.include_path`` on real project configs, file by file of a real tree; and the
+moments hatchling reads its selection (exclude-all set during a walk, exclude patterns never read
+when every file is an artifact), through real builds with both backends.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from hatchling.builders.wheel import WheelBuilder
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import write_project
+from conftest import members, wheel_members, write_project
 from sdistguard.builders.include import IncludePath
 from sdistguard.patterns import SpecMatcher, _without_group_names
+from sdistguard.rules import unportable_reason
 
 # Characters that mean something to gitignore, to pathspec's translation, or to Python's re.
 PATTERN_CHARACTERS = "ab./*?[]!^-\\#() P<>=:|$+{}1"
@@ -70,6 +73,24 @@ def test_no_spec_matches_nothing() -> None:
     assert SpecMatcher(None)("anything") is False
 
 
+def test_specs_pathspec_did_not_compile_go_to_pathspec_alone() -> None:
+    class Everything(pathspec.GitIgnoreSpec):
+        def match_file(self, file: object, separators: object = None) -> bool:
+            return True
+
+    custom = Everything.from_lines(["*.pyc"])
+    assert SpecMatcher(custom).prefilter is None and SpecMatcher(custom)("a.py")
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [(" a:b", "starts or ends with a space"), ("a: b", "contains ':'"), ("a\\ /b", "contains a backslash"),
+     ("x/y.py", None)],
+)
+def test_the_first_problem_of_a_name_is_named(path: str, reason: str | None) -> None:
+    assert unportable_reason(path) == reason
+
+
 @pytest.mark.parametrize(
     ("expression", "expected"),
     [
@@ -83,6 +104,7 @@ def test_no_spec_matches_nothing() -> None:
         ("^a[|]b\\|", ("^a[|]b\\|", False)),
         (r"^(?P<x>a)\1", None),  # back-references would change meaning in an alternation
         ("^(?P<x>a)(?P=x)", None),
+        ("^(a)?(?(1)b|c)", None),  # so would a numbered conditional
     ],
 )
 def test_group_names_are_dropped_only_from_groups(expression: str, expected: tuple[str, bool] | None) -> None:
@@ -159,3 +181,28 @@ def test_a_customised_config_is_asked_as_it_is(project: Path) -> None:
     assert not include_path.compiled
     assert include_path("notes.txt", explicit=False, is_package=False)
     assert not include_path("src/demo/__init__.py", explicit=False, is_package=True)
+
+
+def test_exclude_all_set_during_the_walk_is_seen(tmp_path: Path, build_in: Callable[..., Path]) -> None:
+    """hatchling's wheel selection sets exclude-all mid-walk (editable, bypass-selection, no package)."""
+    project = tmp_path / "project"
+    (project / "share").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\nversion = "1.0"\n'
+        '[tool.hatch.build.targets.wheel]\nbypass-selection = true\ndev-mode-dirs = ["."]\n'
+        '[tool.hatch.build.targets.wheel.shared-data]\n"share" = "share"\n'
+    )
+    for name in ("a.txt", "b.txt"):
+        (project / "share" / name).write_text("x")
+    ours, theirs = (wheel_members(build_in(project, "editable", backend=backend))
+                    for backend in ("sdistguard", "hatchling"))
+    assert ours == theirs
+    assert not any("share" in name for name in ours)
+
+
+def test_exclude_patterns_are_read_only_when_needed(tmp_path: Path, build_in: Callable[..., Path]) -> None:
+    """Every file an artifact: hatchling never compiles the root .gitignore, so a bad line in it is harmless."""
+    project = write_project(tmp_path / "project", extra='[tool.hatch.build.targets.sdist]\nartifacts = ["*"]\n')
+    (project / ".gitignore").write_text("foo\\\n")  # a trailing backslash: pathspec refuses the pattern
+    ours, theirs = (members(build_in(project, "sdist", backend=backend)) for backend in ("sdistguard", "hatchling"))
+    assert ours == theirs

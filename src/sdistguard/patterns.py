@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pathspec
+from pathspec.pattern import RegexPattern
 from pathspec.util import NORMALIZE_PATH_SEPS, normalize_file
 
 __all__ = ["IgnoreFile", "SpecMatcher", "could_match_below", "is_ignored", "read_ignore_file"]
@@ -121,10 +122,11 @@ class SpecMatcher:
     stay pathspec's.
 
     ``spec`` is a ``pathspec.PathSpec`` (hatchling's ``GitIgnoreSpec``) or ``None`` (matches
-    nothing); paths are relative, as hatchling passes them to ``match_file``. :attr:`prefilter` is
-    ``None`` (every call goes to pathspec) when the combination could miss a match: a pattern that
-    is not a regex pattern, a back-reference, mixed regex flags, bytes patterns, another pathspec
-    backend (re2, hyperscan), or a ``match_file`` overridden by a subclass.
+    nothing); paths are ``str``, relative, as hatchling passes them to ``match_file``.
+    :attr:`prefilter` is built only for pathspec's own ``PathSpec``/``GitIgnoreSpec`` (what
+    hatchling compiles) over pathspec's own regex patterns, matched by its default backend;
+    otherwise it is ``None`` and every call goes to pathspec: a subclass of either, another
+    backend (re2, hyperscan), bytes patterns, mixed regex flags, back-references or conditionals.
     """
 
     def __init__(self, spec: pathspec.PathSpec[Any] | None) -> None:
@@ -161,7 +163,7 @@ def _combined_regex(spec: pathspec.PathSpec[Any] | None) -> re.Pattern[str] | No
     what ``^(?:.+/)?A`` or ``^(?:.+/)?B`` matches — so the backtracking over the directories of a
     path happens once, not once per pattern.
     """
-    if spec is None or type(spec).match_file is not pathspec.PathSpec.match_file:
+    if spec is None or type(spec) not in (pathspec.PathSpec, pathspec.GitIgnoreSpec):
         return None
     backend = getattr(spec, "_backend", None)  # pathspec >= 1: re2 and hyperscan have their own semantics
     if backend is not None and not type(backend).__name__.startswith("Simple"):
@@ -173,7 +175,9 @@ def _combined_regex(spec: pathspec.PathSpec[Any] | None) -> re.Pattern[str] | No
         if pattern.include is None:
             continue
         regex = getattr(pattern, "regex", None)
-        if not isinstance(regex, re.Pattern) or not isinstance(regex.pattern, str):
+        if type(pattern).match_file is not RegexPattern.match_file or not isinstance(regex, re.Pattern):
+            return None
+        if not isinstance(regex.pattern, str):
             return None
         scanned = _without_group_names(regex.pattern)
         if scanned is None:
@@ -200,7 +204,7 @@ def _combined_regex(spec: pathspec.PathSpec[Any] | None) -> re.Pattern[str] | No
 def _without_group_names(expression: str) -> tuple[str, bool] | None:
     """``expression`` with every named group made non-capturing, and whether it has a top-level ``|``.
 
-    ``None`` if it holds a back-reference. Scans the expression with Python's ``re`` syntax
+    ``None`` if it holds a back-reference or a conditional. Scans the expression with Python's ``re`` syntax
     (escapes, character classes with a literal leading ``]``), so text inside a class or after a
     backslash is never taken for a group or an alternation.
     """
@@ -223,7 +227,7 @@ def _without_group_names(expression: str) -> tuple[str, bool] | None:
             in_class = True
             parts.append(expression[start:index])
             continue
-        elif expression.startswith("(?P=", index):
+        elif expression.startswith(("(?P=", "(?("), index):
             return None
         elif expression.startswith("(?P<", index):
             close = expression.find(">", index)

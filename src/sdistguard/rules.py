@@ -203,10 +203,11 @@ def unportable_reason(relative_path: str) -> str | None:
     only for a path holding a space.
     """
     refused = _REFUSED_CHARACTER.search(relative_path)
+    space = _EDGE_SPACE.search(relative_path) if " " in relative_path else None
+    if space is not None and (refused is None or space.start() < refused.start()):
+        return "starts or ends with a space"  # the first problem in the path is the one named
     if refused is not None:
         return _REASONS.get(refused.group(), "contains a control character")
-    if " " in relative_path and _EDGE_SPACE.search(relative_path):
-        return "starts or ends with a space"
     if not relative_path.isascii():
         try:
             relative_path.encode("utf-8")

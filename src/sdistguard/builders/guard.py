@@ -7,6 +7,7 @@ delivery of the artifact live here too.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -222,7 +223,13 @@ class Guard(_Base):
         (hatchling matches file by file, so ``!keep.txt`` re-includes below an excluded dir).
         """
         config = self.config
-        blockers = negations(config.exclude_spec)
+
+        @functools.cache
+        def blockers() -> list[str]:  # read when first needed, as hatchling reads its exclude patterns
+            return negations(config.exclude_spec)
+
+        def could_come_back(relative: str) -> bool:
+            return could_match_below(blockers(), to_posix(relative))
 
         def prune(name: str, parent: str) -> bool:
             if hatchling_prune(name, os.path.join(prefix, parent) if prefix else parent):
@@ -231,7 +238,7 @@ class Guard(_Base):
             return bool(
                 not self.walker.artifacts_possible
                 and include_path.is_excluded(f"{relative}/")
-                and not could_match_below(blockers, to_posix(relative))
+                and not could_come_back(relative)
             )
 
         return prune

@@ -3,8 +3,10 @@
 hatchling answers, for every file of the tree, whether its relative path is an artifact, is
 excluded, is included; it rebuilds ``artifact_spec`` from the config tables on every call and
 tries the patterns of each spec one by one. The answer here is the same for every path — the
-same specs, asked in the same order — but the specs are read once per walk (nothing changes them
-while a walk runs) and each is matched through :class:`~sdistguard.patterns.SpecMatcher`.
+same specs, asked in the same order — but the specs are read once per walk (the config tables do
+not change while a walk runs) and each is matched through :class:`~sdistguard.patterns.SpecMatcher`.
+hatchling's exclude-all flag is read on every call: the wheel's file selection can set it during
+the first walk (an editable wheel with ``bypass-selection`` and no package).
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ class IncludePath:
     ``config`` is the builder's ``BuilderConfig`` (inside ``config.set_build_data``, as hatchling
     walks). Paths are relative to the project root, with the platform separator, as hatchling
     passes them. Raises what hatchling raises for a malformed ``artifacts``/``include``/``exclude``
-    table (``TypeError``/``ValueError``), at the same point as hatchling: the artifacts when
-    constructed, the others at the first call that needs them. :attr:`compiled` is false when the
+    table (``TypeError``/``ValueError``): the artifacts when constructed (hatchling: at the first
+    file), the others at the first call that needs them. :attr:`compiled` is false when the
     config's class customises any of what ``include_path`` reads: then every call asks the config.
     """
 
@@ -45,7 +47,6 @@ class IncludePath:
         self._build_artifact = SpecMatcher(config.build_artifact_spec)
         self._artifact = SpecMatcher(config.artifact_spec)
         self._artifact_matchers = [m for m in (self._build_artifact, self._artifact) if m.spec is not None]
-        self._exclude_all = bool(getattr(config, _EXCLUDE_ALL, False))
 
     # Read when first needed, as hatchling does: a wheel's include_spec can raise (no package found)
     # in a build whose only-include never asks for it.
@@ -77,7 +78,7 @@ class IncludePath:
         """hatchling's ``path_is_excluded(relative_path)`` (a directory ends in ``/``)."""
         if not self.compiled:
             return bool(self._config.path_is_excluded(relative_path))
-        return self._exclude_all or self._excluded(relative_path)
+        return bool(getattr(self._config, _EXCLUDE_ALL)) or self._excluded(relative_path)
 
     def __call__(self, relative_path: str, *, explicit: bool, is_package: bool) -> bool:
         """``config.include_path(relative_path, explicit=explicit, is_package=is_package)``, same answer."""
