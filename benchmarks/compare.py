@@ -69,13 +69,20 @@ class Scenario:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    """Parse the command line (see ``--help``); ``runs`` defaults to 5, or 3 with ``--quick``."""
+    """Parse the command line (see ``--help``); ``runs`` defaults to 5, or 3 with ``--quick``;
+    ``small_runs`` to three times ``runs``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--runs",
         type=int,
         default=None,
-        help="measured builds per backend and tree (default 5, 3 with --quick)",
+        help="measured builds per backend of the scale tree (d) (default 5, 3 with --quick)",
+    )
+    parser.add_argument(
+        "--small-runs",
+        type=int,
+        default=None,
+        help="measured builds per backend of the trees (a), (b) and (c) (default 3x --runs)",
     )
     parser.add_argument("--quick", action="store_true", help="smaller trees and fewer runs: a smoke run")
     parser.add_argument(
@@ -98,6 +105,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.runs is None:
         args.runs = 3 if args.quick else 5
+    if args.small_runs is None:
+        args.small_runs = 3 * args.runs
     return args
 
 
@@ -262,12 +271,13 @@ def _walk_round(runner: Runner, tree: Tree, scenario: ScenarioResult, round_inde
 
 
 def measure(
-    runner: Runner, generated: list[Tree], backends: list[Backend], runs: int
+    runner: Runner, generated: list[Tree], backends: list[Backend], rounds: dict[str, int]
 ) -> dict[str, ScenarioResult]:
-    """Warm up, then measure ``runs`` rounds of builds and ``runs`` rounds of walks on every tree.
+    """Warm up, then measure rounds of builds and rounds of walks: ``rounds[key]`` of each on tree ``key``.
 
-    A round visits every tree, so a slow spell of the machine touches all trees and backends
-    alike: the n-th builds of two backends, or of two trees, are close in time and can be paired.
+    A round visits every tree that still takes part, so a slow spell of the machine touches all
+    trees and backends alike: the n-th builds of two backends, or of two trees, are close in time
+    and can be paired.
     """
     results = {
         tree.scenario.key: ScenarioResult(
@@ -284,12 +294,11 @@ def measure(
             _warm_up(runner, tree.root, result)
             if result.artifact is not None and result.backend.walker is not None:
                 _warm_up_walk(runner, tree.root, result)
-    for round_index in range(runs):
-        for tree in generated:
-            _build_round(runner, tree, results[tree.scenario.key], round_index)
-    for round_index in range(runs):
-        for tree in generated:
-            _walk_round(runner, tree, results[tree.scenario.key], round_index)
+    for round_step in (_build_round, _walk_round):
+        for round_index in range(max(rounds.values())):
+            for tree in generated:
+                if round_index < rounds[tree.scenario.key]:
+                    round_step(runner, tree, results[tree.scenario.key], round_index)
     return results
 
 
@@ -380,9 +389,12 @@ def candidate_backend(hooks: str, builder: str) -> Backend:
 def settings_text(args: argparse.Namespace, sizes: Sizes) -> str:
     """The settings paragraph of the report."""
     return (
-        f"`python benchmarks/compare.py{' --quick' if args.quick else ''} --runs {args.runs}`: one warm-up "
-        f"build per backend and tree, then {args.runs} rounds; a round builds every tree once with every "
-        "backend, alternating the order of the backends from round to round. Each build is a fresh "
+        f"`python benchmarks/compare.py{' --quick' if args.quick else ''} --runs {args.runs} --small-runs "
+        f"{args.small_runs}`: one warm-up build per backend and tree, then {args.small_runs} rounds; a round "
+        "builds every tree once with every backend, alternating the order of the backends from round to "
+        f"round; the scale tree (d) takes part in the first {args.runs} rounds only (the small trees build "
+        "in about a second, where this host's speed changes from one process to the next by up to 1.5x, so "
+        "they need more pairs for a steady median). Each build is a fresh "
         "`python child.py` process that changes into the project and calls `build_sdist(outdir)` "
         "(non-isolated, all backends in one venv, bytecode compiled by the warm-up). Wall time is spawn "
         "to reap; CPU time is user plus system from `os.wait4` (child and its waited-for children). "
@@ -411,7 +423,8 @@ def run(args: argparse.Namespace, workdir: Path) -> str:
     generated = [
         ensure_tree(workdir / "trees", scenario, sizes) for scenario in scenarios_for(sizes, python, uv)
     ]
-    scenarios = measure(runner, generated, backends, args.runs)
+    rounds = {tree.scenario.key: args.runs if tree.scenario.key == "d" else args.small_runs for tree in generated}
+    scenarios = measure(runner, generated, backends, rounds)
     labels = [HATCHLING.label, candidate.label, UV_BUILD.label]
     return report.render_report(
         machine={
