@@ -6,8 +6,9 @@ Usage: ``python child.py MODE BACKEND BUILDER PROJECT OUTDIR RESULT``
   (instantiate ``BUILDER``, a ``module:Class`` of hatchling's builder interface, and iterate its
   ``recurse_included_files()`` the way ``BuilderInterface.build`` sets it up, writing nothing);
 - ``PROJECT`` is the project directory; the child changes into it first, as a frontend does;
-- ``RESULT`` is a path where the child writes a JSON object: ``seconds`` spent in the hook or the
-  walk (after imports), ``import_seconds``, ``peak_rss_kib`` (see :func:`peak_rss_kib`), and
+- ``RESULT`` is a path where the child writes a JSON object: ``seconds`` spent in the hook (after
+  imports) or in ``recurse_included_files()`` alone (after making the builder and its build data,
+  timed as ``setup_seconds``), ``import_seconds``, ``peak_rss_kib`` (see :func:`peak_rss_kib`), and
   ``artifact`` (build) or ``files`` (walk).
 
 The parent measures the process as a whole: wall time, and CPU time through ``os.wait4``.

@@ -44,9 +44,9 @@ class IncludePath:
         self.compiled: bool = hasattr(config, _EXCLUDE_ALL) and all(
             getattr(type(config), name, None) is getattr(BuilderConfig, name) for name in _HATCHLING_MEMBERS
         )
-        self._build_artifact = SpecMatcher(config.build_artifact_spec)
-        self._artifact = SpecMatcher(config.artifact_spec)
-        self._artifact_matchers = [m for m in (self._build_artifact, self._artifact) if m.spec is not None]
+        self._artifact_matchers = [  # hatchling's order: the build hooks' artifacts, then the config's
+            SpecMatcher(spec) for spec in (config.build_artifact_spec, config.artifact_spec) if spec is not None
+        ]
 
     # Read when first needed, as hatchling does: a wheel's include_spec can raise (no package found)
     # in a build whose only-include never asks for it.
