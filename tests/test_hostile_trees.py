@@ -30,3 +30,75 @@ def test_invalid_keep_pattern_is_a_config_error_naming_the_key(tmp_path: Path, b
         "sdistguard: error: invalid sdistguard settings in pyproject.toml:\n"
         "  tool.sdistguard.keep[1]: '[z-a]' is not a valid gitignore-style pattern (bad character range z-a)\n"
     )
+
+
+# --- item 1: hatchling's own forced files (.gitignore, .hgignore, hatch.toml, hatch_build.py) --------
+
+
+def _secret_links(tmp_path: Path, root: Path) -> None:
+    """hatchling's four unnamed forced files, each a link to a file outside the project root."""
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    for name in (".gitignore", ".hgignore", "hatch.toml", "hatch_build.py"):
+        (secret / name).write_text(f"# TOP SECRET {name}\n")
+        (root / name).symlink_to(secret / name)
+
+
+def test_hatchlings_unnamed_forced_files_linking_outside_are_sg201_never_read(tmp_path: Path, build_in,
+                                                                                capsys) -> None:
+    root = write_project(tmp_path / "p")
+    _secret_links(tmp_path, root)
+    sdist = build_in(root)
+    assert members(sdist) == BASE
+    import tarfile
+
+    with tarfile.open(sdist) as archive:
+        for member in archive.getmembers():
+            extracted = archive.extractfile(member)
+            assert extracted is not None and b"TOP SECRET" not in extracted.read()
+    err = capsys.readouterr().err
+    for name in (".gitignore", ".hgignore", "hatch.toml", "hatch_build.py"):
+        assert f"  SG201 {name}: link whose target lies outside the project root (-> {tmp_path}/secret/{name})" in err
+
+
+@pytest.mark.parametrize("setting", ['external-links = "error"', "strict = true"])
+def test_hatchlings_unnamed_forced_files_linking_outside_stop_a_strict_build(tmp_path: Path, build_in, capsys,
+                                                                              setting: str) -> None:
+    root = write_project(tmp_path / "p", extra=f"[tool.sdistguard]\n{setting}\n")
+    _secret_links(tmp_path, root)
+    with pytest.raises(SystemExit):
+        build_in(root)
+    err = capsys.readouterr().err
+    assert "  .gitignore: SG201 link whose target lies outside the project root" in err
+    assert "  hatch_build.py: SG201 link whose target lies outside the project root" in err
+    assert not list((tmp_path).glob("out-*/*.tar.gz"))
+
+
+def test_named_force_include_of_an_outside_link_is_still_taken(tmp_path: Path, build_in) -> None:
+    root = write_project(tmp_path / "p", extra='[tool.hatch.build.targets.sdist.force-include]\n"hatch.toml" = "hatch.toml"\n')
+    _secret_links(tmp_path, root)
+    assert members(build_in(root)) == {**BASE, "hatch.toml": "file"}
+
+
+# --- item 2: hatchling ships a .gitignore found in a parent directory (no .git above the root) -------
+
+
+def test_parent_gitignore_shipped_as_hatchling_but_reported(tmp_path: Path, build_in, capsys) -> None:
+    (tmp_path / "outer").mkdir()
+    (tmp_path / "outer" / ".gitignore").write_text("*.log\n")
+    root = write_project(tmp_path / "outer" / "p")
+    (root / "debug.log").write_text("x\n")
+    assert not any((parent / ".git").exists() for parent in root.parents)
+    ours, theirs = build_in(root), build_in(root, backend="hatchling")
+    assert members(ours) == members(theirs) == {**BASE, ".gitignore": "file"}
+    err = capsys.readouterr().err
+    assert f"  SG105 {tmp_path}/outer/.gitignore: ignore file from a parent directory of the project root" in err
+
+
+def test_parent_gitignore_refused_under_strict(tmp_path: Path, build_in, capsys) -> None:
+    (tmp_path / "outer").mkdir()
+    (tmp_path / "outer" / ".gitignore").write_text("*.log\n")
+    root = write_project(tmp_path / "outer" / "p", extra="[tool.sdistguard]\nstrict = true\n")
+    with pytest.raises(SystemExit):
+        build_in(root)
+    assert f"  {tmp_path}/outer/.gitignore: SG105 ignore file" in capsys.readouterr().err

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sdistguard.rules import RULE_BY_NAME, RULES, Finding
+from sdistguard.rules import RULES, Finding
 
 if TYPE_CHECKING:
     from sdistguard.auditor import AuditResult
@@ -22,7 +22,6 @@ __all__ = [
 ]
 
 _MAX_LINES = 20
-REWRITTEN = RULE_BY_NAME["link-rewritten"].code
 
 
 def format_build_summary(findings: Sequence[Finding], artifact: str) -> str:
@@ -35,14 +34,18 @@ def format_build_summary(findings: Sequence[Finding], artifact: str) -> str:
     """
     if not findings:
         return ""
-    left_out = [found for found in findings if found.code != REWRITTEN]
-    rewritten = len(findings) - len(left_out)
+    left_out = [found for found in findings if found.rule.effect == "left out"]
+    rewritten = sum(1 for found in findings if found.rule.effect == "rewritten")
+    shipped = sum(1 for found in findings if found.rule.effect == "shipped")
     files = sum(found.files for found in left_out)
     size = sum(found.size for found in left_out)
     counts = f" ({files} files, {size} bytes, besides whole directories)" if files else ""
-    head = f"sdistguard: {artifact}: left out {len(left_out)} path(s){counts}"
+    parts = [f"left out {len(left_out)} path(s){counts}"] if left_out else []
     if rewritten:
-        head += f", wrote {rewritten} link(s) as regular files"
+        parts.append(f"wrote {rewritten} link(s) as regular files")
+    if shipped:
+        parts.append(f"shipped {shipped} file(s) from outside the project, as hatchling does")
+    head = f"sdistguard: {artifact}: " + ", ".join(parts or [f"{len(findings)} finding(s)"])
     lines = [head + ":"]
     for found in findings[:_MAX_LINES]:
         detail = f" ({found.detail})" if found.detail else ""

@@ -316,8 +316,11 @@ class GuardedWalker:
             return "file", resolved
         return "special-file", resolved
 
-    def _add(self, new: Finding) -> None:
+    def report(self, new: Finding) -> None:
+        """Record a finding taken outside the walk (by the builder); the first one per code and path wins."""
         self._findings.setdefault((new.code, new.path), new)
+
+    _add = report
 
     def _kept(self, project_relative: str, *, is_dir: bool) -> bool:
         if self.keep is None:

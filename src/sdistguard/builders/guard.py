@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Any
 from hatchling.builders.constants import EXCLUDED_DIRECTORIES, EXCLUDED_FILES
 from hatchling.builders.plugin.interface import BuilderInterface, IncludedFile
 from hatchling.builders.utils import normalize_archive_path
+from hatchling.utils.constants import DEFAULT_BUILD_SCRIPT, DEFAULT_CONFIG_FILE
 
 from sdistguard.builders.include import IncludePath
 from sdistguard.config import Settings, load_settings
 from sdistguard.errors import TreeError
 from sdistguard.patterns import could_match_below, negations, to_posix
-from sdistguard.rules import RULES, WARNING, Finding, unportable_reason
+from sdistguard.rules import RULES, WARNING, Finding, finding, is_within, unportable_reason
 from sdistguard.walk import GuardedWalker, Selection
 
 PruneCallback = Callable[[str, str], bool]
@@ -94,7 +95,10 @@ class Guard(_Base):
         hatchling does.
         """
         config = self.config
+        unnamed = self._hatchlings_own_forced_files()
         for source, target_path in inclusion_map.items():
+            if source in unnamed and not self._forced_unnamed_file_ships(source):
+                continue
             external = not source.startswith(self.root)
             if os.path.isfile(source):
                 yield IncludedFile(
@@ -122,6 +126,37 @@ class Guard(_Base):
                 self._unportable.append(f"{name}: {rule.reason}: {reason} ({rule.hint})")
                 continue
             yield included
+
+    def _hatchlings_own_forced_files(self) -> set[str]:
+        """Absolute paths hatchling force-includes by itself, not named by the user.
+
+        ``hatch.toml`` and ``hatch_build.py`` at the root, and the ``.gitignore``/``.hgignore``
+        hatchling found from the root up (hatchling's ``SdistBuilder.get_default_build_data``),
+        minus what ``force-include`` names. Everything else in a forced inclusion map is named:
+        ``pyproject.toml``, the ``readme``, the ``license-files``, ``force-include`` and what build
+        hooks force-include.
+        """
+        root = self.root
+        own = {os.path.join(root, DEFAULT_CONFIG_FILE), os.path.join(root, DEFAULT_BUILD_SCRIPT)}
+        for files in self.config.vcs_exclusion_files.values():
+            own.update(files)
+        return own - set(self.config.force_include)
+
+    def _forced_unnamed_file_ships(self, source: str) -> bool:
+        """Decide on one of hatchling's own forced files: False when it is left out (never read).
+
+        Inside the root but a link leaving it: left out, SG201. In a parent directory of the root (a
+        ``.gitignore`` hatchling found upward, with no ``.git`` in between): shipped as hatchling
+        does, SG105 naming the file.
+        """
+        if not source.startswith(self.root + os.sep):
+            self.walker.report(finding("parent-ignore-file", to_posix(source), f"shipped as {os.path.basename(source)}"))
+            return True
+        if is_within(os.path.realpath(source), self.walker.root_real):
+            return True
+        target = os.readlink(source) if os.path.islink(source) else os.path.realpath(source)
+        self.walker.report(finding("external-link", to_posix(os.path.relpath(source, self.root)), f"-> {target}"))
+        return False
 
     # --- checks, after the artifact is written privately and before it is moved in ---
 
