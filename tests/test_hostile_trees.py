@@ -102,3 +102,16 @@ def test_parent_gitignore_refused_under_strict(tmp_path: Path, build_in, capsys)
     with pytest.raises(SystemExit):
         build_in(root)
     assert f"  {tmp_path}/outer/.gitignore: SG105 ignore file" in capsys.readouterr().err
+
+
+# --- item 3: only-packages counts a *file* named __init__.py, as hatchling ---------------------------
+
+
+def test_only_packages_directory_named_init_py_is_no_package(tmp_path: Path, build_in) -> None:
+    root = write_project(tmp_path / "p", extra="[tool.hatch.build.targets.wheel]\nonly-packages = true\n")
+    sub = root / "src" / "demo" / "sub"
+    (sub / "__init__.py").mkdir(parents=True)
+    (sub / "__init__.py" / "inner.txt").write_text("inner\n")
+    (sub / "x.txt").write_text("x\n")
+    ours, theirs = build_in(root, "wheel"), build_in(root, "wheel", backend="hatchling")
+    assert wheel_members(ours) == wheel_members(theirs) == WHEEL_BASE

@@ -59,8 +59,8 @@ class WalkedDirectory:
     ``path`` is the directory as reached (it may pass through an in-tree link); ``relative_path``
     is relative to the walk's top, with ``os.sep``, ``""`` for the top itself. ``files`` are the
     sorted names of the files to consider (regular files, and links to regular files inside the
-    boundary). ``is_package`` tells whether the listing holds an ``__init__.py``, as hatchling
-    computes it.
+    boundary). ``is_package`` tells whether the listing holds an ``__init__.py`` that is not a
+    directory, as hatchling computes it (``"__init__.py" in files`` of ``os.walk``).
     """
 
     path: str
@@ -186,7 +186,7 @@ class GuardedWalker:
         if ".gitignore" in regular and self._read_nested_gitignore(step, entries):
             return None
 
-        listing = _Listing(is_package=any(entry.name == "__init__.py" for entry in entries))
+        listing = _Listing(is_package=any(_is_init_file(entry) for entry in entries))
         plain = not (step.ignores or step.rescue)  # no nested .gitignore or keep applies: a regular file is taken
         for entry in entries:
             if plain and entry.name in regular:
@@ -375,6 +375,16 @@ class GuardedWalker:
 
 def _join(parent: str, name: str) -> str:
     return f"{parent}/{name}" if parent and name else parent or name
+
+
+def _is_init_file(entry: os.DirEntry[str]) -> bool:
+    """hatchling's ``"__init__.py" in files`` of ``os.walk``: any entry of that name but a directory (or a link to one)."""
+    if entry.name != "__init__.py":
+        return False
+    try:
+        return not entry.is_dir()
+    except OSError:
+        return True
 
 
 def _is_regular(path: str) -> bool:
