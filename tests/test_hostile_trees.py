@@ -115,3 +115,37 @@ def test_only_packages_directory_named_init_py_is_no_package(tmp_path: Path, bui
     (sub / "x.txt").write_text("x\n")
     ours, theirs = build_in(root, "wheel"), build_in(root, "wheel", backend="hatchling")
     assert wheel_members(ours) == wheel_members(theirs) == WHEEL_BASE
+
+
+# --- item 4: every member of every artifact passes the name check (SG401) ---------------------------
+
+
+@pytest.mark.parametrize("table", ["shared-data", "shared-scripts", "extra-metadata"])
+def test_wheel_shared_and_extra_metadata_files_pass_the_name_check(tmp_path: Path, build_in, capsys,
+                                                                   table: str) -> None:
+    root = write_project(tmp_path / "p", extra=f'[tool.hatch.build.targets.wheel.{table}]\n"extra" = "extra"\n')
+    (root / "extra").mkdir()
+    (root / "extra" / "a:b.txt").write_text("x\n")
+    (root / "extra" / "back\\slash").write_text("x\n")
+    with pytest.raises(SystemExit):
+        build_in(root, "wheel")
+    err = capsys.readouterr().err
+    assert "  extra/a:b.txt: SG401 file name that installers refuse: contains ':'" in err
+    assert "  extra/back\\slash: SG401 file name that installers refuse: contains a backslash" in err
+    assert not list(tmp_path.glob("out-*/*.whl"))
+
+
+def test_editable_wheel_forced_files_pass_the_name_check(tmp_path: Path, build_in, capsys) -> None:
+    root = write_project(tmp_path / "p", extra='[tool.hatch.build.targets.wheel.force-include]\n"extra" = "extra"\n')
+    (root / "extra").mkdir()
+    (root / "extra" / "a:b.txt").write_text("x\n")
+    with pytest.raises(SystemExit):
+        build_in(root, "editable")
+    assert "  extra/a:b.txt: SG401 file name that installers refuse: contains ':'" in capsys.readouterr().err
+
+
+def test_editable_wheel_ignores_names_it_does_not_write(tmp_path: Path, build_in) -> None:
+    """Editable detection lists the package's files to find its packages; it writes none of them."""
+    root = write_project(tmp_path / "p")
+    (root / "src" / "demo" / "a:b.txt").write_text("x\n")
+    assert wheel_members(build_in(root, "editable")) == ["_editable_impl_demo.pth", *WHEEL_BASE[:3]]

@@ -17,8 +17,10 @@ __all__ = [
     "FindingGroup",
     "format_build_summary",
     "format_check_json",
+    "describe_blocking",
     "format_check_table",
     "group_findings",
+    "printable",
 ]
 
 _MAX_LINES = 20
@@ -56,13 +58,30 @@ def format_build_summary(findings: Sequence[Finding], artifact: str) -> str:
     return "\n".join(lines)
 
 
+def describe_blocking(found: Finding) -> str:
+    """One line for a finding that blocks a build: path, code, reason, what triggered it, the fix.
+
+    The path and the detail are escaped (:func:`printable`), so a file name cannot forge lines.
+    """
+    detail = f": {_printable(found.detail)}" if found.detail else ""
+    return f"{_printable(found.path)}: {found.code} {found.rule.reason}{detail} ({found.rule.hint})"
+
+
 # --------------------------------------------------------------------------- sdistguard check
 
 
 def _printable(text: str) -> str:
-    """``text`` safe for a terminal or JSON: undecodable bytes as ``\\xNN``, control characters escaped."""
+    """``text`` safe for a terminal or JSON: undecodable bytes as ``\\xNN``, control characters escaped.
+
+    A file name read from disk can hold any byte but ``/`` and NUL; its undecodable bytes arrive as
+    surrogate escapes (``\\udcff``) and are shown as ``\\xff``; a newline is shown as ``\\n``.
+    """
     text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+printable = _printable
+"""The one escaping function of sdistguard's reports (the build summary, the table, JSON, errors)."""
 
 
 def _human_size(size: int) -> str:

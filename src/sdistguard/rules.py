@@ -12,14 +12,19 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from sdistguard.config import Settings
 
 __all__ = [
     "CACHEDIR_SIGNATURE",
     "RULES",
     "Finding",
     "Rule",
+    "blocking_findings",
     "directory_marker",
     "is_within",
     "unportable_reason",
@@ -162,6 +167,22 @@ class Finding:
 def finding(name: str, path: str, detail: str = "", *, files: int = 0, size: int = 0) -> Finding:
     """Build a :class:`Finding` from a rule ``name`` (``"venv"``); raises ``KeyError`` if unknown."""
     return Finding(RULE_BY_NAME[name].code, path, detail, files, size)
+
+
+def blocking_findings(findings: Iterable[Finding], settings: Settings) -> list[Finding]:
+    """The findings that stop a build under ``settings``, in their order: the one place this is decided.
+
+    A finding blocks when its rule's severity is ``"error"`` (SG401), when it is an external link
+    (SG201) under ``external-links = "error"``, or when it is a warning under ``strict``. Both the
+    backend (before an artifact is delivered) and ``sdistguard check DIR`` ask this function.
+    """
+    return [
+        found
+        for found in findings
+        if found.severity == ERROR
+        or (found.code == "SG201" and settings.external_links == "error")
+        or (settings.strict and found.severity == WARNING)
+    ]
 
 
 def directory_marker(directory: str, names: set[str], dir_names: set[str]) -> str | None:

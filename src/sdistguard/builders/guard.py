@@ -24,7 +24,8 @@ from sdistguard.builders.include import IncludePath
 from sdistguard.config import Settings, load_settings
 from sdistguard.errors import TreeError
 from sdistguard.patterns import could_match_below, negations, to_posix
-from sdistguard.rules import RULES, WARNING, Finding, finding, is_within, unportable_reason
+from sdistguard.report import describe_blocking
+from sdistguard.rules import Finding, blocking_findings, finding, is_within, unportable_reason
 from sdistguard.walk import GuardedWalker, Selection
 
 PruneCallback = Callable[[str, str], bool]
@@ -47,7 +48,6 @@ class Guard(_Base):
     def __init__(self, *args: Any, config_settings: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.config_settings = config_settings
-        self._unportable: list[str] = []
 
     @cached_property
     def settings(self) -> Settings:
@@ -70,12 +70,27 @@ class Guard(_Base):
         """hatchling's ``recurse_project_files`` (paths relative to the project root), guarded."""
         return self._files_below(self.root, "", False, self.config.directory_is_excluded)
 
+    def recurse_selected_project_files(self) -> Iterable[IncludedFile]:
+        """hatchling's ``recurse_selected_project_files`` (only-include, else the project walk), guarded.
+
+        Names are not checked here: hatchling's editable wheel reads this selection only to find
+        the packages, and writes none of it; :meth:`recurse_included_files` checks what is written.
+        """
+        if self.config.only_include:
+            yield from self._explicit_files(self.config.only_include)
+        else:
+            yield from self.recurse_project_files()
+
     def recurse_explicit_files(self, inclusion_map: dict[str, str]) -> Iterable[IncludedFile]:
         """hatchling's ``recurse_explicit_files`` (only-include, packages, shared data), guarded.
 
         A named file is taken as asked, even a link leaving the tree; inside a named directory the
-        rules apply.
+        rules apply. Every file passes the name check (the wheel's ``shared-data``,
+        ``shared-scripts`` and ``extra-metadata`` are written from here).
         """
+        return self._portable(self._explicit_files(inclusion_map))
+
+    def _explicit_files(self, inclusion_map: dict[str, str]) -> Iterator[IncludedFile]:
         config = self.config
         for source, target_path in inclusion_map.items():
             external = not source.startswith(self.root)
@@ -92,8 +107,11 @@ class Guard(_Base):
 
         A named file is copied in even when it is a link leaving the tree (a monorepo's
         ``LICENSE -> ../../LICENSE``); raises ``FileNotFoundError`` for a missing source, as
-        hatchling does.
+        hatchling does. Every file passes the name check.
         """
+        return self._portable(self._forced_files(inclusion_map))
+
+    def _forced_files(self, inclusion_map: dict[str, str]) -> Iterator[IncludedFile]:
         config = self.config
         unnamed = self._hatchlings_own_forced_files()
         for source, target_path in inclusion_map.items():
@@ -113,19 +131,27 @@ class Guard(_Base):
                 raise FileNotFoundError(message)
 
     def recurse_included_files(self) -> Iterable[IncludedFile]:
-        """hatchling's selection, streamed; a file whose name installers refuse is held back and noted.
+        """hatchling's selection (its two lines), streamed; every file passes the name check.
 
-        Held back rather than written: zipfile cannot even store a name that is not UTF-8, and the
-        build fails in :meth:`check` with every such name listed.
+        A file whose name installers refuse is held back (zipfile cannot even store a name that is
+        not UTF-8) and recorded as an SG401 finding; the build then fails in :meth:`check` with
+        every such name listed.
         """
-        for included in super().recurse_included_files():
+        yield from self._portable(self.recurse_selected_project_files())
+        yield from self.recurse_forced_files(self.config.get_force_include())
+
+    def _portable(self, files: Iterable[IncludedFile]) -> Iterator[IncludedFile]:
+        """``files`` minus those whose distribution path installers refuse, each recorded as SG401.
+
+        The finding names the file as the project knows it (relative to the root, or absolute for
+        a file outside it); its detail says what is wrong with the name.
+        """
+        for included in files:
             reason = unportable_reason(normalize_archive_path(included.distribution_path))
-            if reason:
-                rule = RULES["SG401"]
-                name = included.distribution_path.encode("utf-8", "backslashreplace").decode("utf-8")
-                self._unportable.append(f"{name}: {rule.reason}: {reason} ({rule.hint})")
-                continue
-            yield included
+            if reason is None:
+                yield included
+            else:
+                self.walker.report(finding("unportable-name", to_posix(included.relative_path or included.path), reason))
 
     def _hatchlings_own_forced_files(self) -> set[str]:
         """Absolute paths hatchling force-includes by itself, not named by the user.
@@ -163,14 +189,11 @@ class Guard(_Base):
     def check(self) -> None:
         """Raise :class:`TreeError` when this build must not be delivered.
 
-        Lists every file name installers refuse, every external link under
+        What blocks is decided by :func:`sdistguard.rules.blocking_findings` (the same decision
+        ``sdistguard check DIR`` shows): every file name installers refuse, every external link under
         ``external-links = "error"``, and under ``strict`` every warning-level finding.
         """
-        problems = list(self._unportable)
-        for found in self.findings:
-            external_error = found.code == "SG201" and self.settings.external_links == "error"
-            if external_error or (self.settings.strict and found.severity == WARNING):
-                problems.append(f"{found.path}: {found.code} {found.rule.reason} ({found.rule.hint})")
+        problems = [describe_blocking(found) for found in blocking_findings(self.findings, self.settings)]
         if problems:
             setting = " (strict)" if self.settings.strict else ""
             raise TreeError(f"cannot build the {self.PLUGIN_NAME}{setting} of {self.root}:", problems)
@@ -186,7 +209,6 @@ class Guard(_Base):
         private = tempfile.mkdtemp(prefix=".sdistguard-", dir=directory)
         self.walker.private = os.path.realpath(private)  # an output directory inside the tree is walked
         saved, tempfile.tempdir = tempfile.tempdir, private
-        self._unportable.clear()
         try:
             built = build(private)
             self.check()
