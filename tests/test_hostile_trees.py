@@ -149,3 +149,18 @@ def test_editable_wheel_ignores_names_it_does_not_write(tmp_path: Path, build_in
     root = write_project(tmp_path / "p")
     (root / "src" / "demo" / "a:b.txt").write_text("x\n")
     assert wheel_members(build_in(root, "editable")) == ["_editable_impl_demo.pth", *WHEEL_BASE[:3]]
+
+
+# --- item 5: a project root that is itself a venv (`python -m venv .`) -------------------------------
+
+
+def test_project_root_that_is_a_venv_leaves_out_its_venv_parts(tmp_path: Path, build_in, capsys) -> None:
+    root = write_project(tmp_path / "p")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True)
+    assert (root / "pyvenv.cfg").is_file() and (root / "bin" / "python").exists()
+    assert members(build_in(root)) == BASE
+    assert wheel_members(build_in(root, "wheel")) == WHEEL_BASE
+    err = capsys.readouterr().err
+    for part in ("bin/", "include/", "lib/", "lib64/", "pyvenv.cfg"):
+        if (root / part.rstrip("/")).exists() or (root / part.rstrip("/")).is_symlink():
+            assert f"  SG101 {part}: virtual environment" in err

@@ -36,6 +36,7 @@ from sdistguard.rules import Finding, directory_marker, finding, is_within
 __all__ = ["GuardedWalker", "Selection", "WalkedDirectory"]
 
 _name = operator.attrgetter("name")
+_ROOT_VENV_PARTS = frozenset({"pyvenv.cfg", "bin", "lib", "lib64", "include", "Scripts", "Lib", "Include"})
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,9 @@ class GuardedWalker:
         if ".gitignore" in regular and self._read_nested_gitignore(step, entries):
             return None
 
+        if step.project_relative == "" and "pyvenv.cfg" in regular:
+            entries = self._without_root_venv_parts(entries)
+
         listing = _Listing(is_package=any(_is_init_file(entry) for entry in entries))
         plain = not (step.ignores or step.rescue)  # no nested .gitignore or keep applies: a regular file is taken
         for entry in entries:
@@ -194,6 +198,23 @@ class GuardedWalker:
             else:
                 self._sort_entry(step, entry, selection, listing)
         return listing
+
+    def _without_root_venv_parts(self, entries: list[os.DirEntry[str]]) -> list[os.DirEntry[str]]:
+        """The project root's listing without its venv's parts, when the root is a venv (``python -m venv .``).
+
+        The project is still built; ``bin/ lib/ lib64/ include/ Scripts/ Lib/ Include/`` and
+        ``pyvenv.cfg`` itself (PEP 405's layout, POSIX and Windows) are left out, each an SG101
+        finding, unless ``keep`` names them. Neither listed nor followed (``lib64 -> lib``).
+        """
+        kept = []
+        for entry in entries:
+            is_dir = entry.name != "pyvenv.cfg"
+            if entry.name in _ROOT_VENV_PARTS and not self._kept(entry.name, is_dir=is_dir):
+                path = entry.name + ("/" if is_dir else "")
+                self._add(finding("venv", path, "part of the venv at the project root (pyvenv.cfg)"))
+            else:
+                kept.append(entry)
+        return kept
 
     def _read_nested_gitignore(self, step: _Step, entries: list[os.DirEntry[str]]) -> bool:
         """Push the directory's own ``.gitignore`` onto the step; True when it excludes the whole directory.
