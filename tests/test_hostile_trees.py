@@ -164,3 +164,63 @@ def test_project_root_that_is_a_venv_leaves_out_its_venv_parts(tmp_path: Path, b
     for part in ("bin/", "include/", "lib/", "lib64/", "pyvenv.cfg"):
         if (root / part.rstrip("/")).exists() or (root / part.rstrip("/")).is_symlink():
             assert f"  SG101 {part}: virtual environment" in err
+
+
+# --- item 6: a build killed mid-way leaves its private directory behind ------------------------------
+
+_HANG_MID_BUILD = """
+import sys, time
+from pathlib import Path
+import sdistguard.walk as walk
+original = walk.GuardedWalker.walk
+def walk_then_hang(self, top, selection):
+    Path(sys.argv[2]).write_text("ready")  # the private dir and hatchling's tmp*.tar.gz exist by now
+    time.sleep(120)
+    yield from original(self, top, selection)
+walk.GuardedWalker.walk = walk_then_hang
+import sdistguard.build
+sdistguard.build.build_sdist(sys.argv[1])
+"""
+
+
+def _killed_build(root: Path, out: Path, tmp_path: Path) -> Path:
+    """Start a real build in a subprocess, SIGKILL it mid-way; return the private dir it left."""
+    import signal
+    import time
+
+    ready = tmp_path / "ready"
+    process = subprocess.Popen([sys.executable, "-c", _HANG_MID_BUILD, str(out), str(ready)], cwd=root)
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists():
+            assert process.poll() is None and time.monotonic() < deadline, "the build never got going"
+            time.sleep(0.05)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    (leftover,) = out.glob(".sdistguard-*")
+    assert [path.name for path in leftover.glob("tmp*.tar.gz")], list(leftover.iterdir())
+    return leftover
+
+
+def test_killed_builds_private_dir_in_the_tree_is_never_packed(tmp_path: Path, build_in, capsys) -> None:
+    root = write_project(tmp_path / "p")
+    out = root / "out"  # an output directory inside the tree (hatchling excludes only /dist)
+    leftover = _killed_build(root, out, tmp_path)
+    sdist = build_in(root)  # another output directory: the stale private dir is walked, not cleaned
+    assert members(sdist) == BASE
+    assert leftover.exists()
+    assert f"  SG103 out/{leftover.name}/: cache directory (holds a CACHEDIR.TAG)" in capsys.readouterr().err
+
+
+def test_stale_private_dir_of_a_killed_build_is_removed_by_the_next_build_into_it(tmp_path: Path, build_in,
+                                                                                  monkeypatch) -> None:
+    import sdistguard.build
+
+    root = write_project(tmp_path / "p")
+    out = root / "out"
+    leftover = _killed_build(root, out, tmp_path)
+    monkeypatch.chdir(root)
+    name = sdistguard.build.build_sdist(str(out))
+    assert members(out / name) == BASE
+    assert not leftover.exists() and sorted(path.name for path in out.iterdir()) == [name]

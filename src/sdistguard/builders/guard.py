@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
@@ -25,7 +26,7 @@ from sdistguard.config import Settings, load_settings
 from sdistguard.errors import TreeError
 from sdistguard.patterns import could_match_below, negations, to_posix
 from sdistguard.report import describe_blocking
-from sdistguard.rules import Finding, blocking_findings, finding, is_within, unportable_reason
+from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, blocking_findings, finding, is_within, unportable_reason
 from sdistguard.walk import GuardedWalker, Selection
 
 PruneCallback = Callable[[str, str], bool]
@@ -203,10 +204,14 @@ class Guard(_Base):
 
         hatchling writes to the system temp dir and copies across file systems, which can leave a
         half-written artifact behind; here its temp files live in the private directory too (removed
-        on any error) and the artifact arrives by one ``os.replace``.
+        on any error) and the artifact arrives by one ``os.replace``. The private directory carries
+        a ``CACHEDIR.TAG`` naming this process: should the build be killed, the cache rule (SG103)
+        leaves it out of any later build, and the next build into ``directory`` removes it.
         """
         os.makedirs(directory, exist_ok=True)
-        private = tempfile.mkdtemp(prefix=".sdistguard-", dir=directory)
+        remove_stale_private_dirs(directory)
+        private = tempfile.mkdtemp(prefix=PRIVATE_PREFIX, dir=directory)
+        _write_private_tag(private)
         self.walker.private = os.path.realpath(private)  # an output directory inside the tree is walked
         saved, tempfile.tempdir = tempfile.tempdir, private
         try:
@@ -299,6 +304,73 @@ class Guard(_Base):
             )
 
         return prune
+
+
+PRIVATE_PREFIX = ".sdistguard-"
+_PRIVATE_TAG = "# sdistguard private build directory: host {host}, pid {pid}\n"
+
+
+def _write_private_tag(private: str) -> None:
+    """Write the Cache Directory Tagging Specification's ``CACHEDIR.TAG`` into a private build directory."""
+    with open(os.path.join(private, "CACHEDIR.TAG"), "w", encoding="ascii") as tag:
+        tag.write(CACHEDIR_SIGNATURE.decode("ascii") + "\n")
+        tag.write(_PRIVATE_TAG.format(host=_host(), pid=os.getpid()))
+        tag.write("# removed when the build ends; see https://bford.info/cachedir/\n")
+
+
+def remove_stale_private_dirs(directory: str) -> list[str]:
+    """Remove the private directories that killed builds left in ``directory``; return their paths.
+
+    Only a real directory named ``.sdistguard-*`` whose regular ``CACHEDIR.TAG`` names this host and
+    a process that no longer exists is removed: a build still running (a parallel wheel build into
+    the same directory) keeps its own, and nothing sdistguard did not make is touched.
+    """
+    removed = []
+    try:
+        entries = [entry for entry in os.scandir(directory) if entry.name.startswith(PRIVATE_PREFIX)]
+    except OSError:
+        return removed
+    for entry in entries:
+        pid = _private_dir_owner(entry)
+        if pid is not None and not _process_exists(pid):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.path)
+    return removed
+
+
+def _private_dir_owner(entry: os.DirEntry[str]) -> int | None:
+    """The pid a private directory's tag names, when the tag is ours and written on this host."""
+    tag = os.path.join(entry.path, "CACHEDIR.TAG")
+    try:
+        if not entry.is_dir(follow_symlinks=False) or not stat.S_ISREG(os.lstat(tag).st_mode):
+            return None
+        with open(tag, encoding="ascii", errors="replace") as file:
+            text = file.read(4096)
+    except OSError:
+        return None
+    prefix = _PRIVATE_TAG.format(host=_host(), pid="")[:-1]
+    for line in text.splitlines():
+        if line.startswith(prefix) and line[len(prefix):].isdigit():
+            return int(line[len(prefix):])
+    return None
+
+
+def _process_exists(pid: int) -> bool:
+    if os.name == "nt":  # os.kill(pid, 0) would terminate the process there: never remove
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else (EPERM)
+        return True
+    return True
+
+
+def _host() -> str:
+    import socket
+
+    return socket.gethostname()
 
 
 def _excluded_name(name: str, parent: str) -> bool:
