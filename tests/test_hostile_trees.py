@@ -224,3 +224,42 @@ def test_stale_private_dir_of_a_killed_build_is_removed_by_the_next_build_into_i
     name = sdistguard.build.build_sdist(str(out))
     assert members(out / name) == BASE
     assert not leftover.exists() and sorted(path.name for path in out.iterdir()) == [name]
+
+
+# --- item 7: a link inside a named artifact directory that leaves the tree is SG201 -----------------
+
+
+def _artifact_dir_with_outside_link(tmp_path: Path, extra: str = "") -> Path:
+    root = write_project(tmp_path / "p", extra='[tool.hatch.build]\nartifacts = ["gen/"]\n' + extra)
+    (tmp_path / "secret.txt").write_text("TOP SECRET\n")
+    (root / "gen").mkdir()
+    (root / "gen" / "ok.txt").write_text("ok\n")
+    (root / "gen" / "secret.txt").symlink_to(tmp_path / "secret.txt")
+    return root
+
+
+def test_outside_link_inside_a_named_artifact_directory_is_sg201(tmp_path: Path, build_in, capsys) -> None:
+    root = _artifact_dir_with_outside_link(tmp_path)
+    assert members(build_in(root)) == {**BASE, "gen/ok.txt": "file"}
+    err = capsys.readouterr().err
+    assert f"  SG201 gen/secret.txt: link whose target lies outside the project root (-> {tmp_path}/secret.txt)" in err
+    assert "SG204" not in err
+
+
+def test_outside_link_inside_a_named_artifact_directory_trips_external_links_error(tmp_path: Path, build_in,
+                                                                                    capsys) -> None:
+    root = _artifact_dir_with_outside_link(tmp_path, '[tool.sdistguard]\nexternal-links = "error"\n')
+    with pytest.raises(SystemExit):
+        build_in(root)
+    assert "  gen/secret.txt: SG201 link whose target lies outside the project root" in capsys.readouterr().err
+
+
+def test_outside_link_named_itself_by_an_artifact_is_shipped_and_reported_as_outside(tmp_path: Path, build_in,
+                                                                                        capsys) -> None:
+    root = write_project(tmp_path / "p", extra='[tool.hatch.build]\nartifacts = ["*.so"]\n')
+    (tmp_path / "lib.so").write_bytes(b"\x7fELF")
+    (root / "src" / "demo" / "lib.so").symlink_to(tmp_path / "lib.so")
+    assert members(build_in(root)) == {**BASE, "src/demo/lib.so": "file"}
+    err = capsys.readouterr().err
+    assert f"  SG201 src/demo/lib.so: link whose target lies outside the project root (-> {tmp_path}/lib.so; " \
+           "named by artifacts: shipped as content)" in err

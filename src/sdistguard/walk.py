@@ -263,33 +263,49 @@ class GuardedWalker:
             self._add(finding("special-file", self._report_path(step, entry.name), _special_kind(entry)))
 
     def _sort_link(self, step: _Step, entry: os.DirEntry[str], selection: Selection, listing: _Listing) -> None:
-        """Follow a link inside the boundary (as a file or a directory); leave any other out."""
+        """Follow a link inside the boundary (as a file or a directory); leave any other out.
+
+        A link leaving the boundary is followed only when the user named the link itself (an
+        artifact pattern, a forced path); it is still reported as SG201, content from outside. A
+        link inside a named directory is not named by that: the rules apply to it.
+        """
         relative = os.path.join(step.relative, entry.name)
         kind, real = self._classify_link(entry.path, step)
         boundary = step.boundary
-        if kind == "external-link" and (selection.named(relative) or selection.named(relative + os.sep)):
+        rewritten = "link-rewritten"
+        if kind == "external-link" and self._named_itself(step, relative, selection):
             kind = "file" if os.path.isfile(entry.path) else "directory" if os.path.isdir(entry.path) else kind
             boundary = real  # a named directory outside the tree is its own boundary
+            rewritten = "external-link"
+        named = rewritten == "external-link"
         if kind == "file":
             if self._file_selected(step, entry, selection, listing):
-                self._add_link(step, entry, "link-rewritten", selection, listing)
+                self._add_link(step, entry, rewritten, selection, listing, named=named)
                 listing.files.append(entry.name)
         elif kind == "directory" and (location := os.path.join(step.real, entry.name)) not in self._followed:
             self._followed.add(location)  # each link once per walk, however many paths reach it
-            self._add_link(step, entry, "link-rewritten", selection, listing, is_dir=True)
+            self._add_link(step, entry, rewritten, selection, listing, is_dir=True, named=named)
             listing.directories.append((entry.name, real, boundary))
         elif kind == "directory":
             self._add_link(step, entry, "link-repeat", selection, listing, is_dir=True)
         else:
             self._add_link(step, entry, kind, selection, listing)
 
+    @staticmethod
+    def _named_itself(step: _Step, relative: str, selection: Selection) -> bool:
+        """Whether the user named this link, not merely the directory holding it."""
+        if not (selection.named(relative) or selection.named(relative + os.sep)):
+            return False
+        return not (step.relative and selection.named(step.relative + os.sep))
+
     def _add_link(self, step: _Step, entry: os.DirEntry[str], rule: str, selection: Selection,
-                  listing: _Listing, *, is_dir: bool = False) -> None:
+                  listing: _Listing, *, is_dir: bool = False, named: bool = False) -> None:
         if is_dir and selection.prune(entry.name, step.relative):
             return
         if is_dir or self._reportable(step, entry, selection, listing):
             path = self._report_path(step, entry.name, is_dir=is_dir)
-            self._add(finding(rule, path, f"-> {_link_detail(entry.path)}"))
+            note = "; named by artifacts: shipped as content" if named else ""  # taken although it leaves the tree
+            self._add(finding(rule, path, f"-> {_link_detail(entry.path)}{note}"))
 
     def _reportable(self, step: _Step, entry: os.DirEntry[str], selection: Selection, listing: _Listing) -> bool:
         """Whether leaving this file out is news: hatchling would ship it, and no rule already took its directory."""
