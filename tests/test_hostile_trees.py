@@ -263,3 +263,33 @@ def test_outside_link_named_itself_by_an_artifact_is_shipped_and_reported_as_out
     err = capsys.readouterr().err
     assert f"  SG201 src/demo/lib.so: link whose target lies outside the project root (-> {tmp_path}/lib.so; " \
            "named by artifacts: shipped as content)" in err
+
+
+# --- item 8: a directory a nested .gitignore excludes but artifacts bring back ----------------------
+
+
+def _gitignored_dir_with_artifact(tmp_path: Path, *extra_files: str) -> Path:
+    root = write_project(tmp_path / "p", extra='[tool.hatch.build]\nartifacts = ["*.so"]\n')
+    (root / "sub" / "gen").mkdir(parents=True)
+    (root / "sub" / ".gitignore").write_text("gen/\n")
+    (root / "sub" / "gen" / "a.so").write_bytes(b"\x7fELF")
+    for name in extra_files:
+        (root / "sub" / "gen" / name).write_text("left\n")
+    return root
+
+
+def test_gitignored_dir_whose_files_all_ship_through_artifacts_is_not_reported(tmp_path: Path, build_in,
+                                                                                capsys) -> None:
+    root = _gitignored_dir_with_artifact(tmp_path)
+    assert members(build_in(root)) == {**BASE, "sub/.gitignore": "file", "sub/gen/a.so": "file"}
+    assert "SG104" not in capsys.readouterr().err
+
+
+def test_gitignored_dir_partly_brought_back_by_artifacts_says_so(tmp_path: Path, build_in, capsys) -> None:
+    root = _gitignored_dir_with_artifact(tmp_path, "b.txt", "c.txt")
+    assert members(build_in(root)) == {**BASE, "sub/.gitignore": "file", "sub/gen/a.so": "file"}
+    err = capsys.readouterr().err
+    assert "left out 1 path(s) (2 files, 10 bytes, besides whole directories)" in err
+    line = next(line for line in err.splitlines() if "SG104" in line)
+    assert line.startswith("  SG104 sub/gen/: excluded by a .gitignore below the project root (by sub/.gitignore")
+    assert line.endswith("; 1 file(s) below brought back by artifacts)")

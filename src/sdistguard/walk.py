@@ -80,6 +80,7 @@ class _Step:
     ignores: tuple[IgnoreFile, ...]
     rescue: str | None = None  # left out, walked only for: "keep" (markers), "named" (keep or artifacts)
     parent: _Step | None = None
+    rescued: _Rescue | None = None  # the excluded directory this step lies in, walked for artifacts
 
     def leads_back(self, real: str) -> bool:
         """Whether the directory ``real`` holds this one or lies on the path that reached it."""
@@ -89,6 +90,15 @@ class _Step:
                 return True
             step = step.parent
         return False
+
+
+@dataclass
+class _Rescue:
+    """What became of the files below a directory a nested ``.gitignore`` excludes but artifacts may bring back."""
+
+    left: int = 0
+    size: int = 0
+    shipped: int = 0
 
 
 @dataclass
@@ -118,12 +128,25 @@ class GuardedWalker:
         self.private: str | None = None
         """Real path of the build's private output directory, which is never walked."""
         self._findings: dict[tuple[str, str], Finding] = {}
+        self._rescues: dict[tuple[str, str], _Rescue] = {}
         self._followed: set[str] = set()
 
     @property
     def findings(self) -> list[Finding]:
-        """Everything left out or rewritten so far, in walk order."""
-        return list(self._findings.values())
+        """Everything left out or rewritten so far, in walk order.
+
+        A directory a nested ``.gitignore`` excludes but artifacts bring files back from is
+        reported with the files it left out and how many came back; not at all when every file came back.
+        """
+        findings = []
+        for key, found in self._findings.items():
+            rescue = self._rescues.get(key)
+            if rescue is None:
+                findings.append(found)
+            elif rescue.left or not rescue.shipped:
+                back = f"; {rescue.shipped} file(s) below brought back by artifacts" if rescue.shipped else ""
+                findings.append(Finding(found.code, found.path, found.detail + back, rescue.left, rescue.size))
+        return findings
 
     def walk(self, top: str, selection: Selection) -> Iterator[WalkedDirectory]:
         """Yield the directories below ``top`` (absolute; ``top`` itself first) with the rules applied.
@@ -153,15 +176,17 @@ class GuardedWalker:
         """Decide on a subdirectory before listing it: excluded by a nested ``.gitignore``?"""
         project_relative = None if parent.project_relative is None else _join(parent.project_relative, name)
         child = _Step(os.path.join(parent.path, name), os.path.join(parent.relative, name), project_relative, real,
-                      boundary, parent.ignores, parent.rescue, parent)
+                      boundary, parent.ignores, parent.rescue, parent, parent.rescued)
         if project_relative is None or child.rescue or self._kept(project_relative, is_dir=True):
             return child
         ignore = is_ignored(parent.ignores, project_relative, is_dir=True)
         if ignore is None:
             return child
-        self._add(finding("nested-gitignore", project_relative + "/", f"by {ignore.source}"))
+        excluded = finding("nested-gitignore", project_relative + "/", f"by {ignore.source}")
+        self._add(excluded)
         if self._may_rescue(project_relative, artifacts_possible=True):
             child.rescue = "named"  # artifacts win over exclusion patterns, as in hatchling
+            child.rescued = self._rescues.setdefault((excluded.code, excluded.path), _Rescue())
             return child
         return None
 
@@ -324,13 +349,26 @@ class GuardedWalker:
         if self._kept(project_relative, is_dir=False):
             return True
         if step.rescue:
-            return step.rescue == "named" and selection.named(relative)
+            taken = step.rescue == "named" and selection.named(relative)
+            if step.rescued is not None:
+                self._count_rescue(step.rescued, taken, step, entry, selection, listing)
+            return taken
         ignore = is_ignored(step.ignores, project_relative, is_dir=False)
         if ignore is None or selection.named(relative):
             return True
         if self._reportable(step, entry, selection, listing):
             self._add(finding("nested-gitignore", project_relative, f"by {ignore.source}", files=1, size=_size(entry)))
         return False
+
+    @staticmethod
+    def _count_rescue(rescue: _Rescue, taken: bool, step: _Step, entry: os.DirEntry[str], selection: Selection,
+                      listing: _Listing) -> None:
+        """Count one file below an excluded directory: brought back by artifacts, or left out."""
+        if taken:
+            rescue.shipped += 1
+        elif selection.wanted(os.path.join(step.relative, entry.name), listing.is_package):
+            rescue.left += 1
+            rescue.size += _size(entry)
 
     def _classify_link(self, path: str, step: _Step) -> tuple[str, str]:
         """Classify a link without following it out of the boundary.
