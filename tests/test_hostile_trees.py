@@ -293,3 +293,39 @@ def test_gitignored_dir_partly_brought_back_by_artifacts_says_so(tmp_path: Path,
     line = next(line for line in err.splitlines() if "SG104" in line)
     assert line.startswith("  SG104 sub/gen/: excluded by a .gitignore below the project root (by sub/.gitignore")
     assert line.endswith("; 1 file(s) below brought back by artifacts)")
+
+
+# --- item 9: SG205 only for a link that was followed before ------------------------------------------
+
+
+def _link_reached_twice(tmp_path: Path, extra: str = "") -> Path:
+    """``x/l -> ../target`` reached first as ``x/l`` (pruned there), then again as ``y/l`` through ``y -> x``."""
+    root = write_project(tmp_path / "p", extra=extra)
+    (root / "target").mkdir()
+    (root / "target" / "t.txt").write_text("t\n")
+    (root / "x").mkdir()
+    (root / "x" / "l").symlink_to("../target")
+    (root / "y").symlink_to("x")
+    return root
+
+
+def test_link_pruned_at_first_sight_is_no_link_repeat(tmp_path: Path, build_in, capsys) -> None:
+    root = _link_reached_twice(tmp_path, '[tool.hatch.build.targets.sdist]\nexclude = ["/x/l"]\n')
+    theirs = set(members(build_in(root, backend="hatchling")))
+    ours = members(build_in(root))
+    err = capsys.readouterr().err
+    assert "SG205" not in err
+    # the link was never followed as x/l, so y/l is its first (and only) walk
+    assert ours == {**BASE, "target/t.txt": "file", "y/l/t.txt": "file"}
+    assert "target/t.txt" in theirs
+
+
+def test_link_excluded_by_nested_gitignore_at_both_sights_is_no_link_repeat(tmp_path: Path, build_in,
+                                                                            capsys) -> None:
+    root = _link_reached_twice(tmp_path)
+    (root / "x" / ".gitignore").write_text("l/\n")
+    assert members(build_in(root)) == {**BASE, "target/t.txt": "file", "x/.gitignore": "file",
+                                       "y/.gitignore": "file"}
+    err = capsys.readouterr().err
+    assert "  SG104 x/l/: " in err and "  SG104 y/l/: " in err
+    assert "SG205" not in err

@@ -101,10 +101,20 @@ class _Rescue:
     shipped: int = 0
 
 
+@dataclass(frozen=True)
+class _DirectoryLink:
+    """A directory link of a listing: its entry, the rule that reports it when followed, named by the user."""
+
+    entry: os.DirEntry[str]
+    rule: str
+    named: bool
+
+
 @dataclass
 class _Listing:
     files: list[str] = field(default_factory=list)
-    directories: list[tuple[str, str, str]] = field(default_factory=list)  # name, real path, boundary
+    directories: list[tuple[str, str, str, _DirectoryLink | None]] = field(default_factory=list)
+    """name, real path, boundary, and the link when the entry is a directory link"""
     is_package: bool = False
 
 
@@ -164,13 +174,28 @@ class GuardedWalker:
             if listing is None:
                 continue
             yield WalkedDirectory(step.path, step.relative, listing.files, listing.is_package)
-            children = [
-                child
-                for name, real, boundary in listing.directories
-                if not selection.prune(name, step.relative)
-                and (child := self._child(step, name, real, boundary)) is not None
-            ]
+            children = []
+            for name, real, boundary, link in listing.directories:
+                if selection.prune(name, step.relative):
+                    continue
+                child = self._child(step, name, real, boundary)
+                if child is not None and (link is None or self._follow(step, link, selection, listing)):
+                    children.append(child)
             stack.extend(reversed(children))  # depth first, in sorted order, as os.walk
+
+    def _follow(self, step: _Step, link: _DirectoryLink, selection: Selection, listing: _Listing) -> bool:
+        """Whether to walk a directory link that no rule left out: the first time only (else SG205).
+
+        Counted only once the link is really walked: a link pruned or excluded where it was
+        first seen is not "followed", and reaching it again is no repeat.
+        """
+        location = os.path.join(step.real, link.entry.name)
+        if location in self._followed:
+            self._add_link(step, link.entry, "link-repeat", selection, listing, is_dir=True)
+            return False
+        self._followed.add(location)  # each link once per walk, however many paths reach it
+        self._add_link(step, link.entry, link.rule, selection, listing, is_dir=True, named=link.named)
+        return True
 
     def _child(self, parent: _Step, name: str, real: str, boundary: str) -> _Step | None:
         """Decide on a subdirectory before listing it: excluded by a nested ``.gitignore``?"""
@@ -281,7 +306,7 @@ class GuardedWalker:
         elif entry.is_dir(follow_symlinks=False):
             real = os.path.join(step.real, entry.name)
             if real != self.private:
-                listing.directories.append((entry.name, real, step.boundary))
+                listing.directories.append((entry.name, real, step.boundary, None))
         elif entry.is_symlink():
             self._sort_link(step, entry, selection, listing)
         elif self._reportable(step, entry, selection, listing):
@@ -307,12 +332,8 @@ class GuardedWalker:
             if self._file_selected(step, entry, selection, listing):
                 self._add_link(step, entry, rewritten, selection, listing, named=named)
                 listing.files.append(entry.name)
-        elif kind == "directory" and (location := os.path.join(step.real, entry.name)) not in self._followed:
-            self._followed.add(location)  # each link once per walk, however many paths reach it
-            self._add_link(step, entry, rewritten, selection, listing, is_dir=True, named=named)
-            listing.directories.append((entry.name, real, boundary))
-        elif kind == "directory":
-            self._add_link(step, entry, "link-repeat", selection, listing, is_dir=True)
+        elif kind == "directory":  # reported, and followed at most once, when the walk takes it
+            listing.directories.append((entry.name, real, boundary, _DirectoryLink(entry, rewritten, named)))
         else:
             self._add_link(step, entry, kind, selection, listing)
 
