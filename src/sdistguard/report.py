@@ -54,7 +54,7 @@ def format_build_summary(findings: Sequence[Finding], artifact: str) -> str:
         lines.append(f"  {found.code} {found.path}: {found.rule.reason}{detail}")
     if len(findings) > _MAX_LINES:
         lines.append(f"  ... and {len(findings) - _MAX_LINES} more")
-    lines.append("  (codes and fixes: `sdistguard codes`, or README.md, section 'The codes')")
+    lines.append("  (codes and fixes: `sdistguard codes`, or docs/rules.md)")
     return "\n".join(lines)
 
 
@@ -243,7 +243,7 @@ CHECK_REPORT_VERSION = 1
 
 
 def format_check_json(results: Sequence[AuditResult], tool_version: str, exit_code: int) -> str:
-    """The machine-readable report of ``sdistguard check --format json`` (README.md, "JSON output").
+    """The machine-readable report of ``sdistguard check --format json`` (docs/check.md, "JSON output").
 
     Top level: ``version`` (:data:`CHECK_REPORT_VERSION`), ``tool``, ``exit_code``, ``summary``
     (finding count per code) and ``inputs``: one object per input with ``path``, ``kind``,
