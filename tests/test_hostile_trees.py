@@ -329,3 +329,44 @@ def test_link_excluded_by_nested_gitignore_at_both_sights_is_no_link_repeat(tmp_
     err = capsys.readouterr().err
     assert "  SG104 x/l/: " in err and "  SG104 y/l/: " in err
     assert "SG205" not in err
+
+
+# --- item 10: `sdistguard check DIR` decides as the build does ---------------------------------------
+
+
+def _build_problems(root: Path, build_in, capsys) -> list[str]:
+    with pytest.raises(SystemExit):
+        build_in(root)
+    err = capsys.readouterr().err
+    return [line.strip() for line in err.splitlines()[1:]]
+
+
+@pytest.mark.parametrize("case", ["unportable", "strict", "external-links"])
+def test_check_directory_refuses_what_the_build_refuses(tmp_path: Path, build_in, capsys, case: str) -> None:
+    from sdistguard.cli import main
+
+    extra = {"unportable": "", "strict": "[tool.sdistguard]\nstrict = true\n",
+             "external-links": '[tool.sdistguard]\nexternal-links = "error"\n'}[case]
+    root = write_project(tmp_path / "p", extra=extra)
+    if case == "unportable":
+        (root / "src" / "demo" / "a:b.txt").write_text("x\n")
+    elif case == "strict":
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / "env")], check=True)
+    else:
+        (root / "src" / "demo" / "etc").symlink_to("/etc")
+    problems = _build_problems(root, build_in, capsys)
+    assert problems
+    code = main(["check", str(root), "--ignore", "SG"])  # even with every code ignored
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "no findings" not in out
+    refused = out.split("the sdist build would be refused:\n", 1)[1].split("\n\n", 1)[0]
+    assert [line.strip() for line in refused.splitlines()] == problems
+
+
+def test_check_directory_of_a_clean_project_refuses_nothing(tmp_path: Path, capsys) -> None:
+    from sdistguard.cli import main
+
+    root = write_project(tmp_path / "p")
+    assert main(["check", str(root)]) == 0
+    assert "refused" not in capsys.readouterr().out
