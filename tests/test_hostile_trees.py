@@ -370,3 +370,18 @@ def test_check_directory_of_a_clean_project_refuses_nothing(tmp_path: Path, caps
     root = write_project(tmp_path / "p")
     assert main(["check", str(root)]) == 0
     assert "refused" not in capsys.readouterr().out
+
+
+# --- item 11: the build summary escapes file names as the auditor does --------------------------------
+
+
+def test_build_summary_escapes_newlines_and_undecodable_bytes(tmp_path: Path, build_in, capsys) -> None:
+    root = write_project(tmp_path / "p")
+    demo = os.fsencode(root / "src" / "demo")
+    os.mkfifo(demo + b"/evil\n  SG999 forged.txt: nothing to see")
+    os.symlink(b"missing\x1b[31m", demo + b"/bad\xff")
+    assert members(build_in(root)) == BASE
+    lines = capsys.readouterr().err.splitlines()
+    assert "  SG301 src/demo/evil\\n  SG999 forged.txt: nothing to see: FIFO, socket or device file (FIFO)" in lines
+    assert "  SG202 src/demo/bad\\xff: link whose target does not exist (-> missing\\x1b[31m)" in lines
+    assert not any(line.startswith("  SG999") for line in lines)

@@ -50,8 +50,8 @@ def format_build_summary(findings: Sequence[Finding], artifact: str) -> str:
     head = f"sdistguard: {artifact}: " + ", ".join(parts or [f"{len(findings)} finding(s)"])
     lines = [head + ":"]
     for found in findings[:_MAX_LINES]:
-        detail = f" ({found.detail})" if found.detail else ""
-        lines.append(f"  {found.code} {found.path}: {found.rule.reason}{detail}")
+        detail = f" ({_printable(found.detail)})" if found.detail else ""  # names can hold any byte but / and NUL
+        lines.append(f"  {found.code} {_printable(found.path)}: {found.rule.reason}{detail}")
     if len(findings) > _MAX_LINES:
         lines.append(f"  ... and {len(findings) - _MAX_LINES} more")
     lines.append("  (codes and fixes: `sdistguard codes`, or docs/rules.md)")
