@@ -385,3 +385,59 @@ def test_build_summary_escapes_newlines_and_undecodable_bytes(tmp_path: Path, bu
     assert "  SG301 src/demo/evil\\n  SG999 forged.txt: nothing to see: FIFO, socket or device file (FIFO)" in lines
     assert "  SG202 src/demo/bad\\xff: link whose target does not exist (-> missing\\x1b[31m)" in lines
     assert not any(line.startswith("  SG999") for line in lines)
+
+
+# --- item 12: errors carry their origin; config settings are validated and named ----------------------
+
+
+@pytest.mark.parametrize("value", ["yes", "on", "", "maybe", ["true", "true"]])
+def test_bad_strict_config_setting_names_the_config_setting(tmp_path: Path, build_in, capsys, value) -> None:
+    root = write_project(tmp_path / "p")
+    with pytest.raises(SystemExit):
+        build_in(root, config_settings={"strict": value})
+    assert capsys.readouterr().err == (
+        "sdistguard: error: invalid PEP 517 config setting:\n"
+        f"  -C strict (config_settings['strict']): {value!r} is not one of true, false, 1, 0\n"
+    )
+
+
+@pytest.mark.parametrize(("value", "expected"), [("true", True), ("TRUE", True), ("1", True), ("false", False),
+                                                 ("False", False), ("0", False)])
+def test_accepted_strict_config_setting_values(value: str, expected: bool) -> None:
+    from sdistguard.config import load_settings
+
+    assert load_settings({}, {"strict": value}).strict is expected
+
+
+def test_pyproject_and_config_setting_problems_each_name_their_source(tmp_path: Path, build_in, capsys) -> None:
+    root = write_project(tmp_path / "p", extra="[tool.sdistguard]\nstrikt = true\n")
+    with pytest.raises(SystemExit):
+        build_in(root, config_settings={"strict": "yes"})
+    assert capsys.readouterr().err == (
+        "sdistguard: error: invalid sdistguard settings in pyproject.toml:\n"
+        "  tool.sdistguard.strikt: unknown key (known: keep, external-links, strict, check)\n"
+        "invalid PEP 517 config setting:\n"
+        "  -C strict (config_settings['strict']): 'yes' is not one of true, false, 1, 0\n"
+    )
+
+
+def test_internal_bug_keeps_its_traceback_and_is_not_blamed_on_hatchling(tmp_path: Path, build_in, capsys,
+                                                                          monkeypatch) -> None:
+    import sdistguard.walk
+
+    def broken(self, top, selection):
+        raise TypeError("an sdistguard bug")
+        yield
+
+    monkeypatch.setattr(sdistguard.walk.GuardedWalker, "walk", broken)
+    root = write_project(tmp_path / "p")
+    with pytest.raises(TypeError, match="an sdistguard bug"):
+        build_in(root)
+    assert "hatchling" not in capsys.readouterr().err
+
+
+def test_hatchlings_own_error_keeps_hatchlings_name(tmp_path: Path, build_in, capsys) -> None:
+    root = write_project(tmp_path / "p", extra='[tool.hatch.build.targets.sdist]\nonly-include = "src"\n')
+    with pytest.raises(SystemExit):
+        build_in(root)
+    assert capsys.readouterr().err.startswith("sdistguard: error: hatchling: Field `tool.hatch.build.targets.sdist")

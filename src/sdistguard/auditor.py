@@ -25,7 +25,7 @@ from sdistguard.audit_members import MemberCollector
 from sdistguard.audit_sdist import check_sdist_metadata, project_name
 from sdistguard.audit_tar import read_sdist
 from sdistguard.audit_zip import read_wheel
-from sdistguard.errors import HATCHLING_USER_ERRORS, InputError, SdistguardError
+from sdistguard.errors import HATCHLING_USER_ERRORS, InputError, SdistguardError, raised_by
 from sdistguard.rules import Finding
 
 __all__ = ["AuditResult", "DirectorySize", "Limits", "audit", "audit_report"]
@@ -88,6 +88,8 @@ def _audit_directory(root: str) -> AuditResult:
     except SdistguardError:
         raise
     except HATCHLING_USER_ERRORS as error:
+        if raised_by(error) != "hatchling" and not isinstance(error, OSError):
+            raise  # a bug, not the project: keep the traceback
         raise InputError(f"{root}: hatchling cannot read this project: {describe(error)}") from None
     refused = [describe_blocking(found) for found in blocking]
     return AuditResult(path=root, kind="directory", findings=sorted(findings, key=sort_key), refused=refused)
