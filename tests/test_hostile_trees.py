@@ -441,3 +441,28 @@ def test_hatchlings_own_error_keeps_hatchlings_name(tmp_path: Path, build_in, ca
     with pytest.raises(SystemExit):
         build_in(root)
     assert capsys.readouterr().err.startswith("sdistguard: error: hatchling: Field `tool.hatch.build.targets.sdist")
+
+
+# --- item 13: a path longer than the OS allows ------------------------------------------------------
+
+
+def test_path_longer_than_the_os_allows_is_reported_as_such(tmp_path: Path, build_in, capsys) -> None:
+    root = write_project(tmp_path / "p")
+    component = "d" * 250
+    depth = 4096 // (len(component) + 1) + 1  # past PATH_MAX, built one directory at a time (relative to a fd)
+    fd = os.open(root / "src" / "demo", os.O_RDONLY)
+    try:
+        for _ in range(depth):
+            os.mkdir(component, dir_fd=fd)
+            child = os.open(component, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = child
+    finally:
+        os.close(fd)
+    assert members(build_in(root)) == BASE
+    line = next(line for line in capsys.readouterr().err.splitlines() if "/dddd" in line)
+    assert line.startswith(f"  SG303 src/demo/{component}/{component}/")
+    assert line.endswith("/: directory whose path is longer than the operating system allows (File name too long)")
+    from sdistguard.rules import RULES
+
+    assert "permissions" not in RULES["SG303"].hint

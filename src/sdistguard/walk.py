@@ -221,7 +221,8 @@ class GuardedWalker:
             with os.scandir(step.path) as iterator:
                 entries = sorted(iterator, key=_name)
         except OSError as error:
-            self._add(finding("unreadable", self._report_path(step, "", is_dir=True), error.strerror or ""))
+            rule = "path-too-long" if error.errno == errno.ENAMETOOLONG else "unreadable"
+            self._add(finding(rule, self._report_path(step, "", is_dir=True), error.strerror or ""))
             return None
 
         regular = {entry.name for entry in entries if entry.is_file(follow_symlinks=False)}
