@@ -35,7 +35,8 @@ def test_every_problem_in_one_error() -> None:
     assert "tool.sdistguard.keep: must be an array of non-empty strings" in message
     assert "tool.sdistguard.external-links: 'follow' is not one of 'exclude', 'error'" in message
     assert "tool.sdistguard.strict: 'yes' is not a boolean (true or false)" in message
-    assert "invalid PEP 517 config setting:\n  -C strict (config_settings['strict']): 'maybe' is not one of true, false, 1, 0" in message
+    assert ("invalid PEP 517 config setting:\n"
+            "  -C strict (config_settings['strict']): 'maybe' is not one of true, false, 1, 0") in message
 
 
 def test_table_must_be_a_table() -> None:

@@ -75,7 +75,8 @@ def test_hatchlings_unnamed_forced_files_linking_outside_stop_a_strict_build(tmp
 
 
 def test_named_force_include_of_an_outside_link_is_still_taken(tmp_path: Path, build_in) -> None:
-    root = write_project(tmp_path / "p", extra='[tool.hatch.build.targets.sdist.force-include]\n"hatch.toml" = "hatch.toml"\n')
+    extra = '[tool.hatch.build.targets.sdist.force-include]\n"hatch.toml" = "hatch.toml"\n'
+    root = write_project(tmp_path / "p", extra=extra)
     _secret_links(tmp_path, root)
     assert members(build_in(root)) == {**BASE, "hatch.toml": "file"}
 

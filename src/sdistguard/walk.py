@@ -475,7 +475,10 @@ def _join(parent: str, name: str) -> str:
 
 
 def _is_init_file(entry: os.DirEntry[str]) -> bool:
-    """hatchling's ``"__init__.py" in files`` of ``os.walk``: any entry of that name but a directory (or a link to one)."""
+    """hatchling's ``"__init__.py" in files`` of ``os.walk``: any entry of that name but a directory (or a link to one).
+
+    A broken entry (``stat`` fails) counts as a file, as ``os.walk`` lists it among the files.
+    """
     if entry.name != "__init__.py":
         return False
     try:
