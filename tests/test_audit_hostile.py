@@ -8,6 +8,7 @@ a million members, a gzip bomb, a huge declared member size.
 from __future__ import annotations
 
 import io
+import os
 import tarfile
 import tempfile
 import time
@@ -223,3 +224,213 @@ def test_zip_with_parent_directory_names(tmp_path: Path) -> None:
     assert ("SG501", "../../outside.py") in found
     assert ("SG501", "demo/../../also.py") in found
     assert ("SG530", "") in found
+
+
+# --------------------------------------------------------------------------- crafted headers (issue 9)
+
+
+def _block(data: bytes) -> bytes:
+    """``data`` padded with NULs to whole 512-byte tar blocks."""
+    return data + bytes(-len(data) % tarfile.BLOCKSIZE)
+
+
+def _raw(name: str, kind: bytes = tarfile.REGTYPE, size: int = 0) -> bytearray:
+    """A ustar header block for ``name`` of type ``kind`` declaring ``size`` data bytes."""
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.size = size
+    return bytearray(info.tobuf(tarfile.USTAR_FORMAT))
+
+
+def _checksummed(header: bytearray) -> bytes:
+    """``header`` with its checksum field recomputed (after bytes were patched in)."""
+    header[148:156] = b" " * 8
+    header[148:155] = b"%06o\0" % sum(header)
+    return bytes(header)
+
+
+def _pax_record(key: str, value: str) -> bytes:
+    """One PAX record ``"LEN key=value\\n"``, LEN counting the whole record."""
+    body = f" {key}={value}\n".encode()
+    length = len(body) + 1
+    while len(str(length)) + len(body) != length:
+        length += 1
+    return str(length).encode() + body
+
+
+def _pax(records: dict[str, str], kind: bytes = tarfile.XHDTYPE) -> bytes:
+    data = b"".join(_pax_record(key, value) for key, value in records.items())
+    return bytes(_raw("././@PaxHeader", kind, len(data))) + _block(data)
+
+
+def _gnu_long_name(name: str) -> bytes:
+    data = name.encode() + b"\0"
+    return bytes(_raw("././@LongLink", tarfile.GNUTYPE_LONGNAME, len(data))) + _block(data)
+
+
+def _old_sparse(name: str, extension_blocks: int) -> bytes:
+    """An old-style GNU sparse member (type ``S``) followed by ``extension_blocks`` sparse blocks."""
+    header = _raw(name, tarfile.GNUTYPE_SPARSE, 0)
+    header[482] = 1 if extension_blocks else 0
+    blocks = [_checksummed(header)]
+    for index in range(extension_blocks):
+        block = bytearray(b"%011o\0%011o\0" % (index * 2, 1) * 21 + bytes(8))
+        block[504] = 1 if index + 1 < extension_blocks else 0
+        blocks.append(bytes(block))
+    return b"".join(blocks)
+
+
+def _sdist_bytes(*parts: bytes) -> bytes:
+    """A gzip-compressed tar of a well-formed ``demo-1.0/PKG-INFO`` member, then ``parts``, then the end."""
+    pkg_info = b"Metadata-Version: 2.4\nName: demo\nVersion: 1.0\n"
+    compressor = zlib.compressobj(6, wbits=31)
+    out = [compressor.compress(bytes(_raw("demo-1.0/PKG-INFO", size=len(pkg_info))) + _block(pkg_info))]
+    out.extend(compressor.compress(part) for part in parts)
+    out.append(compressor.compress(bytes(2 * tarfile.BLOCKSIZE)))
+    out.append(compressor.flush())
+    return b"".join(out)
+
+
+def _codes_and_details(path: Path) -> list[tuple[str, str]]:
+    return [(found.code, found.detail) for found in audit_report(path).findings]
+
+
+@pytest.mark.parametrize(
+    ("chain", "what"),
+    [
+        (lambda: b"".join(_pax({"comment": str(index)}) for index in range(1100)), "PAX"),
+        (lambda: b"".join(_gnu_long_name(f"demo-1.0/n{index}") for index in range(3000)), "GNU long-name"),
+        (
+            lambda: b"".join(_pax({"comment": "x"}) + _gnu_long_name("demo-1.0/y") for _ in range(600)),
+            "PAX",
+        ),
+    ],
+)
+def test_chained_extended_headers_end_in_a_finding_not_a_recursion_error(
+    tmp_path: Path, chain: object, what: str
+) -> None:
+    """1,100 PAX headers (a 4.7 KB sdist) or 3,000 GNU long names before one member: SG591, no RecursionError."""
+    path = tmp_path / "demo-1.0.tar.gz"
+    path.write_bytes(_sdist_bytes(chain(), bytes(_raw("demo-1.0/a.py"))))  # type: ignore[operator]
+    assert os.path.getsize(path) < 64 * 1024
+    assert _codes_and_details(path) == [
+        ("SG591", "after 1 members: more than 16 extended headers (PAX, GNU long names) chained before one member")
+    ]
+
+
+def test_a_short_chain_of_extended_headers_is_read(tmp_path: Path) -> None:
+    """A global PAX header, a PAX header and GNU long name and link headers (what archivers write) are fine."""
+    path = tmp_path / "demo-1.0.tar.gz"
+    long_name = "demo-1.0/" + "d" * 120 + "/link"
+    header = _raw("demo-1.0/short", tarfile.SYMTYPE)
+    chain = (
+        _pax({"comment": "abc"}, tarfile.XGLTYPE)
+        + _pax({"mtime": "1.5"})
+        + bytes(_raw("././@LongLink", tarfile.GNUTYPE_LONGLINK, 4))
+        + _block(b"../x")
+        + _gnu_long_name(long_name)
+        + _checksummed(header)
+    )
+    path.write_bytes(_sdist_bytes(chain))
+    found = audit_report(path)
+    assert [(item.code, item.path, item.detail) for item in found.findings] == [
+        ("SG202", long_name.removeprefix("demo-1.0/"), "symlink to ../x, not in the archive")
+    ]
+    assert found.members == 2
+
+
+def test_pax_sparse_map_is_not_parsed(tmp_path: Path) -> None:
+    """GNU sparse 1.0 (PAX ``GNU.sparse.major=1``): the map lies in the data; it is never read (SG590)."""
+    fields = 200_000
+    data = b"%d\n" % fields + b"0\n" * (2 * fields)
+    pax = _pax(
+        {
+            "GNU.sparse.major": "1",
+            "GNU.sparse.minor": "0",
+            "GNU.sparse.name": "demo-1.0/sparse.bin",
+            "GNU.sparse.realsize": "1024",
+        }
+    )
+    path = tmp_path / "demo-1.0.tar.gz"
+    path.write_bytes(_sdist_bytes(pax, bytes(_raw("demo-1.0/GNUSparseFile.0/sparse.bin", size=len(data))), _block(data)))
+    assert _codes_and_details(path) == [
+        ("SG590", "stopped after 1 members: a GNU sparse member (its sparse map is not read)")
+    ]
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        {"GNU.sparse.map": "0,1," * 1000 + "0,1", "GNU.sparse.size": "10"},
+        {"GNU.sparse.size": "10", "GNU.sparse.numblocks": "1", "GNU.sparse.offset": "0", "GNU.sparse.numbytes": "1"},
+    ],
+)
+def test_pax_sparse_formats_0_x_are_not_parsed(tmp_path: Path, records: dict[str, str]) -> None:
+    path = tmp_path / "demo-1.0.tar.gz"
+    path.write_bytes(_sdist_bytes(_pax(records), bytes(_raw("demo-1.0/sparse.bin"))))
+    assert _codes_and_details(path) == [
+        ("SG590", "stopped after 1 members: a GNU sparse member (its sparse map is not read)")
+    ]
+
+
+def test_old_style_sparse_member_is_not_parsed(tmp_path: Path) -> None:
+    """A type ``S`` member with 50,000 extension blocks (400k made tarfile take 30 s and 1.1 GB): SG590 at once."""
+    path = tmp_path / "demo-1.0.tar.gz"
+    path.write_bytes(_sdist_bytes(_old_sparse("demo-1.0/sparse.bin", 50_000)))
+    assert _codes_and_details(path) == [
+        ("SG590", "stopped after 1 members: a GNU sparse member (its sparse map is not read)")
+    ]
+
+
+def test_global_pax_headers_with_many_keys_stop_the_audit(tmp_path: Path) -> None:
+    """Global PAX keys are applied to every later member by tarfile: more than 64 stop the audit (SG590)."""
+    records = {f"k{index}": "v" for index in range(100)}
+    path = tmp_path / "demo-1.0.tar.gz"
+    path.write_bytes(_sdist_bytes(_pax(records, tarfile.XGLTYPE), bytes(_raw("demo-1.0/a.py"))))
+    assert _codes_and_details(path) == [
+        ("SG590", "stopped after 1 members: global PAX headers with more than 64 keys")
+    ]
+
+
+def test_tarfile_still_has_the_sparse_hooks_the_reader_overrides() -> None:
+    """The reader refuses sparse maps by overriding these ``tarfile.TarInfo`` methods; they must exist."""
+    for name in ("fromtarfile", "frombuf", "_proc_sparse", "_proc_gnusparse_00", "_proc_gnusparse_01", "_proc_gnusparse_10"):
+        assert callable(getattr(tarfile.TarInfo, name, None)), name
+
+
+# --------------------------------------------------------------------------- RECORD hash names (issue 9, item 14)
+
+ALLOWED_HASHES = {"sha256", "sha384", "sha512", "sha3_256", "sha3_384", "sha3_512", "blake2b", "blake2s"}
+
+
+def test_every_hash_name_hashlib_accepts_is_verified_or_refused(tmp_path: Path) -> None:
+    """shake_128/shake_256 (digest() needs a length) and every other name hashlib knows: verified or SG531."""
+    import base64
+    import hashlib
+
+    names = sorted(hashlib.algorithms_available | hashlib.algorithms_guaranteed | {"SHA256", "nonsense", ""})
+    data = b"print('hi')\n"
+    lines = []
+    for index, name in enumerate(names):
+        if name in ALLOWED_HASHES:
+            digest = base64.urlsafe_b64encode(hashlib.new(name, data).digest()).rstrip(b"=").decode()
+        else:
+            digest = "AAAA"
+        lines.append(f"demo/m{index}.py,{name}={digest},{len(data)}\n")
+    path = tmp_path / "demo-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as archive:
+        for index in range(len(names)):
+            archive.writestr(f"demo/m{index}.py", data)
+        archive.writestr("demo-1.0.dist-info/RECORD", "".join(lines) + "demo-1.0.dist-info/RECORD,,\n")
+    found = [(item.code, item.path, item.detail) for item in audit_report(path).findings]
+    expected = [
+        (
+            "SG531",
+            f"demo/m{index}.py",
+            f"hash algorithm {name!r} is not allowed (allowed: {', '.join(sorted(ALLOWED_HASHES))})",
+        )
+        for index, name in enumerate(names)
+        if name not in ALLOWED_HASHES
+    ]
+    assert {"shake_128", "shake_256", "md5", "sha1", "sha224"} <= {name for name in names if name not in ALLOWED_HASHES}
+    assert sorted(found) == sorted(expected)
