@@ -434,3 +434,29 @@ def test_every_hash_name_hashlib_accepts_is_verified_or_refused(tmp_path: Path) 
     ]
     assert {"shake_128", "shake_256", "md5", "sha1", "sha224"} <= {name for name in names if name not in ALLOWED_HASHES}
     assert sorted(found) == sorted(expected)
+
+
+# --------------------------------------------------------------------------- scale (issue 9, item 17)
+
+
+def test_stray_bytecode_members_are_collected_without_quadratic_work(tmp_path: Path) -> None:
+    """20,000 stray ``*.pyc`` (each its own SG510 root) took about 60 s; each is a finding, well within 30 s."""
+    count = 20_000
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as archive:
+        for index in range(count):
+            archive.addfile(tarfile.TarInfo(f"demo-1.0/pkg/m{index:05d}.pyc"))
+    sdist_path = tmp_path / "demo-1.0.tar.gz"
+    sdist_path.write_bytes(zlib.compress(raw.getvalue(), wbits=31))
+    wheel_path = tmp_path / "demo-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel_path, "w") as archive:
+        for index in range(15_000):
+            archive.writestr(f"demo/m{index:05d}.pyc", b"")
+    started = time.monotonic()
+    sdist_findings = audit_report(sdist_path).findings
+    wheel_findings = audit_report(wheel_path).findings
+    assert time.monotonic() - started < 30  # a bound against quadratic work, not a speed target
+    assert [found.path for found in sdist_findings if found.code == "SG510"] == [
+        f"pkg/m{index:05d}.pyc" for index in range(count)
+    ]
+    assert len([found for found in wheel_findings if found.code == "SG510"]) == 15_000
