@@ -460,3 +460,53 @@ def test_stray_bytecode_members_are_collected_without_quadratic_work(tmp_path: P
         f"pkg/m{index:05d}.pyc" for index in range(count)
     ]
     assert len([found for found in wheel_findings if found.code == "SG510"]) == 15_000
+
+
+# --------------------------------------------------------------------------- inputs that are not files (item 18)
+
+
+@pytest.mark.parametrize("name", ["demo-1.0.tar.gz", "demo-1.0-py3-none-any.whl", "fifo"])
+def test_a_fifo_input_is_an_input_error_not_a_hang(tmp_path: Path, name: str) -> None:
+    """``sdistguard check`` on a FIFO blocked forever in ``open()``; it is refused as not a regular file."""
+    import threading
+
+    from sdistguard.cli import main
+
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(audit_report(fifo))
+        except InputError as error:
+            outcome.append(error)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    if worker.is_alive():  # release the blocked open() so the thread ends
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(timeout=20)
+        pytest.fail("audit_report blocked on a FIFO")
+    assert [str(item) for item in outcome] == [f"{fifo}: not a regular file or a directory (a FIFO)"]
+    assert main(["check", str(fifo)]) == 2
+
+
+def test_a_fifo_named_pyproject_toml_is_an_error_not_a_hang(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The CLI reads the checked directory's pyproject.toml for its settings: a FIFO there is exit 2."""
+    import threading
+
+    from sdistguard.cli import main
+
+    os.mkfifo(tmp_path / "pyproject.toml")
+    codes: list[int] = []
+    worker = threading.Thread(target=lambda: codes.append(main(["check", str(tmp_path)])), daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    if worker.is_alive():
+        os.close(os.open(tmp_path / "pyproject.toml", os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(timeout=20)
+        pytest.fail("sdistguard check blocked on a FIFO pyproject.toml")
+    assert codes == [2]
+    assert f"sdistguard: error: {tmp_path / 'pyproject.toml'}: not a regular file" in capsys.readouterr().err
