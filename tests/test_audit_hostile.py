@@ -510,3 +510,65 @@ def test_a_fifo_named_pyproject_toml_is_an_error_not_a_hang(tmp_path: Path, caps
         pytest.fail("sdistguard check blocked on a FIFO pyproject.toml")
     assert codes == [2]
     assert f"sdistguard: error: {tmp_path / 'pyproject.toml'}: not a regular file" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- what the report says (item 19)
+
+
+def test_an_unreadable_input_is_reported_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sdistguard.cli import main
+
+    broken = tmp_path / "broken.tar.gz"
+    broken.write_bytes(b"not gzip")
+    assert main(["check", str(broken)]) == 2
+    captured = capsys.readouterr()
+    message = f"{broken}: not a gzip-compressed tar archive"
+    assert (captured.out + captured.err).count(message) == 1
+    assert f"sdistguard: error: {message}" in captured.err
+    assert captured.out.rstrip().endswith("0 findings in 1 input; 1 input could not be read")
+
+
+def test_a_venv_found_by_its_layout_is_not_said_to_hold_pyvenv_cfg(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sdistguard.cli import main
+
+    path = tmp_path / "demo-1.0.tar.gz"
+    path.write_bytes(_sdist_bytes(bytes(_raw("demo-1.0/env/lib/python3.12/site-packages/six.py"))))
+    assert main(["check", str(path)]) == 1
+    (line,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  SG101  ")]
+    assert "pyvenv.cfg missing" in line
+    assert "holds pyvenv.cfg" not in line
+
+
+@pytest.mark.parametrize(
+    ("size", "shown"),
+    [
+        (999, "999 B"),
+        (1_000, "1.0 kB"),
+        (999_949, "999.9 kB"),
+        (999_950, "1.0 MB"),
+        (83_100_000, "83.1 MB"),
+        (5 * 10**12, "5.0 TB"),
+        (10**15, "1.0 PB"),
+        (999 * 10**18, "999.0 EB"),
+        (10**30, "1,000,000,000,000,000,000,000,000,000,000 B"),
+    ],
+)
+def test_sizes_use_a_unit_ladder_up_to_exabytes(size: int, shown: str) -> None:
+    """A declared member size of 10**30 printed as "1000000000000000000000.0 GB"."""
+    from sdistguard.report import format_check_table
+
+    result = audit_report.__globals__["AuditResult"]("demo-1.0.tar.gz", "sdist", [], 1, size)
+    assert format_check_table([result]).splitlines()[0] == f"demo-1.0.tar.gz: sdist, 1 members, {shown}: no findings"
+
+
+def test_a_declared_size_of_10_to_the_30_is_shown_in_bytes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sdistguard.cli import main
+
+    path = tmp_path / "demo-1.0.tar.gz"
+    path.write_bytes(_sdist_bytes(_pax({"size": str(10**30)}), bytes(_raw("demo-1.0/huge"))))
+    assert main(["check", str(path)]) == 1
+    head = capsys.readouterr().out.splitlines()[0]
+    size = 10**30 + len(b"Metadata-Version: 2.4\nName: demo\nVersion: 1.0\n")  # PKG-INFO, then the huge one
+    assert head.endswith(f"sdist, 2 members, {size:,} B")
