@@ -1,16 +1,22 @@
 """Hostile archives: the auditor raises nothing but InputError, in bounded time and memory.
 
 Property-based (hypothesis): random bytes, random tar and zip members (hostile names, every member
-type, links anywhere), then truncated or with flipped bytes. Plus the classic bombs, built cheaply:
-a million members, a gzip bomb, a huge declared member size.
+type, links anywhere), then truncated or with flipped bytes; tar streams built from hostile header
+kinds (PAX and GNU long-name chains, sparse maps old and new, huge declared sizes, thousands of
+members in one directory). Plus the classic bombs, built cheaply: a million members, a gzip bomb, a
+huge declared member size; and each defect of issue 9's auditor half, pinned by its own test.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import os
+import resource
 import tarfile
 import tempfile
+import threading
 import time
 import zipfile
 import zlib
@@ -20,8 +26,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sdistguard.auditor import Limits, audit_report
-from sdistguard.errors import InputError
+from sdistguard.auditor import AuditResult, Limits, audit_report
+from sdistguard.cli import main
+from sdistguard.errors import InputError, SdistguardError
+from sdistguard.report import format_check_table
 from sdistguard.rules import RULES
 
 pytestmark = pytest.mark.filterwarnings("ignore:Duplicate name:UserWarning")  # zipfile, writing duplicates
@@ -352,7 +360,9 @@ def test_pax_sparse_map_is_not_parsed(tmp_path: Path) -> None:
         }
     )
     path = tmp_path / "demo-1.0.tar.gz"
-    path.write_bytes(_sdist_bytes(pax, bytes(_raw("demo-1.0/GNUSparseFile.0/sparse.bin", size=len(data))), _block(data)))
+    path.write_bytes(
+        _sdist_bytes(pax, bytes(_raw("demo-1.0/GNUSparseFile.0/sparse.bin", size=len(data))), _block(data))
+    )
     assert _codes_and_details(path) == [
         ("SG590", "stopped after 1 members: a GNU sparse member (its sparse map is not read)")
     ]
@@ -387,14 +397,19 @@ def test_global_pax_headers_with_many_keys_stop_the_audit(tmp_path: Path) -> Non
     records = {f"k{index}": "v" for index in range(100)}
     path = tmp_path / "demo-1.0.tar.gz"
     path.write_bytes(_sdist_bytes(_pax(records, tarfile.XGLTYPE), bytes(_raw("demo-1.0/a.py"))))
-    assert _codes_and_details(path) == [
-        ("SG590", "stopped after 1 members: global PAX headers with more than 64 keys")
-    ]
+    assert _codes_and_details(path) == [("SG590", "stopped after 1 members: global PAX headers with more than 64 keys")]
 
 
 def test_tarfile_still_has_the_sparse_hooks_the_reader_overrides() -> None:
     """The reader refuses sparse maps by overriding these ``tarfile.TarInfo`` methods; they must exist."""
-    for name in ("fromtarfile", "frombuf", "_proc_sparse", "_proc_gnusparse_00", "_proc_gnusparse_01", "_proc_gnusparse_10"):
+    for name in (
+        "fromtarfile",
+        "frombuf",
+        "_proc_sparse",
+        "_proc_gnusparse_00",
+        "_proc_gnusparse_01",
+        "_proc_gnusparse_10",
+    ):
         assert callable(getattr(tarfile.TarInfo, name, None)), name
 
 
@@ -405,9 +420,6 @@ ALLOWED_HASHES = {"sha256", "sha384", "sha512", "sha3_256", "sha3_384", "sha3_51
 
 def test_every_hash_name_hashlib_accepts_is_verified_or_refused(tmp_path: Path) -> None:
     """shake_128/shake_256 (digest() needs a length) and every other name hashlib knows: verified or SG531."""
-    import base64
-    import hashlib
-
     names = sorted(hashlib.algorithms_available | hashlib.algorithms_guaranteed | {"SHA256", "nonsense", ""})
     data = b"print('hi')\n"
     lines = []
@@ -468,10 +480,6 @@ def test_stray_bytecode_members_are_collected_without_quadratic_work(tmp_path: P
 @pytest.mark.parametrize("name", ["demo-1.0.tar.gz", "demo-1.0-py3-none-any.whl", "fifo"])
 def test_a_fifo_input_is_an_input_error_not_a_hang(tmp_path: Path, name: str) -> None:
     """``sdistguard check`` on a FIFO blocked forever in ``open()``; it is refused as not a regular file."""
-    import threading
-
-    from sdistguard.cli import main
-
     fifo = tmp_path / name
     os.mkfifo(fifo)
     outcome: list[object] = []
@@ -495,10 +503,6 @@ def test_a_fifo_input_is_an_input_error_not_a_hang(tmp_path: Path, name: str) ->
 
 def test_a_fifo_named_pyproject_toml_is_an_error_not_a_hang(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The CLI reads the checked directory's pyproject.toml for its settings: a FIFO there is exit 2."""
-    import threading
-
-    from sdistguard.cli import main
-
     os.mkfifo(tmp_path / "pyproject.toml")
     codes: list[int] = []
     worker = threading.Thread(target=lambda: codes.append(main(["check", str(tmp_path)])), daemon=True)
@@ -516,8 +520,6 @@ def test_a_fifo_named_pyproject_toml_is_an_error_not_a_hang(tmp_path: Path, caps
 
 
 def test_an_unreadable_input_is_reported_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from sdistguard.cli import main
-
     broken = tmp_path / "broken.tar.gz"
     broken.write_bytes(b"not gzip")
     assert main(["check", str(broken)]) == 2
@@ -531,8 +533,6 @@ def test_an_unreadable_input_is_reported_once(tmp_path: Path, capsys: pytest.Cap
 def test_a_venv_found_by_its_layout_is_not_said_to_hold_pyvenv_cfg(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from sdistguard.cli import main
-
     path = tmp_path / "demo-1.0.tar.gz"
     path.write_bytes(_sdist_bytes(bytes(_raw("demo-1.0/env/lib/python3.12/site-packages/six.py"))))
     assert main(["check", str(path)]) == 1
@@ -557,18 +557,155 @@ def test_a_venv_found_by_its_layout_is_not_said_to_hold_pyvenv_cfg(
 )
 def test_sizes_use_a_unit_ladder_up_to_exabytes(size: int, shown: str) -> None:
     """A declared member size of 10**30 printed as "1000000000000000000000.0 GB"."""
-    from sdistguard.report import format_check_table
-
-    result = audit_report.__globals__["AuditResult"]("demo-1.0.tar.gz", "sdist", [], 1, size)
+    result = AuditResult("demo-1.0.tar.gz", "sdist", [], 1, size)
     assert format_check_table([result]).splitlines()[0] == f"demo-1.0.tar.gz: sdist, 1 members, {shown}: no findings"
 
 
 def test_a_declared_size_of_10_to_the_30_is_shown_in_bytes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from sdistguard.cli import main
-
     path = tmp_path / "demo-1.0.tar.gz"
     path.write_bytes(_sdist_bytes(_pax({"size": str(10**30)}), bytes(_raw("demo-1.0/huge"))))
     assert main(["check", str(path)]) == 1
     head = capsys.readouterr().out.splitlines()[0]
     size = 10**30 + len(b"Metadata-Version: 2.4\nName: demo\nVersion: 1.0\n")  # PKG-INFO, then the huge one
     assert head.endswith(f"sdist, 2 members, {size:,} B")
+
+
+# --------------------------------------------------------------------------- property: hostile headers (issue 9)
+
+PROPERTY_SECONDS = 60
+PROPERTY_BYTES = 1024**3
+_BASELINE_PEAK = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # ru_maxrss is in KiB on Linux
+
+PAX_KEYS = st.sampled_from(["comment", "path", "linkpath", "size", "mtime", "uid", "uname", "hdrcharset", "x.y"])
+PAX_VALUES = st.sampled_from(
+    ["", "x", "demo-1.0/p", "../../etc/passwd", "-1", "1e400", str(10**30), "BINARY", "\udcff"]
+)
+
+
+def _safe_pax(records: list[tuple[str, str]], kind: bytes = tarfile.XHDTYPE) -> bytes:
+    data = b"".join(
+        _pax_record(key, value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")) for key, value in records
+    )
+    return bytes(_raw("././@PaxHeader", kind, len(data))) + _block(data)
+
+
+def _member(name: str, size: int = 0, kind: bytes = tarfile.REGTYPE) -> bytes:
+    try:
+        return bytes(_raw(name, kind, size)) + _block(bytes(min(size, 4096)))
+    except ValueError:  # ustar cannot hold the name or size: a GNU header can
+        info = tarfile.TarInfo(name)
+        info.type, info.size = kind, size
+        return info.tobuf(tarfile.GNU_FORMAT) + _block(bytes(min(size, 4096)))
+
+
+def _count(low: int, high: int, *edges: int) -> st.SearchStrategy[int]:
+    """A count between ``low`` and ``high``, often one of the ``edges`` (a limit, either side of it)."""
+    return st.sampled_from(edges) | st.integers(low, high)
+
+
+@st.composite
+def _segments(draw: st.DrawFn) -> bytes:
+    """One hostile piece of a tar stream: a header kind, a chain of them, or many members."""
+    kind = draw(
+        st.sampled_from(
+            [
+                "member",
+                "pax-chain",
+                "gnu-chain",
+                "mixed-chain",
+                "sparse-old",
+                "sparse-pax-1.0",
+                "sparse-pax-0.x",
+                "huge-size",
+                "one-directory",
+                "global-keys",
+                "huge-header",
+            ]
+        )
+    )
+    name = draw(NAMES) or "demo-1.0/x"
+    if kind == "member":
+        return _member(name, draw(st.integers(0, 600)), draw(TAR_TYPES))
+    if kind == "pax-chain":
+        records = draw(st.lists(st.tuples(PAX_KEYS, PAX_VALUES), max_size=3))
+        return _safe_pax(records) * draw(_count(1, 2000, 16, 17, 1100)) + _member(name)
+    if kind == "gnu-chain":
+        return _gnu_long_name("demo-1.0/" + "n" * draw(st.integers(1, 300))) * draw(
+            _count(1, 4000, 16, 17, 3000)
+        ) + _member(name)
+    if kind == "mixed-chain":
+        link = bytes(_raw("././@LongLink", tarfile.GNUTYPE_LONGLINK, 4)) + _block(b"../x")
+        unit = _safe_pax([("comment", "c")]) + _gnu_long_name("demo-1.0/m") + link
+        return unit * draw(_count(1, 1500, 5, 6, 600)) + _member(name, 0, tarfile.SYMTYPE)
+    if kind == "sparse-old":
+        short = name if len(name.encode("utf-8", "surrogateescape")) < 100 else "demo-1.0/sparse"
+        return _old_sparse(short, draw(_count(0, 60_000, 1, 400, 60_000)))
+    if kind == "sparse-pax-1.0":
+        declared = draw(st.sampled_from([0, 1, 1000, 10**6, 10**12]))
+        lines = draw(_count(0, 100_000, 2, 100_000))
+        data = b"%d\n" % declared + b"1\n" * lines
+        records = [("GNU.sparse.major", "1"), ("GNU.sparse.minor", "0"), ("GNU.sparse.name", name)]
+        return _safe_pax(records) + _member("demo-1.0/GNUSparseFile.0/s", len(data))[:512] + _block(data)
+    if kind == "sparse-pax-0.x":
+        count = draw(_count(0, 2000, 2000))
+        records = [("GNU.sparse.size", "10"), ("GNU.sparse.map", ",".join(["0", "1"] * count) or "x")]
+        return _safe_pax(records[: draw(st.integers(1, 2))]) + _member(name)
+    if kind == "huge-size":
+        size = draw(st.sampled_from([10**9, 10**12, 8**11 - 1, 8**20, 10**30]))
+        if draw(st.booleans()):
+            return _safe_pax([("size", str(size))]) + _member(name) + bytes(draw(st.integers(0, 2048)))
+        return _member(name, 0)[:0] + _huge_gnu_member(name, size)
+    if kind == "one-directory":
+        count = draw(_count(100, 6000, 6000))
+        suffix = draw(st.sampled_from([".pyc", ".py", "/pyvenv.cfg", "/__pycache__/m.pyc"]))
+        return b"".join(_member(f"demo-1.0/d/m{index}{suffix}") for index in range(count))
+    if kind == "global-keys":
+        count = draw(_count(1, 200, 64, 65, 200))
+        return _safe_pax([(f"k{index}", "v") for index in range(count)], tarfile.XGLTYPE) + _member(name)
+    return bytes(_raw("././@PaxHeader", tarfile.XHDTYPE, draw(st.sampled_from([16 * 1024 + 1, 10**9, 8**11 - 1]))))
+
+
+def _huge_gnu_member(name: str, size: int) -> bytes:
+    """A member header declaring ``size`` bytes (base-256 when octal cannot hold it), and a little data."""
+    info = tarfile.TarInfo(name if len(name.encode("utf-8", "surrogateescape")) < 100 else "demo-1.0/huge")
+    info.size = min(size, 8**11 - 1)
+    header = bytearray(info.tobuf(tarfile.GNU_FORMAT, errors="surrogateescape"))
+    if size >= 8**11:  # GNU base-256: 0x80, then the size big-endian in 11 bytes
+        header[124:136] = b"\x80" + (size % 256**11).to_bytes(11, "big")
+        header = bytearray(_checksummed(header[-512:]))
+    return bytes(header) + bytes(1024)
+
+
+@st.composite
+def header_sdists(draw: st.DrawFn) -> bytes:
+    """A gzip-compressed tar: a PKG-INFO, then hostile segments, maybe truncated, maybe never ended."""
+    body = b"".join(draw(st.lists(_segments(), min_size=1, max_size=4)))
+    if draw(st.booleans()):
+        body = body[: draw(st.integers(0, len(body)))]
+    elif draw(st.booleans()):
+        body += bytes(1024)
+    return zlib.compress(_member("demo-1.0/PKG-INFO", 0) + body, 1, wbits=31)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(header_sdists(), st.sampled_from([None, "table", "json"]))
+def test_hostile_headers_end_in_findings_or_a_clean_error_within_bounds(content: bytes, command: str | None) -> None:
+    """PAX and GNU long-name chains, sparse maps old and new, huge sizes, thousands of members in one directory,
+    truncations: the auditor (``audit_report`` or ``sdistguard check``) ends with findings or an
+    SdistguardError (exit 2), never another exception, within 60 s and 1 GiB (the process's peak RSS)."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "demo-1.0.tar.gz"
+        path.write_bytes(content)
+        started = time.monotonic()
+        if command is None:
+            try:
+                result = audit_report(path)
+            except SdistguardError as error:
+                assert str(error)
+            else:
+                assert all(found.code in RULES for found in result.findings)
+        else:
+            assert main(["check", "--format", command, str(path)]) in (0, 1, 2)
+        assert time.monotonic() - started < PROPERTY_SECONDS
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    assert peak - _BASELINE_PEAK < PROPERTY_BYTES
