@@ -709,3 +709,38 @@ def test_hostile_headers_end_in_findings_or_a_clean_error_within_bounds(content:
         assert time.monotonic() - started < PROPERTY_SECONDS
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     assert peak - _BASELINE_PEAK < PROPERTY_BYTES
+
+
+@st.composite
+def record_wheels(draw: st.DrawFn) -> bytes:
+    """A wheel with up to 6,000 members in one directory and a RECORD naming any hash hashlib knows."""
+    names = [*sorted(hashlib.algorithms_available), "", "SHA256", "sha256 "]
+    count = draw(_count(1, 6000, 6000))
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_STORED) as archive:
+        hashes = draw(st.lists(st.sampled_from(names), min_size=1, max_size=8))
+        sizes = draw(st.lists(st.sampled_from(["1", "", "x", str(10**30)]), min_size=1, max_size=3))
+        rows = []
+        for index in range(count):
+            archive.writestr(f"demo/m{index}.pyc", b"x")
+            rows.append(f"demo/m{index}.pyc,{hashes[index % len(hashes)]}=AAAA,{sizes[index % len(sizes)]}\n")
+        archive.writestr("demo-1.0.dist-info/RECORD", "".join(rows))
+    data = raw.getvalue()
+    return data[: draw(st.integers(0, len(data)))] if draw(st.booleans()) else data
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(record_wheels())
+def test_hostile_wheel_records_end_in_findings_or_a_clean_error_within_bounds(content: bytes) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "demo-1.0-py3-none-any.whl"
+        path.write_bytes(content)
+        started = time.monotonic()
+        try:
+            result = audit_report(path)
+        except SdistguardError as error:
+            assert str(error)
+        else:
+            assert all(found.code in RULES for found in result.findings)
+        assert time.monotonic() - started < PROPERTY_SECONDS
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - _BASELINE_PEAK < PROPERTY_BYTES
