@@ -3,7 +3,10 @@
 ``tarfile`` runs in stream mode (``r|``) over a reader that counts uncompressed bytes; extended
 headers (PAX, GNU long names) larger than :attr:`~sdistguard.audit_base.Limits.max_header_bytes` are
 refused before ``tarfile`` reads them into memory, and the ``TarInfo`` objects it keeps are dropped
-as it goes, so memory stays flat whatever the archive declares.
+as it goes, so memory stays flat whatever the archive declares. Where ``tarfile`` itself has no
+bound, the header class it is given stops first: chains of extended headers (it recurses once per
+header), GNU sparse maps (parsed without limit) and global PAX keys (applied to every later member);
+see :func:`_bounded_tarinfo`.
 """
 
 from __future__ import annotations
