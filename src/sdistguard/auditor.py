@@ -35,9 +35,9 @@ def audit(path: str | os.PathLike[str], *, limits: Limits | None = None) -> list
     """Audit an sdist (``.tar.gz``), a wheel (``.whl``) or a project directory; return the findings.
 
     Findings are sorted by path, then code. Raises :class:`~sdistguard.errors.InputError` when
-    ``path`` is missing, not a regular file or a directory (a FIFO, a device), of another kind, or
-    unreadable from its first bytes on. Damage found later
-    is a finding (``SG591``), so what was read before it is still reported.
+    ``path`` is missing, not a regular file or a directory (a FIFO, a device: never opened), of
+    another kind, or unreadable from its first bytes on. Damage found later is a finding
+    (``SG591``), so what was read before it is still reported.
     """
     return audit_report(path, limits=limits).findings
 
