@@ -37,7 +37,7 @@ exit codes:
 configuration: [tool.sdistguard.check] select = [...] / ignore = [...] (codes or prefixes such as
 "SG5"), read from the pyproject.toml of the directory being checked, else of the current directory.
 --select replaces the configured select list; --ignore adds to the configured ignore list.
-Every code, its cause and its fix: `sdistguard codes`, and README.md, section "The codes".
+Every code, its cause and its fix: `sdistguard codes`, and docs/rules.md.
 """
 
 

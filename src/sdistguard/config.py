@@ -71,7 +71,26 @@ def _read_patterns(value: object, key: str, problems: list[str]) -> tuple[str, .
     if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
         problems.append(f"{key}: must be an array of non-empty strings (gitignore-style patterns)")
         return ()
+    for index, pattern in enumerate(value):
+        reason = _pattern_problem(pattern)
+        if reason:
+            problems.append(f"{key}[{index}]: {pattern!r} is not a valid gitignore-style pattern ({reason})")
     return tuple(value)
+
+
+def _pattern_problem(pattern: str) -> str | None:
+    """Why pathspec (the engine ``keep`` is matched with) cannot compile ``pattern``, or ``None``."""
+    import re
+
+    import pathspec
+
+    try:
+        pathspec.GitIgnoreSpec.from_lines([pattern])
+    except re.error as error:
+        return error.msg
+    except ValueError as error:  # pathspec's GitIgnorePatternError: a lone '!', a trailing backslash
+        return str(error)
+    return None
 
 
 def _read_flag(value: object, key: str, problems: list[str]) -> bool:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sdistguard.rules import RULE_BY_NAME, RULES, Finding
+from sdistguard.rules import RULES, Finding
 
 if TYPE_CHECKING:
     from sdistguard.auditor import AuditResult
@@ -17,12 +17,13 @@ __all__ = [
     "FindingGroup",
     "format_build_summary",
     "format_check_json",
+    "describe_blocking",
     "format_check_table",
     "group_findings",
+    "printable",
 ]
 
 _MAX_LINES = 20
-REWRITTEN = RULE_BY_NAME["link-rewritten"].code
 
 
 def format_build_summary(findings: Sequence[Finding], artifact: str) -> str:
@@ -35,31 +36,52 @@ def format_build_summary(findings: Sequence[Finding], artifact: str) -> str:
     """
     if not findings:
         return ""
-    left_out = [found for found in findings if found.code != REWRITTEN]
-    rewritten = len(findings) - len(left_out)
+    left_out = [found for found in findings if found.rule.effect == "left out"]
+    rewritten = sum(1 for found in findings if found.rule.effect == "rewritten")
+    shipped = sum(1 for found in findings if found.rule.effect == "shipped")
     files = sum(found.files for found in left_out)
     size = sum(found.size for found in left_out)
     counts = f" ({files} files, {size} bytes, besides whole directories)" if files else ""
-    head = f"sdistguard: {artifact}: left out {len(left_out)} path(s){counts}"
+    parts = [f"left out {len(left_out)} path(s){counts}"] if left_out else []
     if rewritten:
-        head += f", wrote {rewritten} link(s) as regular files"
+        parts.append(f"wrote {rewritten} link(s) as regular files")
+    if shipped:
+        parts.append(f"shipped {shipped} file(s) from outside the project, as hatchling does")
+    head = f"sdistguard: {artifact}: " + ", ".join(parts or [f"{len(findings)} finding(s)"])
     lines = [head + ":"]
     for found in findings[:_MAX_LINES]:
         detail = f" ({found.detail})" if found.detail else ""
         lines.append(f"  {found.code} {found.path}: {found.rule.reason}{detail}")
     if len(findings) > _MAX_LINES:
         lines.append(f"  ... and {len(findings) - _MAX_LINES} more")
-    lines.append("  (codes and fixes: `sdistguard codes`, or README.md, section 'The codes')")
+    lines.append("  (codes and fixes: `sdistguard codes`, or docs/rules.md)")
     return "\n".join(lines)
+
+
+def describe_blocking(found: Finding) -> str:
+    """One line for a finding that blocks a build: path, code, reason, what triggered it, the fix.
+
+    The path and the detail are escaped (:func:`printable`), so a file name cannot forge lines.
+    """
+    detail = f": {_printable(found.detail)}" if found.detail else ""
+    return f"{_printable(found.path)}: {found.code} {found.rule.reason}{detail} ({found.rule.hint})"
 
 
 # --------------------------------------------------------------------------- sdistguard check
 
 
 def _printable(text: str) -> str:
-    """``text`` safe for a terminal or JSON: undecodable bytes as ``\\xNN``, control characters escaped."""
+    """``text`` safe for a terminal or JSON: undecodable bytes as ``\\xNN``, control characters escaped.
+
+    A file name read from disk can hold any byte but ``/`` and NUL; its undecodable bytes arrive as
+    surrogate escapes (``\\udcff``) and are shown as ``\\xff``; a newline is shown as ``\\n``.
+    """
     text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+printable = _printable
+"""The one escaping function of sdistguard's reports (the build summary, the table, JSON, errors)."""
 
 
 def _human_size(size: int) -> str:
@@ -221,7 +243,7 @@ CHECK_REPORT_VERSION = 1
 
 
 def format_check_json(results: Sequence[AuditResult], tool_version: str, exit_code: int) -> str:
-    """The machine-readable report of ``sdistguard check --format json`` (README.md, "JSON output").
+    """The machine-readable report of ``sdistguard check --format json`` (docs/check.md, "JSON output").
 
     Top level: ``version`` (:data:`CHECK_REPORT_VERSION`), ``tool``, ``exit_code``, ``summary``
     (finding count per code) and ``inputs``: one object per input with ``path``, ``kind``,
