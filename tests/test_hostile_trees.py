@@ -3,7 +3,6 @@ the backend with real trees (venvs made by ``python -m venv``, real links, FIFOs
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import members, wheel_members, write_project
+from sdistguard.rules import RULES
 
 BASE = {"README.md": "file", "pyproject.toml": "file", "src/demo/__init__.py": "file",
         "src/demo/data.txt": "file", "PKG-INFO": "file"}
@@ -291,7 +291,7 @@ def test_gitignored_dir_partly_brought_back_by_artifacts_says_so(tmp_path: Path,
     err = capsys.readouterr().err
     assert "left out 1 path(s) (2 files, 10 bytes, besides whole directories)" in err
     line = next(line for line in err.splitlines() if "SG104" in line)
-    assert line.startswith("  SG104 sub/gen/: excluded by a .gitignore below the project root (by sub/.gitignore")
+    assert line.startswith(f"  SG104 sub/gen/: {RULES['SG104'].reason} (by sub/.gitignore:1: gen/;")
     assert line.endswith("; 1 file(s) below brought back by artifacts)")
 
 
