@@ -63,7 +63,7 @@ _RULE_LIST: Final = (
     Rule("SG103", "cache-dir", WARNING, "cache directory (holds a CACHEDIR.TAG)",
          'if it is meant to ship, add it to [tool.sdistguard] keep'),
     Rule("SG104", "nested-gitignore", INFO,
-         "ignored by git's rules: a .gitignore below the project root, .git/info/exclude or core.excludesFile",
+         "ignored by git (a .gitignore below the root, .git/info/exclude, core.excludesFile)",
          "hatchling reads only the root .gitignore; add the pattern to [tool.hatch.build] exclude "
          "to make it explicit, or to [tool.sdistguard] keep to ship it"),
     Rule("SG105", "parent-ignore-file", WARNING,

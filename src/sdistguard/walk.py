@@ -158,7 +158,7 @@ class GuardedWalker:
                 )
             self._oracle = oracle
             if self._oracle.note is not None:
-                self._add(finding("git-unavailable", "", self._oracle.note))
+                self._add(finding("git-unavailable", "./", self._oracle.note))
         return self._oracle
 
     @property
@@ -189,7 +189,7 @@ class GuardedWalker:
         for key in pending:
             found = self._findings[key]
             detail = sources.get(found.path) or (
-                "by git: nothing below it is tracked or unignored" if found.path.endswith("/")
+                "by git: every file below it is ignored" if found.path.endswith("/")
                 else "by git: not tracked, and ignored"
             )
             self._findings[key] = Finding(found.code, found.path, detail, found.files, found.size)
