@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -338,14 +338,17 @@ class IgnoreRules:
     ``top`` is the directory the ``.gitignore`` files are relative to (absolute). ``extra`` are the
     lower-precedence lists (``.git/info/exclude``, then ``core.excludesFile``: highest first).
     ``skip`` is a directory (relative, ``""`` for ``top``) whose own ``.gitignore`` is not read (the
-    one hatchling applies itself). Each directory's ``.gitignore`` is read once, when first needed.
+    one hatchling applies itself). ``accept``, when given, chooses which ``.gitignore`` files count
+    (the others are treated as absent). Each directory's ``.gitignore`` is read once, when first needed.
     """
 
-    def __init__(self, top: str, extra: Sequence[PatternList] = (), *, skip: str | None = None) -> None:
+    def __init__(self, top: str, extra: Sequence[PatternList] = (), *, skip: str | None = None,
+                 accept: Callable[[PatternList], bool] | None = None) -> None:
         """Set up; nothing is read until a path is asked about. Raises nothing."""
         self.top = top
         self.extra = tuple(extra)
         self.skip = skip
+        self.accept = accept
         self._lists: dict[str, tuple[PatternList, ...]] = {}
 
     def lists(self, directory: str) -> tuple[PatternList, ...]:
@@ -359,6 +362,8 @@ class IgnoreRules:
             label = f"{directory}/.gitignore" if directory else ".gitignore"
             base = os.fsencode(directory + "/") if directory else b""
             own = read_pattern_file(os.path.join(self.top, directory, ".gitignore"), label, base)
+            if own is not None and self.accept is not None and not self.accept(own):
+                own = None
         result = (own, *parent) if own is not None else parent
         self._lists[directory] = result
         return result

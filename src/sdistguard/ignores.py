@@ -99,6 +99,11 @@ def _work_tree_top(root: str) -> str | None:
         current = parent
 
 
+def _is_cache_marker(patterns: PatternList) -> bool:
+    """A ``.gitignore`` holding only ``*``: what uv, pytest, virtualenv and hypothesis put in their own directories."""
+    return [pattern.text for pattern in patterns.patterns] == ["*"]
+
+
 def _global_excludes() -> PatternList | None:
     """git's default ``core.excludesFile``: ``$XDG_CONFIG_HOME/git/ignore`` or ``~/.config/git/ignore``."""
     base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
@@ -138,7 +143,8 @@ class IgnoreOracle:
             answer = GitUnavailable(f"git lists no file below {root} (the repository ignores it)", True)
         self.unavailable = answer.reason
         if _is_regular(os.path.join(root, "PKG-INFO")):
-            self.mode = "sdist"
+            self.mode = "sdist"  # only a tool's own "*" marker counts: the sdist's author chose its files
+            self._rules = IgnoreRules(root, skip="", accept=_is_cache_marker)
             return
         self.mode = "engine"
         top = _work_tree_top(root) if answer.work_tree else None
@@ -185,12 +191,6 @@ class IgnoreOracle:
     def ignores_itself(self, directory: str, entries: Iterable[os.DirEntry[str]]) -> Decision | None:
         """Whether ``directory``'s own ``.gitignore`` leaves out every entry of its listing (one finding)."""
         if not directory:
-            return None
-        if self.mode == "sdist":
-            found = read_pattern_file(os.path.join(self.root, directory, ".gitignore"), f"{directory}/.gitignore")
-            if found is not None and [p.text for p in found.patterns] == ["*"]:
-                return Decision("nested-gitignore", f"by {directory}/.gitignore:{found.patterns[0].line}: * "
-                                "(a tool's own cache marker)")
             return None
         if self._rules is None:
             return None
