@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sdistguard.gitignore import IgnoreRules, parse_patterns, read_pattern_file, wildmatch_regex
+from sdistguard.rules import unportable_reason
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
@@ -206,3 +207,65 @@ def test_engine_agrees_with_git_on_generated_trees(tmp_path_factory, tree, exclu
         read_pattern_file(str(global_file), str(global_file)),
     ) if parse is not None]
     assert engine_keeps(top, extra) == git_keeps(top, env)
+
+
+# --- the build, with git on PATH and without: the same members, and git's answer ---
+
+BUILD_PYPROJECT = """\
+[build-system]
+requires = ["sdistguard"]
+build-backend = "sdistguard.build"
+
+[project]
+name = "demo"
+version = "1.0"
+
+[tool.hatch.build.targets.sdist]
+only-include = ["t"]
+"""
+
+
+def _shipped(root: Path) -> set[str]:
+    """The files the sdist builder selects, in-process (the walk and hatchling's selection, no archive)."""
+    from sdistguard.builders import GuardedSdistBuilder
+
+    builder = GuardedSdistBuilder(str(root))
+    build_data = builder.get_default_build_data()
+    builder.set_build_data_defaults(build_data)
+    with builder.config.set_build_data(build_data):
+        shipped = {included.distribution_path.replace(os.sep, "/") for included in builder.recurse_included_files()}
+    return {path for path in shipped if path.startswith("t/")}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(tree=trees(), exclude=st.one_of(st.none(), ignore_files()))
+def test_build_ships_git_answer_with_and_without_git(tmp_path_factory, tree, exclude) -> None:
+    """Every file below ``t/`` (only-include): git's untracked, unignored files, with git or with the engine."""
+    base = tmp_path_factory.getbasetemp() / "differential-build"
+    top, home = base / "repo", base / "home"
+    env = git_env(home)
+    if not (top / ".git").is_dir():
+        shutil.rmtree(base, ignore_errors=True)
+        env = git_env(home)
+        top.mkdir(parents=True)
+        subprocess.run(["git", "init", "-q", str(top)], env=env, check=True)
+    for entry in top.iterdir():
+        if entry.name != ".git":
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+    write(top, {f"t/{name}": data for name, data in tree.items()})
+    (top / "pyproject.toml").write_text(BUILD_PYPROJECT)
+    (top / ".git" / "info").mkdir(exist_ok=True)
+    (top / ".git" / "info" / "exclude").write_bytes(exclude or b"")
+    expected = {path for path in git_keeps(top, env) if path.startswith("t/") and unportable_reason(path) is None}
+    saved = dict(os.environ)
+    try:
+        os.environ.update({key: env[key] for key in ("GIT_CONFIG_NOSYSTEM", "GIT_CONFIG_GLOBAL", "HOME",
+                                                     "XDG_CONFIG_HOME")})
+        with_git = _shipped(top)
+        os.environ["PATH"] = str(base / "no-git")
+        without_git = _shipped(top)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert with_git == expected
+    assert without_git == expected
