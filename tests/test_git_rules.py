@@ -222,3 +222,19 @@ def test_rebuilding_from_the_unpacked_sdist_gives_the_same_members(tmp_path: Pat
     assert (unpacked / "tests" / "data" / ".gitignore").read_text() == "*.txt\n"  # not applied again
     rebuilt = build_in(unpacked)
     assert members(rebuilt) == members(sdist) == KEPT
+
+
+def test_untracked_exclude_builds_the_wheel_from_its_unpacked_sdist(tmp_path: Path, git_home: Path,
+                                                                   build_in) -> None:
+    """What frontends do: the sdist in the work tree, then the wheel from the unpacked sdist (no git there)."""
+    root = write_project(tmp_path / "repo", extra='[tool.sdistguard]\nuntracked = "exclude"\n')
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "init")
+    (root / "src" / "demo" / "scratch.py").write_text("x\n")
+    sdist = build_in(root)
+    assert members(sdist) == BASE
+    with tarfile.open(sdist) as archive:
+        archive.extractall(tmp_path / "unpacked", filter="data")
+    wheel = build_in(tmp_path / "unpacked" / "demo-1.0", "wheel")
+    assert wheel.name == "demo-1.0-py2.py3-none-any.whl"

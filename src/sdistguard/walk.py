@@ -151,7 +151,8 @@ class GuardedWalker:
         """git's ignore decisions for this project (git is asked once, at the first walk)."""
         if self._oracle is None:
             oracle = IgnoreOracle(self.root, use_vcs=self.use_gitignore, untracked=self.settings.untracked)
-            if self.settings.untracked == "exclude" and oracle.mode != "git":
+            # An unpacked sdist was filtered when it was built: nothing in it is "untracked".
+            if self.settings.untracked == "exclude" and oracle.mode not in ("git", "sdist"):
                 raise ConfigError(
                     f'tool.sdistguard.untracked = "exclude" ships only what git tracks, but git cannot say: '
                     f'{oracle.unavailable}; build from a git checkout, or set untracked = "include" or "warn"'
