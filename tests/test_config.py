@@ -46,5 +46,6 @@ def test_table_must_be_a_table() -> None:
 def test_untracked_policy_is_read_and_checked() -> None:
     assert load_settings(pyproject(untracked="warn")).untracked == "warn"
     assert load_settings(pyproject()).untracked == "include"
-    with pytest.raises(ConfigError, match=r"tool.sdistguard.untracked: 'ignore' is not one of 'include', 'warn', 'exclude'"):
+    message = r"tool.sdistguard.untracked: 'ignore' is not one of 'include', 'warn', 'exclude'"
+    with pytest.raises(ConfigError, match=message):
         load_settings(pyproject(untracked="ignore"))

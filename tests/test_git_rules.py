@@ -209,7 +209,8 @@ def test_untracked_exclude_outside_a_work_tree_says_why(tmp_path: Path, git_home
     err = capsys.readouterr().err
     assert 'tool.sdistguard.untracked = "exclude" ships only what git tracks, but git cannot say: ' in err
     assert "not a git repository" in err and "Traceback" not in err
-    assert not (tmp_path / "out-sdistguard-sdist-0").exists() or not any((tmp_path / "out-sdistguard-sdist-0").iterdir())
+    out = tmp_path / "out-sdistguard-sdist-0"
+    assert not out.exists() or not any(out.iterdir())  # never a half-written artifact
 
 
 def test_rebuilding_from_the_unpacked_sdist_gives_the_same_members(tmp_path: Path, git_home: Path,
