@@ -40,13 +40,10 @@ class GitTree:
 
     ``tracked``: paths in the index (a submodule is one path, its directory). ``untracked``: files
     git lists as untracked and not ignored; a nested repository that is not a submodule is listed
-    as its directory. ``top`` is the work tree's top (absolute), ``prefix`` the directory's path
-    inside it (``""`` or ending in ``/``).
+    as its directory. ``root`` is the directory asked about (absolute).
     """
 
     root: str
-    top: str
-    prefix: str
     tracked: frozenset[str]
     untracked: frozenset[str]
     kept_dirs: frozenset[str] = field(init=False)
@@ -119,20 +116,13 @@ def query(root: str) -> GitTree | GitUnavailable:
     """
     work_tree = _has_dot_git(root)
     try:
-        where = _run(["rev-parse", "--is-inside-work-tree", "--show-toplevel", "--show-prefix"], root)
-        if where.returncode != 0:
-            return GitUnavailable(f"git refuses {root}: {_first_line(where.stderr)}", work_tree)
-        lines = where.stdout.decode("utf-8", "surrogateescape").split("\n")
-        if lines[0] != "true":
-            return GitUnavailable(f"{root} is not inside a git work tree", False)
-        top, prefix = os.fsdecode(os.fsencode(lines[1])), lines[2]
         listing = _run(["ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard"], root)
-        if listing.returncode != 0:
-            return GitUnavailable(f"git ls-files failed in {root}: {_first_line(listing.stderr)}", True)
     except FileNotFoundError:
         return GitUnavailable("git is not installed (not on PATH)", work_tree)
     except (OSError, subprocess.SubprocessError) as error:
         return GitUnavailable(f"git could not be run: {error}", work_tree)
+    if listing.returncode != 0:
+        return GitUnavailable(f"git cannot list {root}: {_first_line(listing.stderr)}", work_tree)
     tracked: set[str] = set()
     untracked: set[str] = set()
     for entry in listing.stdout.split(b"\0"):
@@ -143,7 +133,7 @@ def query(root: str) -> GitTree | GitUnavailable:
             untracked.add(path.rstrip("/"))  # "nested/": a repository inside, not a submodule
         else:
             tracked.add(path)
-    return GitTree(root, top, prefix, frozenset(tracked), frozenset(untracked))
+    return GitTree(root, frozenset(tracked), frozenset(untracked))
 
 
 def explain_ignored(root: str, paths: Sequence[str]) -> dict[str, str]:
