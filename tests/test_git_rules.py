@@ -239,3 +239,17 @@ def test_untracked_exclude_builds_the_wheel_from_its_unpacked_sdist(tmp_path: Pa
         archive.extractall(tmp_path / "unpacked", filter="data")
     wheel = build_in(tmp_path / "unpacked" / "demo-1.0", "wheel")
     assert wheel.name == "demo-1.0-py2.py3-none-any.whl"
+
+
+def test_clean_git_tree_builds_hatchlings_bytes_and_reports_nothing(tmp_path: Path, git_home: Path, build_in,
+                                                                     capsys) -> None:
+    """What git and hatchling agree on (the root .gitignore's build/, dist/) is hatchling's: same bytes, no report."""
+    root = write_project(tmp_path / "repo", extra="[tool.hatch.build]\nartifacts = ['*.so']\n")
+    write(root, {".gitignore": "build/\ndist/\n*.pyc\n", "build/lib/x.py": "x\n", "dist/old.tar.gz": "x\n",
+                 "src/demo/mod.pyc": "x\n"})
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "init")
+    for kind in ("sdist", "wheel"):
+        assert build_in(root, kind).read_bytes() == build_in(root, kind, backend="hatchling").read_bytes()
+    assert capsys.readouterr().err == ""

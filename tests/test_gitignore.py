@@ -269,3 +269,15 @@ def test_build_ships_git_answer_with_and_without_git(tmp_path_factory, tree, exc
         os.environ.update(saved)
     assert with_git == expected
     assert without_git == expected
+
+
+def test_nested_gitignore_lines_git_accepts_never_stop_the_build(tmp_path: Path, build_in) -> None:
+    """Issue 9, item 0: a lone '!', '[z-a]' and 'foo\\' (pathspec refuses them) match as git matches them."""
+    from conftest import members, write_project
+
+    root = write_project(tmp_path / "p")
+    write(root, {"fixtures/.gitignore": b"!\n[z-a]\nfoo\\\n[\n", "fixtures/z": b"", "fixtures/foo": b"",
+                 "fixtures/a": b""})
+    assert set(members(build_in(root))) == {"PKG-INFO", "README.md", "pyproject.toml", "src/demo/__init__.py",
+                                            "src/demo/data.txt", "fixtures/.gitignore", "fixtures/foo",
+                                            "fixtures/a"}

@@ -175,7 +175,7 @@ class GuardedWalker:
             rescue = self._rescues.get(key)
             if rescue is None:
                 findings.append(found)
-            elif rescue.left or not rescue.shipped:
+            elif rescue.left:  # a file hatchling would ship was left out (not when all came back or none was wanted)
                 back = f"; {rescue.shipped} file(s) below brought back by artifacts" if rescue.shipped else ""
                 findings.append(Finding(found.code, found.path, found.detail + back, rescue.left, rescue.size))
         findings.extend(self._untracked_findings())
