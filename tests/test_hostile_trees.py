@@ -75,7 +75,8 @@ def test_hatchlings_unnamed_forced_files_linking_outside_stop_a_strict_build(tmp
 
 
 def test_named_force_include_of_an_outside_link_is_still_taken(tmp_path: Path, build_in) -> None:
-    root = write_project(tmp_path / "p", extra='[tool.hatch.build.targets.sdist.force-include]\n"hatch.toml" = "hatch.toml"\n')
+    extra = '[tool.hatch.build.targets.sdist.force-include]\n"hatch.toml" = "hatch.toml"\n'
+    root = write_project(tmp_path / "p", extra=extra)
     _secret_links(tmp_path, root)
     assert members(build_in(root)) == {**BASE, "hatch.toml": "file"}
 
@@ -174,9 +175,11 @@ from pathlib import Path
 import sdistguard.walk as walk
 original = walk.GuardedWalker.walk
 def walk_then_hang(self, top, selection):
-    Path(sys.argv[2]).write_text("ready")  # the private dir and hatchling's tmp*.tar.gz exist by now
-    time.sleep(120)
-    yield from original(self, top, selection)
+    for directory in original(self, top, selection):
+        yield directory
+        if directory.files:  # the writer has taken files: its partial archive is in the private dir
+            Path(sys.argv[2]).write_text("ready")
+            time.sleep(120)
 walk.GuardedWalker.walk = walk_then_hang
 import sdistguard.build
 sdistguard.build.build_sdist(sys.argv[1])
@@ -329,3 +332,140 @@ def test_link_excluded_by_nested_gitignore_at_both_sights_is_no_link_repeat(tmp_
     err = capsys.readouterr().err
     assert "  SG104 x/l/: " in err and "  SG104 y/l/: " in err
     assert "SG205" not in err
+
+
+# --- item 10: `sdistguard check DIR` decides as the build does ---------------------------------------
+
+
+def _build_problems(root: Path, build_in, capsys) -> list[str]:
+    with pytest.raises(SystemExit):
+        build_in(root)
+    err = capsys.readouterr().err
+    return [line.strip() for line in err.splitlines()[1:]]
+
+
+@pytest.mark.parametrize("case", ["unportable", "strict", "external-links"])
+def test_check_directory_refuses_what_the_build_refuses(tmp_path: Path, build_in, capsys, case: str) -> None:
+    from sdistguard.cli import main
+
+    extra = {"unportable": "", "strict": "[tool.sdistguard]\nstrict = true\n",
+             "external-links": '[tool.sdistguard]\nexternal-links = "error"\n'}[case]
+    root = write_project(tmp_path / "p", extra=extra)
+    if case == "unportable":
+        (root / "src" / "demo" / "a:b.txt").write_text("x\n")
+    elif case == "strict":
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / "env")], check=True)
+    else:
+        (root / "src" / "demo" / "etc").symlink_to("/etc")
+    problems = _build_problems(root, build_in, capsys)
+    assert problems
+    code = main(["check", str(root), "--ignore", "SG"])  # even with every code ignored
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "no findings" not in out
+    refused = out.split("the sdist build would be refused:\n", 1)[1].split("\n\n", 1)[0]
+    assert [line.strip() for line in refused.splitlines()] == problems
+
+
+def test_check_directory_of_a_clean_project_refuses_nothing(tmp_path: Path, capsys) -> None:
+    from sdistguard.cli import main
+
+    root = write_project(tmp_path / "p")
+    assert main(["check", str(root)]) == 0
+    assert "refused" not in capsys.readouterr().out
+
+
+# --- item 11: the build summary escapes file names as the auditor does --------------------------------
+
+
+def test_build_summary_escapes_newlines_and_undecodable_bytes(tmp_path: Path, build_in, capsys) -> None:
+    root = write_project(tmp_path / "p")
+    demo = os.fsencode(root / "src" / "demo")
+    os.mkfifo(demo + b"/evil\n  SG999 forged.txt: nothing to see")
+    os.symlink(b"missing\x1b[31m", demo + b"/bad\xff")
+    assert members(build_in(root)) == BASE
+    lines = capsys.readouterr().err.splitlines()
+    assert "  SG301 src/demo/evil\\n  SG999 forged.txt: nothing to see: FIFO, socket or device file (FIFO)" in lines
+    assert "  SG202 src/demo/bad\\xff: link whose target does not exist (-> missing\\x1b[31m)" in lines
+    assert not any(line.startswith("  SG999") for line in lines)
+
+
+# --- item 12: errors carry their origin; config settings are validated and named ----------------------
+
+
+@pytest.mark.parametrize("value", ["yes", "on", "", "maybe", ["true", "true"]])
+def test_bad_strict_config_setting_names_the_config_setting(tmp_path: Path, build_in, capsys, value) -> None:
+    root = write_project(tmp_path / "p")
+    with pytest.raises(SystemExit):
+        build_in(root, config_settings={"strict": value})
+    assert capsys.readouterr().err == (
+        "sdistguard: error: invalid PEP 517 config setting:\n"
+        f"  -C strict (config_settings['strict']): {value!r} is not one of true, false, 1, 0\n"
+    )
+
+
+@pytest.mark.parametrize(("value", "expected"), [("true", True), ("TRUE", True), ("1", True), ("false", False),
+                                                 ("False", False), ("0", False)])
+def test_accepted_strict_config_setting_values(value: str, expected: bool) -> None:
+    from sdistguard.config import load_settings
+
+    assert load_settings({}, {"strict": value}).strict is expected
+
+
+def test_pyproject_and_config_setting_problems_each_name_their_source(tmp_path: Path, build_in, capsys) -> None:
+    root = write_project(tmp_path / "p", extra="[tool.sdistguard]\nstrikt = true\n")
+    with pytest.raises(SystemExit):
+        build_in(root, config_settings={"strict": "yes"})
+    assert capsys.readouterr().err == (
+        "sdistguard: error: invalid sdistguard settings in pyproject.toml:\n"
+        "  tool.sdistguard.strikt: unknown key (known: keep, external-links, strict, check)\n"
+        "invalid PEP 517 config setting:\n"
+        "  -C strict (config_settings['strict']): 'yes' is not one of true, false, 1, 0\n"
+    )
+
+
+def test_internal_bug_keeps_its_traceback_and_is_not_blamed_on_hatchling(tmp_path: Path, build_in, capsys,
+                                                                          monkeypatch) -> None:
+    import sdistguard.walk
+
+    def broken(self, top, selection):
+        raise TypeError("an sdistguard bug")
+        yield
+
+    monkeypatch.setattr(sdistguard.walk.GuardedWalker, "walk", broken)
+    root = write_project(tmp_path / "p")
+    with pytest.raises(TypeError, match="an sdistguard bug"):
+        build_in(root)
+    assert "hatchling" not in capsys.readouterr().err
+
+
+def test_hatchlings_own_error_keeps_hatchlings_name(tmp_path: Path, build_in, capsys) -> None:
+    root = write_project(tmp_path / "p", extra='[tool.hatch.build.targets.sdist]\nonly-include = "src"\n')
+    with pytest.raises(SystemExit):
+        build_in(root)
+    assert capsys.readouterr().err.startswith("sdistguard: error: hatchling: Field `tool.hatch.build.targets.sdist")
+
+
+# --- item 13: a path longer than the OS allows ------------------------------------------------------
+
+
+def test_path_longer_than_the_os_allows_is_reported_as_such(tmp_path: Path, build_in, capsys) -> None:
+    root = write_project(tmp_path / "p")
+    component = "d" * 250
+    depth = 4096 // (len(component) + 1) + 1  # past PATH_MAX, built one directory at a time (relative to a fd)
+    fd = os.open(root / "src" / "demo", os.O_RDONLY)
+    try:
+        for _ in range(depth):
+            os.mkdir(component, dir_fd=fd)
+            child = os.open(component, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = child
+    finally:
+        os.close(fd)
+    assert members(build_in(root)) == BASE
+    line = next(line for line in capsys.readouterr().err.splitlines() if "/dddd" in line)
+    assert line.startswith(f"  SG303 src/demo/{component}/{component}/")
+    assert line.endswith("/: directory whose path is longer than the operating system allows (File name too long)")
+    from sdistguard.rules import RULES
+
+    assert "permissions" not in RULES["SG303"].hint

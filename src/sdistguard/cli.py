@@ -31,7 +31,7 @@ EXIT_ERROR: Final = 2
 _EPILOG: Final = """\
 exit codes:
   0  no findings (after --select/--ignore)
-  1  at least one finding
+  1  at least one finding, or a directory whose sdist build would be refused
   2  usage error, bad configuration, or an input that cannot be read
 
 configuration: [tool.sdistguard.check] select = [...] / ignore = [...] (codes or prefixes such as
@@ -246,7 +246,7 @@ def _check(arguments: argparse.Namespace) -> int:
 def _exit_code(results: Sequence[Any]) -> int:
     if any(result.error is not None for result in results):
         return EXIT_ERROR
-    return EXIT_FINDINGS if any(result.findings for result in results) else EXIT_CLEAN
+    return EXIT_FINDINGS if any(result.findings or result.refused for result in results) else EXIT_CLEAN
 
 
 def _tool_version() -> str:

@@ -50,8 +50,8 @@ def format_build_summary(findings: Sequence[Finding], artifact: str) -> str:
     head = f"sdistguard: {artifact}: " + ", ".join(parts or [f"{len(findings)} finding(s)"])
     lines = [head + ":"]
     for found in findings[:_MAX_LINES]:
-        detail = f" ({found.detail})" if found.detail else ""
-        lines.append(f"  {found.code} {found.path}: {found.rule.reason}{detail}")
+        detail = f" ({_printable(found.detail)})" if found.detail else ""  # names can hold any byte but / and NUL
+        lines.append(f"  {found.code} {_printable(found.path)}: {found.rule.reason}{detail}")
     if len(findings) > _MAX_LINES:
         lines.append(f"  ... and {len(findings) - _MAX_LINES} more")
     lines.append("  (codes and fixes: `sdistguard codes`, or docs/rules.md)")
@@ -196,12 +196,15 @@ def _table_block(result: AuditResult, group_above: int) -> list[str]:
     head = f"{_printable(result.path)}: {result.kind}"
     if result.kind != "directory":
         head += f", {result.members:,} members, {_human_size(result.size)}"
-    lines = [head + (": no findings" if not result.findings else "")]
+    lines = [head + (": no findings" if not (result.findings or result.refused) else "")]
     rows = group_findings(result.findings, group_above)
     if rows:
         paths = [_printable(_row_path(row)) or "(archive)" for row in rows]
         width = min(max(len(path) for path in paths), 48)
         lines.extend(f"  {row.code}  {path:<{width}}  {_row_text(row)}" for row, path in zip(rows, paths, strict=True))
+    if result.refused:  # the build's own decision (strict, external-links, SG401), whatever is selected
+        lines.append("  the sdist build would be refused:")
+        lines.extend(f"    {line}" for line in result.refused)
     if len(rows) < len(result.findings):
         lines.append("  (a row 'N below' stands for N findings; --format json or --group 0 lists each)")
     if result.largest:
@@ -235,6 +238,9 @@ def _check_total(results: Sequence[AuditResult], codes: dict[str, int]) -> str:
         text += " (" + ", ".join(f"{code} x{count}" for code, count in sorted(codes.items())) + ")"
     if errors:
         text += f"; {errors} input{'s' if errors != 1 else ''} could not be read"
+    refused = sum(1 for result in results if result.refused)
+    if refused:
+        text += f"; the build of {refused} director{'ies' if refused != 1 else 'y'} would be refused"
     return text
 
 
@@ -263,6 +269,7 @@ def format_check_json(results: Sequence[AuditResult], tool_version: str, exit_co
                 "members": result.members,
                 "size": result.size,
                 "error": result.error,
+                "refused": result.refused,
                 "findings": [_finding_json(found) for found in result.findings],
                 "largest": [
                     {"path": _printable(item.path), "files": item.files, "size": item.size} for item in result.largest

@@ -93,6 +93,9 @@ _RULE_LIST: Final = (
          "special files cannot be unpacked by installers; remove it or exclude it"),
     Rule("SG302", "unreadable", WARNING, "directory that cannot be listed",
          "fix its permissions, or exclude it in [tool.hatch.build] exclude"),
+    Rule("SG303", "path-too-long", WARNING, "directory whose path is longer than the operating system allows",
+         "shorten its name or the nesting (installers cannot unpack it either), or exclude it in "
+         "[tool.hatch.build] exclude"),
     Rule("SG401", "unportable-name", ERROR, "file name that installers refuse",
          "rename it, or exclude it in [tool.hatch.build] exclude", "blocks"),
     # --- rules of the auditor (sdistguard check): codes SG5xx and up, added below this line ---

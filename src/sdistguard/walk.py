@@ -275,7 +275,8 @@ class GuardedWalker:
             with os.scandir(step.path) as iterator:
                 entries = sorted(iterator, key=_name)
         except OSError as error:
-            self._add(finding("unreadable", self._report_path(step, "", is_dir=True), error.strerror or ""))
+            rule = "path-too-long" if error.errno == errno.ENAMETOOLONG else "unreadable"
+            self._add(finding(rule, self._report_path(step, "", is_dir=True), error.strerror or ""))
             return None
 
         regular = {entry.name for entry in entries if entry.is_file(follow_symlinks=False)}
@@ -504,7 +505,10 @@ def _join(parent: str, name: str) -> str:
 
 
 def _is_init_file(entry: os.DirEntry[str]) -> bool:
-    """hatchling's ``"__init__.py" in files`` of ``os.walk``: any entry of that name but a directory (or a link to one)."""
+    """hatchling's ``"__init__.py" in files`` of ``os.walk``: any entry of that name but a directory (or a link to one).
+
+    A broken entry (``stat`` fails) counts as a file, as ``os.walk`` lists it among the files.
+    """
     if entry.name != "__init__.py":
         return False
     try:

@@ -152,7 +152,8 @@ class Guard(_Base):
             if reason is None:
                 yield included
             else:
-                self.walker.report(finding("unportable-name", to_posix(included.relative_path or included.path), reason))
+                name = to_posix(included.relative_path or included.path)
+                self.walker.report(finding("unportable-name", name, reason))
 
     def _hatchlings_own_forced_files(self) -> set[str]:
         """Absolute paths hatchling force-includes by itself, not named by the user.
@@ -177,7 +178,8 @@ class Guard(_Base):
         does, SG105 naming the file.
         """
         if not source.startswith(self.root + os.sep):
-            self.walker.report(finding("parent-ignore-file", to_posix(source), f"shipped as {os.path.basename(source)}"))
+            detail = f"shipped as {os.path.basename(source)}"
+            self.walker.report(finding("parent-ignore-file", to_posix(source), detail))
             return True
         if is_within(os.path.realpath(source), self.walker.root_real):
             return True
@@ -326,7 +328,7 @@ def remove_stale_private_dirs(directory: str) -> list[str]:
     a process that no longer exists is removed: a build still running (a parallel wheel build into
     the same directory) keeps its own, and nothing sdistguard did not make is touched.
     """
-    removed = []
+    removed: list[str] = []
     try:
         entries = [entry for entry in os.scandir(directory) if entry.name.startswith(PRIVATE_PREFIX)]
     except OSError:
