@@ -253,3 +253,16 @@ def test_clean_git_tree_builds_hatchlings_bytes_and_reports_nothing(tmp_path: Pa
     for kind in ("sdist", "wheel"):
         assert build_in(root, kind).read_bytes() == build_in(root, kind, backend="hatchling").read_bytes()
     assert capsys.readouterr().err == ""
+
+
+def test_a_project_its_repository_ignores_is_built_from_its_own_rules(tmp_path: Path, git_home: Path,
+                                                                      build_in) -> None:
+    """A vendored copy in an ignored directory: git lists nothing, so only the project's own files decide."""
+    outer = tmp_path / "outer"
+    outer.mkdir()
+    git(outer, "init", "-q")
+    (outer / ".gitignore").write_text("vendor/\n")
+    root = write_project(outer / "vendor" / "demo")
+    write(root, {"docs/.gitignore": "*.tmp\n", "docs/a.tmp": "x\n", "docs/index.md": "x\n"})
+    # hatchling itself ships the outer .gitignore it reads (and drops its patterns: they match the root)
+    assert members(build_in(root)) == {**BASE, ".gitignore": "file", "docs/.gitignore": "file", "docs/index.md": "file"}

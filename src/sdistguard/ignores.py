@@ -33,7 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from sdistguard.gitignore import IgnoreRules, PatternList, read_pattern_file
+from sdistguard.gitignore import IgnoreRules, Pattern, PatternList, read_pattern_file
 from sdistguard.vcs import GitTree, GitUnavailable, explain_ignored, query
 
 __all__ = ["GIT_PENDING", "Decision", "IgnoreOracle"]
@@ -130,6 +130,7 @@ class IgnoreOracle:
         self._git: GitTree | None = None
         self._delegates: dict[str, GitTree | None] = {}
         self._rules: IgnoreRules | None = None
+        self._ancestors: dict[str, Pattern | None] = {}
         self._prefix = ""
         self.mode = "off"
         if not use_vcs:
@@ -139,8 +140,9 @@ class IgnoreOracle:
         if isinstance(answer, GitTree) and (answer.tracked or answer.untracked):
             self.mode, self._git = "git", answer
             return
+        ignored_root = isinstance(answer, GitTree)
         if isinstance(answer, GitTree):
-            answer = GitUnavailable(f"git lists no file below {root} (the repository ignores it)", True)
+            answer = GitUnavailable(f"git lists no file below {root}: its repository ignores it", True)
         self.unavailable = answer.reason
         if _is_regular(os.path.join(root, "PKG-INFO")):
             self.mode = "sdist"  # only a tool's own "*" marker counts: the sdist's author chose its files
@@ -148,7 +150,7 @@ class IgnoreOracle:
             return
         self.mode = "engine"
         top = _work_tree_top(root) if answer.work_tree else None
-        if top is None:
+        if top is None or ignored_root:  # a project kept in an ignored directory: only its own files count
             self._rules = IgnoreRules(root, skip="")
             return
         self.note = f"{answer.reason}; git's ignore files were read by sdistguard instead (tracked files unknown)"
@@ -183,10 +185,26 @@ class IgnoreOracle:
         if self._git is not None:
             return self._git_directory(path, forced=forced)
         if self._rules is not None:
-            found = self._rules.ignored(self._prefix + path, is_dir=True)
+            found = self._ancestor_ignored(path.rpartition("/")[0]) or self._rules.ignored(
+                self._prefix + path, is_dir=True)
             if found is not None:
                 return Decision("nested-gitignore", f"by {found.source}:{found.line}: {found.text}")
         return None
+
+    def _ancestor_ignored(self, directory: str) -> Pattern | None:
+        """The pattern that ignores ``directory`` or a directory above it (git does not descend there).
+
+        The walk never enters such a directory on its own; this matters for a walk that starts
+        below the root (a directory named in ``only-include`` or ``packages``). Cached per directory.
+        """
+        if not directory or self._rules is None:
+            return None
+        if directory in self._ancestors:
+            return self._ancestors[directory]
+        found = self._ancestor_ignored(directory.rpartition("/")[0]) or self._rules.ignored(
+            self._prefix + directory, is_dir=True)
+        self._ancestors[directory] = found
+        return found
 
     def ignores_itself(self, directory: str, entries: Iterable[os.DirEntry[str]]) -> Decision | None:
         """Whether ``directory``'s own ``.gitignore`` leaves out every entry of its listing (one finding)."""
@@ -212,7 +230,8 @@ class IgnoreOracle:
         if self._git is not None:
             return self._git_file(path, forced=forced)
         if self._rules is not None:
-            found = self._rules.ignored(self._prefix + path, is_dir=False)
+            found = self._ancestor_ignored(path.rpartition("/")[0]) or self._rules.ignored(
+                self._prefix + path, is_dir=False)
             if found is not None:
                 return Decision("nested-gitignore", f"by {found.source}:{found.line}: {found.text}")
         return None
