@@ -3,10 +3,12 @@
 Top-down over ``os.scandir``, in sorted order (the order hatchling's ``os.walk`` gives, so the
 members come out in the same order), with an explicit stack (no recursion limit on deep trees).
 Decisions are taken per directory, from the listing the walk already has: a venv, a conda env, a
-cache or a directory excluded by a ``.gitignore`` is never descended into, and nothing below it is
-opened or stat'ed. A plain file costs no system call beyond the listing; only links (to classify
-them), a regular ``CACHEDIR.TAG`` (its signature) and a regular ``.gitignore`` (its patterns) are
-looked at.
+cache or a directory git ignores is never descended into, and nothing below it is opened or
+stat'ed. What git ignores (and which files it does not track) is decided by
+:class:`~sdistguard.ignores.IgnoreOracle`: git's own answer in a work tree (asked once per walker),
+else sdistguard's engine with git's rules. A plain file costs no system call beyond the listing;
+only links (to classify them), a regular ``CACHEDIR.TAG`` (its signature) and, without git, a
+regular ``.gitignore`` (its patterns) are looked at.
 
 Links are never followed out of the boundary (the project root, or a named directory outside it);
 links inside it are followed, files and directories alike, so that the builders write them as
