@@ -266,3 +266,15 @@ def test_a_project_its_repository_ignores_is_built_from_its_own_rules(tmp_path: 
     write(root, {"docs/.gitignore": "*.tmp\n", "docs/a.tmp": "x\n", "docs/index.md": "x\n"})
     # hatchling itself ships the outer .gitignore it reads (and drops its patterns: they match the root)
     assert members(build_in(root)) == {**BASE, ".gitignore": "file", "docs/.gitignore": "file", "docs/index.md": "file"}
+
+
+def test_check_dir_names_the_ignore_file_and_line(tmp_path: Path, git_home: Path, capsys) -> None:
+    """``sdistguard check DIR`` shows the same sources as the build (git check-ignore -v style)."""
+    from sdistguard.cli import main
+
+    root = make_repo(tmp_path / "repo")
+    assert main(["check", str(root)]) == 1  # findings (exit 1), none that would stop the build
+    out = capsys.readouterr().out
+    assert "by .git/info/exclude:1: .envrc" in out
+    assert "by tests/data/.gitignore:1: *.txt" in out
+    assert "tests/data/fixture.txt" not in out
