@@ -278,3 +278,23 @@ def test_check_dir_names_the_ignore_file_and_line(tmp_path: Path, git_home: Path
     assert "by .git/info/exclude:1: .envrc" in out
     assert "by tests/data/.gitignore:1: *.txt" in out
     assert "tests/data/fixture.txt" not in out
+
+
+def test_a_walk_that_starts_inside_a_submodule_asks_the_submodule(tmp_path: Path, git_home: Path,
+                                                                   build_in) -> None:
+    """only-include names a directory inside a submodule: its files are the submodule's to decide."""
+    library = tmp_path / "library"
+    library.mkdir()
+    git(library, "init", "-q")
+    write(library, {".gitignore": "*.log\n", "pkg/lib.py": "x\n"})
+    git(library, "add", ".")
+    git(library, "commit", "-qm", "lib")
+    root = write_project(tmp_path / "repo",
+                         extra='[tool.hatch.build.targets.sdist]\nonly-include = ["vendor/library/pkg"]\n')
+    git(root, "init", "-q")
+    git(root, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), "vendor/library")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "init")
+    write(root, {"vendor/library/pkg/debug.log": "x\n", "vendor/library/pkg/new.py": "untracked, not ignored\n"})
+    assert members(build_in(root)) == {"PKG-INFO": "file", "README.md": "file", "pyproject.toml": "file",
+                                       "vendor/library/pkg/lib.py": "file", "vendor/library/pkg/new.py": "file"}

@@ -128,7 +128,7 @@ class IgnoreOracle:
         self.unavailable: str | None = None
         """Why there is no git view of the root (for ``untracked = "exclude"``'s error), else ``None``."""
         self._git: GitTree | None = None
-        self._delegates: dict[str, GitTree | None] = {}
+        self._views: dict[str, tuple[GitTree | None, int]] = {}
         self._rules: IgnoreRules | None = None
         self._ancestors: dict[str, Pattern | None] = {}
         self._prefix = ""
@@ -240,17 +240,30 @@ class IgnoreOracle:
 
     def _view(self, path: str) -> tuple[GitTree | None, str]:
         """The git view that answers for ``path`` and the path inside it (a submodule's view below it)."""
+        view, offset = self._directory_view(path.rpartition("/")[0])
+        return view, path[offset:]
+
+    def _directory_view(self, directory: str) -> tuple[GitTree | None, int]:
+        """The view answering for the entries of ``directory``, and where its paths start in a project path.
+
+        Below a submodule or a nested repository, that repository's own view (git asked there, once);
+        below a link git lists as one file, or a repository git cannot read, ``None``: no answer.
+        Cached per directory, so a walk that starts inside a submodule finds its view too.
+        """
+        cached = self._views.get(directory)
+        if cached is not None:
+            return cached
         assert self._git is not None
-        if not self._delegates:
-            return self._git, path
-        index = path.rfind("/")
-        while index > 0:
-            prefix = path[:index]
-            if prefix in self._delegates:
-                view = self._delegates[prefix]
-                return view, path[index + 1:]
-            index = path.rfind("/", 0, index)
-        return self._git, path
+        result: tuple[GitTree | None, int] = (self._git, 0)
+        if directory:
+            view, offset = self._directory_view(directory.rpartition("/")[0])
+            result = (view, offset)
+            inner = directory[offset:]
+            if view is not None and inner not in view.kept_dirs and view.kept(inner):
+                nested = view.nested(inner) if os.path.lexists(os.path.join(view.root, inner, ".git")) else None
+                result = (nested if isinstance(nested, GitTree) else None, len(directory) + 1)
+        self._views[directory] = result
+        return result
 
     def _git_directory(self, path: str, *, forced: bool) -> Decision | None:
         view, inner = self._view(path)
@@ -261,8 +274,6 @@ class IgnoreOracle:
                 return Decision("untracked-excluded", "no file below it is tracked by git")
             return None
         if view.kept(inner):  # a submodule, a nested repository, or a link git lists as one file
-            nested = view.nested(inner) if os.path.lexists(os.path.join(view.root, inner, ".git")) else None
-            self._delegates[path] = nested if isinstance(nested, GitTree) else None
             if self.untracked == "exclude" and not forced and inner not in view.tracked:
                 return Decision("untracked-excluded", "not tracked by git")
             return None
