@@ -31,7 +31,7 @@ def test_every_problem_in_one_error() -> None:
         table = pyproject(keep="venv/", strict="yes", extra=1, **{"external-links": "follow"})
         load_settings(table, {"strict": "maybe"})
     message = str(error.value)
-    assert "tool.sdistguard.extra: unknown key (known: keep, external-links, strict, check)" in message
+    assert "tool.sdistguard.extra: unknown key (known: keep, external-links, strict, untracked, check)" in message
     assert "tool.sdistguard.keep: must be an array of non-empty strings" in message
     assert "tool.sdistguard.external-links: 'follow' is not one of 'exclude', 'error'" in message
     assert "tool.sdistguard.strict: 'yes' is not a boolean (true or false)" in message
@@ -42,3 +42,11 @@ def test_every_problem_in_one_error() -> None:
 def test_table_must_be_a_table() -> None:
     with pytest.raises(ConfigError, match=r"tool\.sdistguard in pyproject\.toml must be a table"):
         load_settings({"tool": {"sdistguard": ["x"]}})
+
+
+def test_untracked_policy_is_read_and_checked() -> None:
+    assert load_settings(pyproject(untracked="warn")).untracked == "warn"
+    assert load_settings(pyproject()).untracked == "include"
+    message = r"tool.sdistguard.untracked: 'ignore' is not one of 'include', 'warn', 'exclude'"
+    with pytest.raises(ConfigError, match=message):
+        load_settings(pyproject(untracked="ignore"))

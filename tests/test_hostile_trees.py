@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import members, wheel_members, write_project
+from sdistguard.rules import RULES
 
 BASE = {"README.md": "file", "pyproject.toml": "file", "src/demo/__init__.py": "file",
         "src/demo/data.txt": "file", "PKG-INFO": "file"}
@@ -294,7 +295,7 @@ def test_gitignored_dir_partly_brought_back_by_artifacts_says_so(tmp_path: Path,
     err = capsys.readouterr().err
     assert "left out 1 path(s) (2 files, 10 bytes, besides whole directories)" in err
     line = next(line for line in err.splitlines() if "SG104" in line)
-    assert line.startswith("  SG104 sub/gen/: excluded by a .gitignore below the project root (by sub/.gitignore")
+    assert line.startswith(f"  SG104 sub/gen/: {RULES['SG104'].reason} (by sub/.gitignore:1: gen/;")
     assert line.endswith("; 1 file(s) below brought back by artifacts)")
 
 
@@ -418,7 +419,7 @@ def test_pyproject_and_config_setting_problems_each_name_their_source(tmp_path: 
         build_in(root, config_settings={"strict": "yes"})
     assert capsys.readouterr().err == (
         "sdistguard: error: invalid sdistguard settings in pyproject.toml:\n"
-        "  tool.sdistguard.strikt: unknown key (known: keep, external-links, strict, check)\n"
+        "  tool.sdistguard.strikt: unknown key (known: keep, external-links, strict, untracked, check)\n"
         "invalid PEP 517 config setting:\n"
         "  -C strict (config_settings['strict']): 'yes' is not one of true, false, 1, 0\n"
     )

@@ -54,7 +54,7 @@ def test_invalid_settings(table: dict[str, Any], message: str) -> None:
 def test_schema_has_an_id_and_names_every_backend_key() -> None:
     schema = tool_schema("sdistguard")
     assert schema["$id"]
-    assert set(schema["properties"]) == {"keep", "external-links", "strict", "check"}
+    assert set(schema["properties"]) == {"keep", "external-links", "strict", "untracked", "check"}
     assert set(schema["properties"]["check"]["properties"]) == {"select", "ignore"}
 
 

@@ -12,10 +12,11 @@ from typing import Any, Final
 
 from sdistguard.errors import ConfigError
 
-__all__ = ["EXTERNAL_LINK_POLICIES", "Settings", "load_settings"]
+__all__ = ["EXTERNAL_LINK_POLICIES", "UNTRACKED_POLICIES", "Settings", "load_settings"]
 
 EXTERNAL_LINK_POLICIES: Final = ("exclude", "error")
-_KNOWN_KEYS: Final = ("keep", "external-links", "strict", "check")
+UNTRACKED_POLICIES: Final = ("include", "warn", "exclude")
+_KNOWN_KEYS: Final = ("keep", "external-links", "strict", "untracked", "check")
 _TRUE: Final = ("true", "1")
 _FALSE: Final = ("false", "0")
 
@@ -27,11 +28,15 @@ class Settings:
     ``keep``: gitignore-style patterns, relative to the project root, that the venv, cache and
     nested-``.gitignore`` rules never leave out. ``external_links``: ``"exclude"`` (leave out with a
     warning) or ``"error"`` (stop the build). ``strict``: every warning-level finding stops the build.
+    ``untracked``: files git does not track (and does not ignore) ship as hatchling ships them
+    (``"include"``), ship with a warning per directory (``"warn"``), or are left out unless named
+    (``"exclude"``: only what git tracks, artifacts, forced includes and ``keep``).
     """
 
     keep: tuple[str, ...] = ()
     external_links: str = "exclude"
     strict: bool = False
+    untracked: str = "include"
 
 
 def load_settings(pyproject: Mapping[str, Any], config_settings: Mapping[str, Any] | None = None) -> Settings:
@@ -60,6 +65,11 @@ def load_settings(pyproject: Mapping[str, Any], config_settings: Mapping[str, An
             f"tool.sdistguard.external-links: {external_links!r} is not one of "
             f"{', '.join(map(repr, EXTERNAL_LINK_POLICIES))}"
         )
+    untracked = table.get("untracked", "include")
+    if untracked not in UNTRACKED_POLICIES:
+        problems.append(
+            f"tool.sdistguard.untracked: {untracked!r} is not one of {', '.join(map(repr, UNTRACKED_POLICIES))}"
+        )
     strict = table.get("strict", False)
     if not isinstance(strict, bool):
         problems.append(f"tool.sdistguard.strict: {strict!r} is not a boolean (true or false)")
@@ -75,7 +85,7 @@ def load_settings(pyproject: Mapping[str, Any], config_settings: Mapping[str, An
     ]
     if sections:
         raise ConfigError("\n".join(sections))
-    return Settings(keep=keep, external_links=str(external_links), strict=bool(strict))
+    return Settings(keep=keep, external_links=str(external_links), strict=bool(strict), untracked=str(untracked))
 
 
 def _read_patterns(value: object, key: str, problems: list[str]) -> tuple[str, ...]:

@@ -1,14 +1,10 @@
-"""Gitignore-style patterns: nested ``.gitignore`` files with git's semantics, and pruning safety.
+"""hatchling's gitignore-style patterns (pathspec): pruning safety, and a faster exact matcher.
 
-Patterns are compiled by pathspec (``GitIgnoreSpec``, the library hatchling itself uses); this module
-only decides *which* file's patterns apply to a path and whether a directory can be skipped whole,
-and matches a compiled spec faster with the same answers (:class:`SpecMatcher`). Paths here are
+Patterns here are hatchling's and the user's (``exclude``, ``keep``), compiled by pathspec
+(``GitIgnoreSpec``, the library hatchling itself uses); this module decides whether a directory
+can be skipped whole and matches a compiled spec faster with the same answers
+(:class:`SpecMatcher`). git's own ignore files are :mod:`sdistguard.gitignore`'s. Paths here are
 POSIX-style and relative to the project root.
-
-Git's rules (https://git-scm.com/docs/gitignore): patterns in a ``.gitignore`` are relative to its
-own directory; a deeper file takes precedence over a shallower one; within a file the last matching
-pattern wins; a directory that is excluded is not descended into, so nothing below it can be
-re-included.
 """
 
 from __future__ import annotations
@@ -16,57 +12,16 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 import pathspec
 from pathspec.pattern import RegexPattern
 from pathspec.util import NORMALIZE_PATH_SEPS, normalize_file
 
-__all__ = ["IgnoreFile", "SpecMatcher", "could_match_below", "is_ignored", "read_ignore_file"]
+__all__ = ["SpecMatcher", "could_match_below", "negations", "to_posix"]
 
 _GLOB_CHARACTERS = frozenset("*?[\\")
-
-
-@dataclass(frozen=True)
-class IgnoreFile:
-    """One nested ``.gitignore``: ``base`` is its directory (``"docs/"``, with the trailing slash)."""
-
-    base: str
-    source: str
-    spec: pathspec.GitIgnoreSpec
-
-
-def read_ignore_file(path: str, base: str) -> IgnoreFile | None:
-    """Read the ``.gitignore`` at ``path`` whose directory is ``base`` (relative, ending in ``/``).
-
-    Returns ``None`` when the file holds no pattern. An unreadable or non-UTF-8 file counts as
-    empty, as git does for unreadable ignore files.
-    """
-    try:
-        with open(path, encoding="utf-8") as handle:
-            lines = handle.read().splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
-    spec = pathspec.GitIgnoreSpec.from_lines(lines)
-    if all(pattern.include is None for pattern in spec.patterns):  # blank lines and comments only
-        return None
-    return IgnoreFile(base, base + ".gitignore", spec)
-
-
-def is_ignored(stack: Sequence[IgnoreFile], path: str, *, is_dir: bool) -> IgnoreFile | None:
-    """Return the ``.gitignore`` that excludes ``path``, or ``None`` when it is not excluded.
-
-    ``stack`` holds the ignore files of the path's ancestors, shallowest first; ``path`` is relative
-    to the project root. The deepest file with a matching pattern decides (git's precedence).
-    """
-    for ignore in reversed(stack):
-        relative = path[len(ignore.base):] + ("/" if is_dir else "")
-        for pattern in reversed(ignore.spec.patterns):
-            if pattern.include is not None and pattern.match_file(relative) is not None:
-                return ignore if pattern.include else None
-    return None
 
 
 def could_match_below(patterns: Iterable[str], directory: str) -> bool:

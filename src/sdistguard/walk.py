@@ -3,10 +3,12 @@
 Top-down over ``os.scandir``, in sorted order (the order hatchling's ``os.walk`` gives, so the
 members come out in the same order), with an explicit stack (no recursion limit on deep trees).
 Decisions are taken per directory, from the listing the walk already has: a venv, a conda env, a
-cache or a directory excluded by a ``.gitignore`` is never descended into, and nothing below it is
-opened or stat'ed. A plain file costs no system call beyond the listing; only links (to classify
-them), a regular ``CACHEDIR.TAG`` (its signature) and a regular ``.gitignore`` (its patterns) are
-looked at.
+cache or a directory git ignores is never descended into, and nothing below it is opened or
+stat'ed. What git ignores (and which files it does not track) is decided by
+:class:`~sdistguard.ignores.IgnoreOracle`: git's own answer in a work tree (asked once per walker),
+else sdistguard's engine with git's rules. A plain file costs no system call beyond the listing;
+only links (to classify them), a regular ``CACHEDIR.TAG`` (its signature) and, without git, a
+regular ``.gitignore`` (its patterns) are looked at.
 
 Links are never followed out of the boundary (the project root, or a named directory outside it);
 links inside it are followed, files and directories alike, so that the builders write them as
@@ -30,7 +32,9 @@ from dataclasses import dataclass, field
 import pathspec
 
 from sdistguard.config import Settings
-from sdistguard.patterns import IgnoreFile, could_match_below, is_ignored, read_ignore_file, to_posix
+from sdistguard.errors import ConfigError
+from sdistguard.ignores import GIT_PENDING, IgnoreOracle
+from sdistguard.patterns import could_match_below, to_posix
 from sdistguard.rules import Finding, directory_marker, finding, is_within
 
 __all__ = ["GuardedWalker", "Selection", "WalkedDirectory"]
@@ -51,6 +55,8 @@ class Selection:
     prune: Callable[[str, str], bool]
     named: Callable[[str], bool]
     wanted: Callable[[str, bool], bool]
+    forced: bool = False
+    """A force-include walk: what the user named ships even when git does not track it."""
 
 
 @dataclass
@@ -77,7 +83,6 @@ class _Step:
     project_relative: str | None
     real: str
     boundary: str
-    ignores: tuple[IgnoreFile, ...]
     rescue: str | None = None  # left out, walked only for: "keep" (markers), "named" (keep or artifacts)
     parent: _Step | None = None
     rescued: _Rescue | None = None  # the excluded directory this step lies in, walked for artifacts
@@ -140,6 +145,24 @@ class GuardedWalker:
         self._findings: dict[tuple[str, str], Finding] = {}
         self._rescues: dict[tuple[str, str], _Rescue] = {}
         self._followed: set[str] = set()
+        self._untracked: dict[str, dict[str, int]] = {}  # directory -> {name: size} of untracked files shipped
+        self._oracle: IgnoreOracle | None = None
+
+    @property
+    def oracle(self) -> IgnoreOracle:
+        """git's ignore decisions for this project (git is asked once, at the first walk)."""
+        if self._oracle is None:
+            oracle = IgnoreOracle(self.root, use_vcs=self.use_gitignore, untracked=self.settings.untracked)
+            # An unpacked sdist was filtered when it was built: nothing in it is "untracked".
+            if self.settings.untracked == "exclude" and oracle.mode not in ("git", "sdist"):
+                raise ConfigError(
+                    f'tool.sdistguard.untracked = "exclude" ships only what git tracks, but git cannot say: '
+                    f'{oracle.unavailable}; build from a git checkout, or set untracked = "include" or "warn"'
+                )
+            self._oracle = oracle
+            if self._oracle.note is not None:
+                self._add(finding("git-unavailable", "./", self._oracle.note))
+        return self._oracle
 
     @property
     def findings(self) -> list[Finding]:
@@ -148,15 +171,47 @@ class GuardedWalker:
         A directory a nested ``.gitignore`` excludes but artifacts bring files back from is
         reported with the files it left out and how many came back; not at all when every file came back.
         """
+        self._explain_git_decisions()
         findings = []
         for key, found in self._findings.items():
             rescue = self._rescues.get(key)
             if rescue is None:
                 findings.append(found)
-            elif rescue.left or not rescue.shipped:
+            elif rescue.left:  # a file hatchling would ship was left out (not when all came back or none was wanted)
                 back = f"; {rescue.shipped} file(s) below brought back by artifacts" if rescue.shipped else ""
                 findings.append(Finding(found.code, found.path, found.detail + back, rescue.left, rescue.size))
+        findings.extend(self._untracked_findings())
         return findings
+
+    def _explain_git_decisions(self) -> None:
+        """Name the ignore file and line of every path git left out (one ``git check-ignore`` call)."""
+        pending = [key for key, found in self._findings.items() if found.detail == GIT_PENDING]
+        if not pending:
+            return
+        sources = self.oracle.explain([path for _, path in pending])
+        for key in pending:
+            found = self._findings[key]
+            detail = sources.get(found.path) or (
+                "by git: every file below it is ignored" if found.path.endswith("/")
+                else "by git: not tracked, and ignored"
+            )
+            self._findings[key] = Finding(found.code, found.path, detail, found.files, found.size)
+
+    def _untracked_findings(self) -> list[Finding]:
+        """``untracked = "warn"``: one finding per directory holding untracked files that ship."""
+        result = []
+        for directory, sizes in self._untracked.items():
+            files = list(sizes.items())
+            size = sum(sizes.values())
+            if len(files) == 1:
+                path = _join(directory, files[0][0])
+                result.append(finding("untracked", path, "not tracked by git", files=1, size=size))
+                continue
+            names = ", ".join(name for name, _ in files[:5]) + (", ..." if len(files) > 5 else "")
+            path = directory + "/" if directory else "./"
+            result.append(finding("untracked", path, f"{len(files)} files not tracked by git: {names}",
+                                  files=len(files), size=size))
+        return result
 
     def walk(self, top: str, selection: Selection) -> Iterator[WalkedDirectory]:
         """Yield the directories below ``top`` (absolute; ``top`` itself first) with the rules applied.
@@ -167,7 +222,8 @@ class GuardedWalker:
         top_real = os.path.realpath(top)
         boundary = self.root_real if is_within(top_real, self.root_real) else top_real
         self._followed.clear()
-        stack = [_Step(top, "", self._project_relative(top), top_real, boundary, self._ancestor_ignores(top))]
+        stack = [_Step(top, "", self._project_relative(top), top_real, boundary)]
+        self.oracle  # noqa: B018 - git is asked before the first listing
         while stack:
             step = stack.pop()
             listing = self._list(step, selection)
@@ -178,7 +234,7 @@ class GuardedWalker:
             for name, real, boundary, link in listing.directories:
                 if selection.prune(name, step.relative):
                     continue
-                child = self._child(step, name, real, boundary)
+                child = self._child(step, name, real, boundary, selection)
                 if child is not None and (link is None or self._follow(step, link, selection, listing)):
                     children.append(child)
             stack.extend(reversed(children))  # depth first, in sorted order, as os.walk
@@ -197,17 +253,17 @@ class GuardedWalker:
         self._add_link(step, link.entry, link.rule, selection, listing, is_dir=True, named=link.named)
         return True
 
-    def _child(self, parent: _Step, name: str, real: str, boundary: str) -> _Step | None:
-        """Decide on a subdirectory before listing it: excluded by a nested ``.gitignore``?"""
+    def _child(self, parent: _Step, name: str, real: str, boundary: str, selection: Selection) -> _Step | None:
+        """Decide on a subdirectory before listing it: left out by git's ignore rules (or as untracked)?"""
         project_relative = None if parent.project_relative is None else _join(parent.project_relative, name)
         child = _Step(os.path.join(parent.path, name), os.path.join(parent.relative, name), project_relative, real,
-                      boundary, parent.ignores, parent.rescue, parent, parent.rescued)
+                      boundary, parent.rescue, parent, parent.rescued)
         if project_relative is None or child.rescue or self._kept(project_relative, is_dir=True):
             return child
-        ignore = is_ignored(parent.ignores, project_relative, is_dir=True)
-        if ignore is None:
+        decision = self.oracle.directory(project_relative, forced=selection.forced)
+        if decision is None:
             return child
-        excluded = finding("nested-gitignore", project_relative + "/", f"by {ignore.source}")
+        excluded = finding(decision.rule, project_relative + "/", decision.detail)
         self._add(excluded)
         if self._may_rescue(project_relative, artifacts_possible=True):
             child.rescue = "named"  # artifacts win over exclusion patterns, as in hatchling
@@ -235,14 +291,15 @@ class GuardedWalker:
                     return None
                 step.rescue = "keep"  # walked only for what `keep` names below it
 
-        if ".gitignore" in regular and self._read_nested_gitignore(step, entries):
+        if ".gitignore" in regular and self._ignores_itself(step, entries):
             return None
 
         if step.project_relative == "" and "pyvenv.cfg" in regular:
             entries = self._without_root_venv_parts(entries)
 
         listing = _Listing(is_package=any(_is_init_file(entry) for entry in entries))
-        plain = not (step.ignores or step.rescue)  # no nested .gitignore or keep applies: a regular file is taken
+        plain = not step.rescue and (  # no ignore rule or keep applies: a regular file is taken
+            step.project_relative is None or not self.oracle.applies(step.project_relative))
         for entry in entries:
             if plain and entry.name in regular:
                 listing.files.append(entry.name)
@@ -267,37 +324,22 @@ class GuardedWalker:
                 kept.append(entry)
         return kept
 
-    def _read_nested_gitignore(self, step: _Step, entries: list[os.DirEntry[str]]) -> bool:
-        """Push the directory's own ``.gitignore`` onto the step; True when it excludes the whole directory.
-
-        Only a regular file is read: like git (>= 2.32), a ``.gitignore`` that is a link is not
-        followed, and a FIFO of that name is never opened.
-        """
-        if not (self.use_gitignore and step.project_relative):
-            return False  # the project root's .gitignore is hatchling's own
-        ignore = read_ignore_file(os.path.join(step.path, ".gitignore"), step.project_relative + "/")
-        if ignore is None:
-            return False
-        step.ignores = (*step.ignores, ignore)
-        if not self._ignores_itself(step, entries):
-            return False
-        self._add(finding("nested-gitignore", step.project_relative + "/", f"by {ignore.source}"))
-        return True
-
     def _ignores_itself(self, step: _Step, entries: list[os.DirEntry[str]]) -> bool:
-        """True when the directory's own ``.gitignore`` excludes every entry (uv's and pytest's ``*``).
+        """True when the directory's own ``.gitignore`` leaves out every entry (uv's and pytest's ``*``).
 
-        Such a directory is reported once, as a directory, instead of entry by entry.
+        Such a directory is reported once, as a directory, instead of entry by entry. Only a
+        regular file is read: like git (>= 2.32), a ``.gitignore`` that is a link is not followed,
+        and a FIFO of that name is never opened.
         """
-        if step.project_relative is None or step.rescue or self._may_rescue(
+        if not step.project_relative or step.rescue or self._may_rescue(
             step.project_relative, artifacts_possible=True
         ):
             return False
-        base = step.project_relative + "/"
-        return all(
-            is_ignored(step.ignores, base + entry.name, is_dir=entry.is_dir(follow_symlinks=False)) is not None
-            for entry in entries
-        )
+        decision = self.oracle.ignores_itself(step.project_relative, entries)
+        if decision is None:
+            return False
+        self._add(finding(decision.rule, step.project_relative + "/", decision.detail))
+        return True
 
     def _sort_entry(self, step: _Step, entry: os.DirEntry[str], selection: Selection, listing: _Listing) -> None:
         """File, directory, link or special file: decided from ``d_type``, so a plain entry costs no ``stat``."""
@@ -361,9 +403,7 @@ class GuardedWalker:
         return selection.wanted(os.path.join(step.relative, entry.name), listing.is_package)
 
     def _file_selected(self, step: _Step, entry: os.DirEntry[str], selection: Selection, listing: _Listing) -> bool:
-        """Apply the nested ``.gitignore`` files (and ``keep``) to one file of the listing."""
-        if not (step.ignores or step.rescue):
-            return True  # the common case: no nested .gitignore above this directory
+        """Apply git's ignore decisions (and ``keep``, and ``untracked``) to one file of the listing."""
         relative = os.path.join(step.relative, entry.name)
         if step.project_relative is None:
             return step.rescue is None or (step.rescue == "named" and selection.named(relative))
@@ -375,11 +415,17 @@ class GuardedWalker:
             if step.rescued is not None:
                 self._count_rescue(step.rescued, taken, step, entry, selection, listing)
             return taken
-        ignore = is_ignored(step.ignores, project_relative, is_dir=False)
-        if ignore is None or selection.named(relative):
+        decision = self.oracle.file(project_relative, forced=selection.forced)
+        if decision is None:
+            return True
+        if not decision.leaves_out:  # untracked = "warn": shipped, reported per directory
+            if self._reportable(step, entry, selection, listing):
+                self._untracked.setdefault(step.project_relative, {})[entry.name] = _size(entry)
+            return True
+        if selection.named(relative):
             return True
         if self._reportable(step, entry, selection, listing):
-            self._add(finding("nested-gitignore", project_relative, f"by {ignore.source}", files=1, size=_size(entry)))
+            self._add(finding(decision.rule, project_relative, decision.detail, files=1, size=_size(entry)))
         return False
 
     @staticmethod
@@ -447,20 +493,6 @@ class GuardedWalker:
             return to_posix(os.path.relpath(path, self.root))
         return None
 
-    def _ancestor_ignores(self, top: str) -> tuple[IgnoreFile, ...]:
-        """The nested ``.gitignore`` files between the project root (exclusive) and ``top`` (exclusive)."""
-        relative = self._project_relative(top)
-        if not self.use_gitignore or not relative:
-            return ()
-        ignores: list[IgnoreFile] = []
-        parts = relative.split("/")
-        for depth in range(1, len(parts)):
-            path = os.path.join(self.root, *parts[:depth], ".gitignore")
-            ignore = read_ignore_file(path, "/".join(parts[:depth]) + "/") if _is_regular(path) else None
-            if ignore is not None:
-                ignores.append(ignore)
-        return tuple(ignores)
-
     def _report_path(self, step: _Step, name: str, *, is_dir: bool = False) -> str:
         """The path a finding names: relative to the project root, or absolute outside it."""
         if step.project_relative is not None:
@@ -485,13 +517,6 @@ def _is_init_file(entry: os.DirEntry[str]) -> bool:
         return not entry.is_dir()
     except OSError:
         return True
-
-
-def _is_regular(path: str) -> bool:
-    try:
-        return stat.S_ISREG(os.lstat(path).st_mode)
-    except OSError:
-        return False
 
 
 def _link_detail(path: str) -> str:

@@ -5,7 +5,8 @@ cache, sha256-checked, and unpacked into a temporary directory):
 
 1. the sdist and the wheel are built in-process with hatchling's builder classes and with
    sdistguard's; the member lists and the core metadata (PKG-INFO / METADATA) must be identical;
-2. a copy of the tree is polluted the way a developer's checkout is (a venv under a non-default
+2. the sdist sdistguard built is unpacked and built again: the same sdist and wheel members;
+3. a copy of the tree is polluted the way a developer's checkout is (a venv under a non-default
    name, an in-project uv cache made by uv, a link to a file outside the tree at the root and inside
    the package, a nested directory whose ``.gitignore`` holds ``*``); sdistguard's member lists
    must equal the clean ones.
@@ -162,6 +163,7 @@ class Built:
     wheel_members: list[str]
     metadata: str
     sdist_non_regular: list[str]
+    sdist_path: str
 
 
 def _build(root: Path, out: Path, sdist_cls: type, wheel_cls: type, monkeypatch: pytest.MonkeyPatch) -> Built:
@@ -180,7 +182,7 @@ def _build(root: Path, out: Path, sdist_cls: type, wheel_cls: type, monkeypatch:
         wheel_names = whl.namelist()
         metadata_name = next(n for n in wheel_names if n.endswith(".dist-info/METADATA"))
         metadata = whl.read(metadata_name).decode()
-    return Built(names, pkg_info, wheel_names, metadata, non_regular)
+    return Built(names, pkg_info, wheel_names, metadata, non_regular, sdist_path)
 
 
 # --- pollution ----------------------------------------------------------------------------------
@@ -273,6 +275,11 @@ def test_project_builds_like_hatchling(
     assert guarded.metadata == stock.metadata
     if GUARDED_KIND == "guarded":
         assert guarded.sdist_non_regular == []
+        # The round trip: an sdist rebuilt from its own unpacked contents has the same members.
+        again = _unpack(Path(guarded.sdist_path), tmp_path / "round-trip")
+        rebuilt = _build(again, tmp_path / "out-round-trip", GUARDED_SDIST, GUARDED_WHEEL, monkeypatch)
+        assert rebuilt.sdist_members == guarded.sdist_members
+        assert rebuilt.wheel_members == guarded.wheel_members
 
     outside = tmp_path / "outside-secret.txt"
     outside.write_text("SECRET = 'must not ship'\n")

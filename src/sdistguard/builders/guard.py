@@ -268,6 +268,7 @@ class Guard(_Base):
             prune=self._pruner(prefix, include_path, hatchling_prune) if explicit is not None else hatchling_prune,
             named=named if explicit is not None else _nothing_named,
             wanted=wanted,
+            forced=explicit is None,
         )
         for directory in self.walker.walk(top, selection):
             base = join(directory.relative_path) if directory.relative_path else prefix

@@ -1,0 +1,311 @@
+"""Which of git's ignore decisions apply to a build, and where each comes from.
+
+One :class:`IgnoreOracle` per build decides, for a path relative to the project root, whether
+git's rules leave it out, in one of four modes chosen once (:attr:`IgnoreOracle.mode`):
+
+``"git"``
+    The project root lies in a git work tree and git answers: one ``git ls-files`` call lists what
+    git would commit (tracked files, and untracked files no ignore source matches). Every ignore
+    source counts (each ``.gitignore``, ``.git/info/exclude``, ``core.excludesFile``), and a
+    tracked file is never left out. Submodules and nested repositories are asked on their own.
+    The file and line that ignore a left-out path are asked afterwards, for those paths only.
+``"engine"``
+    No answer from git (not installed, or it refuses the repository: ``safe.directory``), or no
+    work tree: :mod:`sdistguard.gitignore` applies the ignore files as git would. In a work tree
+    (a ``.git`` at or above the root) that is every ``.gitignore`` from the work tree's top,
+    ``.git/info/exclude`` and ``$XDG_CONFIG_HOME/git/ignore``; tracked status is unknown. With no
+    work tree, only the ``.gitignore`` files below the project root (the root's own is hatchling's).
+``"sdist"``
+    The root holds a ``PKG-INFO`` and git tracks nothing there: an unpacked sdist, whose author
+    already chose its files. Ignore files are not applied again; only a directory whose own
+    ``.gitignore`` is ``*`` (the marker uv, pytest, virtualenv and hypothesis write) is left out.
+``"off"``
+    hatchling's ``ignore-vcs`` is set: no ignore file is read.
+
+Paths are ``str``, ``/``-separated, relative to the project root, without a trailing slash.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from sdistguard.gitignore import IgnoreRules, Pattern, PatternList, read_pattern_file
+from sdistguard.vcs import GitTree, GitUnavailable, explain_ignored, query
+
+__all__ = ["GIT_PENDING", "Decision", "IgnoreOracle"]
+
+GIT_PENDING: Final = "by git"
+"""The detail of a finding whose ignore line is asked from git after the walk."""
+
+UNTRACKED_POLICIES: Final = ("include", "warn", "exclude")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What git's rules say about one path: ``rule`` (a rule name of :mod:`sdistguard.rules`), ``detail``.
+
+    ``rule`` is ``"nested-gitignore"`` (ignored: left out), ``"untracked-excluded"`` (left out by
+    ``untracked = "exclude"``) or ``"untracked"`` (shipped, reported under ``untracked = "warn"``).
+    """
+
+    rule: str
+    detail: str
+
+    @property
+    def leaves_out(self) -> bool:
+        """Whether the path is left out (``"untracked"`` only reports it)."""
+        return self.rule != "untracked"
+
+
+def _is_regular(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _git_dirs(top: str) -> tuple[str | None, str | None]:
+    """``(git_dir, common_dir)`` of the work tree at ``top``, read from its ``.git`` (a directory or a gitdir file)."""
+    dot_git = os.path.join(top, ".git")
+    if os.path.isdir(dot_git):
+        return dot_git, dot_git
+    try:
+        with open(dot_git, encoding="utf-8") as handle:
+            line = handle.readline().strip()
+    except (OSError, UnicodeDecodeError):
+        return None, None
+    if not line.startswith("gitdir:"):
+        return None, None
+    git_dir = os.path.join(top, line[len("gitdir:"):].strip())
+    try:
+        with open(os.path.join(git_dir, "commondir"), encoding="utf-8") as handle:
+            return git_dir, os.path.normpath(os.path.join(git_dir, handle.read().strip()))
+    except (OSError, UnicodeDecodeError):
+        return git_dir, git_dir
+
+
+def _work_tree_top(root: str) -> str | None:
+    current = root
+    while True:
+        if os.path.lexists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def _is_cache_marker(patterns: PatternList) -> bool:
+    """A ``.gitignore`` holding only ``*``: what uv, pytest, virtualenv and hypothesis put in their own directories."""
+    return [pattern.text for pattern in patterns.patterns] == ["*"]
+
+
+def _global_excludes() -> PatternList | None:
+    """git's default ``core.excludesFile``: ``$XDG_CONFIG_HOME/git/ignore`` or ``~/.config/git/ignore``."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    path = os.path.join(base, "git", "ignore")
+    return read_pattern_file(path, path)
+
+
+class IgnoreOracle:
+    """git's ignore decisions for one project root; see the module docstring for the modes.
+
+    ``root`` is the project root (absolute, as hatchling has it); ``use_vcs`` is false under
+    hatchling's ``ignore-vcs``; ``untracked`` is the ``[tool.sdistguard] untracked`` policy.
+    :attr:`note` says, in one line, why git's answer was expected but not used (else ``None``).
+    Raises nothing: every failure of git falls back to the engine.
+    """
+
+    def __init__(self, root: str, *, use_vcs: bool = True, untracked: str = "include") -> None:
+        """Choose the mode (runs git once when the root lies in a work tree)."""
+        self.root = root
+        self.untracked = untracked
+        self.note: str | None = None
+        self.unavailable: str | None = None
+        """Why there is no git view of the root (for ``untracked = "exclude"``'s error), else ``None``."""
+        self._git: GitTree | None = None
+        self._views: dict[str, tuple[GitTree | None, int]] = {}
+        self._rules: IgnoreRules | None = None
+        self._ancestors: dict[str, Pattern | None] = {}
+        self._prefix = ""
+        self.mode = "off"
+        if not use_vcs:
+            self.unavailable = "hatchling's ignore-vcs is set"
+            return
+        answer = query(root)
+        if isinstance(answer, GitTree) and (answer.tracked or answer.untracked):
+            self.mode, self._git = "git", answer
+            return
+        ignored_root = isinstance(answer, GitTree)
+        if isinstance(answer, GitTree):
+            answer = GitUnavailable(f"git lists no file below {root}: its repository ignores it", True)
+        self.unavailable = answer.reason
+        if _is_regular(os.path.join(root, "PKG-INFO")):
+            self.mode = "sdist"  # only a tool's own "*" marker counts: the sdist's author chose its files
+            self._rules = IgnoreRules(root, skip="", accept=_is_cache_marker)
+            return
+        self.mode = "engine"
+        top = _work_tree_top(root) if answer.work_tree else None
+        if top is None or ignored_root:  # a project kept in an ignored directory: only its own files count
+            self._rules = IgnoreRules(root, skip="")
+            return
+        self.note = f"{answer.reason}; git's ignore files were read by sdistguard instead (tracked files unknown)"
+        extra: list[PatternList] = []
+        _, common = _git_dirs(top)
+        if common is not None:
+            found = read_pattern_file(os.path.join(common, "info", "exclude"), ".git/info/exclude")
+            if found is not None:
+                extra.append(found)
+        global_excludes = _global_excludes()
+        if global_excludes is not None:
+            extra.append(global_excludes)
+        relative = os.path.relpath(root, top).replace(os.sep, "/")
+        self._prefix = "" if relative == "." else relative + "/"
+        self._rules = IgnoreRules(top, extra)
+
+    # --- the questions the walk asks ---
+
+    def applies(self, directory: str) -> bool:
+        """Whether any decision can concern a file directly in ``directory`` (else the walk takes them all)."""
+        if self.mode == "git":
+            return True
+        if self._rules is None:
+            return False
+        return bool(self._rules.extra or self._rules.lists((self._prefix + directory).rstrip("/")))
+
+    def directory(self, path: str, *, forced: bool = False) -> Decision | None:
+        """The decision on the directory ``path`` before it is listed: left out whole, or ``None`` (walk it).
+
+        ``forced``: the walk is a force-include's, where untracked files always ship.
+        """
+        if self._git is not None:
+            return self._git_directory(path, forced=forced)
+        if self._rules is not None:
+            found = self._ancestor_ignored(path.rpartition("/")[0]) or self._rules.ignored(
+                self._prefix + path, is_dir=True)
+            if found is not None:
+                return Decision("nested-gitignore", f"by {found.source}:{found.line}: {found.text}")
+        return None
+
+    def _ancestor_ignored(self, directory: str) -> Pattern | None:
+        """The pattern that ignores ``directory`` or a directory above it (git does not descend there).
+
+        The walk never enters such a directory on its own; this matters for a walk that starts
+        below the root (a directory named in ``only-include`` or ``packages``). Cached per directory.
+        """
+        if not directory or self._rules is None:
+            return None
+        if directory in self._ancestors:
+            return self._ancestors[directory]
+        found = self._ancestor_ignored(directory.rpartition("/")[0]) or self._rules.ignored(
+            self._prefix + directory, is_dir=True)
+        self._ancestors[directory] = found
+        return found
+
+    def ignores_itself(self, directory: str, entries: Iterable[os.DirEntry[str]]) -> Decision | None:
+        """Whether ``directory``'s own ``.gitignore`` leaves out every entry of its listing (one finding)."""
+        if not directory:
+            return None
+        if self._rules is None:
+            return None
+        own = f"{directory}/.gitignore"
+        decisions = []
+        for entry in entries:
+            found = self._rules.ignored(f"{self._prefix}{directory}/{entry.name}",
+                                        is_dir=entry.is_dir(follow_symlinks=False))
+            if found is None:
+                return None
+            decisions.append(found)
+        if not decisions or any(found.source != own for found in decisions):
+            return None
+        lines = sorted({f"{found.line}: {found.text}" for found in decisions})
+        return Decision("nested-gitignore", f"by {own}:{', '.join(lines)}")
+
+    def file(self, path: str, *, forced: bool = False) -> Decision | None:
+        """The decision on the file (or file link) ``path``: ``None`` ships it without a word."""
+        if self._git is not None:
+            return self._git_file(path, forced=forced)
+        if self._rules is not None:
+            found = self._ancestor_ignored(path.rpartition("/")[0]) or self._rules.ignored(
+                self._prefix + path, is_dir=False)
+            if found is not None:
+                return Decision("nested-gitignore", f"by {found.source}:{found.line}: {found.text}")
+        return None
+
+    # --- git mode ---
+
+    def _view(self, path: str) -> tuple[GitTree | None, str]:
+        """The git view that answers for ``path`` and the path inside it (a submodule's view below it)."""
+        view, offset = self._directory_view(path.rpartition("/")[0])
+        return view, path[offset:]
+
+    def _directory_view(self, directory: str) -> tuple[GitTree | None, int]:
+        """The view answering for the entries of ``directory``, and where its paths start in a project path.
+
+        Below a submodule or a nested repository, that repository's own view (git asked there, once);
+        below a link git lists as one file, or a repository git cannot read, ``None``: no answer.
+        Cached per directory, so a walk that starts inside a submodule finds its view too.
+        """
+        cached = self._views.get(directory)
+        if cached is not None:
+            return cached
+        assert self._git is not None
+        result: tuple[GitTree | None, int] = (self._git, 0)
+        if directory:
+            view, offset = self._directory_view(directory.rpartition("/")[0])
+            result = (view, offset)
+            inner = directory[offset:]
+            if view is not None and inner not in view.kept_dirs and view.kept(inner):
+                nested = view.nested(inner) if os.path.lexists(os.path.join(view.root, inner, ".git")) else None
+                result = (nested if isinstance(nested, GitTree) else None, len(directory) + 1)
+        self._views[directory] = result
+        return result
+
+    def _git_directory(self, path: str, *, forced: bool) -> Decision | None:
+        view, inner = self._view(path)
+        if view is None:
+            return None  # below a link or a repository git cannot read: no answer, nothing left out
+        if inner in view.kept_dirs:
+            if self.untracked == "exclude" and not forced and inner not in view.tracked_dirs:
+                return Decision("untracked-excluded", "no file below it is tracked by git")
+            return None
+        if view.kept(inner):  # a submodule, a nested repository, or a link git lists as one file
+            if self.untracked == "exclude" and not forced and inner not in view.tracked:
+                return Decision("untracked-excluded", "not tracked by git")
+            return None
+        return Decision("nested-gitignore", GIT_PENDING)
+
+    def _git_file(self, path: str, *, forced: bool) -> Decision | None:
+        view, inner = self._view(path)
+        if view is None or inner in view.tracked:
+            return None
+        if inner in view.untracked:
+            if forced or self.untracked == "include":
+                return None
+            if self.untracked == "warn":
+                return Decision("untracked", "not tracked by git")
+            return Decision("untracked-excluded", "not tracked by git")
+        return Decision("nested-gitignore", GIT_PENDING)
+
+    def explain(self, paths: Sequence[str]) -> dict[str, str]:
+        """The ignore line git names for each left-out path (relative; a directory ends in ``/``).
+
+        One ``git check-ignore`` call for the paths of the project's own repository; a path below
+        a submodule is explained by that submodule's git. Returns ``{path: detail}``.
+        """
+        if self._git is None or not paths:
+            return {}
+        groups: dict[str, list[str]] = {}
+        for path in paths:
+            _, inner = self._view(path.rstrip("/"))
+            prefix = path[: len(path.rstrip("/")) - len(inner)]
+            groups.setdefault(prefix, []).append(inner + ("/" if path.endswith("/") else ""))
+        result: dict[str, str] = {}
+        for prefix, inners in groups.items():
+            for inner, source in explain_ignored(os.path.join(self.root, prefix), inners).items():
+                result[prefix + inner] = f"by {source}"
+        return result

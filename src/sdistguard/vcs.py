@@ -1,0 +1,162 @@
+"""Asking git what it would commit: tracked files, untracked files it does not ignore, and why it ignores.
+
+git is the reference for its own ignore rules (every ``.gitignore``, ``.git/info/exclude``,
+``core.excludesFile``; a tracked file is never ignored). One call lists the tree
+(``git ls-files -z -t --cached --others --exclude-standard``); the reason for a path left out is
+asked afterwards, for the left-out paths only (``git check-ignore -v --stdin -z --non-matching``).
+
+Paths are ``str`` (``os.fsdecode`` of git's bytes), ``/``-separated, relative to the project root
+that was asked about. Environment: git runs with the caller's environment (its configuration
+decides ``core.excludesFile`` and ``safe.directory``) plus ``GIT_OPTIONAL_LOCKS=0``; it never writes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+__all__ = ["GitTree", "GitUnavailable", "explain_ignored", "query"]
+
+_TIMEOUT = 120.0
+
+
+@dataclass(frozen=True)
+class GitUnavailable:
+    """Why git gave no answer for a directory.
+
+    ``work_tree`` is true when a ``.git`` was found at or above the directory (so git's answer
+    was expected: git is missing, refuses the directory, or failed); ``reason`` is one line.
+    """
+
+    reason: str
+    work_tree: bool
+
+
+@dataclass
+class GitTree:
+    """git's view of the files below one directory (the project root, or a nested repository).
+
+    ``tracked``: paths in the index (a submodule is one path, its directory). ``untracked``: files
+    git lists as untracked and not ignored; a nested repository that is not a submodule is listed
+    as its directory. ``root`` is the directory asked about (absolute).
+    """
+
+    root: str
+    tracked: frozenset[str]
+    untracked: frozenset[str]
+    kept_dirs: frozenset[str] = field(init=False)
+    tracked_dirs: frozenset[str] = field(init=False)
+    _nested: dict[str, GitTree | GitUnavailable] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.kept_dirs = frozenset(_ancestors(self.tracked | self.untracked))
+        self.tracked_dirs = frozenset(_ancestors(self.tracked))
+
+    def kept(self, path: str) -> bool:
+        """Whether git would commit ``path`` (a file, or a nested repository's directory)."""
+        return path in self.tracked or path in self.untracked
+
+    def nested(self, path: str) -> GitTree | GitUnavailable:
+        """git's view of the repository at ``path`` (a submodule, or a nested repository), asked once."""
+        found = self._nested.get(path)
+        if found is None:
+            found = query(os.path.join(self.root, path))
+            self._nested[path] = found
+        return found
+
+
+def _ancestors(paths: frozenset[str]) -> set[str]:
+    result: set[str] = {""}
+    for path in paths:
+        index = path.rfind("/")
+        while index > 0:
+            directory = path[:index]
+            if directory in result:
+                break
+            result.add(directory)
+            index = path.rfind("/", 0, index)
+    return result
+
+
+def _run(arguments: Sequence[str], cwd: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    environment = dict(os.environ, GIT_OPTIONAL_LOCKS="0", LC_ALL="C")
+    return subprocess.run(
+        ["git", *arguments], cwd=cwd, input=stdin, capture_output=True, env=environment, timeout=_TIMEOUT,
+        check=False,
+    )
+
+
+def _has_dot_git(directory: str) -> bool:
+    current = os.path.abspath(directory)
+    while True:
+        if os.path.lexists(os.path.join(current, ".git")):
+            return True
+        parent = os.path.dirname(current)
+        if parent == current:
+            return False
+        current = parent
+
+
+def _first_line(error: bytes) -> str:
+    lines = [line.strip() for line in error.decode("utf-8", "replace").splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith("fatal:"):
+            return line
+    return lines[0] if lines else "no output"
+
+
+def query(root: str) -> GitTree | GitUnavailable:
+    """Ask git about the files below ``root`` (an absolute directory).
+
+    Returns a :class:`GitTree`, or a :class:`GitUnavailable` when ``root`` is not inside a work
+    tree, git is not installed, refuses the repository (``safe.directory``: another owner), or
+    fails. Never raises for any of these.
+    """
+    work_tree = _has_dot_git(root)
+    try:
+        listing = _run(["ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard"], root)
+    except FileNotFoundError:
+        return GitUnavailable("git is not installed (not on PATH)", work_tree)
+    except (OSError, subprocess.SubprocessError) as error:
+        return GitUnavailable(f"git could not be run: {error}", work_tree)
+    if listing.returncode != 0:
+        return GitUnavailable(f"git cannot list {root}: {_first_line(listing.stderr)}", work_tree)
+    tracked: set[str] = set()
+    untracked: set[str] = set()
+    for entry in listing.stdout.split(b"\0"):
+        if len(entry) < 3:
+            continue
+        tag, path = entry[:1], os.fsdecode(entry[2:])
+        if tag == b"?":
+            untracked.add(path.rstrip("/"))  # "nested/": a repository inside, not a submodule
+        else:
+            tracked.add(path)
+    return GitTree(root, frozenset(tracked), frozenset(untracked))
+
+
+def explain_ignored(root: str, paths: Sequence[str]) -> dict[str, str]:
+    """Why git ignores each of ``paths`` (relative to ``root``; a directory ends in ``/``): one call.
+
+    Returns ``{path: "source:line: pattern"}`` for the paths an ignore line matches, as
+    ``git check-ignore -v`` names them (``source`` relative to the work tree's top, or as
+    configured for ``core.excludesFile``). A path no line matches is absent (git leaves it out
+    because everything below it is ignored). Returns ``{}`` when git cannot be run.
+    """
+    if not paths:
+        return {}
+    data = b"".join(os.fsencode(path) + b"\0" for path in paths)
+    try:
+        completed = _run(["check-ignore", "-v", "--stdin", "-z", "--non-matching"], root, data)
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    if completed.returncode not in (0, 1):
+        return {}
+    fields = completed.stdout.split(b"\0")
+    result: dict[str, str] = {}
+    for index in range(0, len(fields) - 3, 4):
+        source, line, pattern, path = fields[index:index + 4]
+        if source:
+            result[os.fsdecode(path)] = f"{os.fsdecode(source)}:{line.decode()}: {os.fsdecode(pattern)}"
+    return result
