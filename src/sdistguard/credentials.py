@@ -1,0 +1,231 @@
+"""Credentials that must not ship: credential files by name, and secrets by content.
+
+Two checks, both pure (no I/O of their own):
+
+- :func:`credential_file_kind` tells from a path alone whether a file is a credential store that tools
+  write for a user (``.pypirc``, ``.netrc``, an SSH private key, a cloud CLI's credentials file). Such a
+  file is never part of a project's source.
+- :class:`SecretScanner` is fed a file's bytes chunk by chunk (the bytes a writer already reads) and finds
+  tokens whose shape is documented by their issuer and specific enough that a match is a secret, not
+  text that looks random: each kind below names its source. There is no entropy guessing, so a file of
+  random-looking data never raises a false alarm. A hit gives the kind and the 1-based line; the
+  token's text is never kept, so it can never be printed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+__all__ = ["SECRET_KINDS", "SecretHit", "SecretKind", "SecretScanner", "credential_file_kind", "scan_bytes"]
+
+
+# --------------------------------------------------------------------------- credential files by name
+
+_CREDENTIAL_NAMES: Final[dict[str, str]] = {
+    ".pypirc": "PyPI upload credentials (twine, .pypirc)",
+    ".netrc": "netrc login credentials",
+    "_netrc": "netrc login credentials",
+    ".git-credentials": "git credential store (git-credential-store)",
+    ".envrc": "direnv environment file",
+    ".pgpass": "PostgreSQL password file",
+    ".s3cfg": "s3cmd credentials",
+    ".boto": "boto credentials",
+    "application_default_credentials.json": "Google Cloud application default credentials",
+    # SSH private keys, ssh-keygen's default names (their .pub halves are public)
+    "id_rsa": "SSH private key",
+    "id_dsa": "SSH private key",
+    "id_ecdsa": "SSH private key",
+    "id_ecdsa_sk": "SSH private key",
+    "id_ed25519": "SSH private key",
+    "id_ed25519_sk": "SSH private key",
+}
+"""File name -> what it is. Sources: twine's docs (.pypirc), ftp(1)/curl (.netrc, _netrc on Windows),
+git-credential-store(1), direnv(1), libpq (.pgpass), s3cmd, boto, gcloud (ADC), ssh-keygen(1)."""
+
+_CREDENTIAL_PATHS: Final[dict[tuple[str, str], str]] = {
+    (".aws", "credentials"): "AWS CLI credentials",
+    (".docker", "config.json"): "Docker registry credentials",
+    (".kube", "config"): "Kubernetes credentials (kubeconfig)",
+    (".azure", "accessTokens.json"): "Azure CLI access tokens",
+}
+"""(parent directory, file name) -> what it is: the files each cloud CLI writes in its own directory."""
+
+_DOTENV: Final = re.compile(r"\.env(?:\.(?P<suffix>[^/]+))?")
+_DOTENV_TEMPLATES: Final = frozenset(
+    {"example", "sample", "template", "tmpl", "tpl", "dist", "defaults", "default", "schema", "in", "md"}
+)
+"""Suffixes of ``.env.<suffix>`` files that hold no values by convention (templates checked in on purpose)."""
+
+
+def credential_file_kind(relative_path: str) -> str | None:
+    """Say what credential store a path is, or ``None``.
+
+    ``relative_path`` is POSIX-style (``/``), relative to the project root or the archive's top-level
+    directory. Matched on the last component (and, for cloud CLIs, its parent directory's name), so
+    ``deploy/.pypirc`` counts as much as ``.pypirc``. ``.env`` and ``.env.<suffix>`` count (dotenv's
+    files: ``.env.local``, ``.env.production``) except template suffixes (``.env.example``,
+    ``.env.sample``, ``.env.template``, ...). Raises nothing.
+    """
+    parent, _, name = relative_path.rstrip("/").rpartition("/")
+    found = _CREDENTIAL_NAMES.get(name)
+    if found is not None:
+        return found
+    found = _CREDENTIAL_PATHS.get((parent.rpartition("/")[2], name))
+    if found is not None:
+        return found
+    dotenv = _DOTENV.fullmatch(name)
+    if dotenv is not None and (dotenv.group("suffix") or "").lower() not in _DOTENV_TEMPLATES:
+        return "dotenv environment file"
+    return None
+
+
+# --------------------------------------------------------------------------- secrets by content
+
+
+@dataclass(frozen=True)
+class SecretKind:
+    """One documented token shape.
+
+    ``anchor`` is the literal every token of the kind starts with (found with ``bytes.find``, so text
+    without it costs one pass of a C loop); ``pattern`` matches the whole token at the anchor;
+    ``source`` is where the issuer documents the shape. ``allowed`` lists documentation examples that
+    are published on purpose (AWS's ``AKIAIOSFODNN7EXAMPLE``) and are not secrets.
+    """
+
+    name: str
+    anchor: bytes
+    pattern: re.Pattern[bytes]
+    source: str
+    allowed: frozenset[bytes] = frozenset()
+
+
+_WORD: Final = rb"A-Za-z0-9_"
+
+SECRET_KINDS: Final[tuple[SecretKind, ...]] = (
+    SecretKind(
+        "PyPI API token", b"pypi-AgE",
+        re.compile(rb"pypi-AgE(?:IcHlwaS5vcmc|NdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,}"),
+        "PyPI help, 'API tokens': the token is 'pypi-' and a macaroon whose base64 starts with the issuer's "
+        "location (pypi.org: AgEIcHlwaS5vcmc, test.pypi.org: AgENdGVzdC5weXBpLm9yZw)"),
+    *(SecretKind(
+        f"GitHub token ({prefix[:-1].decode()})", prefix,
+        re.compile(re.escape(prefix) + rb"[A-Za-z0-9]{36}(?![" + _WORD + rb"])"),
+        "GitHub blog, 'Behind GitHub's new authentication token formats' (2021): prefix and 36 base62 "
+        "characters")
+      for prefix in (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_")),
+    SecretKind(
+        "GitHub fine-grained token", b"github_pat_",
+        re.compile(rb"github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![" + _WORD + rb"])"),
+        "GitHub docs, fine-grained personal access tokens: 'github_pat_', 22 and 59 base62 characters"),
+    SecretKind(
+        "AWS access key id", b"AKIA",
+        re.compile(rb"AKIA[A-Z0-9]{16}(?![" + _WORD + rb"])"),
+        "AWS IAM User Guide, 'Unique identifiers': AKIA (long-term access key) and 16 characters",
+        frozenset({b"AKIAIOSFODNN7EXAMPLE", b"AKIAI44QH8DHBEXAMPLE"})),
+    SecretKind(
+        "AWS temporary access key id", b"ASIA",
+        re.compile(rb"ASIA[A-Z0-9]{16}(?![" + _WORD + rb"])"),
+        "AWS IAM User Guide, 'Unique identifiers': ASIA (temporary STS credentials) and 16 characters"),
+    SecretKind(
+        "private key (PEM)", b"-----BEGIN ",
+        re.compile(rb"-----BEGIN (?:[A-Z0-9]+ ){0,2}PRIVATE KEY-----(?P<nl>\r?\n|\\r\\n|\\n)"
+                   rb"(?:[A-Za-z-]+: ?[^\n\\]*(?P=nl))*(?P=nl)?[A-Za-z0-9+/=]{40,}"),
+        "RFC 7468 (PEM): a BEGIN line naming a PRIVATE KEY and a base64 body, also inside a string "
+        "literal with \\n escapes; a BEGIN line alone (a parser's constant) is no key"),
+    SecretKind(
+        "GitLab personal access token", b"glpat-",
+        re.compile(rb"glpat-[A-Za-z0-9_-]{20,}(?![" + _WORD + rb"-])"),
+        "GitLab docs, 'Token prefixes': glpat- for personal access tokens"),
+    SecretKind(
+        "npm access token", b"npm_",
+        re.compile(rb"npm_[A-Za-z0-9]{36}(?![" + _WORD + rb"])"),
+        "GitHub blog, 'npm's new access token format' (2021): npm_ and 36 base62 characters"),
+    SecretKind(
+        "Slack token", b"xox",
+        re.compile(rb"xox[baprs]-[0-9]{10,13}-[0-9]{10,13}(?:-[A-Za-z0-9-]+)?(?![" + _WORD + rb"])"),
+        "Slack API docs, 'Token types': xoxb-, xoxp-, xoxa-, xoxr-, xoxs- and numeric team/user ids"),
+    *(SecretKind(
+        f"Stripe live {what} key", prefix,
+        re.compile(re.escape(prefix) + rb"[A-Za-z0-9]{24,}(?![" + _WORD + rb"])"),
+        "Stripe docs, 'API keys': sk_live_ (secret) and rk_live_ (restricted) keys")
+      for prefix, what in ((b"sk_live_", "secret"), (b"rk_live_", "restricted"))),
+)
+"""Every kind scanned for, each with its documented source."""
+
+_LONGEST: Final = 4096
+"""Bytes a match may need after its anchor (the longest: a PEM BEGIN line, its headers and one body line)."""
+
+
+@dataclass(frozen=True)
+class SecretHit:
+    """A secret found: its ``kind`` (a :class:`SecretKind` name) and ``line`` (1-based, counted in ``\\n``)."""
+
+    kind: str
+    line: int
+
+
+class SecretScanner:
+    """Find documented token shapes in a stream of bytes, fed in chunks of any size.
+
+    ``feed(chunk)`` as the bytes arrive, ``finish()`` once at the end; ``hits`` then lists each
+    (kind, line) once, in the order found. A token split across chunks is found (the scanner keeps
+    the last few KiB of the stream); memory stays bounded by the chunk size plus that tail. The text of
+    a token is never kept. Raises nothing.
+    """
+
+    def __init__(self) -> None:
+        self.hits: list[SecretHit] = []
+        self._seen: set[tuple[str, int]] = set()
+        self._buffer = b""
+        self._lines_before = 0  # newlines in the bytes dropped from the front of the buffer
+        self._scan_from = 0  # anchors before this offset of the buffer were looked at already
+
+    def feed(self, chunk: bytes) -> None:
+        """Scan ``chunk``, the next bytes of the stream."""
+        self._buffer += chunk
+        self._scan(len(self._buffer) - _LONGEST)
+
+    def finish(self) -> list[SecretHit]:
+        """Scan what is left and return :attr:`hits`."""
+        self._scan(len(self._buffer))
+        self._buffer = b""
+        return self.hits
+
+    def _scan(self, limit: int) -> None:
+        buffer = self._buffer
+        if limit <= self._scan_from:
+            return
+        for kind in SECRET_KINDS:
+            at = buffer.find(kind.anchor, self._scan_from)
+            while 0 <= at < limit:
+                match = kind.pattern.match(buffer, at)
+                if match is not None and self._starts_a_word(buffer, match.start()) \
+                        and match.group() not in kind.allowed:
+                    line = self._lines_before + buffer.count(b"\n", 0, match.start()) + 1
+                    if (kind.name, line) not in self._seen:
+                        self._seen.add((kind.name, line))
+                        self.hits.append(SecretHit(kind.name, line))
+                at = buffer.find(kind.anchor, at + 1)
+        keep_from = limit - 1  # one byte of context before the next scan's first anchor
+        if keep_from > 0:
+            self._lines_before += buffer.count(b"\n", 0, keep_from)
+            self._buffer = buffer[keep_from:]
+            self._scan_from = 1
+        else:
+            self._scan_from = limit
+
+    @staticmethod
+    def _starts_a_word(buffer: bytes, start: int) -> bool:
+        if start == 0:
+            return True
+        before = buffer[start - 1:start]
+        return not (before.isalnum() or before == b"_")
+
+
+def scan_bytes(data: bytes) -> list[SecretHit]:
+    """Scan one whole byte string (a file's content); see :class:`SecretScanner`."""
+    scanner = SecretScanner()
+    scanner.feed(data)
+    return scanner.finish()

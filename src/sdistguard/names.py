@@ -1,0 +1,119 @@
+"""Member names that unpack on Linux but break elsewhere: Windows' rules, case and Unicode twins, length.
+
+Pure functions over POSIX-style member paths (``/``-separated, relative to the archive's top-level
+directory or the wheel's root). What uv refuses everywhere (``:``, backslash, control characters, edge
+spaces, bytes that are not UTF-8) is :func:`sdistguard.rules.unportable_reason`; this module adds what
+only some OSes refuse or lose:
+
+- Windows refuses a component that is a reserved device name (``CON``, ``PRN``, ``AUX``, ``NUL``,
+  ``COM0``-``COM9``, ``LPT0``-``LPT9``), with any extension and in any case (``aux.py``, ``Nul.txt``), a
+  component ending in a dot or a space, and the characters ``<>"|?*``. Source: Microsoft's "Naming
+  Files, Paths, and Namespaces" (Win32 file namespace).
+- Windows (NTFS) and macOS (APFS, HFS+) are case-insensitive by default, and macOS does not tell apart
+  the NFC and NFD spellings of one name: two members that differ only so overwrite each other on
+  extraction, silently (:class:`TwinNames`).
+- Windows limits a path to ``MAX_PATH`` = 260 characters (with the terminating NUL) unless long paths
+  are enabled (pip#10142). An installer unpacks below a temporary directory, so a member must leave room
+  for it: :data:`PATH_BUDGET`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Final
+
+__all__ = ["PATH_BUDGET", "TwinNames", "too_long", "windows_reason"]
+
+_RESERVED: Final = frozenset(
+    {"CON", "PRN", "AUX", "NUL", *(f"COM{digit}" for digit in range(10)), *(f"LPT{digit}" for digit in range(10))}
+)
+_WINDOWS_CHARACTER: Final = re.compile(r'[<>"|?*]')
+
+PATH_BUDGET: Final = 160
+"""Characters a member path (below the sdist's top-level directory, or in a wheel) may have.
+
+``MAX_PATH`` is 260 characters including the terminating NUL (259 usable). pip unpacks an sdist below
+``C:\\Users\\<user>\\AppData\\Local\\Temp\\pip-install-<8>\\<name>_<32 hex>\\`` and uv below
+``C:\\Users\\<user>\\AppData\\Local\\uv\\cache\\sdists-v9\\...\\<16 hex>\\<name>\\<version>\\<random>\\src\\``:
+with a 16-character user name and a 20-character project name both prefixes come to about 95-100
+characters, which leaves 160 for the member path. A wheel installs below
+``...\\Python312\\Lib\\site-packages\\`` or a project's ``.venv\\Lib\\site-packages\\``: shorter, so the same
+budget is on the safe side. A longer path is a warning: it works where long paths are enabled.
+"""
+
+
+def windows_reason(relative_path: str) -> str | None:
+    """Say why Windows refuses a member name, or return ``None`` when it does not.
+
+    ``relative_path`` uses ``/``; each component is checked: a reserved device name (the part before
+    the first dot, trailing spaces dropped, any case), a trailing dot or space, one of ``<>"|?*``.
+    The first problem found is named, e.g. ``"'aux.py' is a reserved device name on Windows"``.
+    Raises nothing.
+    """
+    for component in relative_path.strip("/").split("/"):
+        if component in ("", ".", ".."):
+            continue
+        stem = component.split(".", 1)[0].rstrip(" ").upper()
+        if stem in _RESERVED:
+            return f"{component!r} is a reserved device name on Windows"
+        if component.endswith((".", " ")):
+            return f"{component!r} ends in a {'dot' if component.endswith('.') else 'space'} (Windows drops it)"
+        character = _WINDOWS_CHARACTER.search(component)
+        if character is not None:
+            return f"{component!r} contains {character.group()!r} (refused on Windows)"
+    return None
+
+
+def too_long(relative_path: str, budget: int = PATH_BUDGET) -> bool:
+    """True when ``relative_path`` (``/``-separated) has more than ``budget`` characters (see PATH_BUDGET)."""
+    return len(relative_path.rstrip("/")) > budget
+
+
+def _fold(relative_path: str) -> str:
+    return unicodedata.normalize("NFC", relative_path.rstrip("/")).lower()
+
+
+class TwinNames:
+    """Find members that land on one file on a case-insensitive or normalising file system.
+
+    ``add(path)`` each member path in turn (``/``-separated; directories may end in ``/``); it returns
+    the earlier member that ``path`` would overwrite or merge with (the same name up to case and NFC/NFD
+    normalisation, but not the same string), else ``None``. A directory and a file are twins too
+    (``Docs`` the file and ``docs/`` the directory cannot both exist). Two directories that differ only
+    in case merge rather than lose files, so their *files* are what collide and are reported.
+    Memory: one folded string per member. Raises nothing.
+    """
+
+    def __init__(self) -> None:
+        self._files: dict[str, str] = {}
+        self._directories: dict[str, str] = {}
+
+    def add(self, path: str) -> str | None:
+        """Record ``path``; return the earlier twin it collides with, or ``None``."""
+        is_directory = path.endswith("/")
+        name = path.rstrip("/")
+        folded = _fold(name)
+        twin: str | None = None
+        parts = name.split("/")
+        for depth in range(1, len(parts)):  # every parent directory of the member
+            parent = "/".join(parts[:depth])
+            folded_parent = _fold(parent)
+            earlier_file = self._files.get(folded_parent)
+            if earlier_file is not None and twin is None:
+                twin = earlier_file
+            self._directories.setdefault(folded_parent, parent)
+        if is_directory:
+            earlier_file = self._files.get(folded)
+            if earlier_file is not None and twin is None:
+                twin = earlier_file
+            self._directories.setdefault(folded, name)
+            return twin
+        earlier = self._files.get(folded)
+        if earlier is not None and earlier != name and twin is None:
+            twin = earlier
+        earlier_directory = self._directories.get(folded)
+        if earlier_directory is not None and twin is None:
+            twin = earlier_directory + "/"
+        self._files.setdefault(folded, name)
+        return twin

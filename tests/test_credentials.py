@@ -1,0 +1,135 @@
+"""Credential files by name and secrets by content: generated fake tokens of each documented shape."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sdistguard.credentials import SECRET_KINDS, SecretHit, SecretScanner, credential_file_kind, scan_bytes
+
+BASE62 = string.ascii_letters + string.digits
+URLSAFE = BASE62 + "-_"
+
+
+def _text(alphabet: str, size: int) -> st.SearchStrategy[str]:
+    return st.text(alphabet=alphabet, min_size=size, max_size=size)
+
+
+# One generator per documented shape: (kind name, strategy of fake tokens).
+FAKE_TOKENS: dict[str, st.SearchStrategy[str]] = {
+    "PyPI API token": st.builds(lambda host, rest: f"pypi-{host}{rest}",
+                                st.sampled_from(["AgEIcHlwaS5vcmc", "AgENdGVzdC5weXBpLm9yZw"]),
+                                st.text(alphabet=URLSAFE, min_size=50, max_size=180)),
+    **{f"GitHub token ({prefix})": st.builds(lambda body, p=prefix: f"{p}_{body}", _text(BASE62, 36))
+       for prefix in ("ghp", "gho", "ghu", "ghs", "ghr")},
+    "GitHub fine-grained token": st.builds(lambda a, b: f"github_pat_{a}_{b}", _text(BASE62, 22), _text(BASE62, 59)),
+    "AWS access key id": st.builds(lambda body: "AKIA" + body,
+                                   _text(string.ascii_uppercase + string.digits, 16)).filter(
+        lambda key: not key.endswith("EXAMPLE")),
+    "AWS temporary access key id": st.builds(lambda body: "ASIA" + body,
+                                             _text(string.ascii_uppercase + string.digits, 16)),
+    "private key (PEM)": st.builds(
+        lambda label, lines, newline: (f"-----BEGIN {label}PRIVATE KEY-----{newline}"
+                                       + newline.join(lines) + f"{newline}-----END {label}PRIVATE KEY-----"),
+        st.sampled_from(["", "RSA ", "EC ", "OPENSSH ", "ENCRYPTED ", "DSA "]),
+        st.lists(_text(string.ascii_letters + string.digits + "+/", 64), min_size=1, max_size=5),
+        st.sampled_from(["\n", "\r\n", "\\n"])),
+    "GitLab personal access token": st.builds(lambda body: "glpat-" + body,
+                                              st.text(alphabet=BASE62, min_size=20, max_size=26)),
+    "npm access token": st.builds(lambda body: "npm_" + body, _text(BASE62, 36)),
+    "Slack token": st.builds(lambda kind, a, b, c: f"xox{kind}-{a}-{b}-{c}", st.sampled_from("baprs"),
+                             st.from_regex(r"[0-9]{10,13}", fullmatch=True),
+                             st.from_regex(r"[0-9]{10,13}", fullmatch=True), _text(BASE62, 24)),
+    "Stripe live secret key": st.builds(lambda body: "sk_live_" + body, _text(BASE62, 24)),
+    "Stripe live restricted key": st.builds(lambda body: "rk_live_" + body, _text(BASE62, 24)),
+}
+
+# Filler text: no anchor of any kind can appear in it (no '-', '_' or upper case letters).
+FILLER = st.text(alphabet=string.ascii_lowercase + string.digits + " \n.,=()'\"", max_size=300)
+
+
+def test_every_kind_has_a_generator_and_a_source() -> None:
+    assert {kind.name for kind in SECRET_KINDS} == set(FAKE_TOKENS)
+    assert all(kind.source for kind in SECRET_KINDS)
+
+
+def _chunks(data: bytes, cuts: list[int]) -> list[bytes]:
+    points = sorted({cut % (len(data) + 1) for cut in cuts})
+    pieces, start = [], 0
+    for point in points:
+        pieces.append(data[start:point])
+        start = point
+    return [*pieces, data[start:]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(kind=st.sampled_from(sorted(FAKE_TOKENS)), data=st.data(), before=FILLER, after=FILLER,
+       cuts=st.lists(st.integers(min_value=0, max_value=10_000), max_size=8))
+def test_a_generated_token_is_found_with_its_kind_and_line_whatever_the_chunks(
+        kind: str, data: st.DataObject, before: str, after: str, cuts: list[int]) -> None:
+    token = data.draw(FAKE_TOKENS[kind])
+    text = f"{before}\ntoken = '{token}'\n{after}".encode()
+    scanner = SecretScanner()
+    for chunk in _chunks(text, cuts):
+        scanner.feed(chunk)
+    line = before.count("\n") + 2
+    assert scanner.finish() == [SecretHit(kind, line)]
+    assert token.encode() not in repr(scanner.hits).encode()  # the secret itself is never kept
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=FILLER, cuts=st.lists(st.integers(min_value=0, max_value=10_000), max_size=8))
+def test_text_without_a_token_shape_has_no_hit(text: str, cuts: list[int]) -> None:
+    scanner = SecretScanner()
+    for chunk in _chunks(text.encode(), cuts):
+        scanner.feed(chunk)
+    assert scanner.finish() == []
+
+
+@pytest.mark.parametrize("text", [
+    "AKIAIOSFODNN7EXAMPLE",  # AWS's documentation example, published on purpose
+    "ghp_tooshort",
+    "xghp_" + "a" * 36,  # not at a word start
+    "ghp_" + "a" * 37,  # longer than the shape
+    "if line.startswith('-----BEGIN RSA PRIVATE KEY-----'):",  # a parser's constant
+    "-----BEGIN PUBLIC KEY-----\n" + "A" * 64 + "\n",
+    "pypi-AgEIcHlwaS5vcmc",  # the prefix alone (docs)
+    "sk_test_" + "a" * 24,  # Stripe test keys are meant for tests
+    "import os, random; key = ''.join(random.choices('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', k=40))",
+])
+def test_look_alikes_are_not_secrets(text: str) -> None:
+    assert scan_bytes(text.encode()) == []
+
+
+def test_a_big_stream_fed_in_small_chunks_finds_each_line_once() -> None:
+    token = "ghp_" + "A1b2" * 9
+    text = "".join(f"line {i}\n" if i % 1000 else f"x = '{token}'\n" for i in range(1, 5001)).encode()
+    scanner = SecretScanner()
+    for start in range(0, len(text), 997):
+        scanner.feed(text[start:start + 997])
+    assert scanner.finish() == [SecretHit("GitHub token (ghp)", line) for line in (1000, 2000, 3000, 4000, 5000)]
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    (".pypirc", "PyPI upload credentials (twine, .pypirc)"),
+    ("deploy/.netrc", "netrc login credentials"),
+    (".git-credentials", "git credential store (git-credential-store)"),
+    (".envrc", "direnv environment file"),
+    (".env", "dotenv environment file"),
+    ("app/.env.production", "dotenv environment file"),
+    ("keys/id_ed25519", "SSH private key"),
+    ("home/.aws/credentials", "AWS CLI credentials"),
+    (".docker/config.json", "Docker registry credentials"),
+    (".env.example", None),
+    (".env.sample", None),
+    ("docs/.env.template", None),
+    ("keys/id_ed25519.pub", None),
+    ("src/pkg/credentials", None),
+    ("src/pkg/config.json", None),
+    ("src/environment.py", None),
+])
+def test_credential_files_by_name(path: str, expected: str | None) -> None:
+    assert credential_file_kind(path) == expected

@@ -1,0 +1,86 @@
+"""Names that break on Windows and macOS: reserved names, twins by case and Unicode form, length."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sdistguard.names import PATH_BUDGET, TwinNames, too_long, windows_reason
+
+
+@pytest.mark.parametrize(("path", "reason"), [
+    ("aux.py", "'aux.py' is a reserved device name on Windows"),
+    ("src/pkg/CON", "'CON' is a reserved device name on Windows"),
+    ("data/Nul.tar.gz", "'Nul.tar.gz' is a reserved device name on Windows"),
+    ("com1/x.py", "'com1' is a reserved device name on Windows"),
+    ("LPT9.txt", "'LPT9.txt' is a reserved device name on Windows"),
+    ("docs/notes.", "'notes.' ends in a dot (Windows drops it)"),
+    ("what?.txt", "'what?.txt' contains '?' (refused on Windows)"),
+    ('say"hi".md', '\'say"hi".md\' contains \'"\' (refused on Windows)'),
+    ("a|b", "'a|b' contains '|' (refused on Windows)"),
+])
+def test_windows_refuses(path: str, reason: str) -> None:
+    assert windows_reason(path) == reason
+
+
+@pytest.mark.parametrize("path", ["auxiliary.py", "console/x.py", "COM10.txt", "LPT.txt", "nul_device.c",
+                                  "src/pkg/__init__.py", "a.b.c", ".gitignore", "src/pkg/con_fig.py"])
+def test_windows_accepts(path: str) -> None:
+    assert windows_reason(path) is None
+
+
+def test_path_budget() -> None:
+    assert not too_long("a" * PATH_BUDGET) and too_long("a" * (PATH_BUDGET + 1))
+    assert not too_long("a" * PATH_BUDGET + "/")
+
+
+def _twins(paths: list[str]) -> list[tuple[str, str]]:
+    names = TwinNames()
+    return [(path, twin) for path in paths if (twin := names.add(path)) is not None]
+
+
+def test_case_twins_collide() -> None:
+    assert _twins(["README.md", "readme.md", "src/a.py"]) == [("readme.md", "README.md")]
+
+
+def test_nfc_and_nfd_spellings_collide() -> None:
+    nfc = unicodedata.normalize("NFC", "café.txt")
+    nfd = unicodedata.normalize("NFD", "café.txt")
+    assert nfc != nfd
+    assert _twins([nfc, nfd]) == [(nfd, nfc)]
+
+
+def test_directories_differing_in_case_merge_but_their_twin_files_collide() -> None:
+    assert _twins(["Docs/a.md", "docs/b.md"]) == []
+    assert _twins(["Docs/a.md", "docs/A.md"]) == [("docs/A.md", "Docs/a.md")]
+
+
+def test_a_file_and_a_directory_of_the_same_folded_name_collide() -> None:
+    assert _twins(["build", "Build/x.py"]) == [("Build/x.py", "build")]
+    assert _twins(["Build/x.py", "build"]) == [("build", "Build/")]
+
+
+def test_the_same_name_twice_is_no_twin() -> None:  # a duplicate member is SG503, not this
+    assert _twins(["a.py", "a.py"]) == []
+
+
+NAME = st.text(alphabet="aAbBßéE\u0301_.", min_size=1, max_size=6).filter(lambda n: n not in (".", ".."))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(NAME, min_size=1, max_size=3).map("/".join), min_size=1, max_size=12, unique=True))
+def test_twins_match_a_case_insensitive_normalising_file_system(paths: list[str]) -> None:
+    """Reference: which *files* two spellings make one, as NTFS/APFS would (lower case, NFC)."""
+    files = [path for path in paths if not any(other.startswith(path + "/") for other in paths)]
+    folded: dict[str, str] = {}
+    expected = set()
+    for path in files:
+        key = unicodedata.normalize("NFC", path).lower()
+        if key in folded:
+            expected.add(path)
+        folded.setdefault(key, path)
+    found = {path for path, _ in _twins(files)}
+    assert expected <= found
