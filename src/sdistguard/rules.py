@@ -98,6 +98,33 @@ _RULE_LIST: Final = (
          "[tool.hatch.build] exclude"),
     Rule("SG401", "unportable-name", ERROR, "file name that installers refuse",
          "rename it, or exclude it in [tool.hatch.build] exclude", "blocks"),
+    Rule("SG402", "windows-name", ERROR,
+         "name Windows refuses: a reserved device name (CON, AUX, NUL, COM1, LPT1, ... with any extension), "
+         "a trailing dot or space, or one of <>\"|?*",
+         "rename it (aux.py -> aux_.py), or exclude it in [tool.hatch.build] exclude", "blocks"),
+    Rule("SG403", "name-twin", ERROR,
+         "two members whose names differ only in case or Unicode normalisation (NFC/NFD): on Windows and "
+         "macOS one overwrites the other, silently",
+         "rename one of them, or exclude one", "blocks"),
+    Rule("SG404", "long-path", WARNING,
+         "member path longer than 160 characters: past Windows' 260-character limit once an installer's "
+         "temporary directory is added (pip#10142)",
+         "shorten the path, or accept that Windows installs need long paths enabled", "shipped"),
+    Rule("SG601", "credential-file", WARNING,
+         "credential file (.pypirc, .netrc, .git-credentials, .envrc, .env, SSH private key, cloud CLI credentials)",
+         "delete it from the project and revoke what it holds if it was ever published; to ship a fake one "
+         "on purpose, add it to [tool.sdistguard] keep"),
+    Rule("SG602", "secret", ERROR,
+         "file content holding a secret of a documented token shape (PyPI, GitHub, AWS, private key, ...)",
+         "remove the secret and revoke it; a throwaway test key ships through [tool.sdistguard] allow-secrets",
+         "blocks"),
+    Rule("SG610", "large-artifact", WARNING,
+         "artifact larger than PyPI's default upload limit (100 MB per file)",
+         "look at the largest directories in the report; exclude what need not ship, or set "
+         "[tool.sdistguard] max-sdist-size / max-wheel-size to the size you mean", "shipped"),
+    Rule("SG611", "size-limit", ERROR,
+         "artifact larger than [tool.sdistguard] max-sdist-size / max-wheel-size",
+         "exclude the largest directories named in the report, or raise the limit", "blocks"),
     # --- rules of the auditor (sdistguard check): codes SG5xx and up, added below this line ---
     Rule("SG501", "unsafe-path", ERROR,
          "member path that extraction refuses: absolute, or with a '..' component (PEP 706, pip, uv)",
