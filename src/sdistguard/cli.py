@@ -289,7 +289,7 @@ def _check_one(path: str, selection: CheckSelection, limits: Any) -> Any:
     """Audit one input; return a ``CheckedInput`` with the selected findings, which fail, and the fixes."""
     from sdistguard.auditor import audit_report
     from sdistguard.hints import LEAVE_OUT_CODES, built_by_archive, leave_out_fix
-    from sdistguard.report import CheckedInput
+    from sdistguard.report import CheckedInput, FindingGroup, group_findings
 
     if os.path.isdir(path):
         return _check_directory(path, selection)
@@ -297,9 +297,9 @@ def _check_one(path: str, selection: CheckSelection, limits: Any) -> Any:
     result.findings = selection.apply(result.findings)
     fails = tuple(selection.fails(found.code) for found in result.findings)
     leave_out: dict[str, list[str]] = {}
-    for found in result.findings:
-        if found.code in LEAVE_OUT_CODES:
-            leave_out.setdefault(found.code, []).append(found.path)
+    for row in group_findings(result.findings):  # a group's directory stands for the paths below it
+        if row.code in LEAVE_OUT_CODES:
+            leave_out.setdefault(row.code, []).append(row.directory if isinstance(row, FindingGroup) else row.path)
     built_by = built_by_archive(path, result.kind, limits.max_members) if leave_out else None
     fixes: dict[str, str] = {}
     if built_by is None or built_by.name != "sdistguard":
