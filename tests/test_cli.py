@@ -346,7 +346,9 @@ def test_github_annotations(leaky: Path, tmp_path: Path, capsys: pytest.CaptureF
     sdist = old_metadata_sdist(tmp_path)
     assert main(["check", "--format", "github", str(leaky), str(sdist), str(tmp_path / "gone.whl")]) == 2
     lines = capsys.readouterr().out.splitlines()
-    unknown = "exclude {} in the build backend's configuration (the backend that built this archive is not recorded in it)"
+    unknown = (
+        "exclude {} in the build backend's configuration (the backend that built this archive is not recorded in it)"
+    )
     assert lines == [
         f"::error file={leaky},title=sdistguard SG510 bytecode::SG510 bytecode: src/demo/__pycache__/: "
         f"{RULES['SG510'].reason} [1 file, 1 B; __pycache__]. Fix: {unknown.format('src/demo/__pycache__/')}",
@@ -383,7 +385,8 @@ def test_sarif_report_is_valid_sarif_2_1_0(leaky: Path, tmp_path: Path, capsys: 
     ]
     assert run["results"][1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == f"file://{leaky}"
     assert run["invocations"][0]["exitCode"] == 2
-    assert run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"].endswith("no such file or directory")
+    (notification,) = run["invocations"][0]["toolExecutionNotifications"]
+    assert notification["message"]["text"].endswith("no such file or directory")
     broken = dict(log, version="2.0.0")
     with pytest.raises(jsonschema.ValidationError):  # the schema is strict enough to fail a wrong log
         jsonschema.Draft4Validator(schema).validate(broken)
