@@ -60,7 +60,7 @@ _SCRIPT = """\
 set -eu
 "$PYTHON" -m venv "$VENV"
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet "$REPO[test]"
+"$VENV/bin/python" -m pip install --quiet --no-compile "$REPO[test]"
 cd "$REPO"
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider -m "$OFFLINE" \\
     --ignore=tests/test_pythons.py --ignore=tests/test_lint.py tests
