@@ -56,7 +56,7 @@ def test_uv_venv_and_in_project_uv_cache_left_out(project: Path, build_in, capsy
     sdist = build_in(project, "sdist")
     assert members(sdist) == BASE
     err = capsys.readouterr().err
-    assert "  SG101 my-env/: virtual environment (holds pyvenv.cfg, PEP 405)\n" in err
+    assert "  SG101 my-env/: virtual environment (PEP 405: pyvenv.cfg, or a venv's layout)\n" in err
     assert "  SG103 .cache-uv/: cache directory (holds a CACHEDIR.TAG)\n" in err
     hatchling = members(build_in(project, "sdist", backend="hatchling"))
     assert "hardlink" in hatchling.values() and any(k.startswith(".cache-uv/") for k in hatchling)

@@ -117,7 +117,9 @@ def load_check_selection(pyproject: Mapping[str, Any], source: str = "pyproject.
 
 
 def _read_pyproject(path: str) -> dict[str, Any] | None:
-    """Parse ``path`` when it exists; raise :class:`ConfigError` for invalid TOML."""
+    """Parse ``path`` when it exists; raise :class:`ConfigError` for invalid TOML or a non-regular file."""
+    if os.path.exists(path) and not os.path.isfile(path):  # a FIFO would block open() forever
+        raise ConfigError(f"{path}: not a regular file")
     try:
         with open(path, "rb") as file:
             return tomllib.load(file)

@@ -67,14 +67,21 @@ def _printable(text: str) -> str:
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
+_UNITS = ("kB", "MB", "GB", "TB", "PB", "EB")
+
+
 def human_size(size: int) -> str:
-    """Bytes as ``"512 B"``, ``"3.4 kB"``, ``"83.1 MB"`` (powers of 1000, like pip)."""
-    value = float(size)
-    for unit in ("B", "kB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{size} B"  # pragma: no cover - the loop always returns
+    """Bytes as ``"512 B"``, ``"3.4 kB"`` ... ``"83.1 MB"`` ... ``"2.0 EB"`` (powers of 1000, like pip).
+
+    A size of 1000 EB or more (only a hostile archive declares one) is shown in bytes, ``"1,000,... B"``.
+    """
+    if size < 1000:
+        return f"{size} B"
+    for power, unit in enumerate(_UNITS, 1):
+        text = f"{size / 1000**power:.1f}"
+        if float(text) < 1000:
+            return f"{text} {unit}"
+    return f"{size:,} B"
 
 
 def _counts(files: int, size: int) -> str:
@@ -203,8 +210,8 @@ def format_check_table(checked: Sequence[CheckedInput], group_above: int = GROUP
 
 def _table_block(item: CheckedInput, group_above: int) -> list[str]:
     result = item.result
-    if result.error is not None:
-        return [f"{_printable(result.path)}: error: {_printable(result.error)}", ""]
+    if result.error is not None:  # the message itself went to stderr, once
+        return [f"{_printable(result.path)}: could not be read (the error is on stderr)", ""]
     head = f"{_printable(result.path)}: {result.kind}"
     if result.kind != "directory":
         head += f", {result.members:,} members, {human_size(result.size)}"

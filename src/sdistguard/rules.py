@@ -48,7 +48,7 @@ class Rule:
 
 
 _RULE_LIST: Final = (
-    Rule("SG101", "venv", WARNING, "virtual environment (holds pyvenv.cfg, PEP 405)",
+    Rule("SG101", "venv", WARNING, "virtual environment (PEP 405: pyvenv.cfg, or a venv's layout)",
          'if it is meant to ship, add it to [tool.sdistguard] keep'),
     Rule("SG102", "conda-env", WARNING, "conda environment (holds conda-meta/)",
          'if it is meant to ship, add it to [tool.sdistguard] keep'),
