@@ -218,8 +218,8 @@ def test_unportable_names_stop_the_build_with_one_message(project: Path, build_i
         build_in(project, "sdist")
     assert exit_info.value.code == 1
     err = capsys.readouterr().err
-    assert "src/demo/a:b.txt: file name that installers refuse: contains ':'" in err
-    assert "src/demo/trailing : file name that installers refuse: starts or ends with a space" in err
+    assert "src/demo/a:b.txt: SG401 file name that installers refuse: contains ':'" in err
+    assert "src/demo/trailing : SG401 file name that installers refuse: starts or ends with a space" in err
     assert "exclude" in err and "Traceback" not in err
     out = next(tmp_path.glob("out-sdistguard-sdist-*"))
     assert list(out.iterdir()) == []  # nothing half-written

@@ -554,7 +554,9 @@ def test_sdistguard_project_shows_only_what_would_stop_its_build(
     text = (root / "pyproject.toml").read_text()
     (root / "pyproject.toml").write_text(text + "[tool.sdistguard]\nstrict = true\n")
     assert main(["check", str(root)]) == 1
-    assert f"  SG101  venv/  {RULES['SG101'].reason}" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"  the sdist build would be refused:\n    venv/: SG101 {RULES['SG101'].reason}" in out
+    assert out.rstrip().endswith("1 fails the check; the build of 1 directory would be refused")
 
 
 def test_project_of_another_backend_is_not_predicted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

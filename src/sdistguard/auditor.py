@@ -25,7 +25,7 @@ from sdistguard.audit_members import MemberCollector
 from sdistguard.audit_sdist import check_sdist_metadata, project_name
 from sdistguard.audit_tar import read_sdist
 from sdistguard.audit_zip import read_wheel
-from sdistguard.errors import HATCHLING_USER_ERRORS, InputError, SdistguardError
+from sdistguard.errors import HATCHLING_USER_ERRORS, InputError, SdistguardError, raised_by
 from sdistguard.rules import Finding
 
 __all__ = ["AuditResult", "DirectorySize", "Limits", "audit", "audit_report"]
@@ -77,14 +77,18 @@ def _audit_wheel(path: str, limits: Limits) -> AuditResult:
 
 def _audit_directory(root: str) -> AuditResult:
     """Ask the backend what it would leave out of ``root`` and why, without building."""
-    from sdistguard.builders import preview_findings
+    from sdistguard.builders import preview
+    from sdistguard.report import describe_blocking
 
     if not os.path.isfile(os.path.join(root, "pyproject.toml")):
         raise InputError(f"{root}: a project directory needs a pyproject.toml")
     try:
-        findings = sorted(preview_findings(root), key=sort_key)
+        findings, blocking = preview(root)
     except SdistguardError:
         raise
     except HATCHLING_USER_ERRORS as error:
+        if raised_by(error) != "hatchling" and not isinstance(error, OSError):
+            raise  # a bug, not the project: keep the traceback
         raise InputError(f"{root}: hatchling cannot read this project: {describe(error)}") from None
-    return AuditResult(path=root, kind="directory", findings=findings)
+    refused = [describe_blocking(found) for found in blocking]
+    return AuditResult(path=root, kind="directory", findings=sorted(findings, key=sort_key), refused=refused)

@@ -332,9 +332,9 @@ def _check_directory(root: str, selection: CheckSelection) -> Any:
     result = audit_report(root)
     findings = selection.apply(result.findings)
     notes: list[str] = []
-    if built_by.name == "sdistguard":
-        blocking = _build_blockers(root, findings)
-        left_out = len(findings) - len(blocking)
+    if built_by.name == "sdistguard":  # the build's own decision, whatever is selected
+        blocking = _build_blockers(root, result.findings)
+        left_out = len(result.findings) - len(blocking)
         if left_out:
             notes.append(f"the build leaves out or rewrites {left_out} path(s) as intended (its stderr report "
                          "lists them); only what would stop the build is shown")
@@ -342,6 +342,7 @@ def _check_directory(root: str, selection: CheckSelection) -> Any:
         return CheckedInput(result, tuple(True for _ in blocking), built_by, {}, notes)
     counted = [_with_counts(root, found) for found in findings]
     result.findings = counted
+    result.refused = []  # what would stop an sdistguard build is no news for a hatchling project
     fails = tuple(selection.fails(found.code) for found in counted)
     shipped = [found.path for found, fail in zip(counted, fails, strict=True) if fail]
     fixes = {"*": leave_out_fix("hatchling", shipped, "directory")} if shipped else {}
@@ -349,18 +350,13 @@ def _check_directory(root: str, selection: CheckSelection) -> Any:
 
 
 def _build_blockers(root: str, findings: Sequence[Finding]) -> list[Finding]:
-    """The findings that stop an sdistguard build of ``root`` (as ``Guard.check`` decides): external
-    links under ``external-links = "error"``, every warning under ``strict``, every error."""
+    """The findings that stop an sdistguard build of ``root``: :func:`sdistguard.rules.blocking_findings`
+    with the project's ``[tool.sdistguard]`` settings, the very decision the build takes."""
     from sdistguard.config import load_settings
+    from sdistguard.rules import blocking_findings
 
     document = _read_pyproject(os.path.join(root, "pyproject.toml")) or {}
-    settings = load_settings(document)
-    blocking = []
-    for found in findings:
-        external_error = found.code == "SG201" and settings.external_links == "error"
-        if external_error or found.severity == "error" or (settings.strict and found.severity == "warning"):
-            blocking.append(found)
-    return blocking
+    return blocking_findings(findings, load_settings(document))
 
 
 def _with_counts(root: str, found: Finding) -> Finding:

@@ -7,11 +7,40 @@ message on stderr and a non-zero exit, never a traceback (the habit of pypa/buil
 
 from __future__ import annotations
 
-__all__ = ["HATCHLING_USER_ERRORS", "ConfigError", "InputError", "SdistguardError", "TreeError"]
+import os
+
+__all__ = ["HATCHLING_USER_ERRORS", "ConfigError", "InputError", "SdistguardError", "TreeError", "raised_by"]
 
 HATCHLING_USER_ERRORS = (TypeError, ValueError, OSError)
 """What hatchling raises for a project it cannot build as configured: a config field of the wrong
 type or value, a missing readme or forced include. Shown as a message; anything else is a bug."""
+
+
+_PACKAGES = {
+    name: os.path.dirname(os.path.abspath(__file__)) if name == "sdistguard" else ""
+    for name in ("sdistguard", "hatchling")
+}
+
+
+def raised_by(error: BaseException) -> str | None:
+    """``"hatchling"`` or ``"sdistguard"``: whose code raised ``error`` (the innermost frame of either).
+
+    Frames of other code (the standard library, pathspec) are skipped: an ``open`` that fails in
+    hatchling's code is hatchling's. ``None`` when neither appears in the traceback.
+    """
+    if not _PACKAGES["hatchling"]:
+        import hatchling
+
+        _PACKAGES["hatchling"] = os.path.dirname(os.path.abspath(hatchling.__file__))
+    owner = None
+    traceback = error.__traceback__
+    while traceback is not None:
+        filename = os.path.abspath(traceback.tb_frame.f_code.co_filename)
+        for name, directory in _PACKAGES.items():
+            if filename.startswith(directory + os.sep):
+                owner = name
+        traceback = traceback.tb_next
+    return owner
 
 
 class SdistguardError(Exception):

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sdistguard.rules import RULE_BY_NAME, RULES, Finding
+from sdistguard.rules import RULES, Finding
 
 if TYPE_CHECKING:
     from sdistguard.auditor import AuditResult
@@ -17,6 +17,7 @@ __all__ = [
     "GROUP_ABOVE",
     "CheckedInput",
     "FindingGroup",
+    "describe_blocking",
     "format_build_summary",
     "format_check_github",
     "format_check_json",
@@ -27,7 +28,6 @@ __all__ = [
 ]
 
 _MAX_LINES = 20
-REWRITTEN = RULE_BY_NAME["link-rewritten"].code
 
 
 def format_build_summary(findings: Sequence[Finding], artifact: str) -> str:
@@ -40,29 +40,46 @@ def format_build_summary(findings: Sequence[Finding], artifact: str) -> str:
     """
     if not findings:
         return ""
-    left_out = [found for found in findings if found.code != REWRITTEN]
-    rewritten = len(findings) - len(left_out)
+    left_out = [found for found in findings if found.rule.effect == "left out"]
+    rewritten = sum(1 for found in findings if found.rule.effect == "rewritten")
+    shipped = sum(1 for found in findings if found.rule.effect == "shipped")
     files = sum(found.files for found in left_out)
     size = sum(found.size for found in left_out)
     counts = f" ({files} files, {size} bytes, besides whole directories)" if files else ""
-    head = f"sdistguard: {artifact}: left out {len(left_out)} path(s){counts}"
+    parts = [f"left out {len(left_out)} path(s){counts}"] if left_out else []
     if rewritten:
-        head += f", wrote {rewritten} link(s) as regular files"
+        parts.append(f"wrote {rewritten} link(s) as regular files")
+    if shipped:
+        parts.append(f"shipped {shipped} file(s) from outside the project, as hatchling does")
+    head = f"sdistguard: {artifact}: " + ", ".join(parts or [f"{len(findings)} finding(s)"])
     lines = [head + ":"]
     for found in findings[:_MAX_LINES]:
-        detail = f" ({found.detail})" if found.detail else ""
-        lines.append(f"  {found.code} {found.path}: {found.rule.reason}{detail}")
+        detail = f" ({_printable(found.detail)})" if found.detail else ""  # names can hold any byte but / and NUL
+        lines.append(f"  {found.code} {_printable(found.path)}: {found.rule.reason}{detail}")
     if len(findings) > _MAX_LINES:
         lines.append(f"  ... and {len(findings) - _MAX_LINES} more")
     lines.append("  (codes and fixes: `sdistguard codes`, or docs/rules.md)")
     return "\n".join(lines)
 
 
+def describe_blocking(found: Finding) -> str:
+    """One line for a finding that blocks a build: path, code, reason, what triggered it, the fix.
+
+    The path and the detail are escaped (:func:`printable`), so a file name cannot forge lines.
+    """
+    detail = f": {_printable(found.detail)}" if found.detail else ""
+    return f"{_printable(found.path)}: {found.code} {found.rule.reason}{detail} ({found.rule.hint})"
+
+
 # --------------------------------------------------------------------------- sdistguard check
 
 
 def _printable(text: str) -> str:
-    """``text`` safe for a terminal or JSON: undecodable bytes as ``\\xNN``, control characters escaped."""
+    """``text`` safe for a terminal or JSON: undecodable bytes as ``\\xNN``, control characters escaped.
+
+    A file name read from disk can hold any byte but ``/`` and NUL; its undecodable bytes arrive as
+    surrogate escapes (``\\udcff``) and are shown as ``\\xff``; a newline is shown as ``\\n``.
+    """
     text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
@@ -222,6 +239,10 @@ def _table_block(item: CheckedInput, group_above: int) -> list[str]:
         lines.append(f"  what {item.would_ship} would ship and sdistguard leaves out:")
     advisory = {id(found) for found, fail in zip(result.findings, item.fails, strict=False) if not fail}
     rows = group_findings(result.findings, group_above)
+    if result.refused:  # an sdistguard project: the build's own decision and wording stand for the rows
+        lines.append("  the sdist build would be refused:")
+        lines.extend(f"    {line}" for line in result.refused)
+        rows = []
     if rows:
         paths = [_printable(_row_path(row)) or "(archive)" for row in rows]
         width = min(max(len(path) for path in paths), 48)
@@ -229,7 +250,7 @@ def _table_block(item: CheckedInput, group_above: int) -> list[str]:
             first = row.findings[0] if isinstance(row, FindingGroup) else row
             mark = " (advisory)" if id(first) in advisory else ""
             lines.append(f"  {row.code}  {path:<{width}}  {_row_text(row)}{mark}")
-    if len(rows) < len(result.findings):
+    if rows and len(rows) < len(result.findings):
         lines.append("  (a row 'N below' stands for N findings; --format json or --group 0 lists each)")
     if result.largest:
         largest = ", ".join(f"{_printable(item.path)} {human_size(item.size)}" for item in result.largest[:5])
@@ -272,6 +293,9 @@ def _check_total(checked: Sequence[CheckedInput], codes: dict[str, int]) -> str:
         text += f"; {failing} fail{'s' if failing == 1 else ''} the check" if failing else "; all advisory, none fails"
     if errors:
         text += f"; {errors} input{'s' if errors != 1 else ''} could not be read"
+    refused = sum(1 for item in checked if item.result.refused)
+    if refused:
+        text += f"; the build of {refused} director{'ies' if refused != 1 else 'y'} would be refused"
     return text
 
 
@@ -305,6 +329,7 @@ def format_check_json(checked: Sequence[CheckedInput], tool_version: str, exit_c
                 "members": result.members,
                 "size": result.size,
                 "error": result.error,
+                "refused": result.refused,
                 "built_by": (
                     {"name": item.built_by.name, "evidence": _printable(item.built_by.evidence)}
                     if item.built_by
