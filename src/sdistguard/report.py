@@ -129,6 +129,13 @@ class CheckedInput:
     notes: list[str] = field(default_factory=list)
     would_ship: str | None = None
 
+    @classmethod
+    def of(cls, item: CheckedInput | AuditResult) -> CheckedInput:
+        """``item`` itself, or a bare :class:`AuditResult` as one whose every finding fails."""
+        if isinstance(item, CheckedInput):
+            return item
+        return cls(item, tuple(True for _ in item.findings))
+
     def fix(self, code: str) -> str:
         """The fix for ``code``: the backend's own when known, else the rule's hint."""
         return self.fixes.get(code) or self.fixes.get("*") or RULES[code].hint
@@ -198,7 +205,7 @@ def _common_directory(findings: Sequence[Finding]) -> str:
     return "/".join(common) + "/"
 
 
-def format_check_table(checked: Sequence[CheckedInput], group_above: int = GROUP_ABOVE) -> str:
+def format_check_table(items: Sequence[CheckedInput | AuditResult], group_above: int = GROUP_ABOVE) -> str:
     """The human report of ``sdistguard check``: one block per input, then hints and a total.
 
     Each finding is one row (code, path relative to the sdist's top-level directory, the wheel's root
@@ -209,6 +216,7 @@ def format_check_table(checked: Sequence[CheckedInput], group_above: int = GROUP
     that built the input, when it says which. Each other code's hint is printed once; the total
     counts every finding and the failing ones. An input that could not be read shows its error instead.
     """
+    checked = [CheckedInput.of(item) for item in items]
     lines: list[str] = []
     codes: dict[str, int] = {}
     generic: set[str] = set()
@@ -303,7 +311,7 @@ CHECK_REPORT_VERSION = 1
 """The ``version`` field of ``sdistguard check --format json``; raised when a field changes meaning."""
 
 
-def format_check_json(checked: Sequence[CheckedInput], tool_version: str, exit_code: int) -> str:
+def format_check_json(items: Sequence[CheckedInput | AuditResult], tool_version: str, exit_code: int) -> str:
     """The machine-readable report of ``sdistguard check --format json`` (docs/check.md, "JSON output").
 
     Top level: ``version`` (:data:`CHECK_REPORT_VERSION`), ``tool``, ``exit_code``, ``summary``
@@ -312,6 +320,7 @@ def format_check_json(checked: Sequence[CheckedInput], tool_version: str, exit_c
     ``{"name", "evidence"}``), ``findings`` (each with ``fails`` and ``hint``, the fix in the terms of
     that backend when known) and ``largest``.
     """
+    checked = [CheckedInput.of(item) for item in items]
     import json
 
     codes: dict[str, int] = {}
@@ -397,7 +406,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def format_check_github(checked: Sequence[CheckedInput]) -> str:
+def format_check_github(items: Sequence[CheckedInput | AuditResult]) -> str:
     """``sdistguard check --format github``: one GitHub Actions workflow command per finding.
 
     ``::error file=F,title=T::MESSAGE`` for a failing finding, ``::warning`` for an advisory one
@@ -406,6 +415,7 @@ def format_check_github(checked: Sequence[CheckedInput]) -> str:
     directory, the file or directory found. An unreadable input is an ``::error`` of its own; a last
     plain line gives the total.
     """
+    checked = [CheckedInput.of(item) for item in items]
     lines: list[str] = []
     codes: dict[str, int] = {}
     for item in checked:
@@ -429,7 +439,7 @@ _SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/sche
 _SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def format_check_sarif(checked: Sequence[CheckedInput], tool_version: str, exit_code: int) -> str:
+def format_check_sarif(items: Sequence[CheckedInput | AuditResult], tool_version: str, exit_code: int) -> str:
     """``sdistguard check --format sarif``: one SARIF 2.1.0 log (OASIS standard) with one run.
 
     The driver lists every rule (``id`` the code, ``name``, ``shortDescription`` the reason, ``help``
@@ -438,6 +448,7 @@ def format_check_sarif(checked: Sequence[CheckedInput], tool_version: str, exit_
     (``artifactLocation.uri``, relative as given) with the member as a logical location, or, for a
     project directory, the path found. Unreadable inputs are tool execution notifications.
     """
+    checked = [CheckedInput.of(item) for item in items]
     import json
     from urllib.parse import quote
 
