@@ -4,8 +4,8 @@ Interpreters are looked for as ``python3.X`` on PATH and in pyenv's versions (``
 ``~/.pyenv``); a version not found is skipped, not failed. For each one, in tmp_path: a venv, the project
 with its test extra installed by pip (from the package index and mirror pip is configured with), then
 ``pytest -m "not e2e and not corpus and not matrix and not network"`` with this file and the lint tests
-left out. All versions run at once, as separate processes, each writing its log into tmp_path; a
-test per version waits for its own and fails with the log's tail.
+left out. The versions run as separate processes, one per core at a time, each writing its log into
+tmp_path; a test per version waits for its own and fails with the log's tail.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,7 +60,6 @@ pytestmark = pytest.mark.skipif(bool(os.environ.get(CHILD)), reason="already a r
 _SCRIPT = """\
 set -eu
 "$PYTHON" -m venv "$VENV"
-"$VENV/bin/python" -m pip install --quiet --upgrade pip
 "$VENV/bin/python" -m pip install --quiet --no-compile "$REPO[test]"
 cd "$REPO"
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider -m "$OFFLINE" \\
@@ -67,40 +67,68 @@ cd "$REPO"
 """
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[subprocess.Popen[bytes], Path]]]:
-    """Start one install-and-test process per other Python, all at once; stop any still running at the end."""
-    started: dict[str, tuple[subprocess.Popen[bytes], Path]] = {}
-    for version, python in INTERPRETERS.items():
-        work = tmp_path_factory.mktemp(f"python{version}")
-        (work / "tmp").mkdir()
-        log = work / "log.txt"
-        env = {**os.environ, "PYTHON": python, "VENV": str(work / "venv"), "REPO": str(REPO), "OFFLINE": OFFLINE,
-               CHILD: "1", "TMPDIR": str(work / "tmp"), "PYTHONDONTWRITEBYTECODE": "1"}
-        env.pop("SDISTGUARD_TEST_PARENT", None)
-        with log.open("wb") as output:
-            process = subprocess.Popen(["bash", "-c", _SCRIPT], stdout=output, stderr=subprocess.STDOUT, env=env,
-                                       cwd=work)
-        started[version] = (process, log)
-    yield started
-    for process, _log in started.values():
-        if process.poll() is None:
+class Runs:
+    """The install-and-test processes, at most ``slots`` at a time (one per core), started in version order."""
+
+    def __init__(self, base: pytest.TempPathFactory, slots: int) -> None:
+        self.base = base
+        self.slots = max(1, slots)
+        self.pending = sorted(INTERPRETERS)
+        self.running: dict[str, tuple[subprocess.Popen[bytes], Path]] = {}
+        self.done: dict[str, tuple[int, Path]] = {}
+
+    def _start_more(self) -> None:
+        while self.pending and len(self.running) < self.slots:
+            version = self.pending.pop(0)
+            work = self.base.mktemp(f"python{version}")
+            (work / "tmp").mkdir()
+            log = work / "log.txt"
+            env = {**os.environ, "PYTHON": INTERPRETERS[version], "VENV": str(work / "venv"), "REPO": str(REPO),
+                   "OFFLINE": OFFLINE, CHILD: "1", "TMPDIR": str(work / "tmp"), "PYTHONDONTWRITEBYTECODE": "1"}
+            env.pop("SDISTGUARD_TEST_PARENT", None)
+            with log.open("wb") as output:
+                process = subprocess.Popen(["bash", "-c", _SCRIPT], stdout=output, stderr=subprocess.STDOUT,
+                                           env=env, cwd=work)
+            self.running[version] = (process, log)
+
+    def wait(self, version: str, timeout: float) -> tuple[int | None, Path | None]:
+        """The exit code and log of ``version``'s run (``None`` code after ``timeout`` seconds)."""
+        deadline = time.monotonic() + timeout
+        while version not in self.done:
+            self._start_more()
+            for name, (process, log) in list(self.running.items()):
+                if process.poll() is not None:
+                    self.done[name] = (process.returncode, log)
+                    del self.running[name]
+            if version not in self.done:
+                if time.monotonic() > deadline:
+                    return None, self.running.get(version, (None, None))[1]
+                time.sleep(1)
+        return self.done[version]
+
+    def stop(self) -> None:
+        for process, _log in self.running.values():
             process.kill()
             process.wait()
 
 
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
+    """The runs, one per core at a time; any still running at the end is stopped."""
+    started = Runs(tmp_path_factory, os.cpu_count() or 1)
+    yield started
+    started.stop()
+
+
 @pytest.mark.parametrize("version", sorted(INTERPRETERS) or [pytest.param("none", marks=pytest.mark.skip(
     reason="no other supported Python on this machine"))])
-def test_offline_suite_under(version: str, runs: dict[str, tuple[subprocess.Popen[bytes], Path]]) -> None:
-    process, log = runs[version]
-    try:
-        code = process.wait(timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+def test_offline_suite_under(version: str, runs: Runs) -> None:
+    code, log = runs.wait(version, TIMEOUT)
+    if code is None:
         pytest.fail(f"Python {version}: still running after {TIMEOUT} s; log: {log}")
+    assert log is not None
     text = log.read_text(errors="replace")
-    tail = "\n".join(text.splitlines()[-60:])
+    tail = "\n".join(line for line in text.splitlines()[-80:] if not line.startswith("WARNING: Location"))
     assert code == 0, f"Python {version} ({INTERPRETERS[version]}) exited {code}:\n{tail}"
     last = text.rstrip().splitlines()[-1]
     assert " passed" in last and "failed" not in last and "error" not in last, last
