@@ -63,8 +63,10 @@ set -eu
 "$VENV/bin/python" -m pip install --quiet --no-compile "$REPO[test]"
 cd "$REPO"
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider -m "$OFFLINE" \\
-    --ignore=tests/test_pythons.py --ignore=tests/test_lint.py tests
+    --ignore=tests/test_pythons.py --ignore=tests/test_lint.py $DESELECT tests
 """
+# Wall-clock bounds that two suites on two busy cores cannot keep; each runs in the main session.
+DESELECT = ["tests/test_audit_hostile.py::test_a_million_members_stop_at_the_default_limit"]
 
 
 class Runs:
@@ -84,7 +86,9 @@ class Runs:
             (work / "tmp").mkdir()
             log = work / "log.txt"
             env = {**os.environ, "PYTHON": INTERPRETERS[version], "VENV": str(work / "venv"), "REPO": str(REPO),
-                   "OFFLINE": OFFLINE, CHILD: "1", "TMPDIR": str(work / "tmp"), "PYTHONDONTWRITEBYTECODE": "1"}
+                   "OFFLINE": OFFLINE, CHILD: "1",
+                   "DESELECT": " ".join(f"--deselect={test}" for test in DESELECT), "TMPDIR": str(work / "tmp"),
+                   "PYTHONDONTWRITEBYTECODE": "1"}
             env.pop("SDISTGUARD_TEST_PARENT", None)
             with log.open("wb") as output:
                 process = subprocess.Popen(["bash", "-c", _SCRIPT], stdout=output, stderr=subprocess.STDOUT,
