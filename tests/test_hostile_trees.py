@@ -176,9 +176,11 @@ from pathlib import Path
 import sdistguard.walk as walk
 original = walk.GuardedWalker.walk
 def walk_then_hang(self, top, selection):
-    Path(sys.argv[2]).write_text("ready")  # the private dir and hatchling's tmp*.tar.gz exist by now
-    time.sleep(120)
-    yield from original(self, top, selection)
+    for directory in original(self, top, selection):
+        yield directory
+        if directory.files:  # the writer has taken files: its partial archive is in the private dir
+            Path(sys.argv[2]).write_text("ready")
+            time.sleep(120)
 walk.GuardedWalker.walk = walk_then_hang
 import sdistguard.build
 sdistguard.build.build_sdist(sys.argv[1])

@@ -7,7 +7,9 @@ message on stderr and a non-zero exit, never a traceback (the habit of pypa/buil
 
 from __future__ import annotations
 
+import functools
 import os
+import sys
 
 __all__ = ["HATCHLING_USER_ERRORS", "ConfigError", "InputError", "SdistguardError", "TreeError", "raised_by"]
 
@@ -16,10 +18,12 @@ HATCHLING_USER_ERRORS = (TypeError, ValueError, OSError)
 type or value, a missing readme or forced include. Shown as a message; anything else is a bug."""
 
 
-_PACKAGES = {
-    name: os.path.dirname(os.path.abspath(__file__)) if name == "sdistguard" else ""
-    for name in ("sdistguard", "hatchling")
-}
+@functools.cache
+def _package_directories() -> dict[str, str]:
+    import hatchling
+
+    return {name: os.path.dirname(os.path.abspath(module.__file__ or ""))
+            for name, module in (("sdistguard", sys.modules["sdistguard"]), ("hatchling", hatchling))}
 
 
 def raised_by(error: BaseException) -> str | None:
@@ -28,15 +32,12 @@ def raised_by(error: BaseException) -> str | None:
     Frames of other code (the standard library, pathspec) are skipped: an ``open`` that fails in
     hatchling's code is hatchling's. ``None`` when neither appears in the traceback.
     """
-    if not _PACKAGES["hatchling"]:
-        import hatchling
-
-        _PACKAGES["hatchling"] = os.path.dirname(os.path.abspath(hatchling.__file__))
+    packages = _package_directories()
     owner = None
     traceback = error.__traceback__
     while traceback is not None:
         filename = os.path.abspath(traceback.tb_frame.f_code.co_filename)
-        for name, directory in _PACKAGES.items():
+        for name, directory in packages.items():
             if filename.startswith(directory + os.sep):
                 owner = name
         traceback = traceback.tb_next
