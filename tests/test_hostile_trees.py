@@ -158,7 +158,9 @@ def test_editable_wheel_ignores_names_it_does_not_write(tmp_path: Path, build_in
 
 def test_project_root_that_is_a_venv_leaves_out_its_venv_parts(tmp_path: Path, build_in, capsys) -> None:
     root = write_project(tmp_path / "p")
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True)
+    # Python 3.13's venv also writes a .gitignore holding `*`, which would exclude the project's own files
+    scm = ["--without-scm-ignore-files"] if sys.version_info >= (3, 13) else []
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", *scm, str(root)], check=True)
     assert (root / "pyvenv.cfg").is_file() and (root / "bin" / "python").exists()
     assert members(build_in(root)) == BASE
     assert wheel_members(build_in(root, "wheel")) == WHEEL_BASE
