@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from sdistguard.gitignore import IgnoreRules, Pattern, PatternList, read_pattern_file
-from sdistguard.vcs import GitTree, GitUnavailable, explain_ignored, query
+from sdistguard.vcs import GitTree, GitUnavailable, explain_ignored, query, work_tree_top
 
 __all__ = ["GIT_PENDING", "Decision", "IgnoreOracle"]
 
@@ -88,17 +88,6 @@ def _git_dirs(top: str) -> tuple[str | None, str | None]:
         return git_dir, git_dir
 
 
-def _work_tree_top(root: str) -> str | None:
-    current = root
-    while True:
-        if os.path.lexists(os.path.join(current, ".git")):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return None
-        current = parent
-
-
 def _is_cache_marker(patterns: PatternList) -> bool:
     """A ``.gitignore`` holding only ``*``: what uv, pytest, virtualenv and hypothesis put in their own directories."""
     return [pattern.text for pattern in patterns.patterns] == ["*"]
@@ -149,7 +138,7 @@ class IgnoreOracle:
             self._rules = IgnoreRules(root, skip="", accept=_is_cache_marker)
             return
         self.mode = "engine"
-        top = _work_tree_top(root) if answer.work_tree else None
+        top = work_tree_top(root) if answer.work_tree else None
         if top is None or ignored_root:  # a project kept in an ignored directory: only its own files count
             self._rules = IgnoreRules(root, skip="")
             return

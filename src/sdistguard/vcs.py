@@ -17,7 +17,7 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["GitTree", "GitUnavailable", "explain_ignored", "query"]
+__all__ = ["GitTree", "GitUnavailable", "explain_ignored", "query", "work_tree_top"]
 
 _TIMEOUT = 120.0
 
@@ -88,14 +88,32 @@ def _run(arguments: Sequence[str], cwd: str, stdin: bytes | None = None) -> subp
     )
 
 
-def _has_dot_git(directory: str) -> bool:
+def _is_git_marker(dot_git: str) -> bool:
+    """True when ``dot_git`` is what git's discovery accepts (setup.c): a ``gitdir:`` file, or a directory
+    holding ``HEAD``, ``objects/`` and ``refs/``. An empty or partial ``.git`` is passed over, as git does."""
+    if os.path.isdir(dot_git):
+        return all(os.path.lexists(os.path.join(dot_git, name)) for name in ("HEAD", "objects", "refs"))
+    try:
+        with open(dot_git, "rb") as handle:
+            return handle.read(7) == b"gitdir:"
+    except OSError:
+        return False
+
+
+def work_tree_top(directory: str) -> str | None:
+    """The nearest directory at or above ``directory`` (absolute) holding a ``.git`` git accepts, else ``None``.
+
+    Follows git's discovery: the search goes up from ``directory`` and stops at the first valid ``.git``
+    (directory or gitdir file); an empty ``.git`` directory is no repository and the search goes on.
+    Raises nothing.
+    """
     current = os.path.abspath(directory)
     while True:
-        if os.path.lexists(os.path.join(current, ".git")):
-            return True
+        if _is_git_marker(os.path.join(current, ".git")):
+            return current
         parent = os.path.dirname(current)
         if parent == current:
-            return False
+            return None
         current = parent
 
 
@@ -114,7 +132,7 @@ def query(root: str) -> GitTree | GitUnavailable:
     tree, git is not installed, refuses the repository (``safe.directory``: another owner), or
     fails. Never raises for any of these.
     """
-    work_tree = _has_dot_git(root)
+    work_tree = work_tree_top(root) is not None
     try:
         listing = _run(["ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard"], root)
     except FileNotFoundError:
