@@ -32,7 +32,7 @@ import struct
 import tarfile
 import threading
 import zlib
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from hatchling.builders.sdist import SdistArchive
 from hatchling.builders.utils import normalize_file_permissions
@@ -59,20 +59,23 @@ class DeflateStream:
     """A write-only binary stream that deflates what it is given on a second thread.
 
     ``raw`` is the file the compressed bytes go to (positioned after a gzip header), ``compressor``
-    a ``zlib`` compress object (``GzipFile``'s own: raw deflate, level 9). :meth:`close` drains the
+    a ``zlib`` compress object (``GzipFile``'s own: raw deflate, level 9); ``chunk_size`` bytes
+    are handed over at a time, at most ``queue_chunks`` of them waiting. :meth:`close` drains the
     queue, writes ``compressor.flush()``, the CRC-32 and the length modulo 2**32 as little-endian
     32-bit numbers: the gzip trailer of RFC 1952, as ``gzip.GzipFile.close`` writes it. An error of
     the compressor thread (a full disk) is raised by the next :meth:`write` or by :meth:`close`.
     """
 
-    def __init__(self, raw: BinaryIO, compressor: Any) -> None:
+    def __init__(self, raw: BinaryIO, compressor: Any, *, chunk_size: int = CHUNK_SIZE,
+                 queue_chunks: int = QUEUE_CHUNKS) -> None:
         self._raw = raw
+        self._chunk_size = chunk_size
         self._compressor = compressor
         self._pending = bytearray()
         self._size = 0
         self._crc = 0
         self._error: BaseException | None = None
-        self._queue: queue.Queue[bytes | None] = queue.Queue(QUEUE_CHUNKS)
+        self._queue: queue.Queue[bytes | None] = queue.Queue(queue_chunks)
         self._thread: threading.Thread | None = threading.Thread(
             target=self._deflate, name="sdistguard-deflate", daemon=True
         )
@@ -93,11 +96,11 @@ class DeflateStream:
             raise ValueError("write to a closed DeflateStream")
         size = len(data)
         self._size += size
-        if not self._pending and size >= CHUNK_SIZE and isinstance(data, bytes):
+        if not self._pending and size >= self._chunk_size and isinstance(data, bytes):
             self._hand_off(data)
             return size
         self._pending += data
-        if len(self._pending) >= CHUNK_SIZE:
+        if len(self._pending) >= self._chunk_size:
             chunk = bytes(self._pending)
             self._pending.clear()
             self._hand_off(chunk)
@@ -135,7 +138,7 @@ class DeflateStream:
                 out = compress(chunk)
                 if out:
                     write(out)
-            except BaseException as error:  # noqa: BLE001 - handed to the writing thread
+            except BaseException as error:
                 self._error = error
         self._crc = crc
 
@@ -183,7 +186,7 @@ _SAMPLES: Final = (
 
 def fast_headers_agree() -> bool:
     """Whether :func:`ustar_header` gives tarfile's bytes on this Python (checked once per process)."""
-    global _AGREE  # noqa: PLW0603
+    global _AGREE
     if _AGREE is None:
         _AGREE = all(ustar_header(*sample) == _tarfile_header(*sample) for sample in _SAMPLES)
     return _AGREE
@@ -195,14 +198,16 @@ _AGREE: bool | None = None
 class StreamedSdistArchive(SdistArchive):
     """hatchling's ``SdistArchive`` with its compression on a thread and a lean path for regular files.
 
-    Constructed like hatchling's (``name`` the top directory ``{name}-{version}``, ``reproducible``);
-    a context manager like it, whose exit writes the end of the tar and the gzip trailer. Raises
+    Constructed like hatchling's (``name`` the top directory ``{name}-{version}``, ``reproducible``),
+    plus ``chunk_size`` (bytes handed to the compressor thread at a time); a context manager like
+    it, whose exit writes the end of the tar and the gzip trailer. Raises
     ``TypeError`` when hatchling's archive is not built the way this class expects (a ``GzipFile``
     in ``gz`` under a ``TarFile`` in ``tf``): then use hatchling's own.
     """
 
-    def __init__(self, name: str, *, reproducible: bool) -> None:
+    def __init__(self, name: str, *, reproducible: bool, chunk_size: int = CHUNK_SIZE) -> None:
         super().__init__(name, reproducible=reproducible)
+        self._chunk_size = chunk_size
         gz = self.gz
         expected = (
             isinstance(gz, gzip.GzipFile) and hasattr(gz, "compress") and gz.tell() == 0
@@ -215,10 +220,11 @@ class StreamedSdistArchive(SdistArchive):
         # hatchling's GzipFile has written the gzip header (its mtime, its file name); everything
         # after it is deflated by the same compressor object on the thread, and the GzipFile is
         # retired without writing anything more.
-        self.stream = DeflateStream(gz.fileobj, gz.compress)  # type: ignore[attr-defined]
+        raw = cast("BinaryIO", gz.fileobj)
+        self.stream = DeflateStream(raw, gz.compress, chunk_size=chunk_size)
         gz.fileobj = None  # type: ignore[assignment]  # GzipFile.close is now a no-op
         self.gz = self.stream  # type: ignore[assignment]  # hatchling's __exit__ closes this
-        self.tf.fileobj = self.stream  # type: ignore[attr-defined]
+        self.tf.fileobj = self.stream  # type: ignore[assignment]
         self._fast = reproducible and isinstance(self.timestamp, int) and fast_headers_agree()
 
     def add_path(self, path: str, arcname: str) -> None:
@@ -252,7 +258,7 @@ class StreamedSdistArchive(SdistArchive):
         write(header)
         remaining = size
         while remaining:
-            data = os.read(fd, min(remaining, CHUNK_SIZE))
+            data = os.read(fd, min(remaining, self._chunk_size))
             if not data:
                 raise OSError("unexpected end of data")
             write(data)
@@ -260,7 +266,7 @@ class StreamedSdistArchive(SdistArchive):
         padding = -size % _BLOCK
         if padding:
             write(bytes(padding))
-        self.tf.offset += len(header) + size + padding  # type: ignore[attr-defined]
+        self.tf.offset += len(header) + size + padding
 
 
 class TarfileSdistArchive(SdistArchive):
@@ -276,6 +282,8 @@ def _add_through_tarfile(archive: SdistArchive, path: str, arcname: str) -> None
     tf = archive.tf
     tf.dereference = True
     tar_info = archive.gettarinfo(path, arcname=arcname)  # type: ignore[no-untyped-call]
+    if tar_info is None:  # a socket: tarfile cannot store it (the guarded walk never yields one)
+        return
     with open(path, "rb") as file:
         tf.addfile(tar_info, file)
     # A writing TarFile keeps every TarInfo (for getmembers) and, dereferencing, never reads its
