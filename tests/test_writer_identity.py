@@ -1,0 +1,283 @@
+"""The sdist and wheel writers give the bytes of hatchling's (tarfile's, zipfile's), on generated trees.
+
+Two levels: the archives alone (``StreamedSdistArchive`` against hatchling's ``SdistArchive`` with
+tarfile's ``gettarinfo``/``addfile``; ``ParallelWheelArchive.add_files`` against hatchling's
+``WheelArchive.add_file``), with small chunk and batch sizes so that every path of the writers runs
+(chunk boundaries inside files, batches, the in-flight bound, large files left to hatchling), on
+trees with non-ASCII and PAX-long names, empty and large files, executable bits, links and hardlinks
+(written as files); and whole builds through the PEP 517 hooks, ours against hatchling's.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import os
+import tarfile
+import tempfile
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hatchling.builders.plugin.interface import IncludedFile
+from hatchling.builders.wheel import RecordFile, WheelArchive
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import write_project
+from sdistguard.builders.sdist_writer import (
+    CHUNK_SIZE,
+    StreamedSdistArchive,
+    TarfileSdistArchive,
+    _tarfile_header,
+    fast_headers_agree,
+    ustar_header,
+)
+from sdistguard.builders.wheel_writer import ParallelWheelArchive
+
+SMALL_CHUNK = 4096
+PKG_INFO = "Metadata-Version: 2.4\nName: demo\nVersion: 1.0\n"
+EXAMPLES = settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+
+# Name components: plain, non-ASCII (UTF-8 in a PAX header), and long ones (a member name above
+# 100 characters needs a PAX "path" record; exactly 100 fits the ustar field).
+SEGMENT = st.one_of(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_-.", min_size=1, max_size=12),
+    st.sampled_from(["é", "日本語", "straße", "naïve-名前", "Ω"]),
+    st.integers(min_value=40, max_value=120).map(lambda n: "L" * n),
+).filter(lambda s: s not in {".", ".."})
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A file of a generated tree: its path below the root, its bytes, its mode, what it is on disk."""
+
+    path: str
+    data: bytes
+    mode: int
+    kind: str  # "file", "symlink" (to the previous file) or "hardlink" (to the previous file)
+
+
+@st.composite
+def trees(draw: st.DrawFn, large: int = 3 * SMALL_CHUNK + 17) -> list[Entry]:
+    """Up to 12 files with distinct paths; a few large (above ``large`` bytes), some empty."""
+    paths = draw(
+        st.lists(st.lists(SEGMENT, min_size=1, max_size=4).map("/".join), min_size=1, max_size=12, unique=True)
+    )
+    taken: set[str] = set()
+    entries = []
+    for index, path in enumerate(sorted(paths)):
+        # no file may also be a directory of another path
+        if any(other.startswith(path + "/") or path.startswith(other + "/") for other in taken):
+            continue
+        taken.add(path)
+        size_kind = draw(st.sampled_from(["empty", "small", "small", "large"]))
+        if size_kind == "empty":
+            data = b""
+        elif size_kind == "small":
+            data = draw(st.binary(max_size=700))
+        else:
+            seed = draw(st.integers(0, 255))
+            data = (bytes(range(seed, 256)) + b"text that compresses " * 7) * (large // 300 + 1)
+            data = data[: large + draw(st.integers(0, SMALL_CHUNK))]
+        kind = draw(st.sampled_from(["file", "file", "file", "symlink", "hardlink"])) if index else "file"
+        entries.append(Entry(path, data, draw(st.sampled_from([0o644, 0o755, 0o600, 0o700, 0o664])), kind))
+    return entries
+
+
+def materialise(root: Path, entries: list[Entry]) -> list[tuple[str, str]]:
+    """Write ``entries`` below ``root``; return ``(absolute path, path below root)`` in order."""
+    written: list[tuple[str, str]] = []
+    for entry in entries:
+        target = root / entry.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if entry.kind != "file" and written:
+            previous = written[-1][0]
+            if entry.kind == "symlink":
+                os.symlink(previous, target)
+            else:
+                os.link(previous, target)
+        else:
+            target.write_bytes(entry.data)
+            target.chmod(entry.mode)
+        written.append((str(target), entry.path))
+    return written
+
+
+@pytest.fixture
+def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Iterator[Path]]:
+    """Fresh directories below ``tmp_path``; hatchling's temp files go there too."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    yield (tmp_path / f"case-{n}" for n in itertools.count())
+
+
+def sdist_bytes(archive_class: type, files: list[tuple[str, str]], *, reproducible: bool, **options: int) -> bytes:
+    """The sdist written by ``archive_class`` with ``files`` (as the builder adds them) and PKG-INFO."""
+    with archive_class("demo-1.0", reproducible=reproducible, **options) as archive:
+        for path, relative in files:
+            archive.add_path(path, f"demo-1.0/{relative}")
+        archive.create_file(PKG_INFO, "PKG-INFO")
+    data = Path(archive.path).read_bytes()
+    os.remove(archive.path)
+    return data
+
+
+EPOCHS = st.sampled_from([None, "0", "1700000000", "315532800", "4294967295"])  # gzip stores 32 bits
+
+
+@EXAMPLES
+@given(entries=trees(), epoch=EPOCHS, reproducible=st.booleans())
+def test_sdist_archive_gives_tarfiles_bytes(entries: list[Entry], epoch: str | None, reproducible: bool,
+                                             scratch: Iterator[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    root = next(scratch)
+    files = materialise(root, entries)
+    if epoch is None:
+        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    else:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    for _ in range(5):  # reproducible = false stamps the clock's second: retry across a tick
+        second = int(time.time())
+        theirs = sdist_bytes(TarfileSdistArchive, files, reproducible=reproducible)
+        ours = sdist_bytes(StreamedSdistArchive, files, reproducible=reproducible, chunk_size=SMALL_CHUNK)
+        if reproducible or int(time.time()) == second:
+            break
+    assert ours == theirs
+    names = [member.name for member in tarfile.open(fileobj=gzip.GzipFile(fileobj=_bytes_io(ours)))]
+    assert names == [f"demo-1.0/{relative}" for _, relative in files] + ["demo-1.0/PKG-INFO"]
+
+
+def _bytes_io(data: bytes):  # noqa: ANN202
+    import io
+
+    return io.BytesIO(data)
+
+
+def test_sdist_archive_large_file_at_the_default_chunk_size(scratch: Iterator[Path]) -> None:
+    root = next(scratch)
+    entries = [
+        Entry("big.bin", os.urandom(CHUNK_SIZE // 2) + b"x" * (CHUNK_SIZE + 1234), 0o644, "file"),
+        Entry("b" * 150 + ".txt", b"after the big one\n" * 5000, 0o755, "file"),
+    ]
+    files = materialise(root, entries)
+    assert sdist_bytes(StreamedSdistArchive, files, reproducible=True) == sdist_bytes(
+        TarfileSdistArchive, files, reproducible=True
+    )
+
+
+def test_sdist_archive_raises_tarfiles_error_and_stops_its_thread(scratch: Iterator[Path]) -> None:
+    root = next(scratch)
+    root.mkdir()
+    (root / "ok.py").write_text("ok\n")
+    files = [(str(root / "ok.py"), "ok.py"), (str(root / "gone.py"), "gone.py")]
+    with pytest.raises(FileNotFoundError, match="gone.py"):
+        sdist_bytes(StreamedSdistArchive, files, reproducible=True)
+    assert [t.name for t in threading.enumerate() if t.name.startswith("sdistguard")] == []
+
+
+def test_fast_header_is_tarfiles_for_every_plain_name() -> None:
+    assert fast_headers_agree()
+    for name in ["a", "x" * 100, "demo-1.0/src/demo/__init__.py", "demo-1.0/a b/c~d"]:
+        for mode, size, mtime in [(0o644, 0, 0), (0o755, 10**9, 1700000000), (0o6755, 8**11 - 1, 8**11 - 1)]:
+            assert ustar_header(name, mode, size, mtime) == _tarfile_header(name, mode, size, mtime)
+    for name, size, mtime in [("x" * 101, 1, 1), ("é", 1, 1), ("a", 8**11, 1), ("a", 1, 8**11), ("a", 1, -1)]:
+        assert ustar_header(name, 0o644, size, mtime) is None
+
+
+@given(name=st.text(min_size=1, max_size=120), mode=st.integers(0, 0o7777), size=st.integers(0, 8**12),
+       mtime=st.integers(-5, 8**12))
+def test_fast_header_agrees_with_tarfile_or_declines(name: str, mode: int, size: int, mtime: int) -> None:
+    header = ustar_header(name, mode, size, mtime)
+    if header is not None:
+        assert header == _tarfile_header(name, mode, size, mtime)
+
+
+def wheel_bytes(files: list[tuple[str, str]], *, parallel: bool, reproducible: bool) -> bytes:
+    """A wheel of ``files`` (distribution paths ``demo/<path>``) plus RECORD, hatchling's way or ours."""
+    included = [IncludedFile(path, relative, f"demo/{relative}") for path, relative in files]
+    archive_class = ParallelWheelArchive if parallel else WheelArchive
+    with archive_class("demo-1.0", reproducible=reproducible) as archive, RecordFile() as records:
+        if parallel:
+            archive.batch_bytes, archive.in_flight_bytes, archive.large_file = 1024, 4096, 3 * SMALL_CHUNK
+            archive.workers = 3
+            rows = list(archive.add_files(included))
+        else:
+            rows = [archive.add_file(file) for file in included]
+        for row in rows:
+            records.write(row)
+        archive.write_metadata("METADATA", PKG_INFO)
+        records.write((f"{archive.metadata_directory}/RECORD", "", ""))
+        archive.write_metadata("RECORD", records.construct())
+    data = Path(archive.path).read_bytes()
+    os.remove(archive.path)
+    return data
+
+
+@EXAMPLES
+@given(entries=trees(), epoch=st.sampled_from([None, "1700000000", "315532800", "0"]), reproducible=st.booleans())
+def test_wheel_archive_gives_zipfiles_bytes(entries: list[Entry], epoch: str | None, reproducible: bool,
+                                            scratch: Iterator[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    root = next(scratch)
+    files = materialise(root, entries)
+    if epoch is None:
+        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    else:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    ours = wheel_bytes(files, parallel=True, reproducible=reproducible)
+    assert ours == wheel_bytes(files, parallel=False, reproducible=reproducible)
+    with zipfile.ZipFile(_bytes_io(ours)) as wheel:
+        assert wheel.testzip() is None
+        assert wheel.namelist() == [f"demo/{relative}" for _, relative in files] + [
+            "demo-1.0.dist-info/METADATA", "demo-1.0.dist-info/RECORD"
+        ]
+
+
+def test_wheel_archive_refuses_a_name_twice_as_hatchling(scratch: Iterator[Path]) -> None:
+    root = next(scratch)
+    files = materialise(root, [Entry("a.py", b"a", 0o644, "file"), Entry("b.py", b"b", 0o644, "file")])
+    included = [IncludedFile(path, relative, "demo/same.py") for path, relative in files]
+    with ParallelWheelArchive("demo-1.0", reproducible=True) as archive:
+        with pytest.raises(ValueError, match="A second file is being added to the wheel archive"):
+            list(archive.add_files(included))
+    os.remove(archive.path)
+
+
+PACKAGE_TREES = trees(large=70_000).filter(
+    lambda entries: not {e.path for e in entries} & {"__init__.py", "data.txt"}
+)
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(entries=PACKAGE_TREES, epoch=st.sampled_from([None, "1700000000"]))
+def test_builds_give_hatchlings_bytes(entries: list[Entry], epoch: str | None, scratch: Iterator[Path],
+                                      monkeypatch: pytest.MonkeyPatch, build_in) -> None:
+    """Whole builds through the hooks; links only in the wheel (hatchling's sdist stores them as links)."""
+    if epoch is None:
+        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    else:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    project = write_project(next(scratch))
+    package = project / "src" / "demo"
+    plain = [Entry(e.path, e.data, e.mode, "file") for e in entries]
+    for kind, tree in (("sdist", plain), ("wheel", entries)):
+        for child in list(package.iterdir()):
+            if child.name not in {"__init__.py", "data.txt"}:
+                _remove(child)
+        materialise(package, tree)
+        ours, theirs = build_in(project, kind), build_in(project, kind, backend="hatchling")
+        assert ours.read_bytes() == theirs.read_bytes(), kind
+
+
+def _remove(path: Path) -> None:
+    import shutil
+
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
