@@ -37,7 +37,7 @@ from sdistguard.builders.sdist_writer import (
     fast_headers_agree,
     ustar_header,
 )
-from sdistguard.builders.wheel_writer import ParallelWheelArchive
+from sdistguard.builders.wheel_writer import ParallelWheelArchive, direct_writes_agree
 
 SMALL_CHUNK = 4096
 PKG_INFO = "Metadata-Version: 2.4\nName: demo\nVersion: 1.0\n"
@@ -152,7 +152,7 @@ def test_sdist_archive_gives_tarfiles_bytes(entries: list[Entry], epoch: str | N
     assert names == [f"demo-1.0/{relative}" for _, relative in files] + ["demo-1.0/PKG-INFO"]
 
 
-def _bytes_io(data: bytes):  # noqa: ANN202
+def _bytes_io(data: bytes):
     import io
 
     return io.BytesIO(data)
@@ -203,7 +203,7 @@ def wheel_bytes(files: list[tuple[str, str]], *, parallel: bool, reproducible: b
     archive_class = ParallelWheelArchive if parallel else WheelArchive
     with archive_class("demo-1.0", reproducible=reproducible) as archive, RecordFile() as records:
         if parallel:
-            archive.batch_bytes, archive.in_flight_bytes, archive.large_file = 1024, 4096, 3 * SMALL_CHUNK
+            archive.batch_files, archive.pending_batches, archive.spool_above = 3, 1, 2 * SMALL_CHUNK
             archive.workers = 3
             rows = list(archive.add_files(included))
         else:
@@ -281,3 +281,9 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
     else:
         path.unlink()
+
+
+def test_the_fast_paths_are_taken_on_this_python() -> None:
+    """Otherwise the identity tests above would only compare hatchling's code with itself."""
+    assert fast_headers_agree()
+    assert direct_writes_agree()
