@@ -9,7 +9,7 @@ normaliser then throws away, two ``TarInfo`` copies, the header) runs on the sam
 header (written by hatchling's ``GzipFile`` when it is constructed), the ``TarFile`` and its
 end-of-archive blocks, ``create_file`` for PKG-INFO — and changes two things underneath:
 
-- the bytes after the gzip header go through :class:`DeflateStream`: a bounded queue of 1 MiB
+- the bytes after the gzip header go through :class:`DeflateStream`: a bounded queue of 512 KiB
   chunks feeding a thread that runs the ``GzipFile``'s own ``zlib`` compressor (zlib releases the
   GIL while it compresses) and its CRC, then writes the trailer as ``GzipFile.close`` does. Deflate's
   output depends only on the bytes and the flushes, not on how the input is cut into calls, so the
@@ -44,7 +44,7 @@ __all__ = [
     "CHUNK_SIZE", "QUEUE_CHUNKS", "DeflateStream", "StreamedSdistArchive", "TarfileSdistArchive", "ustar_header",
 ]
 
-CHUNK_SIZE: Final = 1 << 20
+CHUNK_SIZE: Final = 512 << 10
 """Bytes handed to the compressor thread at a time (and read from a large file at a time)."""
 QUEUE_CHUNKS: Final = 4
 """Chunks waiting for the compressor at most: with the one being compressed and the one being
