@@ -301,3 +301,19 @@ def test_the_fast_paths_are_taken_on_this_python() -> None:
     """Otherwise the identity tests above would only compare hatchling's code with itself."""
     assert fast_headers_agree()
     assert direct_writes_agree()
+
+
+def test_builds_without_reproducible_give_hatchlings_bytes(tmp_path: Path, build_in) -> None:
+    """``reproducible = false``: real modes and mtimes, and the clock's second in the sdist (retried)."""
+    project = write_project(tmp_path / "p", extra="[tool.hatch.build]\nreproducible = false\n")
+    (project / "src" / "demo" / "tool.py").write_text("print('x')\n" * 2000)
+    (project / "src" / "demo" / "tool.py").chmod(0o750)
+    assert build_in(project, "wheel").read_bytes() == build_in(project, "wheel", backend="hatchling").read_bytes()
+    for _ in range(5):
+        second = int(time.time())
+        ours, theirs = build_in(project, "sdist"), build_in(project, "sdist", backend="hatchling")
+        if int(time.time()) == second:
+            break
+    assert ours.read_bytes() == theirs.read_bytes()
+    with tarfile.open(ours) as archive:
+        assert archive.getmember("demo-1.0/src/demo/tool.py").mode == 0o750
