@@ -21,6 +21,7 @@ import threading
 import time
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ from hypothesis import strategies as st
 from conftest import write_project
 from sdistguard.builders.sdist_writer import (
     CHUNK_SIZE,
+    DeflateStream,
     StreamedSdistArchive,
     TarfileSdistArchive,
     _tarfile_header,
@@ -317,3 +319,18 @@ def test_builds_without_reproducible_give_hatchlings_bytes(tmp_path: Path, build
     assert ours.read_bytes() == theirs.read_bytes()
     with tarfile.open(ours) as archive:
         assert archive.getmember("demo-1.0/src/demo/tool.py").mode == 0o750
+
+
+def test_deflate_stream_raises_the_compressor_threads_error_and_stops_it(tmp_path: Path) -> None:
+    """A write that fails on the thread (here: to a file closed under it) surfaces in the writer."""
+    raw = open(tmp_path / "out.gz", "wb")  # noqa: SIM115 - closed below, on purpose, while in use
+    stream = DeflateStream(raw, zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS), chunk_size=1024)
+    raw.close()
+    with pytest.raises(ValueError, match="closed file"):  # raised by a later write
+        for _ in range(100):
+            stream.write(os.urandom(4096))
+    with pytest.raises(ValueError, match="closed file"):  # and by close, which stops the thread
+        stream.close()
+    stream.close()  # once closed, a no-op
+    assert stream.closed
+    assert [t.name for t in threading.enumerate() if t.name.startswith("sdistguard")] == []

@@ -38,6 +38,7 @@ from hatchling.builders.sdist import SdistArchive
 from hatchling.builders.utils import normalize_file_permissions
 
 if TYPE_CHECKING:
+    from types import TracebackType
     from typing import BinaryIO
 
 __all__ = [
@@ -226,6 +227,17 @@ class StreamedSdistArchive(SdistArchive):
         self.gz = self.stream  # type: ignore[assignment]  # hatchling's __exit__ closes this
         self.tf.fileobj = self.stream  # type: ignore[assignment]
         self._fast = reproducible and isinstance(self.timestamp, int) and fast_headers_agree()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc_value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        """hatchling's exit (end of the tar, gzip trailer, close), with the thread stopped whatever fails."""
+        try:
+            self.tf.close()
+        finally:
+            try:
+                self.stream.close()
+            finally:
+                self.fd.close()
 
     def add_path(self, path: str, arcname: str) -> None:
         """Add the file at ``path`` (links followed) as the member ``arcname``, as hatchling would.
