@@ -25,6 +25,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hatchling.builders.plugin.interface import IncludedFile
@@ -234,13 +235,24 @@ def test_wheel_archive_gives_zipfiles_bytes(entries: list[Entry], epoch: str | N
         monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     else:
         monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
-    ours = wheel_bytes(files, parallel=True, reproducible=reproducible)
-    assert ours == wheel_bytes(files, parallel=False, reproducible=reproducible)
+    ours, theirs = (_outcome(wheel_bytes, files, parallel=parallel, reproducible=reproducible)
+                    for parallel in (True, False))
+    assert ours == theirs
+    if not isinstance(ours, bytes):  # hatchling < 1.28 fails at SOURCE_DATE_EPOCH=0, as ours does
+        return
     with zipfile.ZipFile(io.BytesIO(ours)) as wheel:
         assert wheel.testzip() is None
         assert wheel.namelist() == [f"demo/{relative}" for _, relative in files] + [
             "demo-1.0.dist-info/METADATA", "demo-1.0.dist-info/RECORD"
         ]
+
+
+def _outcome(function: Any, *args: Any, **kwargs: Any) -> object:
+    """What ``function`` returns, or the type and message of what it raises."""
+    try:
+        return function(*args, **kwargs)
+    except Exception as error:  # compared, not swallowed
+        return type(error), str(error)
 
 
 def test_wheel_archive_meets_a_name_twice_as_hatchling(scratch: Iterator[Path]) -> None:
