@@ -56,7 +56,7 @@ def test_uv_venv_and_in_project_uv_cache_left_out(project: Path, build_in, capsy
     sdist = build_in(project, "sdist")
     assert members(sdist) == BASE
     err = capsys.readouterr().err
-    assert "  SG101 my-env/: virtual environment (holds pyvenv.cfg, PEP 405)\n" in err
+    assert "  SG101 my-env/: virtual environment (PEP 405: pyvenv.cfg, or a venv's layout)\n" in err
     assert "  SG103 .cache-uv/: cache directory (holds a CACHEDIR.TAG)\n" in err
     hatchling = members(build_in(project, "sdist", backend="hatchling"))
     assert "hardlink" in hatchling.values() and any(k.startswith(".cache-uv/") for k in hatchling)
@@ -218,8 +218,8 @@ def test_unportable_names_stop_the_build_with_one_message(project: Path, build_i
         build_in(project, "sdist")
     assert exit_info.value.code == 1
     err = capsys.readouterr().err
-    assert "src/demo/a:b.txt: file name that installers refuse: contains ':'" in err
-    assert "src/demo/trailing : file name that installers refuse: starts or ends with a space" in err
+    assert "src/demo/a:b.txt: SG401 file name that installers refuse: contains ':'" in err
+    assert "src/demo/trailing : SG401 file name that installers refuse: starts or ends with a space" in err
     assert "exclude" in err and "Traceback" not in err
     out = next(tmp_path.glob("out-sdistguard-sdist-*"))
     assert list(out.iterdir()) == []  # nothing half-written

@@ -21,7 +21,7 @@ def test_values() -> None:
     assert settings == Settings(keep=("a/", "*.pyi"), external_links="error", strict=True)
 
 
-@pytest.mark.parametrize(("value", "expected"), [("true", True), ("1", True), ("False", False), ("", False)])
+@pytest.mark.parametrize(("value", "expected"), [("true", True), ("1", True), ("False", False), ("0", False)])
 def test_strict_config_setting_overrides_the_file(value: str, expected: bool) -> None:
     assert load_settings(pyproject(strict=not expected), {"strict": value}).strict is expected
 
@@ -35,7 +35,8 @@ def test_every_problem_in_one_error() -> None:
     assert "tool.sdistguard.keep: must be an array of non-empty strings" in message
     assert "tool.sdistguard.external-links: 'follow' is not one of 'exclude', 'error'" in message
     assert "tool.sdistguard.strict: 'yes' is not a boolean (true or false)" in message
-    assert "-C strict (PEP 517 config setting): 'maybe' is not one of true, false" in message
+    assert ("invalid PEP 517 config setting:\n"
+            "  -C strict (config_settings['strict']): 'maybe' is not one of true, false, 1, 0") in message
 
 
 def test_table_must_be_a_table() -> None:

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.skipif(
     shutil.which("git") is None or not (REPO / ".git").exists(), reason="needs the git checkout"
 )
 
-SDIST_PATHS = ("src/", "tests/", "examples/", "benchmarks/", "README.md", "LICENSE")
+SDIST_PATHS = ("src/", "tests/", "examples/", "benchmarks/", "docs/", "README.md", "LICENSE")
 
 
 def git_files() -> set[str]:

@@ -7,6 +7,8 @@ cannot be opened at all is an :class:`~sdistguard.errors.InputError`.
 
 from __future__ import annotations
 
+import os
+import stat
 import struct
 import tarfile
 import zipfile
@@ -27,6 +29,7 @@ __all__ = [
     "Limits",
     "MiB",
     "describe",
+    "input_is_directory",
     "open_input",
     "sort_key",
 ]
@@ -92,7 +95,9 @@ class AuditResult:
     directory). ``largest`` lists the largest directories (up to three levels deep below the top-level
     directory), largest first. Finding paths are relative to the sdist's top-level directory, the
     wheel's root or the project directory. ``error`` is set (and nothing else) by callers that
-    report an input that could not be read at all.
+    report an input that could not be read at all. ``refused`` (a directory only) lists, one line
+    each, the findings that would stop the sdist build (the build's own decision and wording),
+    whatever ``--select``/``--ignore`` report.
     """
 
     path: str
@@ -102,6 +107,7 @@ class AuditResult:
     size: int = 0
     largest: list[DirectorySize] = field(default_factory=list)
     error: str | None = None
+    refused: list[str] = field(default_factory=list)
 
 
 class LimitReached(Exception):
@@ -114,12 +120,57 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-def open_input(path: str) -> BinaryIO:
-    """Open the archive at ``path`` for binary reading; raises :class:`InputError` when it cannot be."""
+_SPECIAL_KINDS: Final = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+_NONBLOCK: Final = getattr(os, "O_NONBLOCK", 0)
+
+
+def _not_regular(path: str, mode: int) -> InputError:
+    kind = next((name for test, name in _SPECIAL_KINDS if test(mode)), "another kind of file")
+    return InputError(f"{path}: not a regular file or a directory ({kind})")
+
+
+def input_is_directory(path: str) -> bool:
+    """True for a directory, False for a regular file (links followed); else :class:`InputError`.
+
+    A FIFO, a device or a socket is refused by its mode, before anything opens it (opening a FIFO
+    for reading waits for a writer, forever). A missing path or one that cannot be examined is an
+    :class:`InputError` too.
+    """
     try:
-        return open(path, "rb")
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file or directory") from None
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the path
+        raise InputError(f"{path}: cannot read: {getattr(error, 'strerror', None) or error}") from None
+    if stat.S_ISDIR(mode):
+        return True
+    if not stat.S_ISREG(mode):
+        raise _not_regular(path, mode)
+    return False
+
+
+def open_input(path: str) -> BinaryIO:
+    """Open the regular file at ``path`` for binary reading; raises :class:`InputError` when it cannot be.
+
+    Opened without blocking and checked with ``fstat`` on the open descriptor, so a path swapped for
+    a FIFO or a device after :func:`input_is_directory` looked at it is refused, not waited on.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0))
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error.strerror}") from None
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        raise _not_regular(path, mode)
+    if _NONBLOCK:
+        os.set_blocking(descriptor, True)
+    return os.fdopen(descriptor, "rb")
 
 
 def sort_key(item: Finding) -> tuple[str, str]:

@@ -240,17 +240,24 @@ class MemberCollector:
                 self.findings.append(finding("dangling-link", path, f"symlink to {target}, not in the archive"))
 
     def _finish_roots(self, names: list[str], project: str | None) -> None:
+        """One finding per junk root, except roots that lie inside another reported root.
+
+        Linear in the roots times their depth: a root is skipped when one of its ancestor
+        directories (``a/``, ``a/b/``) is already reported; ``./`` (the whole tree) contains all.
+        """
         own = canonicalize_name(project) if project else None
         roots = {
             root: found
             for root, found in self._roots.items()
             if not (found.rule == "foreign-egg-info" and _egg_info_name(root) == own)
         }
-        kept: list[str] = []
-        for root in sorted(roots):
-            if any(_contains(outer, root) for outer in kept):
+        if "./" in roots:
+            roots = {"./": roots["./"]}
+        kept: set[str] = set()
+        for root in sorted(roots):  # an ancestor directory sorts before what lies below it
+            if any(ancestor in kept for ancestor in _ancestors(root)):
                 continue
-            kept.append(root)
+            kept.add(root)
             files, size = self._below(names, root)
             found = roots[root]
             self.findings.append(finding(found.rule, root, found.evidence, files=files, size=size))
@@ -266,8 +273,10 @@ class MemberCollector:
         return end - start, sum(self.files[name] for name in names[start:end])
 
 
-def _contains(outer: str, inner: str) -> bool:
-    return outer == "./" or (outer.endswith("/") and inner.startswith(outer))
+def _ancestors(root: str) -> list[str]:
+    """The directories ``a/``, ``a/b/`` that hold ``root`` (``a/b/c/`` or ``a/b/c``), outermost first."""
+    parts = root.rstrip("/").split("/")
+    return ["/".join(parts[:depth]) + "/" for depth in range(1, len(parts))]
 
 
 def _has_prefix(names: list[str], prefix: str) -> bool:

@@ -2,7 +2,8 @@
 
 Follows the binary distribution format (``{name}-{version}.dist-info/RECORD``: CSV rows of path,
 ``algorithm=urlsafe-base64-digest`` without padding, size; ``RECORD`` and its signatures unlisted
-or listed without a hash) and refuses ``md5`` and ``sha1``, as installers do.
+or listed without a hash). The spec asks for "sha256 or better" and forbids ``md5`` and ``sha1``:
+only the fixed-length algorithms of :data:`ALLOWED_HASHES` are verified, any other name is SG531.
 """
 
 from __future__ import annotations
@@ -22,12 +23,19 @@ from sdistguard.audit_base import ZIP_ERRORS, LimitReached, MiB, describe
 from sdistguard.audit_members import MemberCollector
 from sdistguard.rules import finding
 
-__all__ = ["Record", "RecordVerifier", "read_record"]
+__all__ = ["ALLOWED_HASHES", "Record", "RecordVerifier", "read_record"]
 
 _CHUNK: Final = 64 * 1024
 _RECORD_LIMIT: Final = 64 * MiB
 _SIGNATURES: Final = ("RECORD", "RECORD.jws", "RECORD.p7s")
-_ALLOWED_HASHES: Final = frozenset(hashlib.algorithms_guaranteed) - {"md5", "sha1"}
+ALLOWED_HASHES: Final = frozenset(
+    {"sha256", "sha384", "sha512", "sha3_256", "sha3_384", "sha3_512", "blake2b", "blake2s"}
+)
+"""The RECORD hash names verified: ``hashlib.algorithms_guaranteed`` with a digest of 256 bits or more
+and a fixed length (the wheel spec: "sha256 or better"). Not ``md5``, ``sha1``, ``sha224``,
+``sha3_224`` (too weak), ``shake_128``, ``shake_256`` (no fixed digest length), nor names only some
+OpenSSL builds provide, which an installer elsewhere may not verify."""
+_ALLOWED_TEXT: Final = ", ".join(sorted(ALLOWED_HASHES))
 _RECORD_NAME: Final = re.compile(r"[^/]+\.dist-info/RECORD")
 
 
@@ -132,8 +140,8 @@ class RecordVerifier:
 
     def _compare(self, info: zipfile.ZipInfo, expected_hash: str, expected_size: str) -> None:
         algorithm, _, digest = expected_hash.partition("=")
-        if expected_hash and algorithm not in _ALLOWED_HASHES:
-            self._mismatch(info.filename, f"hash algorithm {algorithm!r} is not allowed")
+        if expected_hash and algorithm not in ALLOWED_HASHES:
+            self._mismatch(info.filename, f"hash algorithm {algorithm!r} is not allowed (allowed: {_ALLOWED_TEXT})")
             return
         hasher = hashlib.new(algorithm or "sha256")
         size = self._stream(info, hasher)

@@ -3,7 +3,10 @@
 ``tarfile`` runs in stream mode (``r|``) over a reader that counts uncompressed bytes; extended
 headers (PAX, GNU long names) larger than :attr:`~sdistguard.audit_base.Limits.max_header_bytes` are
 refused before ``tarfile`` reads them into memory, and the ``TarInfo`` objects it keeps are dropped
-as it goes, so memory stays flat whatever the archive declares.
+as it goes, so memory stays flat whatever the archive declares. Where ``tarfile`` itself has no
+bound, the header class it is given stops first: chains of extended headers (it recurses once per
+header), GNU sparse maps (parsed without limit) and global PAX keys (applied to every later member);
+see :func:`_bounded_tarinfo`.
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ def read_sdist(path: str, collector: MemberCollector) -> None:
             )
         except LimitReached as stop:
             collector.stop(str(stop))
+        except _ChainTooLong as damage:
+            collector.corrupt(str(damage))
         except TAR_ERRORS as error:
             raise InputError(f"{path}: not a gzip-compressed tar archive ({describe(error)})") from None
         else:
@@ -62,6 +67,8 @@ def _read_members(archive: tarfile.TarFile, collector: MemberCollector) -> None:
                 _forget_members(archive)
     except LimitReached as stop:
         collector.stop(str(stop))
+    except _ChainTooLong as damage:
+        collector.corrupt(str(damage))
     except TAR_ERRORS as error:
         collector.corrupt(describe(error))
 
@@ -99,20 +106,82 @@ class _HeaderTooLarge(LimitReached):
     """An extended header declared more bytes than :attr:`~sdistguard.audit_base.Limits.max_header_bytes`."""
 
 
+class _SparseMember(LimitReached):
+    """A GNU sparse member: ``tarfile`` would read its sparse map without bound, so the audit stops."""
+
+
+class _ChainTooLong(Exception):
+    """More extended headers chained before one member than any archiver writes (damage, SG591).
+
+    ``tarfile`` reads each header of a chain one recursion level deeper, so a long chain ends in
+    ``RecursionError``; this is raised first.
+    """
+
+
+MAX_HEADER_CHAIN: Final = 16
+"""Extended headers (PAX, global PAX, GNU long name and link) allowed before one member; GNU tar and
+``tarfile`` write at most three (a global header, then a PAX header or a long link and a long name)."""
+
+MAX_GLOBAL_KEYS: Final = 64
+"""Keys that global PAX headers may set in all. ``tarfile`` applies every one to every later member,
+so more would make the work grow with keys times members; ``git archive`` writes one key."""
+
+_SPARSE = "a GNU sparse member (its sparse map is not read)"
+
+
 def _bounded_tarinfo(max_header: int) -> type[tarfile.TarInfo]:
-    """A ``TarInfo`` class that refuses extended headers larger than ``max_header`` bytes.
+    """A ``TarInfo`` class that keeps ``tarfile``'s header parsing bounded in time and memory.
 
     ``tarfile`` reads a PAX or GNU long-name header's whole declared size into memory (and parses
-    PAX records with a regular expression); this check runs on the 512-byte header block first.
+    PAX records with a regular expression): a header larger than ``max_header`` bytes is refused on
+    its 512-byte header block, before that (:class:`_HeaderTooLarge`). A chain of more than
+    :data:`MAX_HEADER_CHAIN` extended headers is refused before ``tarfile`` recurses into it
+    (:class:`_ChainTooLong`); global PAX headers setting more than :data:`MAX_GLOBAL_KEYS` keys stop
+    the audit. A GNU sparse member, old style (type ``S``, a map in extension blocks) or PAX (formats
+    0.0, 0.1 and 1.0, the last with its map in the member data), stops the audit before its map is
+    parsed (:class:`_SparseMember`): ``tarfile`` parses sparse maps without any bound. The sparse
+    hooks are ``tarfile``'s own ``_proc_sparse`` and ``_proc_gnusparse_*`` methods, present from
+    Python 3.2 to 3.14; ``tests/test_audit_hostile.py`` fails if one goes missing.
     """
 
     class BoundedTarInfo(tarfile.TarInfo):
+        _depth = 0
+
         @classmethod
         def frombuf(cls, buf: bytes | bytearray, encoding: str, errors: str) -> BoundedTarInfo:
             info = super().frombuf(buf, encoding, errors)
             if info.type in _HEADER_TYPES and info.size > max_header:
                 raise _HeaderTooLarge(f"an extended tar header of {info.size} bytes (limit {max_header})")
+            if info.type == tarfile.GNUTYPE_SPARSE:
+                raise _SparseMember(_SPARSE)
             return info
+
+        @classmethod
+        def fromtarfile(cls, archive: tarfile.TarFile) -> BoundedTarInfo:
+            if cls._depth > MAX_HEADER_CHAIN:
+                raise _ChainTooLong(
+                    f"more than {MAX_HEADER_CHAIN} extended headers (PAX, GNU long names) chained before one member"
+                )
+            cls._depth += 1
+            try:
+                info = super().fromtarfile(archive)
+            finally:
+                cls._depth -= 1
+            if len(archive.pax_headers) > MAX_GLOBAL_KEYS:
+                raise LimitReached(f"global PAX headers with more than {MAX_GLOBAL_KEYS} keys")
+            return info
+
+        def _proc_sparse(self, archive: tarfile.TarFile) -> BoundedTarInfo:
+            raise _SparseMember(_SPARSE)  # pragma: no cover - frombuf refuses type S first
+
+        def _proc_gnusparse_00(self, *_: object) -> None:
+            raise _SparseMember(_SPARSE)
+
+        def _proc_gnusparse_01(self, *_: object) -> None:
+            raise _SparseMember(_SPARSE)
+
+        def _proc_gnusparse_10(self, *_: object) -> None:
+            raise _SparseMember(_SPARSE)
 
     return BoundedTarInfo
 

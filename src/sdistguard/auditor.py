@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import os
 
-from sdistguard.audit_base import AuditResult, DirectorySize, Limits, describe, sort_key
+from sdistguard.audit_base import AuditResult, DirectorySize, Limits, describe, input_is_directory, sort_key
 from sdistguard.audit_members import MemberCollector
 from sdistguard.audit_sdist import check_sdist_metadata, project_name
 from sdistguard.audit_tar import read_sdist
 from sdistguard.audit_zip import read_wheel
-from sdistguard.errors import HATCHLING_USER_ERRORS, InputError, SdistguardError
+from sdistguard.errors import HATCHLING_USER_ERRORS, InputError, SdistguardError, raised_by
 from sdistguard.rules import Finding
 
 __all__ = ["AuditResult", "DirectorySize", "Limits", "audit", "audit_report"]
@@ -35,8 +35,9 @@ def audit(path: str | os.PathLike[str], *, limits: Limits | None = None) -> list
     """Audit an sdist (``.tar.gz``), a wheel (``.whl``) or a project directory; return the findings.
 
     Findings are sorted by path, then code. Raises :class:`~sdistguard.errors.InputError` when
-    ``path`` is missing, of another kind, or unreadable from its first bytes on. Damage found later
-    is a finding (``SG591``), so what was read before it is still reported.
+    ``path`` is missing, not a regular file or a directory (a FIFO, a device: never opened), of
+    another kind, or unreadable from its first bytes on. Damage found later is a finding
+    (``SG591``), so what was read before it is still reported.
     """
     return audit_report(path, limits=limits).findings
 
@@ -45,10 +46,8 @@ def audit_report(path: str | os.PathLike[str], *, limits: Limits | None = None) 
     """Like :func:`audit`, with member counts and the size summary (:class:`AuditResult`)."""
     text = os.fspath(path)
     limits = limits or Limits()
-    if os.path.isdir(text):
+    if input_is_directory(text):
         return _audit_directory(text)
-    if not os.path.exists(text):
-        raise InputError(f"{text}: no such file or directory")
     lower = os.path.basename(text).lower()
     if lower.endswith(".whl"):
         return _audit_wheel(text, limits)
@@ -78,14 +77,18 @@ def _audit_wheel(path: str, limits: Limits) -> AuditResult:
 
 def _audit_directory(root: str) -> AuditResult:
     """Ask the backend what it would leave out of ``root`` and why, without building."""
-    from sdistguard.builders import preview_findings
+    from sdistguard.builders import preview
+    from sdistguard.report import describe_blocking
 
     if not os.path.isfile(os.path.join(root, "pyproject.toml")):
         raise InputError(f"{root}: a project directory needs a pyproject.toml")
     try:
-        findings = sorted(preview_findings(root), key=sort_key)
+        findings, blocking = preview(root)
     except SdistguardError:
         raise
     except HATCHLING_USER_ERRORS as error:
+        if raised_by(error) != "hatchling" and not isinstance(error, OSError):
+            raise  # a bug, not the project: keep the traceback
         raise InputError(f"{root}: hatchling cannot read this project: {describe(error)}") from None
-    return AuditResult(path=root, kind="directory", findings=findings)
+    refused = [describe_blocking(found) for found in blocking]
+    return AuditResult(path=root, kind="directory", findings=sorted(findings, key=sort_key), refused=refused)

@@ -99,18 +99,29 @@ def _build(builder_class: Any, directory: str, version: str, config_settings: di
 def _guarded(hook: Callable[[], _T]) -> _T:
     """Run a hook; turn a user mistake into a message on stderr and ``SystemExit(1)``.
 
-    Our own errors (``SdistguardError``) and the errors hatchling raises for a bad project
-    (``TypeError``/``ValueError`` on a config field, ``FileNotFoundError`` for a missing forced
-    include) are user mistakes; anything else is a bug and keeps its traceback.
+    User mistakes: our own errors (``SdistguardError``, the message says it all); the errors
+    hatchling raises for a bad project (``TypeError``/``ValueError`` on a config field,
+    ``FileNotFoundError`` for a missing forced include), shown as ``hatchling: ...``; and an
+    ``OSError`` of the environment (a file that cannot be read), shown as it is. Anything else — a
+    ``TypeError`` or ``ValueError`` raised by sdistguard's own code — is a bug and keeps its
+    traceback (pypa/build's ``_handle_backend`` habit).
     """
-    from sdistguard.errors import HATCHLING_USER_ERRORS, SdistguardError
+    from sdistguard.errors import HATCHLING_USER_ERRORS, SdistguardError, raised_by
 
     try:
         return hook()
     except (SdistguardError, *HATCHLING_USER_ERRORS) as error:
         if os.environ.get("SDISTGUARD_DEBUG"):
             raise
-        prefix = "" if isinstance(error, SdistguardError) else "hatchling: "
+        origin = raised_by(error)
+        if isinstance(error, SdistguardError):
+            prefix = ""
+        elif origin == "hatchling":
+            prefix = "hatchling: "
+        elif isinstance(error, OSError) or type(error).__module__.startswith("pathspec."):
+            prefix = ""  # the environment (a file that cannot be read), or a pattern pathspec refuses
+        else:
+            raise  # a bug of sdistguard (or of a library it calls): keep the traceback
         print(f"sdistguard: error: {prefix}{error}", file=sys.stderr)
         raise SystemExit(1) from None
 

@@ -16,10 +16,6 @@ from check_sdist.backends.hatchling import HatchlingBackend
 
 __all__ = ["SdistguardBackend"]
 
-# Codes whose path is left out of the sdist. SG204 writes a link as a regular file (nothing is
-# missing); SG401 stops the build instead.
-_LEFT_OUT = frozenset({"SG101", "SG102", "SG103", "SG104", "SG201", "SG202", "SG203", "SG301", "SG302"})
-
 
 class SdistguardBackend(HatchlingBackend):
     """check-sdist's knowledge of sdists built by ``sdistguard.build``: hatchling's, plus our rules."""
@@ -38,7 +34,9 @@ class SdistguardBackend(HatchlingBackend):
             return files
         from sdistguard.builders import preview_findings
 
-        left_out = [found.path for found in preview_findings(str(source_dir), "sdist") if found.code in _LEFT_OUT]
+        # the rule's effect: SG204 writes a link as a regular file, SG105 ships, SG401 stops the build
+        findings = preview_findings(str(source_dir), "sdist")
+        left_out = [found.path for found in findings if found.rule.effect == "left out"]
         directories = tuple(path for path in left_out if path.endswith("/"))
         return frozenset(f for f in files if f not in left_out and not f.startswith(directories))
 

@@ -31,13 +31,13 @@ EXIT_ERROR: Final = 2
 _EPILOG: Final = """\
 exit codes:
   0  no findings (after --select/--ignore)
-  1  at least one finding
+  1  at least one finding, or a directory whose sdist build would be refused
   2  usage error, bad configuration, or an input that cannot be read
 
 configuration: [tool.sdistguard.check] select = [...] / ignore = [...] (codes or prefixes such as
 "SG5"), read from the pyproject.toml of the directory being checked, else of the current directory.
 --select replaces the configured select list; --ignore adds to the configured ignore list.
-Every code, its cause and its fix: `sdistguard codes`, and README.md, section "The codes".
+Every code, its cause and its fix: `sdistguard codes`, and docs/rules.md.
 """
 
 
@@ -92,7 +92,9 @@ def load_check_selection(pyproject: Mapping[str, Any], source: str = "pyproject.
 
 
 def _read_pyproject(path: str) -> dict[str, Any] | None:
-    """Parse ``path`` when it exists; raise :class:`ConfigError` for invalid TOML."""
+    """Parse ``path`` when it exists; raise :class:`ConfigError` for invalid TOML or a non-regular file."""
+    if os.path.exists(path) and not os.path.isfile(path):  # a FIFO would block open() forever
+        raise ConfigError(f"{path}: not a regular file")
     try:
         with open(path, "rb") as file:
             return tomllib.load(file)
@@ -246,7 +248,7 @@ def _check(arguments: argparse.Namespace) -> int:
 def _exit_code(results: Sequence[Any]) -> int:
     if any(result.error is not None for result in results):
         return EXIT_ERROR
-    return EXIT_FINDINGS if any(result.findings for result in results) else EXIT_CLEAN
+    return EXIT_FINDINGS if any(result.findings or result.refused for result in results) else EXIT_CLEAN
 
 
 def _tool_version() -> str:

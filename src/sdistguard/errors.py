@@ -7,11 +7,41 @@ message on stderr and a non-zero exit, never a traceback (the habit of pypa/buil
 
 from __future__ import annotations
 
-__all__ = ["HATCHLING_USER_ERRORS", "ConfigError", "InputError", "SdistguardError", "TreeError"]
+import functools
+import os
+import sys
+
+__all__ = ["HATCHLING_USER_ERRORS", "ConfigError", "InputError", "SdistguardError", "TreeError", "raised_by"]
 
 HATCHLING_USER_ERRORS = (TypeError, ValueError, OSError)
 """What hatchling raises for a project it cannot build as configured: a config field of the wrong
 type or value, a missing readme or forced include. Shown as a message; anything else is a bug."""
+
+
+@functools.cache
+def _package_directories() -> dict[str, str]:
+    import hatchling
+
+    return {name: os.path.dirname(os.path.abspath(module.__file__ or ""))
+            for name, module in (("sdistguard", sys.modules["sdistguard"]), ("hatchling", hatchling))}
+
+
+def raised_by(error: BaseException) -> str | None:
+    """``"hatchling"`` or ``"sdistguard"``: whose code raised ``error`` (the innermost frame of either).
+
+    Frames of other code (the standard library, pathspec) are skipped: an ``open`` that fails in
+    hatchling's code is hatchling's. ``None`` when neither appears in the traceback.
+    """
+    packages = _package_directories()
+    owner = None
+    traceback = error.__traceback__
+    while traceback is not None:
+        filename = os.path.abspath(traceback.tb_frame.f_code.co_filename)
+        for name, directory in packages.items():
+            if filename.startswith(directory + os.sep):
+                owner = name
+        traceback = traceback.tb_next
+    return owner
 
 
 class SdistguardError(Exception):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sdistguard.rules import RULE_BY_NAME, RULES, Finding
+from sdistguard.rules import RULES, Finding
 
 if TYPE_CHECKING:
     from sdistguard.auditor import AuditResult
@@ -15,14 +15,15 @@ __all__ = [
     "CHECK_REPORT_VERSION",
     "GROUP_ABOVE",
     "FindingGroup",
+    "describe_blocking",
     "format_build_summary",
     "format_check_json",
     "format_check_table",
     "group_findings",
+    "printable",
 ]
 
 _MAX_LINES = 20
-REWRITTEN = RULE_BY_NAME["link-rewritten"].code
 
 
 def format_build_summary(findings: Sequence[Finding], artifact: str) -> str:
@@ -35,41 +36,68 @@ def format_build_summary(findings: Sequence[Finding], artifact: str) -> str:
     """
     if not findings:
         return ""
-    left_out = [found for found in findings if found.code != REWRITTEN]
-    rewritten = len(findings) - len(left_out)
+    left_out = [found for found in findings if found.rule.effect == "left out"]
+    rewritten = sum(1 for found in findings if found.rule.effect == "rewritten")
+    shipped = sum(1 for found in findings if found.rule.effect == "shipped")
     files = sum(found.files for found in left_out)
     size = sum(found.size for found in left_out)
     counts = f" ({files} files, {size} bytes, besides whole directories)" if files else ""
-    head = f"sdistguard: {artifact}: left out {len(left_out)} path(s){counts}"
+    parts = [f"left out {len(left_out)} path(s){counts}"] if left_out else []
     if rewritten:
-        head += f", wrote {rewritten} link(s) as regular files"
+        parts.append(f"wrote {rewritten} link(s) as regular files")
+    if shipped:
+        parts.append(f"shipped {shipped} file(s) from outside the project, as hatchling does")
+    head = f"sdistguard: {artifact}: " + ", ".join(parts or [f"{len(findings)} finding(s)"])
     lines = [head + ":"]
     for found in findings[:_MAX_LINES]:
-        detail = f" ({found.detail})" if found.detail else ""
-        lines.append(f"  {found.code} {found.path}: {found.rule.reason}{detail}")
+        detail = f" ({_printable(found.detail)})" if found.detail else ""  # names can hold any byte but / and NUL
+        lines.append(f"  {found.code} {_printable(found.path)}: {found.rule.reason}{detail}")
     if len(findings) > _MAX_LINES:
         lines.append(f"  ... and {len(findings) - _MAX_LINES} more")
-    lines.append("  (codes and fixes: `sdistguard codes`, or README.md, section 'The codes')")
+    lines.append("  (codes and fixes: `sdistguard codes`, or docs/rules.md)")
     return "\n".join(lines)
+
+
+def describe_blocking(found: Finding) -> str:
+    """One line for a finding that blocks a build: path, code, reason, what triggered it, the fix.
+
+    The path and the detail are escaped (:func:`printable`), so a file name cannot forge lines.
+    """
+    detail = f": {_printable(found.detail)}" if found.detail else ""
+    return f"{_printable(found.path)}: {found.code} {found.rule.reason}{detail} ({found.rule.hint})"
 
 
 # --------------------------------------------------------------------------- sdistguard check
 
 
 def _printable(text: str) -> str:
-    """``text`` safe for a terminal or JSON: undecodable bytes as ``\\xNN``, control characters escaped."""
+    """``text`` safe for a terminal or JSON: undecodable bytes as ``\\xNN``, control characters escaped.
+
+    A file name read from disk can hold any byte but ``/`` and NUL; its undecodable bytes arrive as
+    surrogate escapes (``\\udcff``) and are shown as ``\\xff``; a newline is shown as ``\\n``.
+    """
     text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
+printable = _printable
+"""The one escaping function of sdistguard's reports (the build summary, the table, JSON, errors)."""
+
+_UNITS = ("kB", "MB", "GB", "TB", "PB", "EB")
+
+
 def _human_size(size: int) -> str:
-    """Bytes as ``"512 B"``, ``"3.4 kB"``, ``"83.1 MB"`` (powers of 1000, like pip)."""
-    value = float(size)
-    for unit in ("B", "kB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{size} B"  # pragma: no cover - the loop always returns
+    """Bytes as ``"512 B"``, ``"3.4 kB"`` ... ``"83.1 MB"`` ... ``"2.0 EB"`` (powers of 1000, like pip).
+
+    A size of 1000 EB or more (only a hostile archive declares one) is shown in bytes, ``"1,000,... B"``.
+    """
+    if size < 1000:
+        return f"{size} B"
+    for power, unit in enumerate(_UNITS, 1):
+        text = f"{size / 1000**power:.1f}"
+        if float(text) < 1000:
+            return f"{text} {unit}"
+    return f"{size:,} B"
 
 
 def _counts(files: int, size: int) -> str:
@@ -169,17 +197,20 @@ def format_check_table(results: Sequence[AuditResult], group_above: int = GROUP_
 
 
 def _table_block(result: AuditResult, group_above: int) -> list[str]:
-    if result.error is not None:
-        return [f"{_printable(result.path)}: error: {_printable(result.error)}", ""]
+    if result.error is not None:  # the message itself went to stderr, once
+        return [f"{_printable(result.path)}: could not be read (the error is on stderr)", ""]
     head = f"{_printable(result.path)}: {result.kind}"
     if result.kind != "directory":
         head += f", {result.members:,} members, {_human_size(result.size)}"
-    lines = [head + (": no findings" if not result.findings else "")]
+    lines = [head + (": no findings" if not (result.findings or result.refused) else "")]
     rows = group_findings(result.findings, group_above)
     if rows:
         paths = [_printable(_row_path(row)) or "(archive)" for row in rows]
         width = min(max(len(path) for path in paths), 48)
         lines.extend(f"  {row.code}  {path:<{width}}  {_row_text(row)}" for row, path in zip(rows, paths, strict=True))
+    if result.refused:  # the build's own decision (strict, external-links, SG401), whatever is selected
+        lines.append("  the sdist build would be refused:")
+        lines.extend(f"    {line}" for line in result.refused)
     if len(rows) < len(result.findings):
         lines.append("  (a row 'N below' stands for N findings; --format json or --group 0 lists each)")
     if result.largest:
@@ -213,6 +244,9 @@ def _check_total(results: Sequence[AuditResult], codes: dict[str, int]) -> str:
         text += " (" + ", ".join(f"{code} x{count}" for code, count in sorted(codes.items())) + ")"
     if errors:
         text += f"; {errors} input{'s' if errors != 1 else ''} could not be read"
+    refused = sum(1 for result in results if result.refused)
+    if refused:
+        text += f"; the build of {refused} director{'ies' if refused != 1 else 'y'} would be refused"
     return text
 
 
@@ -221,7 +255,7 @@ CHECK_REPORT_VERSION = 1
 
 
 def format_check_json(results: Sequence[AuditResult], tool_version: str, exit_code: int) -> str:
-    """The machine-readable report of ``sdistguard check --format json`` (README.md, "JSON output").
+    """The machine-readable report of ``sdistguard check --format json`` (docs/check.md, "JSON output").
 
     Top level: ``version`` (:data:`CHECK_REPORT_VERSION`), ``tool``, ``exit_code``, ``summary``
     (finding count per code) and ``inputs``: one object per input with ``path``, ``kind``,
@@ -241,6 +275,7 @@ def format_check_json(results: Sequence[AuditResult], tool_version: str, exit_co
                 "members": result.members,
                 "size": result.size,
                 "error": result.error,
+                "refused": result.refused,
                 "findings": [_finding_json(found) for found in result.findings],
                 "largest": [
                     {"path": _printable(item.path), "files": item.files, "size": item.size} for item in result.largest

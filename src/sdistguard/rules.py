@@ -12,14 +12,19 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from sdistguard.config import Settings
 
 __all__ = [
     "CACHEDIR_SIGNATURE",
     "RULES",
     "Finding",
     "Rule",
+    "blocking_findings",
     "directory_marker",
     "is_within",
     "unportable_reason",
@@ -36,8 +41,10 @@ ERROR: Final = "error"
 class Rule:
     """One rule: ``code`` is stable (``SG101``), ``name`` is a short slug used in reports.
 
-    ``severity`` is ``"info"`` (rewritten, nothing lost), ``"warning"`` (left out; an error under
-    ``strict``) or ``"error"`` (the build stops).
+    ``severity`` is ``"info"`` (rewritten, nothing lost), ``"warning"`` (left out or shipped with
+    a caveat; an error under ``strict``) or ``"error"`` (the build stops). ``effect`` says what the
+    backend does with the path: ``"left out"``, ``"rewritten"`` (shipped as a regular file or
+    directory), ``"shipped"`` (shipped as hatchling does, reported) or ``"blocks"`` (the build stops).
     """
 
     code: str
@@ -45,10 +52,11 @@ class Rule:
     severity: str
     reason: str
     hint: str
+    effect: str = "left out"
 
 
 _RULE_LIST: Final = (
-    Rule("SG101", "venv", WARNING, "virtual environment (holds pyvenv.cfg, PEP 405)",
+    Rule("SG101", "venv", WARNING, "virtual environment (PEP 405: pyvenv.cfg, or a venv's layout)",
          'if it is meant to ship, add it to [tool.sdistguard] keep'),
     Rule("SG102", "conda-env", WARNING, "conda environment (holds conda-meta/)",
          'if it is meant to ship, add it to [tool.sdistguard] keep'),
@@ -57,6 +65,10 @@ _RULE_LIST: Final = (
     Rule("SG104", "nested-gitignore", INFO, "excluded by a .gitignore below the project root",
          "hatchling reads only the root .gitignore; add the pattern to [tool.hatch.build] exclude "
          "to make it explicit, or to [tool.sdistguard] keep to ship it"),
+    Rule("SG105", "parent-ignore-file", WARNING,
+         "ignore file from a parent directory of the project root, shipped in the sdist as hatchling does",
+         "add a .gitignore at the project root (hatchling then stops its search there), or name the file in "
+         "force-include to ship it on purpose", "shipped"),
     Rule("SG201", "external-link", WARNING, "link whose target lies outside the project root",
          "copy the file into the project, or name it in [tool.hatch.build.targets.*.force-include]"),
     Rule("SG202", "dangling-link", WARNING, "link whose target does not exist",
@@ -64,15 +76,18 @@ _RULE_LIST: Final = (
     Rule("SG203", "link-cycle", WARNING, "link that leads back to itself or to a directory above it",
          "remove the link"),
     Rule("SG204", "link-rewritten", INFO, "link inside the project written as a regular file or directory",
-         "installers on Windows cannot unpack link members; nothing to do"),
+         "installers on Windows cannot unpack link members; nothing to do", "rewritten"),
     Rule("SG205", "link-repeat", WARNING, "directory link reached again through another link (followed once)",
          "a link farm would repeat it without end; link the directory from one place"),
     Rule("SG301", "special-file", WARNING, "FIFO, socket or device file",
          "special files cannot be unpacked by installers; remove it or exclude it"),
     Rule("SG302", "unreadable", WARNING, "directory that cannot be listed",
          "fix its permissions, or exclude it in [tool.hatch.build] exclude"),
+    Rule("SG303", "path-too-long", WARNING, "directory whose path is longer than the operating system allows",
+         "shorten its name or the nesting (installers cannot unpack it either), or exclude it in "
+         "[tool.hatch.build] exclude"),
     Rule("SG401", "unportable-name", ERROR, "file name that installers refuse",
-         "rename it, or exclude it in [tool.hatch.build] exclude"),
+         "rename it, or exclude it in [tool.hatch.build] exclude", "blocks"),
     # --- rules of the auditor (sdistguard check): codes SG5xx and up, added below this line ---
     Rule("SG501", "unsafe-path", ERROR,
          "member path that extraction refuses: absolute, or with a '..' component (PEP 706, pip, uv)",
@@ -155,6 +170,22 @@ class Finding:
 def finding(name: str, path: str, detail: str = "", *, files: int = 0, size: int = 0) -> Finding:
     """Build a :class:`Finding` from a rule ``name`` (``"venv"``); raises ``KeyError`` if unknown."""
     return Finding(RULE_BY_NAME[name].code, path, detail, files, size)
+
+
+def blocking_findings(findings: Iterable[Finding], settings: Settings) -> list[Finding]:
+    """The findings that stop a build under ``settings``, in their order: the one place this is decided.
+
+    A finding blocks when its rule's severity is ``"error"`` (SG401), when it is an external link
+    (SG201) under ``external-links = "error"``, or when it is a warning under ``strict``. Both the
+    backend (before an artifact is delivered) and ``sdistguard check DIR`` ask this function.
+    """
+    return [
+        found
+        for found in findings
+        if found.severity == ERROR
+        or (found.code == "SG201" and settings.external_links == "error")
+        or (settings.strict and found.severity == WARNING)
+    ]
 
 
 def directory_marker(directory: str, names: set[str], dir_names: set[str]) -> str | None:

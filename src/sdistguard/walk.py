@@ -36,6 +36,7 @@ from sdistguard.rules import Finding, directory_marker, finding, is_within
 __all__ = ["GuardedWalker", "Selection", "WalkedDirectory"]
 
 _name = operator.attrgetter("name")
+_ROOT_VENV_PARTS = frozenset({"pyvenv.cfg", "bin", "lib", "lib64", "include", "Scripts", "Lib", "Include"})
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,8 @@ class WalkedDirectory:
     ``path`` is the directory as reached (it may pass through an in-tree link); ``relative_path``
     is relative to the walk's top, with ``os.sep``, ``""`` for the top itself. ``files`` are the
     sorted names of the files to consider (regular files, and links to regular files inside the
-    boundary). ``is_package`` tells whether the listing holds an ``__init__.py``, as hatchling
-    computes it.
+    boundary). ``is_package`` tells whether the listing holds an ``__init__.py`` that is not a
+    directory, as hatchling computes it (``"__init__.py" in files`` of ``os.walk``).
     """
 
     path: str
@@ -79,6 +80,7 @@ class _Step:
     ignores: tuple[IgnoreFile, ...]
     rescue: str | None = None  # left out, walked only for: "keep" (markers), "named" (keep or artifacts)
     parent: _Step | None = None
+    rescued: _Rescue | None = None  # the excluded directory this step lies in, walked for artifacts
 
     def leads_back(self, real: str) -> bool:
         """Whether the directory ``real`` holds this one or lies on the path that reached it."""
@@ -91,9 +93,28 @@ class _Step:
 
 
 @dataclass
+class _Rescue:
+    """What became of the files below a directory a nested ``.gitignore`` excludes but artifacts may bring back."""
+
+    left: int = 0
+    size: int = 0
+    shipped: int = 0
+
+
+@dataclass(frozen=True)
+class _DirectoryLink:
+    """A directory link of a listing: its entry, the rule that reports it when followed, named by the user."""
+
+    entry: os.DirEntry[str]
+    rule: str
+    named: bool
+
+
+@dataclass
 class _Listing:
     files: list[str] = field(default_factory=list)
-    directories: list[tuple[str, str, str]] = field(default_factory=list)  # name, real path, boundary
+    directories: list[tuple[str, str, str, _DirectoryLink | None]] = field(default_factory=list)
+    """name, real path, boundary, and the link when the entry is a directory link"""
     is_package: bool = False
 
 
@@ -117,12 +138,25 @@ class GuardedWalker:
         self.private: str | None = None
         """Real path of the build's private output directory, which is never walked."""
         self._findings: dict[tuple[str, str], Finding] = {}
+        self._rescues: dict[tuple[str, str], _Rescue] = {}
         self._followed: set[str] = set()
 
     @property
     def findings(self) -> list[Finding]:
-        """Everything left out or rewritten so far, in walk order."""
-        return list(self._findings.values())
+        """Everything left out or rewritten so far, in walk order.
+
+        A directory a nested ``.gitignore`` excludes but artifacts bring files back from is
+        reported with the files it left out and how many came back; not at all when every file came back.
+        """
+        findings = []
+        for key, found in self._findings.items():
+            rescue = self._rescues.get(key)
+            if rescue is None:
+                findings.append(found)
+            elif rescue.left or not rescue.shipped:
+                back = f"; {rescue.shipped} file(s) below brought back by artifacts" if rescue.shipped else ""
+                findings.append(Finding(found.code, found.path, found.detail + back, rescue.left, rescue.size))
+        return findings
 
     def walk(self, top: str, selection: Selection) -> Iterator[WalkedDirectory]:
         """Yield the directories below ``top`` (absolute; ``top`` itself first) with the rules applied.
@@ -140,27 +174,44 @@ class GuardedWalker:
             if listing is None:
                 continue
             yield WalkedDirectory(step.path, step.relative, listing.files, listing.is_package)
-            children = [
-                child
-                for name, real, boundary in listing.directories
-                if not selection.prune(name, step.relative)
-                and (child := self._child(step, name, real, boundary)) is not None
-            ]
+            children = []
+            for name, real, boundary, link in listing.directories:
+                if selection.prune(name, step.relative):
+                    continue
+                child = self._child(step, name, real, boundary)
+                if child is not None and (link is None or self._follow(step, link, selection, listing)):
+                    children.append(child)
             stack.extend(reversed(children))  # depth first, in sorted order, as os.walk
+
+    def _follow(self, step: _Step, link: _DirectoryLink, selection: Selection, listing: _Listing) -> bool:
+        """Whether to walk a directory link that no rule left out: the first time only (else SG205).
+
+        Counted only once the link is really walked: a link pruned or excluded where it was
+        first seen is not "followed", and reaching it again is no repeat.
+        """
+        location = os.path.join(step.real, link.entry.name)
+        if location in self._followed:
+            self._add_link(step, link.entry, "link-repeat", selection, listing, is_dir=True)
+            return False
+        self._followed.add(location)  # each link once per walk, however many paths reach it
+        self._add_link(step, link.entry, link.rule, selection, listing, is_dir=True, named=link.named)
+        return True
 
     def _child(self, parent: _Step, name: str, real: str, boundary: str) -> _Step | None:
         """Decide on a subdirectory before listing it: excluded by a nested ``.gitignore``?"""
         project_relative = None if parent.project_relative is None else _join(parent.project_relative, name)
         child = _Step(os.path.join(parent.path, name), os.path.join(parent.relative, name), project_relative, real,
-                      boundary, parent.ignores, parent.rescue, parent)
+                      boundary, parent.ignores, parent.rescue, parent, parent.rescued)
         if project_relative is None or child.rescue or self._kept(project_relative, is_dir=True):
             return child
         ignore = is_ignored(parent.ignores, project_relative, is_dir=True)
         if ignore is None:
             return child
-        self._add(finding("nested-gitignore", project_relative + "/", f"by {ignore.source}"))
+        excluded = finding("nested-gitignore", project_relative + "/", f"by {ignore.source}")
+        self._add(excluded)
         if self._may_rescue(project_relative, artifacts_possible=True):
             child.rescue = "named"  # artifacts win over exclusion patterns, as in hatchling
+            child.rescued = self._rescues.setdefault((excluded.code, excluded.path), _Rescue())
             return child
         return None
 
@@ -170,7 +221,8 @@ class GuardedWalker:
             with os.scandir(step.path) as iterator:
                 entries = sorted(iterator, key=_name)
         except OSError as error:
-            self._add(finding("unreadable", self._report_path(step, "", is_dir=True), error.strerror or ""))
+            rule = "path-too-long" if error.errno == errno.ENAMETOOLONG else "unreadable"
+            self._add(finding(rule, self._report_path(step, "", is_dir=True), error.strerror or ""))
             return None
 
         regular = {entry.name for entry in entries if entry.is_file(follow_symlinks=False)}
@@ -186,7 +238,10 @@ class GuardedWalker:
         if ".gitignore" in regular and self._read_nested_gitignore(step, entries):
             return None
 
-        listing = _Listing(is_package=any(entry.name == "__init__.py" for entry in entries))
+        if step.project_relative == "" and "pyvenv.cfg" in regular:
+            entries = self._without_root_venv_parts(entries)
+
+        listing = _Listing(is_package=any(_is_init_file(entry) for entry in entries))
         plain = not (step.ignores or step.rescue)  # no nested .gitignore or keep applies: a regular file is taken
         for entry in entries:
             if plain and entry.name in regular:
@@ -194,6 +249,23 @@ class GuardedWalker:
             else:
                 self._sort_entry(step, entry, selection, listing)
         return listing
+
+    def _without_root_venv_parts(self, entries: list[os.DirEntry[str]]) -> list[os.DirEntry[str]]:
+        """The project root's listing without its venv's parts, when the root is a venv (``python -m venv .``).
+
+        The project is still built; ``bin/ lib/ lib64/ include/ Scripts/ Lib/ Include/`` and
+        ``pyvenv.cfg`` itself (PEP 405's layout, POSIX and Windows) are left out, each an SG101
+        finding, unless ``keep`` names them. Neither listed nor followed (``lib64 -> lib``).
+        """
+        kept = []
+        for entry in entries:
+            is_dir = entry.name != "pyvenv.cfg"
+            if entry.name in _ROOT_VENV_PARTS and not self._kept(entry.name, is_dir=is_dir):
+                path = entry.name + ("/" if is_dir else "")
+                self._add(finding("venv", path, "part of the venv at the project root (pyvenv.cfg)"))
+            else:
+                kept.append(entry)
+        return kept
 
     def _read_nested_gitignore(self, step: _Step, entries: list[os.DirEntry[str]]) -> bool:
         """Push the directory's own ``.gitignore`` onto the step; True when it excludes the whole directory.
@@ -235,40 +307,52 @@ class GuardedWalker:
         elif entry.is_dir(follow_symlinks=False):
             real = os.path.join(step.real, entry.name)
             if real != self.private:
-                listing.directories.append((entry.name, real, step.boundary))
+                listing.directories.append((entry.name, real, step.boundary, None))
         elif entry.is_symlink():
             self._sort_link(step, entry, selection, listing)
         elif self._reportable(step, entry, selection, listing):
             self._add(finding("special-file", self._report_path(step, entry.name), _special_kind(entry)))
 
     def _sort_link(self, step: _Step, entry: os.DirEntry[str], selection: Selection, listing: _Listing) -> None:
-        """Follow a link inside the boundary (as a file or a directory); leave any other out."""
+        """Follow a link inside the boundary (as a file or a directory); leave any other out.
+
+        A link leaving the boundary is followed only when the user named the link itself (an
+        artifact pattern, a forced path); it is still reported as SG201, content from outside. A
+        link inside a named directory is not named by that: the rules apply to it.
+        """
         relative = os.path.join(step.relative, entry.name)
         kind, real = self._classify_link(entry.path, step)
         boundary = step.boundary
-        if kind == "external-link" and (selection.named(relative) or selection.named(relative + os.sep)):
+        rewritten = "link-rewritten"
+        if kind == "external-link" and self._named_itself(step, relative, selection):
             kind = "file" if os.path.isfile(entry.path) else "directory" if os.path.isdir(entry.path) else kind
             boundary = real  # a named directory outside the tree is its own boundary
+            rewritten = "external-link"
+        named = rewritten == "external-link"
         if kind == "file":
             if self._file_selected(step, entry, selection, listing):
-                self._add_link(step, entry, "link-rewritten", selection, listing)
+                self._add_link(step, entry, rewritten, selection, listing, named=named)
                 listing.files.append(entry.name)
-        elif kind == "directory" and (location := os.path.join(step.real, entry.name)) not in self._followed:
-            self._followed.add(location)  # each link once per walk, however many paths reach it
-            self._add_link(step, entry, "link-rewritten", selection, listing, is_dir=True)
-            listing.directories.append((entry.name, real, boundary))
-        elif kind == "directory":
-            self._add_link(step, entry, "link-repeat", selection, listing, is_dir=True)
+        elif kind == "directory":  # reported, and followed at most once, when the walk takes it
+            listing.directories.append((entry.name, real, boundary, _DirectoryLink(entry, rewritten, named)))
         else:
             self._add_link(step, entry, kind, selection, listing)
 
+    @staticmethod
+    def _named_itself(step: _Step, relative: str, selection: Selection) -> bool:
+        """Whether the user named this link, not merely the directory holding it."""
+        if not (selection.named(relative) or selection.named(relative + os.sep)):
+            return False
+        return not (step.relative and selection.named(step.relative + os.sep))
+
     def _add_link(self, step: _Step, entry: os.DirEntry[str], rule: str, selection: Selection,
-                  listing: _Listing, *, is_dir: bool = False) -> None:
+                  listing: _Listing, *, is_dir: bool = False, named: bool = False) -> None:
         if is_dir and selection.prune(entry.name, step.relative):
             return
         if is_dir or self._reportable(step, entry, selection, listing):
             path = self._report_path(step, entry.name, is_dir=is_dir)
-            self._add(finding(rule, path, f"-> {_link_detail(entry.path)}"))
+            note = "; named by artifacts: shipped as content" if named else ""  # taken although it leaves the tree
+            self._add(finding(rule, path, f"-> {_link_detail(entry.path)}{note}"))
 
     def _reportable(self, step: _Step, entry: os.DirEntry[str], selection: Selection, listing: _Listing) -> bool:
         """Whether leaving this file out is news: hatchling would ship it, and no rule already took its directory."""
@@ -287,13 +371,26 @@ class GuardedWalker:
         if self._kept(project_relative, is_dir=False):
             return True
         if step.rescue:
-            return step.rescue == "named" and selection.named(relative)
+            taken = step.rescue == "named" and selection.named(relative)
+            if step.rescued is not None:
+                self._count_rescue(step.rescued, taken, step, entry, selection, listing)
+            return taken
         ignore = is_ignored(step.ignores, project_relative, is_dir=False)
         if ignore is None or selection.named(relative):
             return True
         if self._reportable(step, entry, selection, listing):
             self._add(finding("nested-gitignore", project_relative, f"by {ignore.source}", files=1, size=_size(entry)))
         return False
+
+    @staticmethod
+    def _count_rescue(rescue: _Rescue, taken: bool, step: _Step, entry: os.DirEntry[str], selection: Selection,
+                      listing: _Listing) -> None:
+        """Count one file below an excluded directory: brought back by artifacts, or left out."""
+        if taken:
+            rescue.shipped += 1
+        elif selection.wanted(os.path.join(step.relative, entry.name), listing.is_package):
+            rescue.left += 1
+            rescue.size += _size(entry)
 
     def _classify_link(self, path: str, step: _Step) -> tuple[str, str]:
         """Classify a link without following it out of the boundary.
@@ -316,8 +413,11 @@ class GuardedWalker:
             return "file", resolved
         return "special-file", resolved
 
-    def _add(self, new: Finding) -> None:
+    def report(self, new: Finding) -> None:
+        """Record a finding taken outside the walk (by the builder); the first one per code and path wins."""
         self._findings.setdefault((new.code, new.path), new)
+
+    _add = report
 
     def _kept(self, project_relative: str, *, is_dir: bool) -> bool:
         if self.keep is None:
@@ -372,6 +472,19 @@ class GuardedWalker:
 
 def _join(parent: str, name: str) -> str:
     return f"{parent}/{name}" if parent and name else parent or name
+
+
+def _is_init_file(entry: os.DirEntry[str]) -> bool:
+    """hatchling's ``"__init__.py" in files`` of ``os.walk``: any entry of that name but a directory (or a link to one).
+
+    A broken entry (``stat`` fails) counts as a file, as ``os.walk`` lists it among the files.
+    """
+    if entry.name != "__init__.py":
+        return False
+    try:
+        return not entry.is_dir()
+    except OSError:
+        return True
 
 
 def _is_regular(path: str) -> bool:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from sdistguard.builders.wheel import GuardedWheelBuilder
     from sdistguard.rules import Finding
 
-__all__ = ["HATCHLING_REQUIREMENT", "GuardedSdistBuilder", "GuardedWheelBuilder", "preview_findings"]
+__all__ = ["HATCHLING_REQUIREMENT", "GuardedSdistBuilder", "GuardedWheelBuilder", "preview", "preview_findings"]
 
 _MODULES = {"GuardedSdistBuilder": "sdistguard.builders.sdist", "GuardedWheelBuilder": "sdistguard.builders.wheel"}
 
@@ -45,6 +45,17 @@ def preview_findings(root: str, target: str = "sdist") -> list[Finding]:
     (hatchling's default build data, no build hooks) and returns its findings. Raises
     ``ConfigError`` for bad settings and whatever hatchling raises for a bad project.
     """
+    return preview(root, target)[0]
+
+
+def preview(root: str, target: str = "sdist") -> tuple[list[Finding], list[Finding]]:
+    """``(findings, blocking)``: :func:`preview_findings`, and those of them that would stop the build.
+
+    ``blocking`` is decided by :func:`sdistguard.rules.blocking_findings` with the project's
+    ``[tool.sdistguard]`` settings, the very decision the build takes before delivering an artifact.
+    """
+    from sdistguard.rules import blocking_findings
+
     builder: Guard = __getattr__("GuardedSdistBuilder" if target == "sdist" else "GuardedWheelBuilder")(
         os.path.abspath(root)
     )
@@ -53,4 +64,5 @@ def preview_findings(root: str, target: str = "sdist") -> list[Finding]:
     with builder.config.set_build_data(build_data):
         for _ in builder.recurse_included_files():
             pass
-    return builder.findings
+    findings = builder.findings
+    return findings, blocking_findings(findings, builder.settings)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
@@ -18,12 +19,14 @@ from typing import TYPE_CHECKING, Any
 from hatchling.builders.constants import EXCLUDED_DIRECTORIES, EXCLUDED_FILES
 from hatchling.builders.plugin.interface import BuilderInterface, IncludedFile
 from hatchling.builders.utils import normalize_archive_path
+from hatchling.utils.constants import DEFAULT_BUILD_SCRIPT, DEFAULT_CONFIG_FILE
 
 from sdistguard.builders.include import IncludePath
 from sdistguard.config import Settings, load_settings
 from sdistguard.errors import TreeError
 from sdistguard.patterns import could_match_below, negations, to_posix
-from sdistguard.rules import RULES, WARNING, Finding, unportable_reason
+from sdistguard.report import describe_blocking
+from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, blocking_findings, finding, is_within, unportable_reason
 from sdistguard.walk import GuardedWalker, Selection
 
 PruneCallback = Callable[[str, str], bool]
@@ -46,7 +49,6 @@ class Guard(_Base):
     def __init__(self, *args: Any, config_settings: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.config_settings = config_settings
-        self._unportable: list[str] = []
 
     @cached_property
     def settings(self) -> Settings:
@@ -69,12 +71,27 @@ class Guard(_Base):
         """hatchling's ``recurse_project_files`` (paths relative to the project root), guarded."""
         return self._files_below(self.root, "", False, self.config.directory_is_excluded)
 
+    def recurse_selected_project_files(self) -> Iterable[IncludedFile]:
+        """hatchling's ``recurse_selected_project_files`` (only-include, else the project walk), guarded.
+
+        Names are not checked here: hatchling's editable wheel reads this selection only to find
+        the packages, and writes none of it; :meth:`recurse_included_files` checks what is written.
+        """
+        if self.config.only_include:
+            yield from self._explicit_files(self.config.only_include)
+        else:
+            yield from self.recurse_project_files()
+
     def recurse_explicit_files(self, inclusion_map: dict[str, str]) -> Iterable[IncludedFile]:
         """hatchling's ``recurse_explicit_files`` (only-include, packages, shared data), guarded.
 
         A named file is taken as asked, even a link leaving the tree; inside a named directory the
-        rules apply.
+        rules apply. Every file passes the name check (the wheel's ``shared-data``,
+        ``shared-scripts`` and ``extra-metadata`` are written from here).
         """
+        return self._portable(self._explicit_files(inclusion_map))
+
+    def _explicit_files(self, inclusion_map: dict[str, str]) -> Iterator[IncludedFile]:
         config = self.config
         for source, target_path in inclusion_map.items():
             external = not source.startswith(self.root)
@@ -91,10 +108,16 @@ class Guard(_Base):
 
         A named file is copied in even when it is a link leaving the tree (a monorepo's
         ``LICENSE -> ../../LICENSE``); raises ``FileNotFoundError`` for a missing source, as
-        hatchling does.
+        hatchling does. Every file passes the name check.
         """
+        return self._portable(self._forced_files(inclusion_map))
+
+    def _forced_files(self, inclusion_map: dict[str, str]) -> Iterator[IncludedFile]:
         config = self.config
+        unnamed = self._hatchlings_own_forced_files()
         for source, target_path in inclusion_map.items():
+            if source in unnamed and not self._forced_unnamed_file_ships(source):
+                continue
             external = not source.startswith(self.root)
             if os.path.isfile(source):
                 yield IncludedFile(
@@ -109,33 +132,71 @@ class Guard(_Base):
                 raise FileNotFoundError(message)
 
     def recurse_included_files(self) -> Iterable[IncludedFile]:
-        """hatchling's selection, streamed; a file whose name installers refuse is held back and noted.
+        """hatchling's selection (its two lines), streamed; every file passes the name check.
 
-        Held back rather than written: zipfile cannot even store a name that is not UTF-8, and the
-        build fails in :meth:`check` with every such name listed.
+        A file whose name installers refuse is held back (zipfile cannot even store a name that is
+        not UTF-8) and recorded as an SG401 finding; the build then fails in :meth:`check` with
+        every such name listed.
         """
-        for included in super().recurse_included_files():
+        yield from self._portable(self.recurse_selected_project_files())
+        yield from self.recurse_forced_files(self.config.get_force_include())
+
+    def _portable(self, files: Iterable[IncludedFile]) -> Iterator[IncludedFile]:
+        """``files`` minus those whose distribution path installers refuse, each recorded as SG401.
+
+        The finding names the file as the project knows it (relative to the root, or absolute for
+        a file outside it); its detail says what is wrong with the name.
+        """
+        for included in files:
             reason = unportable_reason(normalize_archive_path(included.distribution_path))
-            if reason:
-                rule = RULES["SG401"]
-                name = included.distribution_path.encode("utf-8", "backslashreplace").decode("utf-8")
-                self._unportable.append(f"{name}: {rule.reason}: {reason} ({rule.hint})")
-                continue
-            yield included
+            if reason is None:
+                yield included
+            else:
+                name = to_posix(included.relative_path or included.path)
+                self.walker.report(finding("unportable-name", name, reason))
+
+    def _hatchlings_own_forced_files(self) -> set[str]:
+        """Absolute paths hatchling force-includes by itself, not named by the user.
+
+        ``hatch.toml`` and ``hatch_build.py`` at the root, and the ``.gitignore``/``.hgignore``
+        hatchling found from the root up (hatchling's ``SdistBuilder.get_default_build_data``),
+        minus what ``force-include`` names. Everything else in a forced inclusion map is named:
+        ``pyproject.toml``, the ``readme``, the ``license-files``, ``force-include`` and what build
+        hooks force-include.
+        """
+        root = self.root
+        own = {os.path.join(root, DEFAULT_CONFIG_FILE), os.path.join(root, DEFAULT_BUILD_SCRIPT)}
+        for files in self.config.vcs_exclusion_files.values():
+            own.update(files)
+        return own - set(self.config.force_include)
+
+    def _forced_unnamed_file_ships(self, source: str) -> bool:
+        """Decide on one of hatchling's own forced files: False when it is left out (never read).
+
+        Inside the root but a link leaving it: left out, SG201. In a parent directory of the root (a
+        ``.gitignore`` hatchling found upward, with no ``.git`` in between): shipped as hatchling
+        does, SG105 naming the file.
+        """
+        if not source.startswith(self.root + os.sep):
+            detail = f"shipped as {os.path.basename(source)}"
+            self.walker.report(finding("parent-ignore-file", to_posix(source), detail))
+            return True
+        if is_within(os.path.realpath(source), self.walker.root_real):
+            return True
+        target = os.readlink(source) if os.path.islink(source) else os.path.realpath(source)
+        self.walker.report(finding("external-link", to_posix(os.path.relpath(source, self.root)), f"-> {target}"))
+        return False
 
     # --- checks, after the artifact is written privately and before it is moved in ---
 
     def check(self) -> None:
         """Raise :class:`TreeError` when this build must not be delivered.
 
-        Lists every file name installers refuse, every external link under
+        What blocks is decided by :func:`sdistguard.rules.blocking_findings` (the same decision
+        ``sdistguard check DIR`` shows): every file name installers refuse, every external link under
         ``external-links = "error"``, and under ``strict`` every warning-level finding.
         """
-        problems = list(self._unportable)
-        for found in self.findings:
-            external_error = found.code == "SG201" and self.settings.external_links == "error"
-            if external_error or (self.settings.strict and found.severity == WARNING):
-                problems.append(f"{found.path}: {found.code} {found.rule.reason} ({found.rule.hint})")
+        problems = [describe_blocking(found) for found in blocking_findings(self.findings, self.settings)]
         if problems:
             setting = " (strict)" if self.settings.strict else ""
             raise TreeError(f"cannot build the {self.PLUGIN_NAME}{setting} of {self.root}:", problems)
@@ -145,13 +206,16 @@ class Guard(_Base):
 
         hatchling writes to the system temp dir and copies across file systems, which can leave a
         half-written artifact behind; here its temp files live in the private directory too (removed
-        on any error) and the artifact arrives by one ``os.replace``.
+        on any error) and the artifact arrives by one ``os.replace``. The private directory carries
+        a ``CACHEDIR.TAG`` naming this process: should the build be killed, the cache rule (SG103)
+        leaves it out of any later build, and the next build into ``directory`` removes it.
         """
         os.makedirs(directory, exist_ok=True)
-        private = tempfile.mkdtemp(prefix=".sdistguard-", dir=directory)
+        remove_stale_private_dirs(directory)
+        private = tempfile.mkdtemp(prefix=PRIVATE_PREFIX, dir=directory)
+        _write_private_tag(private)
         self.walker.private = os.path.realpath(private)  # an output directory inside the tree is walked
         saved, tempfile.tempdir = tempfile.tempdir, private
-        self._unportable.clear()
         try:
             built = build(private)
             self.check()
@@ -242,6 +306,73 @@ class Guard(_Base):
             )
 
         return prune
+
+
+PRIVATE_PREFIX = ".sdistguard-"
+_PRIVATE_TAG = "# sdistguard private build directory: host {host}, pid {pid}\n"
+
+
+def _write_private_tag(private: str) -> None:
+    """Write the Cache Directory Tagging Specification's ``CACHEDIR.TAG`` into a private build directory."""
+    with open(os.path.join(private, "CACHEDIR.TAG"), "w", encoding="ascii") as tag:
+        tag.write(CACHEDIR_SIGNATURE.decode("ascii") + "\n")
+        tag.write(_PRIVATE_TAG.format(host=_host(), pid=os.getpid()))
+        tag.write("# removed when the build ends; see https://bford.info/cachedir/\n")
+
+
+def remove_stale_private_dirs(directory: str) -> list[str]:
+    """Remove the private directories that killed builds left in ``directory``; return their paths.
+
+    Only a real directory named ``.sdistguard-*`` whose regular ``CACHEDIR.TAG`` names this host and
+    a process that no longer exists is removed: a build still running (a parallel wheel build into
+    the same directory) keeps its own, and nothing sdistguard did not make is touched.
+    """
+    removed: list[str] = []
+    try:
+        entries = [entry for entry in os.scandir(directory) if entry.name.startswith(PRIVATE_PREFIX)]
+    except OSError:
+        return removed
+    for entry in entries:
+        pid = _private_dir_owner(entry)
+        if pid is not None and not _process_exists(pid):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.path)
+    return removed
+
+
+def _private_dir_owner(entry: os.DirEntry[str]) -> int | None:
+    """The pid a private directory's tag names, when the tag is ours and written on this host."""
+    tag = os.path.join(entry.path, "CACHEDIR.TAG")
+    try:
+        if not entry.is_dir(follow_symlinks=False) or not stat.S_ISREG(os.lstat(tag).st_mode):
+            return None
+        with open(tag, encoding="ascii", errors="replace") as file:
+            text = file.read(4096)
+    except OSError:
+        return None
+    prefix = _PRIVATE_TAG.format(host=_host(), pid="")[:-1]
+    for line in text.splitlines():
+        if line.startswith(prefix) and line[len(prefix):].isdigit():
+            return int(line[len(prefix):])
+    return None
+
+
+def _process_exists(pid: int) -> bool:
+    if os.name == "nt":  # os.kill(pid, 0) would terminate the process there: never remove
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else (EPERM)
+        return True
+    return True
+
+
+def _host() -> str:
+    import socket
+
+    return socket.gethostname()
 
 
 def _excluded_name(name: str, parent: str) -> bool:
