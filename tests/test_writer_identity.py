@@ -15,6 +15,7 @@ import io
 import itertools
 import os
 import shutil
+import sys
 import tarfile
 import tempfile
 import threading
@@ -346,3 +347,10 @@ def test_deflate_stream_raises_the_compressor_threads_error_and_stops_it(tmp_pat
     stream.close()  # once closed, a no-op
     assert stream.closed
     assert [t.name for t in threading.enumerate() if t.name.startswith("sdistguard")] == []
+
+
+def test_the_gil_switch_interval_is_restored_after_both_builds(project: Path, build_in) -> None:
+    before = sys.getswitchinterval()
+    build_in(project, "sdist")
+    build_in(project, "wheel")
+    assert sys.getswitchinterval() == before

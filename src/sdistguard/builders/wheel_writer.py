@@ -46,6 +46,8 @@ from hatchling.builders.utils import (
 )
 from hatchling.builders.wheel import RecordFile, WheelArchive
 
+from sdistguard.builders.sdist_writer import quick_gil_handover
+
 if TYPE_CHECKING:
     from hatchling.builders.plugin.interface import IncludedFile
     from hatchling.builders.wheel import WheelBuilder
@@ -252,7 +254,7 @@ class ParallelWheelArchive(WheelArchive):
         batch: list[IncludedFile] = []
         ahead = self.workers * self.pending_batches
         self.zf.fp.seek(self.zf.start_dir)  # type: ignore[union-attr]  # as ZipFile.open does
-        with ThreadPoolExecutor(self.workers, thread_name_prefix="sdistguard-wheel") as pool:
+        with quick_gil_handover(), ThreadPoolExecutor(self.workers, thread_name_prefix="sdistguard-wheel") as pool:
             try:
                 for item in itertools.chain(included_files, [None]):
                     if item is not None:
