@@ -58,9 +58,11 @@ filled, at most ``(QUEUE_CHUNKS + 2) * CHUNK_SIZE`` bytes of tar stream are in m
 SWITCH_INTERVAL: Final = 0.0002
 """Seconds a thread may hold the GIL while another waits for it, while a writer's threads run.
 
-Python's default (5 ms) makes the compressor thread, back from zlib with its GIL released, wait up
-to 5 ms for the main thread (busy in Python) at every chunk: measured on the real-sources tree,
-0.2 ms cuts the wheel's wall time by a fifth and the sdist's by about 5%."""
+Python's default (5 ms) lets the compressor thread, back from zlib with its GIL released, wait up
+to 5 ms for the main thread (busy in Python) at every chunk, and the wheel's workers likewise at
+every file. In a few in-process builds of the real-sources tree on the loaded 2-core host, 0.2 ms
+took the wheel from 1.13-1.16 s to 0.75-0.96 s and the sdist from 4.12 s to 3.75-3.93 s; paired
+benchmark runs on that host were too noisy to show it."""
 
 
 @contextlib.contextmanager
