@@ -2,9 +2,11 @@
 
 Usage: ``python child.py MODE BACKEND BUILDER PROJECT OUTDIR RESULT``
 
-- ``MODE`` is ``build`` (call the PEP 517 hook ``BACKEND.build_sdist(OUTDIR)``) or ``walk``
-  (instantiate ``BUILDER``, a ``module:Class`` of hatchling's builder interface, and iterate its
-  ``recurse_included_files()`` the way ``BuilderInterface.build`` sets it up, writing nothing);
+- ``MODE`` is ``build`` (call the PEP 517 hook ``BACKEND.build_sdist(OUTDIR)``), ``wheel``
+  (``BACKEND.build_wheel(OUTDIR)``), ``walk`` (instantiate ``BUILDER``, a ``module:Class`` of
+  hatchling's builder interface, and iterate its ``recurse_included_files()`` the way
+  ``BuilderInterface.build`` sets it up, writing nothing), or ``floor-sdist`` / ``floor-wheel``
+  (time the compression alone of the artifact at ``PROJECT``, see :func:`run_floor`);
 - ``PROJECT`` is the project directory; the child changes into it first, as a frontend does;
 - ``RESULT`` is a path where the child writes a JSON object: ``seconds`` spent in the hook (after
   imports) or in ``recurse_included_files()`` alone (after making the builder and its build data,
@@ -16,13 +18,19 @@ The parent measures the process as a whole: wall time, and CPU time through ``os
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import importlib
 import json
 import os
 import resource
 import sys
 import time
+import zipfile
+import zlib
 from typing import Any
+
+FLOOR_CHUNK = 1 << 20
 
 
 def peak_rss_kib() -> int:
@@ -37,12 +45,13 @@ def peak_rss_kib() -> int:
     return max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 
 
-def run_build(backend: str, outdir: str) -> dict[str, Any]:
-    """Import the PEP 517 ``backend`` module and build one sdist into ``outdir``; return timings."""
+def run_build(backend: str, outdir: str, hook: str = "build_sdist") -> dict[str, Any]:
+    """Import the PEP 517 ``backend`` module and call ``hook`` (``build_sdist`` or ``build_wheel``)
+    to build one artifact into ``outdir``; return timings."""
     start = time.perf_counter()
     module = importlib.import_module(backend)
     imported = time.perf_counter()
-    artifact = module.build_sdist(outdir)
+    artifact = getattr(module, hook)(outdir)
     return {
         "import_seconds": imported - start,
         "seconds": time.perf_counter() - imported,
@@ -75,11 +84,52 @@ def run_walk(builder_spec: str) -> dict[str, Any]:
     }
 
 
+def run_floor(kind: str, artifact: str) -> dict[str, Any]:
+    """The compression floor of an artifact: its deflating alone, on one core, timed in ``seconds``.
+
+    ``sdist``: the uncompressed tar stream of the ``.tar.gz`` at ``artifact`` deflated again at
+    zlib level 9 (gzip's raw deflate, fed ``FLOOR_CHUNK`` bytes at a time), as the writer of that
+    sdist had to; ``same_stream`` says whether the result is the sdist's own deflate stream (the
+    bytes between its 10-byte gzip header and its 8-byte trailer). ``wheel``: every member of the
+    ``.whl`` deflated at zlib's default level and hashed with sha256, one after the other
+    (``same_stream``: every member's deflated size is the wheel's). Reading and decompressing come
+    before the timing.
+    """
+    with open(artifact, "rb") as file:
+        packed = file.read()
+    if kind == "sdist":
+        stream = gzip.decompress(packed)
+        start = time.perf_counter()
+        compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS, zlib.DEF_MEM_LEVEL, 0)
+        out = [compressor.compress(stream[i : i + FLOOR_CHUNK]) for i in range(0, len(stream), FLOOR_CHUNK)]
+        out.append(compressor.flush())
+        seconds = time.perf_counter() - start
+        same = b"".join(out) == packed[10:-8]
+        return {"seconds": seconds, "same_stream": same, "stream_bytes": len(stream)}
+    with zipfile.ZipFile(artifact) as wheel:
+        members = [(info.compress_size, wheel.read(info)) for info in wheel.infolist()]
+    start = time.perf_counter()
+    sizes = []
+    for _, data in members:
+        compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -zlib.MAX_WBITS)
+        sizes.append(len(compressor.compress(data)) + len(compressor.flush()))
+        hashlib.sha256(data).digest()
+    seconds = time.perf_counter() - start
+    same = sizes == [size for size, _ in members]
+    return {"seconds": seconds, "same_stream": same, "stream_bytes": sum(len(data) for _, data in members)}
+
+
 def main(argv: list[str]) -> int:
-    """Run one ``build`` or ``walk`` as described in the module docstring; return the exit code."""
+    """Run one build, walk or floor as described in the module docstring; return the exit code."""
     mode, backend, builder_spec, project, outdir, result_path = argv
-    os.chdir(project)
-    result = run_build(backend, outdir) if mode == "build" else run_walk(builder_spec)
+    if mode.startswith("floor-"):
+        result = run_floor(mode.removeprefix("floor-"), project)
+    else:
+        os.chdir(project)
+        if mode == "walk":
+            result = run_walk(builder_spec)
+        else:
+            result = run_build(backend, outdir, "build_wheel" if mode == "wheel" else "build_sdist")
     result["peak_rss_kib"] = peak_rss_kib()
     with open(result_path, "w", encoding="utf-8") as result_file:
         json.dump(result, result_file)

@@ -6,10 +6,12 @@ Run ``python benchmarks/compare.py`` (see ``--help`` and benchmarks/README.md). 
    from PyPI; the candidate (sdistguard) is imported via PYTHONPATH from a copy of the repository's
    ``src/`` taken at the start, so edits made during the run do not mix versions;
 2. generates the trees (a) clean project, (b) the same plus a real venv, an in-project uv cache
-   and ``.hypothesis/``, (c) the same plus a gitignored ``build/``, (d) a large source tree;
-3. builds each tree's sdist with every backend, in a fresh process per build, in rounds that
-   visit every tree and alternate the order of the backends, then times the walk alone of the
-   hatchling-style builders the same way;
+   and ``.hypothesis/``, (c) the same plus a gitignored ``build/``, (d) a large source tree,
+   (e) a project of real sources (the interpreter's standard library);
+3. builds each tree's sdist (and the wheel of (a) and (e)) with every backend, in a fresh process
+   per build, in rounds that visit every tree and alternate the order of the backends; in the same
+   rounds it times the compression floor (zlib alone on the same tar stream, and on the wheel's
+   members) of (a), (d) and (e); then times the walk alone of the hatchling-style builders;
 4. prints the report and writes it to ``--out`` (benchmarks/RESULTS.md).
 """
 
@@ -46,26 +48,37 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class Sizes:
     """How big the generated trees are: files of the project (a, b, c), of ``build/`` (c), of the
-    scale tree (d), examples in ``.hypothesis/`` and the PyPI packages installed into ``venv/`` (b)."""
+    scale tree (d), examples in ``.hypothesis/`` and the PyPI packages installed into ``venv/`` (b),
+    and at most how many real source files (e) gets (``None``: all of the standard library's)."""
 
     project_files: int
     build_files: int
     scale_files: int
     hypothesis_examples: int
     packages: tuple[str, ...]
+    real_files: int | None = None
 
 
 FULL = Sizes(5_000, 40_000, 100_000, 300, ("six", "attrs", "packaging", "requests", "pygments", "numpy"))
-QUICK = Sizes(1_000, 8_000, 20_000, 100, ("six", "attrs", "packaging", "requests"))
+QUICK = Sizes(1_000, 8_000, 20_000, 100, ("six", "attrs", "packaging", "requests"), 400)
+WHEEL_TREES = ("a", "e")
+"""Trees whose wheel is built too: (b) and (c) would give (a)'s wheel, (d) would only take long."""
+FLOOR_TREES = ("a", "d", "e")
+"""Trees whose compression floor is timed ((b)'s sdists differ between backends; (c)'s is (a)'s)."""
 
 
 @dataclass(frozen=True)
 class Scenario:
-    """A tree to generate: ``key`` (a..d), a one-line ``title``, and ``make(root)`` that writes it."""
+    """A tree to generate: ``key`` (a..e), a one-line ``title``, and ``make(root)`` that writes it."""
 
     key: str
     title: str
     make: Callable[[Path], None]
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The artifacts built from this tree: the sdist, and on some trees the wheel."""
+        return ("sdist", "wheel") if self.key in WHEEL_TREES else ("sdist",)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -83,6 +96,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         type=int,
         default=None,
         help="measured builds per backend of the trees (a), (b) and (c) (default 3x --runs)",
+    )
+    parser.add_argument(
+        "--real-runs",
+        type=int,
+        default=None,
+        help="measured builds per backend of the real-sources tree (e) (default 2x --runs + 1)",
     )
     parser.add_argument("--quick", action="store_true", help="smaller trees and fewer runs: a smoke run")
     parser.add_argument(
@@ -107,6 +126,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         args.runs = 3 if args.quick else 5
     if args.small_runs is None:
         args.small_runs = 3 * args.runs
+    if args.real_runs is None:
+        args.real_runs = 2 * args.runs + 1
     return args
 
 
@@ -184,6 +205,9 @@ def scenarios_for(sizes: Sizes, python: Path, uv: Path) -> list[Scenario]:
     def scale(root: Path) -> None:
         trees.write_project(root, sizes.scale_files)
 
+    def real(root: Path) -> None:
+        trees.write_real_project(root, max_files=sizes.real_files)
+
     return [
         Scenario("a", f"clean project, {sizes.project_files:,} files", clean),
         Scenario(
@@ -191,6 +215,7 @@ def scenarios_for(sizes: Sizes, python: Path, uv: Path) -> list[Scenario]:
         ),
         Scenario("c", f"(a) + gitignored build/ of {sizes.build_files:,} files", with_build_directory),
         Scenario("d", f"source tree of {sizes.scale_files:,} files", scale),
+        Scenario("e", "real sources: the standard library's .py and text files", real),
     ]
 
 
@@ -230,14 +255,19 @@ def _alternate(items: list[T], round_index: int) -> list[T]:
     return items if round_index % 2 == 0 else items[::-1]
 
 
-def _warm_up(runner: Runner, project: Path, result: BackendResult) -> None:
-    """One unmeasured build: fills the caches and describes the sdist; a failure becomes a note."""
+def _warm_up(runner: Runner, project: Path, result: BackendResult, kind: str = "sdist") -> Path | None:
+    """One unmeasured build of ``kind``: fills the caches and describes the artifact, whose path it
+    returns; a failure becomes a note."""
     try:
-        _, sdist = runner.build(result.backend, project)
+        _, artifact = runner.build(result.backend, project, kind)
     except ChildError as error:
-        result.notes.append(f"build not measured: {error}")
-        return
-    result.artifact = describe_sdist(sdist)
+        result.notes.append(f"{kind} build not measured: {error}")
+        return None
+    if kind == "wheel":
+        result.wheel_artifact = describe_sdist(artifact)
+    else:
+        result.artifact = describe_sdist(artifact)
+    return artifact
 
 
 def _warm_up_walk(runner: Runner, project: Path, result: BackendResult) -> None:
@@ -248,16 +278,26 @@ def _warm_up_walk(runner: Runner, project: Path, result: BackendResult) -> None:
         result.notes.append(f"walk not measured: {error}")
 
 
-def _build_round(runner: Runner, tree: Tree, scenario: ScenarioResult, round_index: int) -> None:
-    """One measured build of ``tree`` by every backend whose warm-up build worked."""
-    for result in _alternate(list(scenario.results.values()), round_index):
-        if result.artifact is None:
-            continue
-        run, sdist = runner.build(result.backend, tree.root)
-        result.builds.append(run)
-        log(f"[{tree.scenario.key}] round {round_index + 1} {result.backend.label} build: {run.wall:.3f} s")
-        if sha256_of(sdist) != result.artifact.sha256:
-            result.notes.append(f"sdist sha256 changed in round {round_index + 1}: not reproducible")
+def _build_round(
+    runner: Runner, tree: Tree, scenario: ScenarioResult, round_index: int, floors: dict[str, Path]
+) -> None:
+    """One measured build of ``tree`` of every kind by every backend whose warm-up build worked,
+    then one timing of each compression floor of the tree (``floors``: kind -> reference artifact)."""
+    for kind in scenario.kinds:
+        for result in _alternate(list(scenario.results.values()), round_index):
+            expected = result.artifact_of(kind)
+            if expected is None:
+                continue
+            run, artifact = runner.build(result.backend, tree.root, kind)
+            result.runs(kind).append(run)
+            log(f"[{tree.scenario.key}] round {round_index + 1} {result.backend.label} {kind}: {run.wall:.3f} s")
+            if sha256_of(artifact) != expected.sha256:
+                result.notes.append(f"{kind} sha256 changed in round {round_index + 1}: not reproducible")
+        if kind in floors:
+            floor, same = runner.floor(kind, floors[kind])
+            scenario.floors.setdefault(kind, []).append(floor)
+            scenario.floor_same[kind] = same
+            log(f"[{tree.scenario.key}] round {round_index + 1} {kind} floor: {floor.inner:.3f} s")
 
 
 def _walk_round(runner: Runner, tree: Tree, scenario: ScenarioResult, round_index: int) -> None:
@@ -286,19 +326,31 @@ def measure(
             tree.stats.files,
             tree.stats.directories,
             {backend.label: BackendResult(backend) for backend in backends},
+            tree.scenario.kinds,
         )
         for tree in generated
     }
+    floors: dict[str, dict[str, Path]] = {}
     for tree in generated:
-        for result in results[tree.scenario.key].results.values():
-            _warm_up(runner, tree.root, result)
+        key = tree.scenario.key
+        for index, result in enumerate(results[key].results.values()):
+            for kind in tree.scenario.kinds:
+                artifact = _warm_up(runner, tree.root, result, kind)
+                if index == 0 and artifact is not None and key in FLOOR_TREES:  # the reference's artifact
+                    kept = runner.scratch / f"floor-{key}{''.join(artifact.suffixes)}"
+                    shutil.copyfile(artifact, kept)
+                    floors.setdefault(key, {})[kind] = kept
             if result.artifact is not None and result.backend.walker is not None:
                 _warm_up_walk(runner, tree.root, result)
-    for round_step in (_build_round, _walk_round):
-        for round_index in range(max(rounds.values())):
-            for tree in generated:
-                if round_index < rounds[tree.scenario.key]:
-                    round_step(runner, tree, results[tree.scenario.key], round_index)
+    for round_index in range(max(rounds.values())):
+        for tree in generated:
+            if round_index < rounds[tree.scenario.key]:
+                key = tree.scenario.key
+                _build_round(runner, tree, results[key], round_index, floors.get(key, {}))
+    for round_index in range(max(rounds.values())):
+        for tree in generated:
+            if round_index < rounds[tree.scenario.key] and tree.scenario.key != "e":
+                _walk_round(runner, tree, results[tree.scenario.key], round_index)
     return results
 
 
@@ -390,21 +442,30 @@ def settings_text(args: argparse.Namespace, sizes: Sizes) -> str:
     """The settings paragraph of the report."""
     return (
         f"`python benchmarks/compare.py{' --quick' if args.quick else ''} --runs {args.runs} --small-runs "
-        f"{args.small_runs}`: one warm-up build per backend and tree, then {args.small_runs} rounds; a round "
-        "builds every tree once with every backend, alternating the order of the backends from round to "
-        f"round; the scale tree (d) takes part in the first {args.runs} rounds only (the small trees build "
-        "in about a second, where this host's speed changes from one process to the next by up to 1.5x, so "
-        "they need more pairs for a steady median). Each build is a fresh "
-        "`python child.py` process that changes into the project and calls `build_sdist(outdir)` "
-        "(non-isolated, all backends in one venv, bytecode compiled by the warm-up). Wall time is spawn "
-        "to reap; CPU time is user plus system from `os.wait4` (child and its waited-for children). "
-        "'x hatchling' is the median of the per-round ratios. Peak RSS is the child's own `VmHWM` or its "
-        "children's `ru_maxrss` (uv_build's `uv-build`), whichever is larger, as the child reports it: "
-        "`os.wait4`'s `ru_maxrss` would include the driver's own high-water mark, which Linux carries "
-        "across fork and exec. 'Walk s' is the median in-process time of `recurse_included_files()` "
-        "alone, inside `set_build_data`, each in a fresh process (hatchling-style builders only; as many "
-        "rounds as builds); making the builder and loading the project metadata come before it, untimed. "
-        f"SOURCE_DATE_EPOCH={SOURCE_DATE_EPOCH}. Packages in (b)'s venv: {', '.join(sizes.packages)}."
+        f"{args.small_runs} --real-runs {args.real_runs}`: one warm-up build per backend, tree and artifact, "
+        f"then {max(args.small_runs, args.real_runs)} rounds; a round builds every tree once with every backend "
+        "(the sdist, and the wheel of (a) and (e)), alternating the order of the backends from round to round, "
+        f"then times the compression floors of the tree; the scale tree (d) takes part in the first {args.runs} "
+        f"rounds only and the real-sources tree (e) in the first {args.real_runs} (the small trees build in about "
+        "a second, where this host's speed changes from one process to the next by up to 1.5x, so they need more "
+        "pairs for a steady median). Each build is a fresh `python child.py` process that changes into the "
+        "project and calls `build_sdist(outdir)` or `build_wheel(outdir)` (non-isolated, all backends in one "
+        "venv, bytecode compiled by the warm-up). Wall time is spawn to reap; CPU time is user plus system from "
+        "`os.wait4` (child and its waited-for children, so the threads of a backend count). 'x hatchling' is the "
+        "median of the per-round ratios. The floor is the time of the deflating alone, in a fresh process, on "
+        "hatchling's artifact of the tree: for an sdist, zlib at level 9 over its whole uncompressed tar stream "
+        "(which re-makes the sdist's own deflate stream, checked), for a wheel, zlib at the default level and "
+        "sha256 over each member in turn on one core; 'x floor' is the median of the per-round ratios of a "
+        "build's wall time to the floor of its round. Peak RSS is the child's own `VmHWM` or its children's "
+        "`ru_maxrss` (uv_build's `uv-build`), whichever is larger, as the child reports it: `os.wait4`'s "
+        "`ru_maxrss` would include the driver's own high-water mark, which Linux carries across fork and exec. "
+        "'Walk s' is the median in-process time of `recurse_included_files()` alone, inside `set_build_data`, "
+        "each in a fresh process (hatchling-style builders only, trees (a) to (d); as many rounds as builds); "
+        "making the builder and loading the project metadata come before it, untimed. "
+        f"SOURCE_DATE_EPOCH={SOURCE_DATE_EPOCH}. Packages in (b)'s venv: {', '.join(sizes.packages)}. Tree (e) "
+        f"copies {'every' if sizes.real_files is None else f'at most {sizes.real_files:,}'} .py, .txt, .rst, "
+        ".toml, .json, .xml and .cfg file of the interpreter's standard library (site-packages left out) into "
+        "`src/benchpkg/`."
     )
 
 
@@ -423,7 +484,8 @@ def run(args: argparse.Namespace, workdir: Path) -> str:
     generated = [
         ensure_tree(workdir / "trees", scenario, sizes) for scenario in scenarios_for(sizes, python, uv)
     ]
-    rounds = {tree.scenario.key: args.runs if tree.scenario.key == "d" else args.small_runs for tree in generated}
+    per_tree = {"d": args.runs, "e": args.real_runs}
+    rounds = {tree.scenario.key: per_tree.get(tree.scenario.key, args.small_runs) for tree in generated}
     scenarios = measure(runner, generated, backends, rounds)
     labels = [HATCHLING.label, candidate.label, UV_BUILD.label]
     return report.render_report(
@@ -433,6 +495,7 @@ def run(args: argparse.Namespace, workdir: Path) -> str:
         },
         settings=settings_text(args, sizes),
         table=report.results_table(scenarios, HATCHLING.label),
+        floors=report.floor_table(scenarios, labels),
         notes=report.notes_list(scenarios),
         targets=report.evaluate_targets(scenarios, candidate.label, HATCHLING.label),
         paragraph=report.growth_paragraph(scenarios, labels, sizes.build_files),

@@ -17,6 +17,7 @@ import os
 import shutil
 import tarfile
 import time
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
@@ -77,8 +78,9 @@ class BackendResult:
     """Everything measured for one backend on one tree.
 
     ``builds`` and ``walks`` are the measured runs (the warm-up build is not among them);
-    ``artifact`` describes the sdist of the warm-up build; ``walked_files`` is what the walk
-    yielded; ``notes`` say what could not be measured and why (a failed hook, an sdist whose
+    ``artifact`` describes the sdist of the warm-up build; ``wheel_builds`` and ``wheel_artifact``
+    the same for the wheel (on the trees that build wheels); ``walked_files`` is what the walk
+    yielded; ``notes`` say what could not be measured and why (a failed hook, an artifact whose
     sha256 changed between runs).
     """
 
@@ -88,6 +90,24 @@ class BackendResult:
     artifact: Artifact | None = None
     walked_files: int | None = None
     notes: list[str] = field(default_factory=list)
+    wheel_builds: list[Run] = field(default_factory=list)
+    wheel_artifact: Artifact | None = None
+
+    def runs(self, kind: str = "sdist") -> list[Run]:
+        """The measured builds of ``kind`` (``sdist`` or ``wheel``)."""
+        return self.wheel_builds if kind == "wheel" else self.builds
+
+    def artifact_of(self, kind: str = "sdist") -> Artifact | None:
+        """The warm-up artifact of ``kind`` (``sdist`` or ``wheel``), if it built."""
+        return self.wheel_artifact if kind == "wheel" else self.artifact
+
+    def median_of(self, kind: str, metric: str) -> float | None:
+        """Median ``metric`` (``wall``, ``cpu``, ``rss_kib`` in MiB) of the builds of ``kind``."""
+        runs = self.runs(kind)
+        if not runs:
+            return None
+        value = median(float(getattr(run, metric)) for run in runs)
+        return value / 1024 if metric == "rss_kib" else value
 
     def wall(self) -> float | None:
         """Median wall time of the builds, or ``None`` when none ran."""
@@ -113,18 +133,36 @@ class BackendResult:
 
 @dataclass
 class ScenarioResult:
-    """One tree (``key`` ``a``..``d``, a one-line ``title``, its on-disk ``files`` and ``directories``)
-    and the results of every backend on it, by label, in the order they were given."""
+    """One tree (``key`` ``a``..``e``, a one-line ``title``, its on-disk ``files`` and ``directories``)
+    and the results of every backend on it, by label, in the order they were given; ``kinds`` are
+    the artifacts built (``sdist``, and ``wheel`` on some trees); ``floors`` the measured
+    compression floors by kind (``Run.inner`` is the deflating alone), ``floor_same`` whether each
+    floor re-made the reference artifact's own deflate stream."""
 
     key: str
     title: str
     files: int
     directories: int
     results: dict[str, BackendResult]
+    kinds: tuple[str, ...] = ("sdist",)
+    floors: dict[str, list[Run]] = field(default_factory=dict)
+    floor_same: dict[str, bool] = field(default_factory=dict)
 
-    def paired_ratio(self, label: str, reference: str, metric: str = "wall") -> float | None:
-        """:func:`paired_ratio` of backend ``label``'s builds to ``reference``'s on this tree."""
-        return paired_ratio(self.results[label].builds, self.results[reference].builds, metric)
+    def paired_ratio(self, label: str, reference: str, metric: str = "wall", kind: str = "sdist") -> float | None:
+        """:func:`paired_ratio` of backend ``label``'s builds of ``kind`` to ``reference``'s on this tree."""
+        return paired_ratio(self.results[label].runs(kind), self.results[reference].runs(kind), metric)
+
+    def floor_seconds(self, kind: str = "sdist") -> float | None:
+        """Median time of the deflating alone for ``kind``, or ``None`` when not measured."""
+        runs = self.floors.get(kind)
+        return median(run.inner for run in runs) if runs else None
+
+    def floor_ratio(self, label: str, kind: str = "sdist") -> float | None:
+        """Median over rounds of backend ``label``'s build wall time over the floor of the same round."""
+        runs, floors = self.results[label].runs(kind), self.floors.get(kind, [])
+        if not runs or len(runs) != len(floors):
+            return None
+        return median(run.wall / floor.inner for run, floor in zip(runs, floors, strict=True))
 
 
 class ChildError(RuntimeError):
@@ -143,17 +181,28 @@ class Runner:
         self.scratch = scratch
         scratch.mkdir(parents=True, exist_ok=True)
 
-    def build(self, backend: Backend, project: Path) -> tuple[Run, Path]:
-        """Build one sdist of ``project`` with ``backend``; return the measurement and the sdist path.
+    def build(self, backend: Backend, project: Path, kind: str = "sdist") -> tuple[Run, Path]:
+        """Build one sdist (or ``kind="wheel"``: one wheel) of ``project`` with ``backend``; return
+        the measurement and the artifact's path.
 
-        The sdist lands in a directory emptied first, and stays there until the next build.
-        Raises :class:`ChildError` when the hook fails.
+        The artifact lands in a directory emptied first, and stays there until the next build of
+        that kind. Raises :class:`ChildError` when the hook fails.
         """
-        outdir = self.scratch / "sdist"
+        outdir = self.scratch / kind
         shutil.rmtree(outdir, ignore_errors=True)
         outdir.mkdir()
-        run, result = self._spawn("build", backend, project, outdir)
+        run, result = self._spawn("wheel" if kind == "wheel" else "build", backend, project, outdir)
         return run, outdir / os.path.basename(result["artifact"])
+
+    def floor(self, kind: str, artifact: Path) -> tuple[Run, bool]:
+        """Time the deflating alone of ``artifact`` (``kind`` ``sdist`` or ``wheel``) in a fresh child.
+
+        Returns the measurement (``inner`` is the deflating) and whether it re-made the artifact's
+        own deflate stream. Raises :class:`ChildError` when the child fails.
+        """
+        probe = Backend(f"floor-{kind}", "-", None)
+        run, result = self._spawn(f"floor-{kind}", probe, artifact, self.scratch)
+        return run, bool(result["same_stream"])
 
     def walk(self, backend: Backend, project: Path) -> tuple[Run, int]:
         """Walk ``project`` with ``backend``'s builder only; return the measurement and the file count.
@@ -209,7 +258,11 @@ def sha256_of(path: Path) -> str:
 
 
 def describe_sdist(path: Path) -> Artifact:
-    """Hash, size and member count of the sdist at ``path``."""
-    with tarfile.open(path, "r:gz") as archive:
-        members = sum(1 for _ in archive)
+    """Hash, size and member count of the sdist (``.tar.gz``) or wheel (``.whl``) at ``path``."""
+    if path.suffix == ".whl":
+        with zipfile.ZipFile(path) as wheel:
+            members = len(wheel.infolist())
+    else:
+        with tarfile.open(path, "r:gz") as archive:
+            members = sum(1 for _ in archive)
     return Artifact(sha256_of(path), path.stat().st_size, members)

@@ -1,18 +1,26 @@
 """Turning measured :class:`~measure.ScenarioResult` objects into the markdown of RESULTS.md.
 
-Scenario keys are ``a`` (clean), ``b`` (venv, uv cache, .hypothesis), ``c`` (gitignored build/)
-and ``d`` (scale); every function here takes them as a mapping from key to result.
+Scenario keys are ``a`` (clean), ``b`` (venv, uv cache, .hypothesis), ``c`` (gitignored build/),
+``d`` (scale) and ``e`` (real sources); every function here takes them as a mapping from key to result.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from statistics import median
 
 from measure import BackendResult, Run, ScenarioResult, paired_ratio
 
 RSS_NOISE_MIB = 1.0
 """How much a peak RSS may move between trees and still count as flat."""
+RSS_QUEUE_MIB = 16.0
+"""How much more than hatchling's peak RSS the writers may use (their bounded queues and pools)."""
+RSS_WRITER_MIB = 3.0
+"""The sdist writer's tar stream in flight at most: (QUEUE_CHUNKS + 2) x CHUNK_SIZE of sdist_writer.py."""
+PREVIOUS_RATIOS = {"a": (0.837, 0.881), "d": (0.822, 0.857)}
+"""The candidate's sdist (wall, CPU) ratios to hatchling in the run before the writers of issue 13
+(RESULTS.md of 2026-11-23): the synthetic trees must stay at or below them."""
 
 
 @dataclass(frozen=True)
@@ -29,31 +37,38 @@ class Target:
     cpu_met: bool | None = None
 
 
-def _sha(result: BackendResult | None) -> str | None:
-    """The sdist sha256 of a result, if it built."""
-    return result.artifact.sha256 if result is not None and result.artifact is not None else None
+def _sha(result: BackendResult | None, kind: str = "sdist") -> str | None:
+    """The sha256 of a result's artifact of ``kind``, if it built."""
+    artifact = result.artifact_of(kind) if result is not None else None
+    return artifact.sha256 if artifact is not None else None
 
 
-def _same_bytes(goal: str, left: BackendResult | None, right: BackendResult | None, what: str) -> Target:
-    """A target that two sdists are byte-identical; ``what`` names the right-hand one."""
-    left_sha, right_sha = _sha(left), _sha(right)
+def _same_bytes(
+    goal: str, left: BackendResult | None, right: BackendResult | None, what: str, kind: str = "sdist"
+) -> Target:
+    """A target that two artifacts of ``kind`` are byte-identical; ``what`` names the right-hand one."""
+    left_sha, right_sha = _sha(left, kind), _sha(right, kind)
     if left_sha is None or right_sha is None:
         return Target(goal, "not measured (a build failed)", None)
     if left_sha == right_sha:
         return Target(goal, f"identical to {what} (sha256 {left_sha[:12]})", True)
-    assert left is not None and right is not None and left.artifact and right.artifact
+    assert left is not None and right is not None
+    mine, theirs = left.artifact_of(kind), right.artifact_of(kind)
+    assert mine is not None and theirs is not None
     return Target(
         goal,
-        f"differs from {what}: {left.artifact.size:,} vs {right.artifact.size:,} bytes, "
-        f"{left.artifact.members:,} vs {right.artifact.members:,} members",
+        f"differs from {what}: {mine.size:,} vs {theirs.size:,} bytes, {mine.members:,} vs {theirs.members:,} members",
         False,
     )
 
 
-def _time_within(goal: str, mine: list[Run], theirs: list[Run], limit: float, against: str) -> Target:
+def _time_within(
+    goal: str, mine: list[Run], theirs: list[Run], limit: float, against: str, cpu_limit: float | None = None
+) -> Target:
     """A target that the paired wall-time ratio of ``mine`` to ``theirs`` is at most ``limit``.
 
-    The CPU-time ratio is stated beside it: it moves less when other work shares the machine.
+    The CPU-time ratio is stated beside it: it moves less when other work shares the machine. With
+    ``cpu_limit`` the target is on CPU time alone (at most ``cpu_limit``).
     """
     wall, cpu = paired_ratio(mine, theirs, "wall"), paired_ratio(mine, theirs, "cpu")
     if wall is None or cpu is None:
@@ -61,7 +76,19 @@ def _time_within(goal: str, mine: list[Run], theirs: list[Run], limit: float, ag
     measured = (
         f"wall {wall:.3f}x {against} ({(wall - 1) * 100:+.1f}%); CPU {cpu:.3f}x ({(cpu - 1) * 100:+.1f}%)"
     )
+    if cpu_limit is not None:
+        return Target(goal, measured, cpu <= cpu_limit)
     return Target(goal, measured, wall <= limit)
+
+
+def _at_or_below_previous(key: str, mine: list[Run], theirs: list[Run]) -> Target:
+    """A target that the sdist ratios of tree ``key`` stay at or below :data:`PREVIOUS_RATIOS`."""
+    wall_before, cpu_before = PREVIOUS_RATIOS[key]
+    goal = f"({key}) sdist ratios at or below the previous run's (wall {wall_before:.3f}x, CPU {cpu_before:.3f}x)"
+    wall, cpu = paired_ratio(mine, theirs, "wall"), paired_ratio(mine, theirs, "cpu")
+    if wall is None or cpu is None:
+        return Target(goal, "not measured", None)
+    return Target(goal, f"wall {wall:.3f}x, CPU {cpu:.3f}x", wall <= wall_before, cpu <= cpu_before)
 
 
 def _result(scenarios: Mapping[str, ScenarioResult], key: str, label: str) -> BackendResult | None:
@@ -83,11 +110,28 @@ def evaluate_targets(scenarios: Mapping[str, ScenarioResult], candidate: str, re
     def get(key: str, label: str = candidate) -> BackendResult | None:
         return _result(scenarios, key, label)
 
-    def builds(key: str, label: str = candidate) -> list[Run]:
+    def builds(key: str, label: str = candidate, kind: str = "sdist") -> list[Run]:
         result = get(key, label)
-        return result.builds if result is not None else []
+        return result.runs(kind) if result is not None else []
 
     return [
+        _time_within(
+            "(e) real sources: sdist wall at most 0.70x hatchling's", builds("e"), builds("e", reference), 0.70,
+            "hatchling",
+        ),
+        _time_within(
+            "(e) real sources: sdist CPU at most 1.0x hatchling's", builds("e"), builds("e", reference), 1.0,
+            "hatchling", cpu_limit=1.0,
+        ),
+        _same_bytes("(e) same sdist bytes as hatchling", get("e"), get("e", reference), "hatchling's"),
+        _time_within(
+            "(e) real sources: wheel wall at most 0.60x hatchling's", builds("e", kind="wheel"),
+            builds("e", reference, "wheel"), 0.60, "hatchling",
+        ),
+        _same_bytes("(e) same wheel bytes as hatchling", get("e"), get("e", reference), "hatchling's", "wheel"),
+        _same_bytes("(a) same wheel bytes as hatchling", get("a"), get("a", reference), "hatchling's", "wheel"),
+        _at_or_below_previous("a", builds("a"), builds("a", reference)),
+        _at_or_below_previous("d", builds("d"), builds("d", reference)),
         _time_within(
             "(a) build time within 5% of hatchling", builds("a"), builds("a", reference), 1.05, "hatchling"
         ),
@@ -102,6 +146,7 @@ def evaluate_targets(scenarios: Mapping[str, ScenarioResult], candidate: str, re
         _same_bytes("(c) same sdist bytes as hatchling", get("c"), get("c", reference), "hatchling's"),
         _memory_below(scenarios, candidate, reference),
         _memory_flat(scenarios, candidate),
+        _memory_flat_in_files(scenarios, candidate),
     ]
 
 
@@ -145,18 +190,37 @@ def _all_met(checks: list[bool | None]) -> bool | None:
 
 
 def _memory_below(scenarios: Mapping[str, ScenarioResult], candidate: str, reference: str) -> Target:
-    """The target that the candidate's peak RSS is never above hatchling's on the same tree."""
+    """The target that the candidate's peak RSS is at most hatchling's + RSS_QUEUE_MIB on the same tree."""
     deltas: list[str] = []
     checks: list[bool | None] = []
     for key, scenario in scenarios.items():
-        own, ref = scenario.results[candidate].rss_mib(), scenario.results[reference].rss_mib()
-        if own is None or ref is None:
-            checks.append(None)
-            continue
-        deltas.append(f"({key}) {own - ref:+.2f} MiB")
-        checks.append(own <= ref)
+        for kind in scenario.kinds:
+            own = scenario.results[candidate].median_of(kind, "rss_kib")
+            ref = scenario.results[reference].median_of(kind, "rss_kib")
+            if own is None or ref is None:
+                checks.append(None)
+                continue
+            deltas.append(f"({key}) {kind} {own - ref:+.2f} MiB")
+            checks.append(own <= ref + RSS_QUEUE_MIB)
     measured = "candidate minus hatchling: " + ", ".join(deltas) if deltas else "not measured"
-    return Target("peak RSS never above hatchling's on the same tree", measured, _all_met(checks))
+    goal = f"peak RSS at most hatchling's + {RSS_QUEUE_MIB:.0f} MiB on the same tree and artifact"
+    return Target(goal, measured, _all_met(checks))
+
+
+def _memory_flat_in_files(scenarios: Mapping[str, ScenarioResult], candidate: str) -> Target:
+    """The target that the candidate's sdist peak RSS does not grow with the number of files ((a) to (d)).
+
+    Allowed: RSS_WRITER_MIB, the sdist writer's bound on tar stream in flight (its queue), which a
+    tree whose tar stream is smaller than that never fills, plus RSS_NOISE_MIB.
+    """
+    limit = RSS_WRITER_MIB + RSS_NOISE_MIB
+    goal = f"peak RSS flat in the number of files ((d), 20x the files, within {limit:.0f} MiB of (a))"
+    base, scale = _result(scenarios, "a", candidate), _result(scenarios, "d", candidate)
+    base_rss = base.rss_mib() if base is not None else None
+    scale_rss = scale.rss_mib() if scale is not None else None
+    if base_rss is None or scale_rss is None:
+        return Target(goal, "not measured", None)
+    return Target(goal, f"(d) {scale_rss - base_rss:+.2f} MiB", scale_rss - base_rss <= limit)
 
 
 def _memory_flat(scenarios: Mapping[str, ScenarioResult], candidate: str) -> Target:
@@ -178,30 +242,69 @@ def _memory_flat(scenarios: Mapping[str, ScenarioResult], candidate: str) -> Tar
 
 
 def results_table(scenarios: Mapping[str, ScenarioResult], reference: str) -> str:
-    """The main markdown table: one row per tree and backend."""
+    """The main markdown table: one row per tree, artifact and backend."""
     lines = [
-        "| Tree | Files / dirs on disk | Backend | Build wall s: median [min, max] | Build CPU s "
-        "| x hatchling wall | x hatchling CPU | Walk s | Peak RSS MiB | sdist bytes | Members | sha256 |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| Tree | Files / dirs on disk | Artifact | Backend | Build wall s: median [min, max] | Build CPU s "
+        "| x hatchling wall | x hatchling CPU | x floor wall | Walk s | Peak RSS MiB | bytes | Members | sha256 |",
+        "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for key, scenario in scenarios.items():
-        for label, result in scenario.results.items():
-            artifact = result.artifact
-            walls = [run.wall for run in result.builds]
-            spread = f" [{min(walls):.3f}, {max(walls):.3f}]" if walls else ""
+        for kind in scenario.kinds:
+            for label, result in scenario.results.items():
+                artifact = result.artifact_of(kind)
+                walls = [run.wall for run in result.runs(kind)]
+                spread = f" [{min(walls):.3f}, {max(walls):.3f}]" if walls else ""
+                cells = [
+                    f"({key}) {scenario.title}",
+                    f"{scenario.files:,} / {scenario.directories:,}",
+                    kind,
+                    label,
+                    _fmt(result.median_of(kind, "wall"), "{:.3f}") + spread,
+                    _fmt(result.median_of(kind, "cpu"), "{:.3f}"),
+                    _fmt(scenario.paired_ratio(label, reference, "wall", kind), "{:.3f}"),
+                    _fmt(scenario.paired_ratio(label, reference, "cpu", kind), "{:.3f}"),
+                    _fmt(scenario.floor_ratio(label, kind), "{:.2f}"),
+                    _fmt(result.walk_time() if kind == "sdist" else None, "{:.3f}"),
+                    _fmt(result.median_of(kind, "rss_kib"), "{:.1f}"),
+                    f"{artifact.size:,}" if artifact else "—",
+                    f"{artifact.members:,}" if artifact else "—",
+                    f"`{artifact.sha256[:12]}`" if artifact else "—",
+                ]
+                lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def floor_table(scenarios: Mapping[str, ScenarioResult], labels: list[str]) -> str:
+    """How close each backend gets to the compression floor: one row per tree and artifact timed.
+
+    The floor is the deflating alone (zlib level 9 over the whole tar stream of an sdist; zlib's
+    default level and sha256 over each member of a wheel, one core); a backend's 'x floor' is its
+    build wall time over the floor, paired by round. For the sdist, the floor over hatchling's
+    wall is the best ratio to hatchling any writer of the same bytes can reach on one stream.
+    """
+    reference = labels[0]
+    header = "| Tree | Artifact | Floor s | Floor / hatchling wall | Same stream | " + " | ".join(
+        f"{label} x floor" for label in labels
+    ) + " |"
+    lines = [header, "|---|---|---:|---:|---|" + "---:|" * len(labels)]
+    for key, scenario in scenarios.items():
+        for kind in scenario.kinds:
+            floor = scenario.floor_seconds(kind)
+            if floor is None:
+                continue
+            ref_runs = scenario.results[reference].runs(kind)
+            floors = scenario.floors.get(kind, [])
+            share = (
+                median(f.inner / run.wall for f, run in zip(floors, ref_runs, strict=True))
+                if ref_runs and len(ref_runs) == len(floors) else None
+            )
             cells = [
-                f"({key}) {scenario.title}",
-                f"{scenario.files:,} / {scenario.directories:,}",
-                label,
-                _fmt(result.wall(), "{:.3f}") + spread,
-                _fmt(result.cpu(), "{:.3f}"),
-                _fmt(scenario.paired_ratio(label, reference), "{:.3f}"),
-                _fmt(scenario.paired_ratio(label, reference, "cpu"), "{:.3f}"),
-                _fmt(result.walk_time(), "{:.3f}"),
-                _fmt(result.rss_mib(), "{:.1f}"),
-                f"{artifact.size:,}" if artifact else "—",
-                f"{artifact.members:,}" if artifact else "—",
-                f"`{artifact.sha256[:12]}`" if artifact else "—",
+                f"({key})",
+                kind,
+                f"{floor:.3f}",
+                _fmt(share, "{:.2f}x"),
+                "yes" if scenario.floor_same.get(kind) else "no",
+                *[_fmt(scenario.floor_ratio(label, kind), "{:.2f}") for label in labels],
             ]
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -321,13 +424,14 @@ def render_report(
     machine: Mapping[str, str],
     settings: str,
     table: str,
+    floors: str,
     notes: list[str],
     targets: list[Target],
     paragraph: str,
 ) -> str:
-    """The whole RESULTS.md: machine, settings, table, notes, targets, growth paragraph."""
+    """The whole RESULTS.md: machine, settings, table, floor table, notes, targets, growth paragraph."""
     parts = [
-        "# sdistguard vs hatchling (and uv_build): sdist build benchmark",
+        "# sdistguard vs hatchling (and uv_build): sdist and wheel build benchmark",
         "",
         "Generated by `benchmarks/compare.py`; do not edit by hand.",
         "",
@@ -336,6 +440,7 @@ def render_report(
     ]
     parts += [f"- {name}: {value}" for name, value in machine.items()]
     parts += ["", "## Settings", "", settings, "", "## Results", "", table, ""]
+    parts += ["## The compression floor", "", floors, ""]
     if notes:
         parts += ["Notes:", "", *[f"- {note}" for note in notes], ""]
     parts += ["## Targets", "", "| Target | Measured | Status |", "|---|---|---|"]

@@ -50,6 +50,7 @@ WATCHED = {
         "SdistArchive.__getattr__",
         "SdistArchive.create_file",
         "SdistArchive.normalize_tar_metadata",
+        "SdistArchive.__exit__",
     ],
     "builders/wheel.py": [
         "WheelBuilder.build_standard",
@@ -67,6 +68,8 @@ WATCHED = {
         "WheelArchive.__init__",
         "WheelArchive.add_file",
         "WheelArchive.write_file",
+        "WheelArchive.__exit__",
+        "RecordFile.write",
     ],
     "builders/config.py": [
         "BuilderConfig.set_build_data",

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from hatchling.builders.sdist import SdistArchive, SdistBuilder
+from hatchling.builders.sdist import SdistBuilder
 from hatchling.builders.utils import normalize_archive_path, normalize_artifact_permissions, replace_file
 
 from sdistguard.builders.guard import Guard
+from sdistguard.builders.sdist_writer import StreamedSdistArchive, TarfileSdistArchive
 
 __all__ = ["GuardedSdistBuilder"]
 
@@ -24,32 +25,25 @@ class GuardedSdistBuilder(Guard, SdistBuilder):
         """Write the sdist into ``directory`` (atomically) and return its absolute path.
 
         hatchling's ``build_standard`` with one change: the tar file dereferences, so in-tree links
-        and hardlinks become regular file members (PEP 721: any installer can unpack it).
+        and hardlinks become regular file members (PEP 721: any installer can unpack it). The
+        archive is :class:`StreamedSdistArchive` (the same bytes as hatchling's, compressed on a
+        second thread), or hatchling's own when that cannot be set up.
         """
         return self.build_guarded(directory, lambda private: self._write_sdist(private, build_data))
 
     def _write_sdist(self, directory: str, build_data: dict[str, Any]) -> str:
         found_packages = set()
-        with SdistArchive(self.artifact_project_id, reproducible=self.config.reproducible) as archive:
-            archive.tf.dereference = True
+        with open_archive(self.artifact_project_id, reproducible=self.config.reproducible) as archive:
             for included_file in self.recurse_included_files():
                 if self.config.support_legacy:
                     possible_package, file_name = os.path.split(included_file.relative_path)
                     if file_name == "__init__.py":
                         found_packages.add(possible_package)
 
-                tar_info = archive.gettarinfo(  # type: ignore[no-untyped-call]
+                archive.add_path(
                     included_file.path,
-                    arcname=normalize_archive_path(
-                        os.path.join(self.artifact_project_id, included_file.distribution_path)
-                    ),
+                    normalize_archive_path(os.path.join(self.artifact_project_id, included_file.distribution_path)),
                 )
-                with open(included_file.path, "rb") as f:
-                    archive.addfile(tar_info, f)
-                # A writing TarFile keeps every TarInfo (for getmembers) and, dereferencing, never
-                # reads its hardlink map: drop both, so memory does not grow with the file count.
-                archive.tf.members.clear()  # type: ignore[attr-defined]
-                archive.tf.inodes.clear()  # type: ignore[attr-defined]
 
             archive.create_file(
                 self.config.core_metadata_constructor(self.metadata, extra_dependencies=build_data["dependencies"]),
@@ -67,3 +61,11 @@ class GuardedSdistBuilder(Guard, SdistBuilder):
         replace_file(archive.path, target)
         normalize_artifact_permissions(target)
         return target
+
+
+def open_archive(name: str, *, reproducible: bool) -> StreamedSdistArchive | TarfileSdistArchive:
+    """The archive the sdist is written with: the streamed one, else hatchling's own with tarfile."""
+    try:
+        return StreamedSdistArchive(name, reproducible=reproducible)
+    except TypeError:
+        return TarfileSdistArchive(name, reproducible=reproducible)

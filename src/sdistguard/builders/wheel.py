@@ -7,6 +7,7 @@ from typing import Any
 from hatchling.builders.wheel import WheelBuilder
 
 from sdistguard.builders.guard import Guard
+from sdistguard.builders.wheel_writer import build_standard_wheel
 
 __all__ = ["GuardedWheelBuilder"]
 
@@ -19,8 +20,12 @@ class GuardedWheelBuilder(Guard, WheelBuilder):
     """
 
     def build_standard(self, directory: str, **build_data: Any) -> str:
-        """hatchling's wheel, written atomically into ``directory`` and checked before delivery."""
-        return self.build_guarded(directory, lambda private: WheelBuilder.build_standard(self, private, **build_data))
+        """hatchling's wheel, written atomically into ``directory`` and checked before delivery.
+
+        Written by :func:`~sdistguard.builders.wheel_writer.build_standard_wheel`: hatchling's
+        ``build_standard`` with the members deflated and hashed on every core, the same bytes.
+        """
+        return self.build_guarded(directory, lambda private: build_standard_wheel(self, private, build_data))
 
     def build_editable(self, directory: str, **build_data: Any) -> str:
         """hatchling's editable wheel (PEP 660), written atomically into ``directory``."""

@@ -1,0 +1,324 @@
+"""hatchling's wheel archive, with its members deflated and hashed on every core: the same bytes.
+
+hatchling's ``WheelArchive.add_file`` stats a file, makes its ``zip_info``, reads it in 16 KiB
+chunks, hashes them (sha256, for RECORD) and writes them through ``ZipFile.open(zip_info, "w")``,
+which deflates them (zlib's default level, raw deflate) and computes their CRC-32: member after
+member, on one core, with a seek back to rewrite each local header. Zip members are independent,
+so here a pool of ``os.cpu_count()`` threads does all of that but the writing (hashlib and zlib
+release the GIL), a few tasks of ``BATCH_FILES`` files ahead of the writer, while the main thread
+walks and writes the finished members in hatchling's order.
+
+What reaches the file is zipfile's own: each ``zip_info`` is made as hatchling's ``add_file`` makes
+it, deflated by zipfile's own ``_get_compressor`` for it, its local header is
+``ZipInfo.FileHeader`` with the final sizes and CRC (what zipfile leaves after its seek back), and
+the central directory and RECORD are written by zipfile and hatchling at the end.
+:func:`direct_writes_agree` checks once per process that :func:`write_member` gives the running
+Python's zipfile bytes; deflate's output depends only on the bytes and the flushes, so every member
+is byte for byte hatchling's (``tests/test_writer_identity.py`` proves it on generated trees).
+What is not a regular file, and a name given twice (hatchling's error), goes through hatchling's
+``add_file`` at its turn.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import itertools
+import os
+import shutil
+import stat
+import tempfile
+import zipfile
+import zlib
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, NamedTuple
+
+from hatchling.builders.utils import (
+    format_file_hash,
+    normalize_archive_path,
+    normalize_artifact_permissions,
+    normalize_file_permissions,
+    replace_file,
+    set_zip_info_mode,
+)
+from hatchling.builders.wheel import RecordFile, WheelArchive
+
+from sdistguard.builders.sdist_writer import quick_gil_handover
+
+if TYPE_CHECKING:
+    from hatchling.builders.plugin.interface import IncludedFile
+    from hatchling.builders.wheel import WheelBuilder
+
+__all__ = [
+    "BATCH_FILES", "PENDING_BATCHES", "SPOOL_ABOVE", "ParallelWheelArchive", "build_standard_wheel",
+    "direct_writes_agree", "write_member",
+]
+
+BATCH_FILES: Final = 16
+"""Files per task of the pool (one task per small file would cost more than deflating it)."""
+PENDING_BATCHES: Final = 2
+"""Tasks submitted ahead of the writer, per worker thread."""
+SPOOL_ABOVE: Final = 256 << 10
+"""A file above this many bytes is read and deflated in pieces of this size, its deflated bytes
+spooled to a temporary file once they pass this size: so at most ``BATCH_FILES * SPOOL_ABOVE``
+bytes of deflated data per task wait in memory for the writer."""
+
+
+class _Packed(NamedTuple):
+    """A member deflated by a worker: hatchling's ``zip_info``, the deflated bytes and what RECORD needs."""
+
+    zip_info: zipfile.ZipInfo
+    zip64: bool
+    deflated: bytes | BinaryIO
+    compress_size: int
+    crc: int
+    file_size: int
+    digest: bytes
+    st_size: int
+
+
+def _deflater(zip_info: zipfile.ZipInfo) -> Any:
+    """zipfile's own compressor for ``zip_info`` (hatchling's: deflate at zlib's default level)."""
+    return zipfile._get_compressor(zip_info.compress_type, zip_info._compresslevel)  # type: ignore[attr-defined]
+
+
+class _Packer:
+    """What a worker does for one file: hatchling's ``zip_info``, then read, hash and deflate."""
+
+    def __init__(self, reproducible: bool, time_tuple: Any, spool_above: int) -> None:
+        self.reproducible = reproducible
+        self.time_tuple = time_tuple
+        self.spool_above = spool_above
+
+    def batch(self, files: list[IncludedFile]) -> list[_Packed | None]:
+        """Pack every file of a task; ``None`` for what hatchling's ``add_file`` must write."""
+        packed: list[_Packed | None] = []
+        try:
+            for included_file in files:
+                packed.append(self.pack(included_file))
+        except BaseException:
+            _close_spools(packed)
+            raise
+        return packed
+
+    def pack(self, included_file: IncludedFile) -> _Packed | None:
+        """hatchling's ``add_file`` up to the writing, or ``None`` for a file that is not regular."""
+        relative_path = normalize_archive_path(included_file.distribution_path)
+        file_stat = os.stat(included_file.path)
+        if not stat.S_ISREG(file_stat.st_mode):
+            return None
+        if self.reproducible:
+            zip_info = zipfile.ZipInfo(relative_path, self.time_tuple)
+            set_zip_info_mode(zip_info, normalize_file_permissions(file_stat.st_mode))
+            zip_info.file_size = file_stat.st_size
+        else:
+            zip_info = zipfile.ZipInfo.from_file(included_file.path, relative_path)
+        zip_info.compress_type = zipfile.ZIP_DEFLATED
+        # as ZipFile._open_to_write decides it: deflated data can be larger than the file
+        zip64 = zip_info.file_size * 1.05 > zipfile.ZIP64_LIMIT
+        deflater = _deflater(zip_info)
+        with open(included_file.path, "rb") as file:
+            piece = self.spool_above
+            if file_stat.st_size <= piece:
+                data = file.read()
+                deflated = deflater.compress(data) + deflater.flush()
+                return _Packed(zip_info, zip64, deflated, len(deflated), zlib.crc32(data), len(data),
+                               hashlib.sha256(data).digest(), file_stat.st_size)
+            spool = tempfile.SpooledTemporaryFile(piece)  # noqa: SIM115 - handed to the writer
+            try:
+                crc = file_size = 0
+                hasher = hashlib.sha256()
+                while data := file.read(piece):
+                    crc = zlib.crc32(data, crc)
+                    file_size += len(data)
+                    hasher.update(data)
+                    spool.write(deflater.compress(data))
+                spool.write(deflater.flush())
+                compress_size = spool.tell()
+                spool.seek(0)
+            except BaseException:
+                spool.close()
+                raise
+            return _Packed(zip_info, zip64, spool, compress_size, crc, file_size, hasher.digest(),  # type: ignore[arg-type]
+                           file_stat.st_size)
+
+
+def write_member(zf: zipfile.ZipFile, packed: _Packed) -> None:
+    """Write a deflated member as ``ZipFile.open(zip_info, "w")``, ``write`` and ``close`` would.
+
+    ``zf`` is a seekable ``ZipFile`` in mode ``"w"`` whose file is positioned at its ``start_dir``
+    (where ``ZipFile.open`` seeks). The local header is zipfile's ``ZipInfo.FileHeader`` with the
+    final sizes and CRC (zipfile writes it twice, then seeks back to rewrite it: the bytes are the
+    same); the member joins ``filelist`` for the central directory. Raises zipfile's
+    ``RuntimeError`` for a file that grew past 2 GiB while zip64 was not planned for it.
+    :func:`direct_writes_agree` checks this against the running Python's zipfile.
+    """
+    zip_info = packed.zip_info
+    zip_info.flag_bits = 0x00
+    if not zip_info.external_attr:
+        zip_info.external_attr = 0o600 << 16
+    zip_info.compress_size = packed.compress_size
+    zip_info.CRC = packed.crc
+    zip_info.file_size = packed.file_size
+    if not packed.zip64 and max(packed.file_size, packed.compress_size) > zipfile.ZIP64_LIMIT:
+        raise RuntimeError("File size too large, try using force_zip64")
+    zip_info.header_offset = zf.start_dir
+    zf._writecheck(zip_info)  # type: ignore[attr-defined]
+    zf._didModify = True  # type: ignore[attr-defined]
+    header = zip_info.FileHeader(packed.zip64)
+    fp: Any = zf.fp
+    fp.write(header)
+    if isinstance(packed.deflated, bytes):
+        fp.write(packed.deflated)
+    else:
+        with packed.deflated as spool:
+            shutil.copyfileobj(spool, fp, 1 << 20)
+    zf.start_dir = zip_info.header_offset + len(header) + packed.compress_size
+    zf.filelist.append(zip_info)
+    zf.NameToInfo[zip_info.filename] = zip_info
+
+
+def direct_writes_agree() -> bool:
+    """Whether :func:`write_member` gives zipfile's bytes on this Python (checked once per process)."""
+    global _AGREE
+    if _AGREE is None:
+        try:
+            _AGREE = _sample_zip(direct=True) == _sample_zip(direct=False)
+        except Exception:  # a zipfile without the expected internals: not ours to write
+            _AGREE = False
+    return _AGREE
+
+
+_AGREE: bool | None = None
+
+
+def _sample_zip(*, direct: bool) -> bytes:
+    """A small zip written through zipfile's ``open`` or through :func:`write_member`, then ``writestr``."""
+    buffer = io.BytesIO()
+    samples = (("a/x.py", b"x = 1\n" * 50, 0o644), ("b/\u00e9.txt", b"", 0), ("c", bytes(9), 0o755))
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        if direct:
+            zf.fp.seek(zf.start_dir)  # type: ignore[union-attr]
+        for name, data, mode in samples:
+            zip_info = zipfile.ZipInfo(name, (2020, 2, 2, 0, 0, 0))
+            if mode:
+                set_zip_info_mode(zip_info, mode)
+            zip_info.file_size = len(data)
+            zip_info.compress_type = zipfile.ZIP_DEFLATED
+            if direct:
+                deflater = _deflater(zip_info)
+                deflated = deflater.compress(data) + deflater.flush()
+                packed = _Packed(zip_info, False, deflated, len(deflated), zlib.crc32(data), len(data), b"", 0)
+                write_member(zf, packed)
+            else:
+                with zf.open(zip_info, "w") as out_file:
+                    out_file.write(data)
+        zf.writestr(zipfile.ZipInfo("d/RECORD", (2020, 2, 2, 0, 0, 0)), b"record")
+    return buffer.getvalue()
+
+
+class ParallelWheelArchive(WheelArchive):
+    """hatchling's ``WheelArchive`` plus :meth:`add_files`, which writes many members on every core.
+
+    Constructed like hatchling's (``project_id`` ``{name}-{version}``, ``reproducible``); every
+    other method is hatchling's. ``workers`` threads (default ``os.cpu_count()``) pack tasks of
+    ``batch_files`` files, at most ``pending_batches`` tasks per worker ahead of the writer; a file
+    above ``spool_above`` bytes is deflated in pieces of that size into a spooled temporary file.
+    """
+
+    def __init__(self, project_id: str, *, reproducible: bool, workers: int | None = None,
+                 batch_files: int = BATCH_FILES, pending_batches: int = PENDING_BATCHES,
+                 spool_above: int = SPOOL_ABOVE) -> None:
+        super().__init__(project_id, reproducible=reproducible)
+        self.workers = workers or os.cpu_count() or 1
+        self.batch_files, self.pending_batches, self.spool_above = batch_files, pending_batches, spool_above
+
+    def add_files(self, included_files: Iterable[IncludedFile]) -> Iterator[tuple[str, str, str]]:
+        """Add every file, in order; yield each one's RECORD row ``(path, "sha256=...", size)``.
+
+        The rows and the members are those of hatchling's ``add_file`` called on each file in
+        turn (which still writes what is not a regular file, and meets a name given twice with
+        hatchling's ``ValueError``); raises what it raises (``FileNotFoundError`` for a dangling
+        link), possibly after reading a few files ahead. Without :func:`direct_writes_agree`, it
+        is ``add_file`` for every file.
+        """
+        if not direct_writes_agree():
+            for included_file in included_files:
+                yield self.add_file(included_file)
+            return
+        packer = _Packer(self.reproducible, self.time_tuple, self.spool_above)
+        pending: deque[tuple[list[IncludedFile], Future[list[_Packed | None]]]] = deque()
+        batch: list[IncludedFile] = []
+        ahead = self.workers * self.pending_batches
+        self.zf.fp.seek(self.zf.start_dir)  # type: ignore[union-attr]  # as ZipFile.open does
+        with quick_gil_handover(), ThreadPoolExecutor(self.workers, thread_name_prefix="sdistguard-wheel") as pool:
+            try:
+                for item in itertools.chain(included_files, [None]):
+                    if item is not None:
+                        batch.append(item)
+                    if batch and (item is None or len(batch) >= self.batch_files):
+                        pending.append((batch, pool.submit(packer.batch, batch)))
+                        batch = []
+                    while pending and (item is None or len(pending) > ahead):
+                        yield from self._write(*pending.popleft())
+            finally:
+                for _, future in pending:
+                    if not future.cancel():
+                        _discard(future)
+
+    def _write(self, files: list[IncludedFile], future: Future[list[_Packed | None]]) -> Iterator[tuple[str, str, str]]:
+        """Write a finished task's members in order; yield their RECORD rows."""
+        results = future.result()
+        try:
+            for included_file, packed in zip(files, results, strict=True):
+                if packed is None or packed.zip_info.filename in self.zf.NameToInfo:
+                    _close_spools([packed])
+                    yield self.add_file(included_file)  # hatchling writes it, or raises its error
+                else:
+                    write_member(self.zf, packed)
+                    yield packed.zip_info.filename, f"sha256={format_file_hash(packed.digest)}", str(packed.st_size)
+        finally:
+            _close_spools(results)
+
+
+def _close_spools(results: Iterable[_Packed | None]) -> None:
+    """Close the spool files among ``results`` (closing twice is harmless)."""
+    for packed in results:
+        if packed is not None and not isinstance(packed.deflated, bytes):
+            packed.deflated.close()
+
+
+def _discard(future: Future[list[_Packed | None]]) -> None:
+    """Close the spools of a task that ran but will not be written (the build failed)."""
+    with contextlib.suppress(BaseException):  # the build's own error is the one raised
+        _close_spools(future.result())
+
+
+def build_standard_wheel(builder: WheelBuilder, directory: str, build_data: dict[str, Any]) -> str:
+    """hatchling's ``WheelBuilder.build_standard`` with :class:`ParallelWheelArchive`; the wheel's path.
+
+    ``builder`` is a hatchling wheel builder (inside ``set_build_data``), ``directory`` where the
+    ``.whl`` goes, ``build_data`` hatchling's build data (``tag``, ``infer_tag``, ``dependencies``,
+    what the build hooks set). Raises what hatchling's ``build_standard`` raises.
+    """
+    if "tag" not in build_data:
+        build_data["tag"] = builder.get_best_matching_tag() if build_data["infer_tag"] else builder.get_default_tag()
+
+    archive = ParallelWheelArchive(builder.artifact_project_id, reproducible=builder.config.reproducible)
+    with archive, RecordFile() as records:
+        for record in archive.add_files(builder.recurse_included_files()):
+            records.write(record)
+
+        builder.write_data(archive, records, build_data, build_data["dependencies"])
+
+        records.write((f"{archive.metadata_directory}/RECORD", "", ""))
+        archive.write_metadata("RECORD", records.construct())
+
+    target = os.path.join(directory, f"{builder.artifact_project_id}-{build_data['tag']}.whl")
+
+    replace_file(archive.path, target)
+    normalize_artifact_permissions(target)
+    return target
