@@ -207,6 +207,17 @@ def _parser() -> argparse.ArgumentParser:
         help="stop after N uncompressed bytes read or hashed (default 2 GiB)",
     )
     commands.add_parser("codes", help="list every code with its reason and hint")
+    explain = commands.add_parser(
+        "explain",
+        help="say whether the sdist and the wheel ship each path of a project, and the one reason why",
+        description="For each PATH (a file or directory of a project): whether the sdist and the wheel ship "
+        "it, and the setting, ignore line, marker, link or rule that decided it (docs/explain.md).",
+    )
+    explain.add_argument("paths", nargs="+", metavar="PATH")
+    explain.add_argument("--project", metavar="DIR", help="the project root (default: the nearest pyproject.toml "
+                         "above the first PATH)")
+    explain.add_argument("--format", choices=("text", "json"), default="text",
+                         help="text (default) or json (with a 'version' field)")
     return parser
 
 
@@ -239,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
         if arguments.command == "codes":
             print(_format_codes())
             return EXIT_CLEAN
+        if arguments.command == "explain":
+            return _explain(arguments)
         return _check(arguments)
     except SdistguardError as error:
         print(f"sdistguard: error: {error}", file=sys.stderr)
@@ -246,6 +259,14 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `sdistguard check ... | head`: stop quietly, like other filters
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - replaces a closed stdout until exit
         return EXIT_ERROR
+
+
+def _explain(arguments: argparse.Namespace) -> int:
+    from sdistguard.explain import explain, format_json, format_text
+
+    explanations = explain(arguments.paths, arguments.project)
+    print(format_json(explanations) if arguments.format == "json" else format_text(explanations))
+    return EXIT_CLEAN
 
 
 def _check(arguments: argparse.Namespace) -> int:

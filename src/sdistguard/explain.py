@@ -1,0 +1,208 @@
+"""``sdistguard explain PATH...``: whether the sdist and the wheel ship a path, and the one reason why.
+
+The answer comes from the build's own sources, never a second implementation: the guarded walk of
+each builder is run as the build runs it (:func:`sdistguard.builders.selection.walk_target`); a path
+it ships is explained by the hatchling setting that selected it, a path it left out by the walk's
+finding (rule code, marker, ignore file and line, link target) or, when hatchling's own selection
+dropped it, by the setting and pattern hatchling's builder config matched. A shipped file that an
+ignore line matches but git tracks says so (``git check-ignore --no-index``: git never ignores a
+tracked file). JSON structure: docs/explain.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from sdistguard.errors import HATCHLING_USER_ERRORS, InputError, SdistguardError, raised_by
+from sdistguard.rules import RULES, Finding
+
+if TYPE_CHECKING:
+    from sdistguard.builders.selection import WalkedTarget
+
+__all__ = ["JSON_VERSION", "Explanation", "Verdict", "explain", "find_project", "format_json", "format_text"]
+
+JSON_VERSION: Final = 1
+TARGETS: Final = ("sdist", "wheel")
+_MARKERS: Final = {"SG101": "pyvenv.cfg", "SG102": "conda-meta/", "SG103": "CACHEDIR.TAG"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One target's answer for one path.
+
+    ``ships``: the file ships (a directory: at least one file below it ships). ``dist_path``: the
+    file's path inside the artifact (POSIX, below the sdist's top directory or the wheel's root),
+    ``None`` when left out or for a directory. ``files``/``shipped_files``: for a directory, how many
+    files the walk saw below it that hatchling would consider and how many ship. ``code``: the rule
+    code when a sdistguard rule decided. ``reason``: the one reason, as text.
+    """
+
+    ships: bool
+    dist_path: str | None
+    reason: str
+    code: str | None = None
+    shipped_files: int | None = None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One asked path: ``path`` as given, ``relative`` to the project root (POSIX), ``kind`` file or directory."""
+
+    path: str
+    relative: str
+    kind: str
+    sdist: Verdict
+    wheel: Verdict
+
+
+def find_project(paths: list[str], project: str | None) -> str:
+    """The project root (absolute): ``project``, else the nearest directory holding pyproject.toml above the first path.
+
+    Raises :class:`InputError` when there is none.
+    """
+    if project is not None:
+        root = os.path.abspath(project)
+        if not os.path.isfile(os.path.join(root, "pyproject.toml")):
+            raise InputError(f"{project}: not a project directory (no pyproject.toml)")
+        return root
+    start = os.path.abspath(paths[0]) if paths else os.getcwd()
+    directory = start if os.path.isdir(start) else os.path.dirname(start)
+    while True:
+        if os.path.isfile(os.path.join(directory, "pyproject.toml")):
+            return directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            raise InputError(f"{paths[0]}: no pyproject.toml in it or above it; name the project with --project DIR")
+        directory = parent
+
+
+def explain(paths: list[str], project: str | None = None) -> list[Explanation]:
+    """Explain each of ``paths`` (relative to the current directory, or absolute) for both targets.
+
+    Raises :class:`InputError` for a path that does not exist or lies outside the project, or for a
+    project hatchling cannot build as configured (its message, prefixed ``hatchling:``), and
+    ``ConfigError`` for bad ``[tool.sdistguard]`` settings.
+    """
+    root = find_project(paths, project)
+    asked: list[tuple[str, str, bool]] = []
+    for path in paths:
+        absolute = os.path.abspath(path)
+        if not os.path.lexists(absolute):
+            raise InputError(f"{path}: no such file or directory")
+        if absolute != root and not absolute.startswith(root + os.sep):
+            raise InputError(f"{path}: outside the project {root}")
+        relative = os.path.relpath(absolute, root).replace(os.sep, "/")
+        is_dir = os.path.isdir(absolute) and not os.path.islink(absolute)
+        asked.append((path, "" if relative == "." else relative, is_dir))
+    walked = {target: _walk(root, target) for target in TARGETS}
+    return [
+        Explanation(path, relative or ".", "directory" if is_dir else "file",
+                    *(_verdict(walked[target], relative, is_dir, root) for target in TARGETS))
+        for path, relative, is_dir in asked
+    ]
+
+
+def _walk(root: str, target: str) -> WalkedTarget:
+    from sdistguard.builders.selection import walk_target
+
+    try:
+        return walk_target(root, target)
+    except SdistguardError:
+        raise
+    except HATCHLING_USER_ERRORS as error:
+        if raised_by(error) == "hatchling" or isinstance(error, OSError):
+            raise InputError(f"hatchling: {error}") from None
+        raise
+
+
+def _verdict(walked: WalkedTarget, relative: str, is_dir: bool, root: str) -> Verdict:
+    from sdistguard.builders.selection import hatchling_reason, shipped_reason
+
+    if not is_dir:
+        if relative in walked.shipped:
+            reason = _tracked_note(root, relative) or shipped_reason(walked, relative)
+            return Verdict(True, walked.shipped[relative][0], reason)
+        found = _finding_for(walked.findings, relative, is_dir=False)
+        if found is not None:
+            return Verdict(False, None, _describe(found), found.code)
+        reason = hatchling_reason(walked.builder, relative) or "not selected by hatchling"
+        return Verdict(False, None, reason)
+    prefix = relative + "/" if relative else ""
+    below = [path for path in walked.shipped if path.startswith(prefix)]
+    found = _finding_for(walked.findings, relative, is_dir=True)
+    if found is not None and not below:
+        return Verdict(False, None, _describe(found), found.code, 0)
+    own = hatchling_reason(walked.builder, relative, is_dir=True) if relative else None
+    if own is not None and not below:
+        return Verdict(False, None, own, None, 0)
+    if not below:
+        return Verdict(False, None, "no file below it is selected", None, 0)
+    return Verdict(True, None, f"{len(below)} file(s) below it ship", None, len(below))
+
+
+def _finding_for(findings: list[Finding], relative: str, *, is_dir: bool) -> Finding | None:
+    """The walk's finding about ``relative`` itself, else about the nearest directory holding it."""
+    best: Finding | None = None
+    own = relative + "/" if is_dir else relative
+    for found in findings:
+        path = found.path
+        if path == own or (path.endswith("/") and own.startswith(path)) or path == "./":
+            if path == "./" and found.code not in ("SG101", "SG102", "SG103"):
+                continue
+            if best is None or len(path) > len(best.path):
+                best = found
+    return best
+
+
+def _describe(found: Finding) -> str:
+    rule = RULES[found.code]
+    detail = found.detail or rule.reason
+    marker = _MARKERS.get(found.code)
+    where = f" at {found.path}" if found.path.endswith("/") else ""
+    if marker is not None:
+        detail = f"{detail}; marker {found.path.rstrip('/') + '/' if found.path != './' else ''}{marker}"
+    return f"{found.code} {rule.name}{where}: {detail}"
+
+
+def _tracked_note(root: str, relative: str) -> str | None:
+    """For a shipped file an ignore line matches although git tracks it: the line, and that git tracks it."""
+    try:
+        tracked = subprocess.run(["git", "ls-files", "--error-unmatch", "--", relative], cwd=root,
+                                 capture_output=True, check=False)
+        if tracked.returncode != 0:
+            return None
+        matched = subprocess.run(["git", "check-ignore", "--no-index", "-v", "--", relative], cwd=root,
+                                 capture_output=True, check=False)
+    except OSError:
+        return None
+    if matched.returncode != 0 or not matched.stdout:
+        return None
+    source = matched.stdout.decode(errors="replace").split("\t", 1)[0]
+    if source.rsplit(":", 1)[-1].startswith("!"):
+        return None
+    return f"tracked by git: git never ignores a tracked file ({source} would ignore it)"
+
+
+def format_text(explanations: list[Explanation]) -> str:
+    """One block per path: the path, then a line per target (ships as DIST PATH / left out) with its reason."""
+    lines = []
+    for item in explanations:
+        lines.append(f"{item.relative}{'/' if item.kind == 'directory' and item.relative != '.' else ''}")
+        for target in TARGETS:
+            verdict: Verdict = getattr(item, target)
+            if verdict.ships:
+                state = f"ships as {verdict.dist_path}" if verdict.dist_path else "ships"
+            else:
+                state = "left out"
+            lines.append(f"  {target + ':':7}{state}  ({verdict.reason})")
+    return "\n".join(lines)
+
+
+def format_json(explanations: list[Explanation]) -> str:
+    """``{"version": 1, "paths": [...]}``: each explanation as a dict (docs/explain.md)."""
+    document: dict[str, Any] = {"version": JSON_VERSION, "paths": [asdict(item) for item in explanations]}
+    return json.dumps(document, indent=2)
