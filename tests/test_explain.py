@@ -49,6 +49,7 @@ def make_tree(root: Path) -> Path:
         "sub/code.py": "x = 1\n",
         "notes/a.md": "a\n",
         "notes/private.md": "p\n",
+        "only/private.md": "every file of only/ is ignored\n",
         "venv/pyvenv.cfg": "home = /usr\n",
         "venv/lib/m.py": "m\n",
         "src/demo/__pycache__/demo.cpython-311.pyc": "pyc\n",
@@ -88,7 +89,8 @@ def test_shipped_package_file(tree: Path) -> None:
 
 @needs_git
 def test_venv_names_rule_and_marker(tree: Path) -> None:
-    reason = "SG101 venv at venv/: virtual environment (PEP 405: pyvenv.cfg, or a venv's layout); marker venv/pyvenv.cfg"
+    reason = ("SG101 venv at venv/: virtual environment (PEP 405: pyvenv.cfg, or a venv's layout); "
+              "marker venv/pyvenv.cfg")
     assert one("venv/lib/m.py") == {"sdist": (False, None, reason), "wheel": NOT_IN_PACKAGES}
     (item,) = explain(["venv"])
     assert (item.kind, item.sdist.ships, item.sdist.code, item.sdist.reason) == ("directory", False, "SG101", reason)
@@ -114,6 +116,11 @@ def test_info_exclude_names_file_and_line(tree: Path) -> None:
     assert one("notes/private.md")["sdist"] == (
         False, None, "SG104 nested-gitignore: by .git/info/exclude:2: private.md")
     assert one("notes/a.md")["sdist"][0] is True
+    # a directory every file of which git ignores is left out whole; the file still names its own line
+    assert one("only/private.md")["sdist"] == (
+        False, None, "SG104 nested-gitignore: by .git/info/exclude:2: private.md")
+    (item,) = explain(["only"])
+    assert item.sdist.reason == "SG104 nested-gitignore at only/: by git: every file below it is ignored"
 
 
 @needs_git
@@ -125,7 +132,7 @@ def test_external_link_names_target(tree: Path) -> None:
 def test_tracked_file_matched_by_nested_gitignore_ships(tree: Path) -> None:
     assert one("sub/keep.tmp")["sdist"] == (
         True, "sub/keep.tmp",
-        "tracked by git: git never ignores a tracked file (sub/.gitignore:1:*.tmp would ignore it)")
+        "tracked by git: git never ignores a tracked file (sub/.gitignore:1: *.tmp would)")
 
 
 @needs_git

@@ -99,9 +99,10 @@ def explain(paths: list[str], project: str | None = None) -> list[Explanation]:
         is_dir = os.path.isdir(absolute) and not os.path.islink(absolute)
         asked.append((path, "" if relative == "." else relative, is_dir))
     walked = {target: _walk(root, target) for target in TARGETS}
+    tracked = _tracked_notes(root, [relative for _, relative, is_dir in asked if not is_dir])
     return [
         Explanation(path, relative or ".", "directory" if is_dir else "file",
-                    *(_verdict(walked[target], relative, is_dir, root) for target in TARGETS))
+                    *(_verdict(walked[target], relative, is_dir, tracked) for target in TARGETS))
         for path, relative, is_dir in asked
     ]
 
@@ -119,16 +120,20 @@ def _walk(root: str, target: str) -> WalkedTarget:
         raise
 
 
-def _verdict(walked: WalkedTarget, relative: str, is_dir: bool, root: str) -> Verdict:
+def _verdict(walked: WalkedTarget, relative: str, is_dir: bool, tracked: dict[str, str]) -> Verdict:
     from sdistguard.builders.selection import hatchling_reason, shipped_reason
 
     if not is_dir:
-        if relative in walked.shipped:
-            reason = _tracked_note(root, relative) or shipped_reason(walked, relative)
-            return Verdict(True, walked.shipped[relative][0], reason)
         found = _finding_for(walked.findings, relative, is_dir=False)
+        if relative in walked.shipped:
+            reason = shipped_reason(walked, relative)
+            if relative in tracked and not walked.builder.config.ignore_vcs:
+                reason = tracked[relative]
+            if found is not None and found.path == relative:  # shipped with a note (SG106, SG204, SG105)
+                return Verdict(True, walked.shipped[relative][0], f"{reason}; {_describe(found)}", found.code)
+            return Verdict(True, walked.shipped[relative][0], reason)
         if found is not None:
-            return Verdict(False, None, _describe(found), found.code)
+            return Verdict(False, None, _describe(_own_line(walked, found, relative)), found.code)
         reason = hatchling_reason(walked.builder, relative) or "not selected by hatchling"
         return Verdict(False, None, reason)
     prefix = relative + "/" if relative else ""
@@ -142,6 +147,19 @@ def _verdict(walked: WalkedTarget, relative: str, is_dir: bool, root: str) -> Ve
     if not below:
         return Verdict(False, None, "no file below it is selected", None, 0)
     return Verdict(True, None, f"{len(below)} file(s) below it ship", None, len(below))
+
+
+_WHOLE_DIRECTORY: Final = "by git: every file below it is ignored"
+
+
+def _own_line(walked: WalkedTarget, found: Finding, relative: str) -> Finding:
+    """A directory git leaves out because every file below is ignored: the asked file's own ignore line."""
+    if found.detail != _WHOLE_DIRECTORY:
+        return found
+    line = walked.builder.walker.oracle.explain([relative]).get(relative)
+    if line is None:
+        return found
+    return Finding(found.code, relative, line, found.files, found.size)
 
 
 def _finding_for(findings: list[Finding], relative: str, *, is_dir: bool) -> Finding | None:
@@ -168,23 +186,32 @@ def _describe(found: Finding) -> str:
     return f"{found.code} {rule.name}{where}: {detail}"
 
 
-def _tracked_note(root: str, relative: str) -> str | None:
-    """For a shipped file an ignore line matches although git tracks it: the line, and that git tracks it."""
+def _tracked_notes(root: str, files: list[str]) -> dict[str, str]:
+    """For each of ``files`` that git tracks and an ignore line matches: that git tracks it, and the line.
+
+    Two git calls (``ls-files``, ``check-ignore --no-index -v``); ``{}`` outside a work tree or without git.
+    """
+    if not files:
+        return {}
     try:
-        tracked = subprocess.run(["git", "ls-files", "--error-unmatch", "--", relative], cwd=root,
-                                 capture_output=True, check=False)
-        if tracked.returncode != 0:
-            return None
-        matched = subprocess.run(["git", "check-ignore", "--no-index", "-v", "--", relative], cwd=root,
-                                 capture_output=True, check=False)
+        listed = subprocess.run(["git", "ls-files", "-z", "--", *files], cwd=root, capture_output=True, check=False)
+        if listed.returncode != 0:
+            return {}
+        tracked = [os.fsdecode(path) for path in listed.stdout.split(b"\0") if path]
+        if not tracked:
+            return {}
+        data = b"".join(os.fsencode(path) + b"\0" for path in tracked)
+        matched = subprocess.run(["git", "check-ignore", "--no-index", "-v", "-z", "--stdin"], cwd=root,
+                                 input=data, capture_output=True, check=False)
     except OSError:
-        return None
-    if matched.returncode != 0 or not matched.stdout:
-        return None
-    source = matched.stdout.decode(errors="replace").split("\t", 1)[0]
-    if source.rsplit(":", 1)[-1].startswith("!"):
-        return None
-    return f"tracked by git: git never ignores a tracked file ({source} would ignore it)"
+        return {}
+    fields = matched.stdout.split(b"\0")
+    notes: dict[str, str] = {}
+    for index in range(0, len(fields) - 3, 4):
+        source, line, pattern, path = (os.fsdecode(field) for field in fields[index:index + 4])
+        if source and not pattern.startswith("!"):
+            notes[path] = f"tracked by git: git never ignores a tracked file ({source}:{line}: {pattern} would)"
+    return notes
 
 
 def format_text(explanations: list[Explanation]) -> str:
@@ -194,10 +221,9 @@ def format_text(explanations: list[Explanation]) -> str:
         lines.append(f"{item.relative}{'/' if item.kind == 'directory' and item.relative != '.' else ''}")
         for target in TARGETS:
             verdict: Verdict = getattr(item, target)
+            state = "left out"
             if verdict.ships:
                 state = f"ships as {verdict.dist_path}" if verdict.dist_path else "ships"
-            else:
-                state = "left out"
             lines.append(f"  {target + ':':7}{state}  ({verdict.reason})")
     return "\n".join(lines)
 

@@ -123,7 +123,7 @@ def _display(builder: Guard, path: str) -> str:
     return to_posix(relative)
 
 
-def _deciding(spec: pathspec.PathSpec | None, path: str) -> int | None:
+def _deciding(spec: pathspec.PathSpec[Any] | None, path: str) -> int | None:
     """Index of the pattern that decides ``path`` in ``spec`` when it matches (included), else None."""
     if spec is None:
         return None
@@ -159,7 +159,8 @@ def hatchling_reason(builder: Guard, path: str, *, is_dir: bool = False) -> str 
             sources = _exclude_sources(builder)
             source = sources[index] if index < len(sources) else "hatchling's exclude patterns"
             return f"excluded by {source}"
-        if config.include_spec is not None and not config.only_include and _deciding(config.include_spec, native) is None:
+        unmatched = config.include_spec is not None and _deciding(config.include_spec, native) is None
+        if unmatched and not config.only_include:
             return f"not matched by {_location(builder, 'include')} = {_toml(_value(builder, 'include') or [])}"
     return None
 
