@@ -195,15 +195,22 @@ def wheel_files(path: Path) -> set[str]:
         return {name for name in archive.namelist() if ".dist-info/" not in name}
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 @given(files=st.sets(st.sampled_from(sorted(POOL))), extra=st.sampled_from(SETTING_CHOICES),
-       root_ignore=st.sampled_from(["", "*.md\n", "docs/\n"]))
+       root_ignore=st.sampled_from(["", "*.md\n", "docs/\n"]), use_git=st.booleans())
 def test_verdicts_equal_the_built_archives(tmp_path: Path, build_in, monkeypatch: pytest.MonkeyPatch,
-                                           files: set[str], extra: str, root_ignore: str) -> None:
+                                           git_home: Path, files: set[str], extra: str, root_ignore: str,  # noqa: F811
+                                           use_git: bool) -> None:
     root = write_project(tmp_path / f"t{next(counter)}", extra=extra)
     write(root, {name: POOL[name] for name in files})
     if root_ignore:
         (root / ".gitignore").write_text(root_ignore)
+    if use_git and shutil.which("git"):
+        git(root, "init", "-q")
+        git(root, "add", ".")
+        if "sub/a.txt" in files:  # tracked, although sub/.gitignore matches it: ships
+            git(root, "add", "-f", "sub/a.txt")
+        git(root, "commit", "-qm", "init")
     every = sorted(
         os.path.relpath(os.path.join(directory, name), root).replace(os.sep, "/")
         for directory, _, names in os.walk(root) for name in names
