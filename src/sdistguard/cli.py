@@ -1,4 +1,4 @@
-"""The ``sdistguard`` command: ``sdistguard check PATH...`` and ``sdistguard codes``.
+"""The ``sdistguard`` command: ``sdistguard check PATH...``, ``sdistguard explain PATH...`` and ``sdistguard codes``.
 
 :func:`main` takes the arguments (``sys.argv[1:]`` when ``None``) and returns the exit code; every
 error a user can cause (:class:`~sdistguard.errors.SdistguardError`, bad arguments) becomes a message

@@ -36,9 +36,9 @@ class Verdict:
 
     ``ships``: the file ships (a directory: at least one file below it ships). ``dist_path``: the
     file's path inside the artifact (POSIX, below the sdist's top directory or the wheel's root),
-    ``None`` when left out or for a directory. ``files``/``shipped_files``: for a directory, how many
-    files the walk saw below it that hatchling would consider and how many ship. ``code``: the rule
-    code when a sdistguard rule decided. ``reason``: the one reason, as text.
+    ``None`` when left out or for a directory. ``shipped_files``: for a directory, how many files
+    below it ship (``None`` for a file). ``code``: the rule code when a sdistguard rule decided (or
+    noted a shipped file: SG106, SG204, SG105). ``reason``: the one reason, as text.
     """
 
     ships: bool
