@@ -57,6 +57,7 @@ def make_tree(root: Path) -> Path:
     })
     (root / ".git" / "info" / "exclude").write_text("# local\nprivate.md\n")
     (root / "link.txt").symlink_to("/etc/hostname")
+    (root / "etc").symlink_to("/etc")
     git(root, "add", ".")
     git(root, "add", "-f", "sub/keep.tmp")
     git(root, "commit", "-qm", "init")
@@ -126,6 +127,9 @@ def test_info_exclude_names_file_and_line(tree: Path) -> None:
 @needs_git
 def test_external_link_names_target(tree: Path) -> None:
     assert one("link.txt")["sdist"] == (False, None, "SG201 external-link: -> /etc/hostname")
+    (item,) = explain(["etc"])
+    assert (item.kind, item.sdist.ships, item.sdist.reason) == (
+        "directory", False, "SG201 external-link: -> /etc")
 
 
 @needs_git

@@ -96,7 +96,7 @@ def explain(paths: list[str], project: str | None = None) -> list[Explanation]:
         if absolute != root and not absolute.startswith(root + os.sep):
             raise InputError(f"{path}: outside the project {root}")
         relative = os.path.relpath(absolute, root).replace(os.sep, "/")
-        is_dir = os.path.isdir(absolute) and not os.path.islink(absolute)
+        is_dir = os.path.isdir(absolute)  # a link to a directory is walked (or reported) as a directory
         asked.append((path, "" if relative == "." else relative, is_dir))
     walked = {target: _walk(root, target) for target in TARGETS}
     tracked = _tracked_notes(root, [relative for _, relative, is_dir in asked if not is_dir])
@@ -168,7 +168,7 @@ def _finding_for(findings: list[Finding], relative: str, *, is_dir: bool) -> Fin
     own = relative + "/" if is_dir else relative
     for found in findings:
         path = found.path
-        if path == own or (path.endswith("/") and own.startswith(path)) or path == "./":
+        if path in (own, relative) or (path.endswith("/") and own.startswith(path)) or path == "./":
             if path == "./" and found.code not in ("SG101", "SG102", "SG103"):
                 continue
             if best is None or len(path) > len(best.path):
