@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import gzip
 import tarfile
+from collections.abc import Iterator
 from typing import Final, Protocol
 
-from sdistguard.audit_base import TAR_ERRORS, LimitReached, describe, open_input
+from sdistguard.audit_base import TAR_ERRORS, Limits, LimitReached, describe, open_input
 from sdistguard.audit_members import MemberCollector
 from sdistguard.errors import InputError
 
-__all__ = ["read_sdist"]
+__all__ = ["bounded_members", "read_sdist"]
 
 _HEADER_TYPES: Final = (
     tarfile.XHDTYPE,
@@ -55,6 +56,31 @@ def read_sdist(path: str, collector: MemberCollector) -> None:
             raise InputError(f"{path}: not a gzip-compressed tar archive ({describe(error)})") from None
         else:
             _read_members(archive, collector)
+
+
+def bounded_members(path: str, limits: Limits) -> Iterator[tuple[tarfile.TarFile, tarfile.TarInfo]]:
+    """Yield ``(archive, member)`` for the members of the ``.tar.gz`` at ``path``, under the auditor's bounds.
+
+    The same reader as :func:`read_sdist` (bytes read, header size, header chains, sparse maps, global
+    PAX keys), for a second look at an archive the audit already read (the backend that built it).
+    Iteration simply ends at a limit, at damage or at the end; ``OSError`` from opening the file is
+    raised as it is.
+    """
+    with open_input(path) as raw, gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:
+        try:
+            archive = tarfile.open(  # noqa: SIM115 - closed below
+                fileobj=_BoundedReader(unzipped, limits.max_bytes),
+                mode="r|",  # type: ignore[call-overload]
+                tarinfo=_bounded_tarinfo(limits.max_header_bytes),
+            )
+            with archive:
+                for count, info in enumerate(iter(archive.next, None)):
+                    if count >= limits.max_members:
+                        return
+                    yield archive, info
+                    _forget_members(archive)
+        except (LimitReached, _ChainTooLong, *TAR_ERRORS):
+            return
 
 
 def _read_members(archive: tarfile.TarFile, collector: MemberCollector) -> None:

@@ -162,29 +162,29 @@ def _wheel_generator(path: str) -> BuiltBy | None:
 
 
 def _sdist_builder(path: str, max_members: int) -> BuiltBy | None:
+    from sdistguard.audit_base import Limits
+    from sdistguard.audit_tar import bounded_members
+
     setuptools_evidence = ""
-    with tarfile.open(path, "r|gz") as archive:
-        for count, member in enumerate(archive):
-            if count >= max_members:
-                break
-            parts = member.name.split("/")
-            if len(parts) < 2:
-                continue
-            name = parts[1]
-            if len(parts) == 2 and name == "pyproject.toml" and member.isfile() and member.size <= _PYPROJECT_LIMIT:
-                file = archive.extractfile(member)
-                if file is not None:
-                    try:
-                        document = tomllib.load(io.BytesIO(file.read()))
-                    except tomllib.TOMLDecodeError:
-                        document = {}
-                    found = _from_pyproject(document, "the sdist's pyproject.toml")
-                    if found is not None:
-                        return found
-            elif not setuptools_evidence and len(parts) == 2 and name in ("setup.py", "setup.cfg"):
-                setuptools_evidence = f"{name} in the sdist"
-            elif not setuptools_evidence and name.endswith(".egg-info") and len(parts) >= 2:
-                setuptools_evidence = f"{name}/ in the sdist"
+    for archive, member in bounded_members(path, Limits(max_members=max_members)):
+        parts = member.name.split("/")
+        if len(parts) < 2:
+            continue
+        name = parts[1]
+        if len(parts) == 2 and name == "pyproject.toml" and member.isfile() and member.size <= _PYPROJECT_LIMIT:
+            file = archive.extractfile(member)
+            if file is not None:
+                try:
+                    document = tomllib.load(io.BytesIO(file.read()))
+                except tomllib.TOMLDecodeError:
+                    document = {}
+                found = _from_pyproject(document, "the sdist's pyproject.toml")
+                if found is not None:
+                    return found
+        elif not setuptools_evidence and len(parts) == 2 and name in ("setup.py", "setup.cfg"):
+            setuptools_evidence = f"{name} in the sdist"
+        elif not setuptools_evidence and name.endswith(".egg-info") and len(parts) >= 2:
+            setuptools_evidence = f"{name}/ in the sdist"
     return BuiltBy("setuptools", setuptools_evidence) if setuptools_evidence else None
 
 
