@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from sdistguard.builders import content as content_module
 from sdistguard.config import load_settings, parse_size
 from sdistguard.errors import ConfigError
-from tests.conftest import members, wheel_members, write_project
-from tests.test_credentials import FAKE_TOKENS
+from conftest import members, wheel_members, write_project
+from test_credentials import FAKE_TOKENS
 
 Build = Callable[..., Path]
 
@@ -168,11 +168,11 @@ def test_windows_names_and_twins_block_long_paths_warn(build_in: Build, tmp_path
     stderr = _fails(build_in, root, "wheel", capsys)
     assert "src/demo/data.txt: SG403" in stderr and "same name as demo/Data.txt" in stderr
     (root / "src" / "demo" / "Data.txt").unlink()
-    deep = root / "src" / "demo" / ("d" * 60) / ("e" * 60)
+    deep = root / "src" / "demo" / ("d" * 70) / ("e" * 70)
     deep.mkdir(parents=True)
     (deep / "module_with_a_long_name.py").write_text("")
     sdist = build_in(root, "sdist")
-    name = f"src/demo/{'d' * 60}/{'e' * 60}/module_with_a_long_name.py"
+    name = f"src/demo/{'d' * 70}/{'e' * 70}/module_with_a_long_name.py"
     assert name in members(sdist)
     assert f"SG404 {name}: " in capsys.readouterr().err
 
@@ -211,7 +211,7 @@ def test_an_artifact_over_its_limit_stops_the_build_and_names_the_largest(build_
 
 def test_past_pypis_limit_is_a_warning(build_in: Build, project: Path, monkeypatch: pytest.MonkeyPatch,
                                        capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(content_module, "PYPI_FILE_LIMIT", 500)
+    monkeypatch.setattr(content_module, "PYPI_FILE_LIMIT", 50)
     sdist = build_in(project, "sdist")
     assert sdist.exists()
     stderr = capsys.readouterr().err

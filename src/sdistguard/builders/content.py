@@ -118,17 +118,16 @@ class ContentLog:
             for depth in range(1, len(parts) + 1):
                 directory = "/".join(parts[:depth]) + "/"
                 directories[directory] = directories.get(directory, 0) + size
-        # a directory holding one bigger child says nothing more than that child: name the deepest
-        top_directories = sorted(directories.items(), key=lambda item: (-item[1], -item[0].count("/"), item[0]))
-        shown: list[tuple[str, int]] = []
-        for directory, size in top_directories:
-            if any(child.startswith(directory) and child_size == size for child, child_size in shown):
-                continue
-            shown = [(child, child_size) for child, child_size in shown
-                     if not (directory.startswith(child) and child_size == size)]
-            shown.append((directory, size))
-            if len(shown) == _LARGEST:
-                break
+        # a directory whose one subdirectory holds nearly all of it says nothing more: name the subdirectory
+        biggest_child: dict[str, int] = {}
+        for directory, size in directories.items():
+            parent = directory[:-1].rpartition("/")[0]
+            if parent:
+                parent += "/"
+                biggest_child[parent] = max(biggest_child.get(parent, 0), size)
+        telling = [(directory, size) for directory, size in directories.items()
+                   if biggest_child.get(directory, 0) < 0.9 * size]
+        shown = sorted(telling, key=lambda item: (-item[1], item[0]))[:_LARGEST]
         files = sorted(sizes.items(), key=lambda item: (-item[1], item[0]))[:_LARGEST]
         described = [f"largest directories: {_listing(shown)}"] if shown else []
         described.append(f"largest files: {_listing(files) or 'none'}")
