@@ -77,8 +77,8 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for kind in ("build_sdist", "build_wheel"):
         on, off = times[(kind, "on")], times[(kind, "off")]
-        wall_ratio = statistics.median(a[0] / b[0] for a, b in zip(on, off))
-        cpu_ratio = statistics.median(a[1] / b[1] for a, b in zip(on, off))
+        wall_ratio = statistics.median(a[0] / b[0] for a, b in zip(on, off, strict=False))
+        cpu_ratio = statistics.median(a[1] / b[1] for a, b in zip(on, off, strict=False))
         print(f"| {kind.removeprefix('build_')} | {statistics.median(t[0] for t in on):.2f} / "
               f"{statistics.median(t[1] for t in on):.2f} | {statistics.median(t[0] for t in off):.2f} / "
               f"{statistics.median(t[1] for t in off):.2f} | {wall_ratio:.3f} | {cpu_ratio:.3f} |")

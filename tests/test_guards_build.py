@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import members, wheel_members, write_project
 from sdistguard.builders import content as content_module
 from sdistguard.config import load_settings, parse_size
 from sdistguard.errors import ConfigError
-from conftest import members, wheel_members, write_project
 from test_credentials import FAKE_TOKENS
 
 Build = Callable[..., Path]
@@ -54,7 +54,7 @@ def test_a_secret_in_a_shipped_file_stops_both_builds_without_echoing_it(
             [sys.executable, "-c", f"import sdistguard.build as b; b.build_{kind_built}({str(out)!r})"],
             cwd=root, capture_output=True, text=True, check=False)
         assert result.returncode == 1, result.stderr
-        assert f"src/demo/settings.py: SG602 " in result.stderr
+        assert "src/demo/settings.py: SG602 " in result.stderr
         assert f"line {line}: {kind}" in result.stderr
         assert token not in result.stderr and token not in result.stdout
         token_lines = token.replace("\\n", "\n").splitlines()
@@ -134,7 +134,8 @@ def test_python_m_build_stops_on_a_secret(tmp_path: Path) -> None:
 def test_credential_files_are_left_out_with_a_warning_unless_kept(build_in: Build, tmp_path: Path,
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
     root = write_project(tmp_path / "project")
-    for name in (".pypirc", ".env", ".env.example", "src/demo/id_rsa", "src/demo/id_rsa.pub", "deploy/.aws/credentials"):
+    names = (".pypirc", ".env", ".env.example", "src/demo/id_rsa", "src/demo/id_rsa.pub", "deploy/.aws/credentials")
+    for name in names:
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("placeholder\n")

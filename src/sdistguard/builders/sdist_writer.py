@@ -349,7 +349,7 @@ def _add_through_tarfile(archive: SdistArchive, path: str, arcname: str, scanner
     if tar_info is None:  # a socket: tarfile cannot store it (the guarded walk never yields one)
         return 0
     with open(path, "rb") as file:
-        tf.addfile(tar_info, file if scanner is None else _ScannedReader(file, scanner))  # type: ignore[arg-type]
+        tf.addfile(tar_info, file if scanner is None else _ScannedReader(file, scanner))
     # A writing TarFile keeps every TarInfo (for getmembers) and, dereferencing, never reads its
     # hardlink map: drop both, so memory does not grow with the file count.
     tf.members.clear()  # type: ignore[attr-defined]

@@ -91,7 +91,8 @@ def _deflater(zip_info: zipfile.ZipInfo) -> Any:
 class _Packer:
     """What a worker does for one file: hatchling's ``zip_info``, then read, hash and deflate."""
 
-    def __init__(self, reproducible: bool, time_tuple: Any, spool_above: int, content: ContentLog | None = None) -> None:
+    def __init__(self, reproducible: bool, time_tuple: Any, spool_above: int,
+                 content: ContentLog | None = None) -> None:
         self.reproducible = reproducible
         self.time_tuple = time_tuple
         self.spool_above = spool_above
