@@ -231,3 +231,19 @@ def test_a_clean_tree_gives_hatchlings_bytes(build_in: Build, project: Path,
     assert capsys.readouterr().err == ""
     with zipfile.ZipFile(build_in(project, "wheel")) as wheel:
         assert "demo/data.txt" in wheel.namelist()
+
+
+def test_the_fallback_writers_scan_too(build_in: Build, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """tarfile's own path (``reproducible = false``) and hatchling's ``add_file`` (zipfile internals differ)."""
+    from sdistguard.builders import wheel_writer
+
+    root = write_project(tmp_path / "project", extra="[tool.hatch.build]\nreproducible = false\n")
+    token = "sk_live_" + "k3Y" * 10
+    (root / "src" / "demo" / "pay.py").write_text(f"KEY = {token!r}\n")
+    stderr = _fails(build_in, root, "sdist", capsys)
+    assert "src/demo/pay.py: SG602" in stderr and "line 1: Stripe live secret key" in stderr
+    monkeypatch.setattr(wheel_writer, "_AGREE", False)
+    stderr = _fails(build_in, root, "wheel", capsys)
+    assert "src/demo/pay.py: SG602" in stderr and "line 1: Stripe live secret key" in stderr
+    assert token not in stderr
