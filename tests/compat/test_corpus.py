@@ -80,7 +80,9 @@ CORPUS = [
     Project("structlog", "26.1.0", "f63a716cbd1b1291cf7661de7794b455acfa4c43c5bcf1630e6ad5ddc1adb3b7",
             "hatch-vcs, fancy-pypi-readme fragments/substitutions"),
     Project("urllib3", "2.8.0", "63bf2ead4c879426ebf22ef2a781eeb4aa3b4ae798a0435506f8687fd5bb9b63",
-            "hatch-vcs + vcs build hook (version-file), sdist include"),
+            "hatch-vcs + vcs build hook (version-file), sdist include; its test server's throwaway TLS keys ship "
+            "on purpose and are accepted through allow-secrets (issue 12: SG602, never by weakening the rule)",
+            extra_pyproject='\n[tool.sdistguard]\nallow-secrets = ["dummyserver/certs/*.key"]\n'),
     Project("fsspec", "2026.9.0", "0f08147951c8cb31d844c3547d631053b127863b60be04cf06e121333ee0e2fe",
             "hatch-vcs + vcs hook, exclude with a negation (!**/tests/abstract/)"),
     Project("platformdirs", "4.9.6", "3bfa75b0ad0db84096ae777218481852c0ebc6c727b3168c1b9e0118e458cf0a",
