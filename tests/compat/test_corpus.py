@@ -96,11 +96,15 @@ CORPUS = [
     Project("pydantic", "2.14.3", "1054f237f4d4733e5a30e1e2333bd33a2004ab9ab1510bd053a9a31bb48e232d",
             "fancy-pypi-readme with regex substitutions, sdist include"),
     Project("httpx", "0.28.1", "75e98c5f16b0f35b567856f597f06ff2270a374470a5c2392242528e3e3e42fc",
-            "fancy-pypi-readme, sdist include, version path"),
+            "fancy-pypi-readme, sdist include, version path; its netrc tests' fake .netrc fixtures ship on purpose "
+            "and are named in keep (issue 12: SG601 leaves credential files out unless keep names them)",
+            extra_pyproject='\n[tool.sdistguard]\nkeep = ["tests/fixtures/.netrc*"]\n'),
     Project("opentelemetry_api", "1.45.2", "d7b0008e21e5fd61cbe7a7f34ca3b6905a78ab677d9bc395e299359c75cda6b4",
             "packages=[src/opentelemetry] (namespace package: only-include + sources)"),
     Project("openai", "3.9.0", "fea0fe63d04a27e9da588f673e291183fbf4813767e9df743e351bb548afc60b",
-            "custom metadata hook, global include + sdist include globs"),
+            "custom metadata hook, global include + sdist include globs; its mTLS tests' throwaway keys ship on "
+            "purpose and are accepted through allow-secrets (issue 12: SG602)",
+            extra_pyproject='\n[tool.sdistguard]\nallow-secrets = ["tests/fixtures/mtls/*.key"]\n'),
     Project("starlette", "1.10.0", "b8399098d4c1e3522734f7235dc79b1fc967f96cf139c81e0fa30479e0685f9b",
             "all defaults"),
     Project("starlette", "1.10.0", "b8399098d4c1e3522734f7235dc79b1fc967f96cf139c81e0fa30479e0685f9b",
