@@ -31,7 +31,8 @@ def test_every_problem_in_one_error() -> None:
         table = pyproject(keep="venv/", strict="yes", extra=1, **{"external-links": "follow"})
         load_settings(table, {"strict": "maybe"})
     message = str(error.value)
-    assert "tool.sdistguard.extra: unknown key (known: keep, external-links, strict, untracked, check)" in message
+    assert ("tool.sdistguard.extra: unknown key (known: keep, external-links, strict, untracked, check, "
+            "allow-secrets, max-sdist-size, max-wheel-size)") in message
     assert "tool.sdistguard.keep: must be an array of non-empty strings" in message
     assert "tool.sdistguard.external-links: 'follow' is not one of 'exclude', 'error'" in message
     assert "tool.sdistguard.strict: 'yes' is not a boolean (true or false)" in message

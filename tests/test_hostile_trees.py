@@ -422,7 +422,8 @@ def test_pyproject_and_config_setting_problems_each_name_their_source(tmp_path: 
         build_in(root, config_settings={"strict": "yes"})
     assert capsys.readouterr().err == (
         "sdistguard: error: invalid sdistguard settings in pyproject.toml:\n"
-        "  tool.sdistguard.strikt: unknown key (known: keep, external-links, strict, untracked, check)\n"
+        "  tool.sdistguard.strikt: unknown key (known: keep, external-links, strict, untracked, check, "
+        "allow-secrets, max-sdist-size, max-wheel-size)\n"
         "invalid PEP 517 config setting:\n"
         "  -C strict (config_settings['strict']): 'yes' is not one of true, false, 1, 0\n"
     )

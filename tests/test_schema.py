@@ -27,6 +27,7 @@ def validate(table: dict[str, Any]) -> None:
         {},
         {"keep": ["venv/", "fixtures/cache/"], "external-links": "error", "strict": True},
         {"external-links": "exclude", "check": {"select": ["SG1", "SG201"], "ignore": ["SG521", "SG"]}},
+        {"allow-secrets": ["tests/certs/*.pem"], "max-sdist-size": "1.5 GiB", "max-wheel-size": 50_000_000},
     ],
 )
 def test_valid_settings(table: dict[str, Any]) -> None:
@@ -43,6 +44,8 @@ def test_valid_settings(table: dict[str, Any]) -> None:
         ({"check": {"select": ["E501"]}}, "`tool.sdistguard.check.select[0]` must match pattern"),
         ({"check": {"exclude": []}}, "must not contain {'exclude'} properties"),
         ({"unknown": 1}, "must not contain {'unknown'} properties"),
+        ({"max-sdist-size": "5 XB"}, "must be valid exactly by one definition"),
+        ({"max-wheel-size": -1}, "must be valid exactly by one definition"),
     ],
 )
 def test_invalid_settings(table: dict[str, Any], message: str) -> None:
@@ -54,7 +57,8 @@ def test_invalid_settings(table: dict[str, Any], message: str) -> None:
 def test_schema_has_an_id_and_names_every_backend_key() -> None:
     schema = tool_schema("sdistguard")
     assert schema["$id"]
-    assert set(schema["properties"]) == {"keep", "external-links", "strict", "untracked", "check"}
+    assert set(schema["properties"]) == {"keep", "external-links", "strict", "untracked", "check", "allow-secrets",
+                                         "max-sdist-size", "max-wheel-size"}
     assert set(schema["properties"]["check"]["properties"]) == {"select", "ignore"}
 
 

@@ -6,17 +6,25 @@ key and the allowed values.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 from sdistguard.errors import ConfigError
 
-__all__ = ["EXTERNAL_LINK_POLICIES", "UNTRACKED_POLICIES", "Settings", "load_settings"]
+__all__ = ["EXTERNAL_LINK_POLICIES", "SIZE_UNITS", "UNTRACKED_POLICIES", "Settings", "load_settings", "parse_size"]
 
 EXTERNAL_LINK_POLICIES: Final = ("exclude", "error")
 UNTRACKED_POLICIES: Final = ("include", "warn", "exclude")
-_KNOWN_KEYS: Final = ("keep", "external-links", "strict", "untracked", "check")
+_KNOWN_KEYS: Final = (
+    "keep", "external-links", "strict", "untracked", "check", "allow-secrets", "max-sdist-size", "max-wheel-size"
+)
+SIZE_UNITS: Final[dict[str, int]] = {
+    "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30,
+}
+"""Units of a size setting (any case): SI kB/MB/GB are powers of 1000, IEC KiB/MiB/GiB powers of 1024."""
+_SIZE: Final = re.compile(r"\s*(?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*(?P<unit>[A-Za-z]*)\s*")
 _TRUE: Final = ("true", "1")
 _FALSE: Final = ("false", "0")
 
@@ -31,12 +39,18 @@ class Settings:
     ``untracked``: files git does not track (and does not ignore) ship as hatchling ships them
     (``"include"``), ship with a warning per directory (``"warn"``), or are left out unless named
     (``"exclude"``: only what git tracks, artifacts, forced includes and ``keep``).
+    ``allow_secrets``: gitignore-style patterns, relative to the project root, of files whose secrets
+    (SG602) are accepted (throwaway test keys). ``max_sdist_size`` / ``max_wheel_size``: bytes an
+    artifact may have (SG611 over it), or ``None`` (then SG610 warns past PyPI's 100 MB).
     """
 
     keep: tuple[str, ...] = ()
     external_links: str = "exclude"
     strict: bool = False
     untracked: str = "include"
+    allow_secrets: tuple[str, ...] = ()
+    max_sdist_size: int | None = None
+    max_wheel_size: int | None = None
 
 
 def load_settings(pyproject: Mapping[str, Any], config_settings: Mapping[str, Any] | None = None) -> Settings:
@@ -70,6 +84,9 @@ def load_settings(pyproject: Mapping[str, Any], config_settings: Mapping[str, An
         problems.append(
             f"tool.sdistguard.untracked: {untracked!r} is not one of {', '.join(map(repr, UNTRACKED_POLICIES))}"
         )
+    allow_secrets = _read_patterns(table.get("allow-secrets", []), "tool.sdistguard.allow-secrets", problems)
+    sizes = {key: _read_size(table[key], f"tool.sdistguard.{key}", problems)
+             for key in ("max-sdist-size", "max-wheel-size") if key in table}
     strict = table.get("strict", False)
     if not isinstance(strict, bool):
         problems.append(f"tool.sdistguard.strict: {strict!r} is not a boolean (true or false)")
@@ -85,7 +102,41 @@ def load_settings(pyproject: Mapping[str, Any], config_settings: Mapping[str, An
     ]
     if sections:
         raise ConfigError("\n".join(sections))
-    return Settings(keep=keep, external_links=str(external_links), strict=bool(strict), untracked=str(untracked))
+    return Settings(keep=keep, external_links=str(external_links), strict=bool(strict), untracked=str(untracked),
+                    allow_secrets=allow_secrets, max_sdist_size=sizes.get("max-sdist-size"),
+                    max_wheel_size=sizes.get("max-wheel-size"))
+
+
+def parse_size(value: object) -> int:
+    """Bytes of a size setting: a non-negative ``int``, or a string such as ``"50 MB"`` or ``"1.5 GiB"``.
+
+    Units (any case, optional space before them): ``B``, ``kB``, ``MB``, ``GB`` (powers of 1000),
+    ``KiB``, ``MiB``, ``GiB`` (powers of 1024); no unit means bytes. A fraction is rounded down to a
+    whole byte. Raises ``ValueError`` saying what is wrong (a bool, a negative number, an unknown unit).
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValueError("must be a number of bytes or a string such as \"50 MB\"")
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError("must not be negative")
+        return value
+    match = _SIZE.fullmatch(value)
+    if match is None:
+        raise ValueError("is not a size such as \"50 MB\" or \"1.5 GiB\"")
+    unit = match.group("unit").lower() or "b"
+    if unit not in SIZE_UNITS:
+        raise ValueError(f"unknown unit {match.group('unit')!r} (known: B, kB, MB, GB, KiB, MiB, GiB)")
+    from decimal import Decimal
+
+    return int(Decimal(match.group("number")) * SIZE_UNITS[unit])
+
+
+def _read_size(value: object, key: str, problems: list[str]) -> int | None:
+    try:
+        return parse_size(value)
+    except ValueError as error:
+        problems.append(f"{key}: {value!r} {error}")
+        return None
 
 
 def _read_patterns(value: object, key: str, problems: list[str]) -> tuple[str, ...]:

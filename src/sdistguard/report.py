@@ -50,7 +50,11 @@ def format_build_summary(findings: Sequence[Finding], artifact: str) -> str:
     if rewritten:
         parts.append(f"wrote {rewritten} link(s) as regular files")
     if shipped:
-        parts.append(f"shipped {shipped} file(s) from outside the project, as hatchling does")
+        outside = sum(1 for found in findings if found.rule.effect == "shipped" and found.code == "SG105")
+        if outside:
+            parts.append(f"shipped {outside} file(s) from outside the project, as hatchling does")
+        if shipped - outside:
+            parts.append(f"{shipped - outside} warning(s) on what ships")
     head = f"sdistguard: {artifact}: " + ", ".join(parts or [f"{len(findings)} finding(s)"])
     lines = [head + ":"]
     for found in findings[:_MAX_LINES]:

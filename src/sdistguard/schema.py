@@ -19,7 +19,8 @@ def tool_schema(tool_name: str = "sdistguard") -> dict[str, Any]:
     """Return the JSON schema of ``[tool.sdistguard]`` (``tool_name`` is ignored; it is always ours).
 
     Settings of ``[tool.${tool}]`` for the sdistguard build backend and ``sdistguard check``:
-    ``keep``, ``external-links``, ``strict``, ``untracked`` and the ``check`` table (``select``, ``ignore``).
+    ``keep``, ``allow-secrets``, ``external-links``, ``strict``, ``untracked``, ``max-sdist-size``,
+    ``max-wheel-size`` and the ``check`` table (``select``, ``ignore``).
     """
     text = files("sdistguard").joinpath("tool-schema.json").read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import pathspec
 
 from sdistguard.config import Settings
+from sdistguard.credentials import credential_file_kind
 from sdistguard.errors import ConfigError
 from sdistguard.ignores import GIT_PENDING, IgnoreOracle
 from sdistguard.patterns import could_match_below, to_posix
@@ -301,11 +302,34 @@ class GuardedWalker:
         plain = not step.rescue and (  # no ignore rule or keep applies: a regular file is taken
             step.project_relative is None or not self.oracle.applies(step.project_relative))
         for entry in entries:
+            if self._credential_file(step, entry, selection, listing):
+                continue
             if plain and entry.name in regular:
                 listing.files.append(entry.name)
             else:
                 self._sort_entry(step, entry, selection, listing)
         return listing
+
+    def _credential_file(self, step: _Step, entry: os.DirEntry[str], selection: Selection, listing: _Listing) -> bool:
+        """Whether ``entry`` is a credential store (:func:`~sdistguard.credentials.credential_file_kind`) left out.
+
+        Left out unless ``keep`` names it; reported as SG601 when hatchling would have shipped it.
+        Costs no system call for a plain file (the name decides).
+        """
+        if entry.is_dir(follow_symlinks=False):
+            return False
+        relative = _join(to_posix(step.relative), entry.name)
+        kind = credential_file_kind(relative if step.project_relative is None
+                                    else _join(step.project_relative, entry.name))
+        if kind is None:
+            return False
+        if step.project_relative is not None and self._kept(_join(step.project_relative, entry.name), is_dir=False):
+            return False
+        if self._reportable(step, entry, selection, listing):
+            self._add(finding("credential-file", self._report_path(step, entry.name),
+                              f"{kind}; left out unless [tool.sdistguard] keep names it",
+                              files=1, size=_size(entry)))
+        return True
 
     def _without_root_venv_parts(self, entries: list[os.DirEntry[str]]) -> list[os.DirEntry[str]]:
         """The project root's listing without its venv's parts, when the root is a venv (``python -m venv .``).

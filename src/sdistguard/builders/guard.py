@@ -21,9 +21,11 @@ from hatchling.builders.plugin.interface import BuilderInterface, IncludedFile
 from hatchling.builders.utils import normalize_archive_path
 from hatchling.utils.constants import DEFAULT_BUILD_SCRIPT, DEFAULT_CONFIG_FILE
 
+from sdistguard.builders.content import ContentLog
 from sdistguard.builders.include import IncludePath
 from sdistguard.config import Settings, load_settings
 from sdistguard.errors import TreeError
+from sdistguard.names import PATH_BUDGET, TwinNames, too_long, windows_reason
 from sdistguard.patterns import could_match_below, negations, to_posix
 from sdistguard.report import describe_blocking
 from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, blocking_findings, finding, is_within, unportable_reason
@@ -49,6 +51,8 @@ class Guard(_Base):
     def __init__(self, *args: Any, config_settings: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.config_settings = config_settings
+        self._content: ContentLog | None = None
+        self._twins = TwinNames()
 
     @cached_property
     def settings(self) -> Settings:
@@ -61,9 +65,19 @@ class Guard(_Base):
         return GuardedWalker(self.root, self.settings, use_gitignore=not self.config.ignore_vcs)
 
     @property
+    def content(self) -> ContentLog:
+        """The secrets and sizes the writer of the current artifact saw (a new log per :meth:`build_guarded`)."""
+        if self._content is None:
+            self._content = ContentLog(self.root, self.settings)
+        return self._content
+
+    @property
     def findings(self) -> list[Finding]:
-        """Everything this builder's walks left out or rewrote, in walk order."""
-        return self.walker.findings
+        """Everything this builder's walks left out or rewrote, in walk order, then the secrets its writer found."""
+        found = self.walker.findings
+        if self._content is not None:
+            found.extend(self._content.findings())
+        return found
 
     # --- the three walks of hatchling's BuilderInterface, with ours underneath ---
 
@@ -138,6 +152,7 @@ class Guard(_Base):
         not UTF-8) and recorded as an SG401 finding; the build then fails in :meth:`check` with
         every such name listed.
         """
+        self._twins = TwinNames()  # one artifact's members (the wheel's shared data joins them later)
         yield from self._portable(self.recurse_selected_project_files())
         yield from self.recurse_forced_files(self.config.get_force_include())
 
@@ -145,15 +160,28 @@ class Guard(_Base):
         """``files`` minus those whose distribution path installers refuse, each recorded as SG401.
 
         The finding names the file as the project knows it (relative to the root, or absolute for
-        a file outside it); its detail says what is wrong with the name.
+        a file outside it); its detail says what is wrong with the name. The names that ship are
+        checked further (:mod:`sdistguard.names`): a name Windows refuses is SG402, a twin of an
+        earlier member up to case or Unicode normalisation SG403 (both stop the build, in
+        :meth:`check`), a path past :data:`~sdistguard.names.PATH_BUDGET` SG404 (a warning).
         """
         for included in files:
-            reason = unportable_reason(normalize_archive_path(included.distribution_path))
-            if reason is None:
-                yield included
-            else:
-                name = to_posix(included.relative_path or included.path)
+            member = normalize_archive_path(included.distribution_path)
+            reason = unportable_reason(member)
+            name = to_posix(included.relative_path or included.path)
+            if reason is not None:
                 self.walker.report(finding("unportable-name", name, reason))
+                continue
+            windows = windows_reason(member)
+            if windows is not None:
+                self.walker.report(finding("windows-name", name, windows))
+            twin = self._twins.add(member)
+            if twin is not None:
+                self.walker.report(finding("name-twin", name, f"same name as {twin} where case or "
+                                           "NFC/NFD normalisation is ignored (Windows, macOS)"))
+            if too_long(member):
+                self.walker.report(finding("long-path", name, f"{len(member)} characters, budget {PATH_BUDGET}"))
+            yield included
 
     def _hatchlings_own_forced_files(self) -> set[str]:
         """Absolute paths hatchling force-includes by itself, not named by the user.
@@ -216,8 +244,13 @@ class Guard(_Base):
         _write_private_tag(private)
         self.walker.private = os.path.realpath(private)  # an output directory inside the tree is walked
         saved, tempfile.tempdir = tempfile.tempdir, private
+        self._content = ContentLog(self.root, self.settings)
         try:
             built = build(private)
+            limit = self.settings.max_sdist_size if self.PLUGIN_NAME == "sdist" else self.settings.max_wheel_size
+            too_big = self._content.size_finding(built, self.PLUGIN_NAME, limit)
+            if too_big is not None:
+                self.walker.report(too_big)
             self.check()
             target = os.path.join(directory, os.path.basename(built))
             os.replace(built, target)

@@ -33,6 +33,7 @@ class GuardedSdistBuilder(Guard, SdistBuilder):
 
     def _write_sdist(self, directory: str, build_data: dict[str, Any]) -> str:
         found_packages = set()
+        content = self.content
         with open_archive(self.artifact_project_id, reproducible=self.config.reproducible) as archive:
             for included_file in self.recurse_included_files():
                 if self.config.support_legacy:
@@ -40,10 +41,13 @@ class GuardedSdistBuilder(Guard, SdistBuilder):
                     if file_name == "__init__.py":
                         found_packages.add(possible_package)
 
-                archive.add_path(
+                scanner = content.scanner(included_file)
+                size = archive.add_path(
                     included_file.path,
                     normalize_archive_path(os.path.join(self.artifact_project_id, included_file.distribution_path)),
+                    scanner,
                 )
+                content.record(included_file, included_file.distribution_path, size, scanner)
 
             archive.create_file(
                 self.config.core_metadata_constructor(self.metadata, extra_dependencies=build_data["dependencies"]),

@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from types import TracebackType
     from typing import BinaryIO
 
+    from sdistguard.credentials import SecretScanner
+
 __all__ = [
     "CHUNK_SIZE", "QUEUE_CHUNKS", "SWITCH_INTERVAL", "DeflateStream", "StreamedSdistArchive", "TarfileSdistArchive",
     "quick_gil_handover", "ustar_header",
@@ -270,12 +272,13 @@ class StreamedSdistArchive(SdistArchive):
                 self.fd.close()
                 self._handover.__exit__(None, None, None)
 
-    def add_path(self, path: str, arcname: str) -> None:
+    def add_path(self, path: str, arcname: str, scanner: SecretScanner | None = None) -> int:
         """Add the file at ``path`` (links followed) as the member ``arcname``, as hatchling would.
 
         The member is what ``gettarinfo`` (dereferencing) + hatchling's ``normalize_tar_metadata``
-        + ``addfile`` write. Raises ``OSError`` when the file cannot be read or shrinks while read
-        (tarfile's "unexpected end of data").
+        + ``addfile`` write; every chunk of its contents is also fed to ``scanner`` (the secret scan,
+        on the bytes read for the archive). Returns the member's size in bytes. Raises ``OSError``
+        when the file cannot be read or shrinks while read (tarfile's "unexpected end of data").
         """
         arcname = arcname.replace(os.sep, "/").lstrip("/")
         if self._fast:
@@ -283,13 +286,13 @@ class StreamedSdistArchive(SdistArchive):
             try:
                 status = os.fstat(fd)
                 if stat.S_ISREG(status.st_mode):
-                    self._add_regular(fd, status, arcname)
-                    return
+                    self._add_regular(fd, status, arcname, scanner)
+                    return status.st_size
             finally:
                 os.close(fd)
-        _add_through_tarfile(self, path, arcname)
+        return _add_through_tarfile(self, path, arcname, scanner)
 
-    def _add_regular(self, fd: int, status: os.stat_result, arcname: str) -> None:
+    def _add_regular(self, fd: int, status: os.stat_result, arcname: str, scanner: SecretScanner | None) -> None:
         size = status.st_size
         mode = normalize_file_permissions(status.st_mode) & 0o7777
         mtime: int = self.timestamp  # type: ignore[assignment]  # an int: checked in __init__
@@ -305,6 +308,8 @@ class StreamedSdistArchive(SdistArchive):
             if not data:
                 raise OSError("unexpected end of data")
             write(data)
+            if scanner is not None:
+                scanner.feed(data)
             remaining -= len(data)
         padding = -size % _BLOCK
         if padding:
@@ -315,21 +320,38 @@ class StreamedSdistArchive(SdistArchive):
 class TarfileSdistArchive(SdistArchive):
     """hatchling's ``SdistArchive`` unchanged, with :meth:`add_path` as sdistguard has always written it."""
 
-    def add_path(self, path: str, arcname: str) -> None:
-        """Add the file at ``path`` (links followed) as ``arcname``: ``gettarinfo`` + ``addfile``."""
-        _add_through_tarfile(self, path, arcname)
+    def add_path(self, path: str, arcname: str, scanner: SecretScanner | None = None) -> int:
+        """Add the file at ``path`` (links followed) as ``arcname``: ``gettarinfo`` + ``addfile``.
+
+        The bytes tarfile reads are fed to ``scanner`` too; returns the member's size in bytes.
+        """
+        return _add_through_tarfile(self, path, arcname, scanner)
 
 
-def _add_through_tarfile(archive: SdistArchive, path: str, arcname: str) -> None:
-    """tarfile's own way, dereferencing (links and hardlinks become regular files)."""
+class _ScannedReader:
+    """A binary file whose ``read`` also feeds a :class:`SecretScanner` (what tarfile's ``addfile`` reads)."""
+
+    def __init__(self, file: BinaryIO, scanner: SecretScanner) -> None:
+        self._file = file
+        self._scanner = scanner
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._file.read(size)
+        self._scanner.feed(data)
+        return data
+
+
+def _add_through_tarfile(archive: SdistArchive, path: str, arcname: str, scanner: SecretScanner | None = None) -> int:
+    """tarfile's own way, dereferencing (links and hardlinks become regular files); the member's size."""
     tf = archive.tf
     tf.dereference = True
     tar_info = archive.gettarinfo(path, arcname=arcname)  # type: ignore[no-untyped-call]
     if tar_info is None:  # a socket: tarfile cannot store it (the guarded walk never yields one)
-        return
+        return 0
     with open(path, "rb") as file:
-        tf.addfile(tar_info, file)
+        tf.addfile(tar_info, file if scanner is None else _ScannedReader(file, scanner))
     # A writing TarFile keeps every TarInfo (for getmembers) and, dereferencing, never reads its
     # hardlink map: drop both, so memory does not grow with the file count.
     tf.members.clear()  # type: ignore[attr-defined]
     tf.inodes.clear()  # type: ignore[attr-defined]
+    return int(tar_info.size)

@@ -49,6 +49,9 @@ from hatchling.builders.wheel import RecordFile, WheelArchive
 from sdistguard.builders.sdist_writer import quick_gil_handover
 
 if TYPE_CHECKING:
+    from sdistguard.builders.content import ContentLog
+
+if TYPE_CHECKING:
     from hatchling.builders.plugin.interface import IncludedFile
     from hatchling.builders.wheel import WheelBuilder
 
@@ -88,10 +91,12 @@ def _deflater(zip_info: zipfile.ZipInfo) -> Any:
 class _Packer:
     """What a worker does for one file: hatchling's ``zip_info``, then read, hash and deflate."""
 
-    def __init__(self, reproducible: bool, time_tuple: Any, spool_above: int) -> None:
+    def __init__(self, reproducible: bool, time_tuple: Any, spool_above: int,
+                 content: ContentLog | None = None) -> None:
         self.reproducible = reproducible
         self.time_tuple = time_tuple
         self.spool_above = spool_above
+        self.content = content
 
     def batch(self, files: list[IncludedFile]) -> list[_Packed | None]:
         """Pack every file of a task; ``None`` for what hatchling's ``add_file`` must write."""
@@ -120,11 +125,17 @@ class _Packer:
         # as ZipFile._open_to_write decides it: deflated data can be larger than the file
         zip64 = zip_info.file_size * 1.05 > zipfile.ZIP64_LIMIT
         deflater = _deflater(zip_info)
+        content = self.content
+        scanner = content.scanner(included_file) if content is not None else None
         with open(included_file.path, "rb") as file:
             piece = self.spool_above
             if file_stat.st_size <= piece:
                 data = file.read()
                 deflated = deflater.compress(data) + deflater.flush()
+                if content is not None:
+                    if scanner is not None:
+                        scanner.feed(data)
+                    content.record(included_file, relative_path, len(data), scanner)
                 return _Packed(zip_info, zip64, deflated, len(deflated), zlib.crc32(data), len(data),
                                hashlib.sha256(data).digest(), file_stat.st_size)
             spool = tempfile.SpooledTemporaryFile(piece)  # noqa: SIM115 - handed to the writer
@@ -135,8 +146,12 @@ class _Packer:
                     crc = zlib.crc32(data, crc)
                     file_size += len(data)
                     hasher.update(data)
+                    if scanner is not None:
+                        scanner.feed(data)
                     spool.write(deflater.compress(data))
                 spool.write(deflater.flush())
+                if content is not None:
+                    content.record(included_file, relative_path, file_size, scanner)
                 compress_size = spool.tell()
                 spool.seek(0)
             except BaseException:
@@ -231,10 +246,31 @@ class ParallelWheelArchive(WheelArchive):
 
     def __init__(self, project_id: str, *, reproducible: bool, workers: int | None = None,
                  batch_files: int = BATCH_FILES, pending_batches: int = PENDING_BATCHES,
-                 spool_above: int = SPOOL_ABOVE) -> None:
+                 spool_above: int = SPOOL_ABOVE, content: ContentLog | None = None) -> None:
         super().__init__(project_id, reproducible=reproducible)
         self.workers = workers or os.cpu_count() or 1
         self.batch_files, self.pending_batches, self.spool_above = batch_files, pending_batches, spool_above
+        self.content = content
+
+    def add_file(self, included_file: IncludedFile) -> tuple[str, str, str]:
+        """hatchling's ``add_file``; with a ``content`` log, the file is scanned and its size recorded.
+
+        This is the path of what the workers do not write (the ``.dist-info`` extra metadata and
+        license files, shared data, and every file when :func:`direct_writes_agree` is false): here
+        the scan reads the file a second time, as hatchling's ``add_file`` reads it itself.
+        """
+        row = super().add_file(included_file)
+        content = self.content
+        if content is not None:
+            scanner = content.scanner(included_file)
+            size = 0
+            with open(included_file.path, "rb") as file:
+                while data := file.read(self.spool_above):
+                    size += len(data)
+                    if scanner is not None:
+                        scanner.feed(data)
+            content.record(included_file, row[0], size, scanner)
+        return row
 
     def add_files(self, included_files: Iterable[IncludedFile]) -> Iterator[tuple[str, str, str]]:
         """Add every file, in order; yield each one's RECORD row ``(path, "sha256=...", size)``.
@@ -249,7 +285,7 @@ class ParallelWheelArchive(WheelArchive):
             for included_file in included_files:
                 yield self.add_file(included_file)
             return
-        packer = _Packer(self.reproducible, self.time_tuple, self.spool_above)
+        packer = _Packer(self.reproducible, self.time_tuple, self.spool_above, self.content)
         pending: deque[tuple[list[IncludedFile], Future[list[_Packed | None]]]] = deque()
         batch: list[IncludedFile] = []
         ahead = self.workers * self.pending_batches
@@ -276,7 +312,7 @@ class ParallelWheelArchive(WheelArchive):
             for included_file, packed in zip(files, results, strict=True):
                 if packed is None or packed.zip_info.filename in self.zf.NameToInfo:
                     _close_spools([packed])
-                    yield self.add_file(included_file)  # hatchling writes it, or raises its error
+                    yield WheelArchive.add_file(self, included_file)  # hatchling writes it, or raises its error
                 else:
                     write_member(self.zf, packed)
                     yield packed.zip_info.filename, f"sha256={format_file_hash(packed.digest)}", str(packed.st_size)
@@ -307,7 +343,8 @@ def build_standard_wheel(builder: WheelBuilder, directory: str, build_data: dict
     if "tag" not in build_data:
         build_data["tag"] = builder.get_best_matching_tag() if build_data["infer_tag"] else builder.get_default_tag()
 
-    archive = ParallelWheelArchive(builder.artifact_project_id, reproducible=builder.config.reproducible)
+    archive = ParallelWheelArchive(builder.artifact_project_id, reproducible=builder.config.reproducible,
+                                   content=getattr(builder, "content", None))
     with archive, RecordFile() as records:
         for record in archive.add_files(builder.recurse_included_files()):
             records.write(record)

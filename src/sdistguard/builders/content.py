@@ -1,0 +1,143 @@
+"""What the writers see of each member's bytes: the secret scan (SG602) and the sizes (SG610, SG611).
+
+The writers read every file once, in chunks; :class:`ContentLog` gives them a
+:class:`~sdistguard.credentials.SecretScanner` per file to feed those very chunks (no second read of
+the tree) and collects, thread-safely (the wheel's workers run in parallel), the secrets found and
+each member's size. After writing, :meth:`ContentLog.size_finding` compares the artifact with
+``max-sdist-size`` / ``max-wheel-size`` (SG611) or PyPI's default limit (SG610) and names the
+largest directories and files from the sizes the writer saw.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import TYPE_CHECKING, Final
+
+import pathspec
+
+from sdistguard.credentials import SecretScanner
+from sdistguard.patterns import to_posix
+from sdistguard.rules import Finding, finding
+
+if TYPE_CHECKING:
+    from hatchling.builders.plugin.interface import IncludedFile
+
+    from sdistguard.config import Settings
+
+__all__ = ["PYPI_FILE_LIMIT", "ContentLog", "format_size"]
+
+PYPI_FILE_LIMIT: Final = 100 * 1000**2
+"""PyPI's default upload limit per file: 100 MB (PyPI help, "How do I get a file size limit exemption")."""
+
+SCAN_CONTENT = True
+"""Private switch for the benchmark (benchmarks/): ``False`` turns the secret scan off."""
+
+_LARGEST: Final = 3
+
+
+def format_size(size: int) -> str:
+    """``size`` bytes as a short SI string (``"1.2 MB"``, ``"512 B"``)."""
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{size} B"  # pragma: no cover
+
+
+class ContentLog:
+    """Secrets and sizes of the members of one artifact, as its writer reads them.
+
+    ``root`` is the project root (absolute), ``settings`` the build's settings (``allow-secrets``).
+    :meth:`scanner` gives a scanner for a file (``None`` when ``allow-secrets`` accepts it, or
+    scanning is off); :meth:`record` takes the scanner's result and the member's size. Findings name
+    the file as the project knows it (relative to the root, or absolute outside it), their detail
+    ``"line N: <kind>"``: the secret itself is never kept. Thread-safe. Raises nothing.
+    """
+
+    def __init__(self, root: str, settings: Settings) -> None:
+        self.root = root
+        self.allow = pathspec.GitIgnoreSpec.from_lines(settings.allow_secrets) if settings.allow_secrets else None
+        self.sizes: dict[str, int] = {}
+        """Distribution path (``/``) -> bytes, of every member written from a file."""
+        self._findings: list[Finding] = []
+        self._lock = threading.Lock()
+
+    def name(self, included_file: IncludedFile) -> str:
+        """How findings name ``included_file``: its project-relative path, or its absolute path."""
+        return to_posix(included_file.relative_path or included_file.path)
+
+    def scanner(self, included_file: IncludedFile) -> SecretScanner | None:
+        """A fresh scanner for the file's bytes, or ``None`` when its secrets are accepted (or scanning is off)."""
+        if not SCAN_CONTENT:
+            return None
+        if self.allow is not None and included_file.relative_path and self.allow.match_file(
+                to_posix(included_file.relative_path)):
+            return None
+        return SecretScanner()
+
+    def record(self, included_file: IncludedFile, distribution_path: str, size: int,
+               scanner: SecretScanner | None) -> None:
+        """Record a written member: its size and, after ``scanner.finish()``, a finding per secret."""
+        hits = scanner.finish() if scanner is not None else []
+        found = [finding("secret", self.name(included_file), f"line {hit.line}: {hit.kind}") for hit in hits]
+        with self._lock:
+            self.sizes[distribution_path.replace(os.sep, "/")] = size
+            self._findings.extend(found)
+
+    def findings(self) -> list[Finding]:
+        """The SG602 findings so far, sorted by path and line (the wheel's workers finish in any order)."""
+        with self._lock:
+            return sorted(self._findings, key=lambda found: (found.path, _line(found.detail)))
+
+    def size_finding(self, artifact: str, kind: str, limit: int | None) -> Finding | None:
+        """SG611 when ``artifact`` (a path) has more than ``limit`` bytes, SG610 when ``limit`` is ``None``
+        and it passes :data:`PYPI_FILE_LIMIT`; else ``None``. ``kind`` is ``"sdist"`` or ``"wheel"``
+        (names the setting). The detail names the largest directories and files (uncompressed bytes).
+        """
+        size = os.path.getsize(artifact)
+        if limit is None:
+            if size <= PYPI_FILE_LIMIT:
+                return None
+            rule, over = "large-artifact", f"over PyPI's default limit of {format_size(PYPI_FILE_LIMIT)}"
+        else:
+            if size <= limit:
+                return None
+            rule, over = "size-limit", f"over max-{kind}-size = {format_size(limit)} ({limit} bytes)"
+        detail = f"{format_size(size)} ({size} bytes) {over}; {self.largest()}"
+        return finding(rule, os.path.basename(artifact), detail, size=size)
+
+    def largest(self) -> str:
+        """The largest directories and files the writer saw, uncompressed: ``"largest directories: ..."``."""
+        with self._lock:
+            sizes = dict(self.sizes)
+        directories: dict[str, int] = {}
+        for path, size in sizes.items():
+            parts = path.split("/")[:-1]
+            for depth in range(1, len(parts) + 1):
+                directory = "/".join(parts[:depth]) + "/"
+                directories[directory] = directories.get(directory, 0) + size
+        # a directory whose one subdirectory holds nearly all of it says nothing more: name the subdirectory
+        biggest_child: dict[str, int] = {}
+        for directory, size in directories.items():
+            parent = directory[:-1].rpartition("/")[0]
+            if parent:
+                parent += "/"
+                biggest_child[parent] = max(biggest_child.get(parent, 0), size)
+        telling = [(directory, size) for directory, size in directories.items()
+                   if biggest_child.get(directory, 0) < 0.9 * size]
+        shown = sorted(telling, key=lambda item: (-item[1], item[0]))[:_LARGEST]
+        files = sorted(sizes.items(), key=lambda item: (-item[1], item[0]))[:_LARGEST]
+        described = [f"largest directories: {_listing(shown)}"] if shown else []
+        described.append(f"largest files: {_listing(files) or 'none'}")
+        return "; ".join(described)
+
+
+def _listing(items: list[tuple[str, int]]) -> str:
+    return ", ".join(f"{path} ({format_size(size)})" for path, size in items)
+
+
+def _line(detail: str) -> int:
+    number = detail.removeprefix("line ").partition(":")[0]
+    return int(number) if number.isdigit() else 0
