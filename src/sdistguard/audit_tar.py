@@ -16,7 +16,7 @@ import tarfile
 from collections.abc import Iterator
 from typing import Final, Protocol
 
-from sdistguard.audit_base import TAR_ERRORS, Limits, LimitReached, describe, open_input
+from sdistguard.audit_base import TAR_ERRORS, LimitReached, Limits, describe, open_input
 from sdistguard.audit_members import MemberCollector
 from sdistguard.errors import InputError
 
@@ -79,7 +79,9 @@ def bounded_members(path: str, limits: Limits) -> Iterator[tuple[tarfile.TarFile
                         return
                     yield archive, info
                     _forget_members(archive)
-        except (LimitReached, _ChainTooLong, *TAR_ERRORS):
+        except (LimitReached, _ChainTooLong):
+            return
+        except TAR_ERRORS:
             return
 
 

@@ -313,7 +313,8 @@ class GuardedWalker:
     def _credential_file(self, step: _Step, entry: os.DirEntry[str], selection: Selection, listing: _Listing) -> bool:
         """Whether ``entry`` is a credential store (:func:`~sdistguard.credentials.credential_file_kind`) left out.
 
-        Left out unless ``keep`` names it; reported as SG601 when hatchling would have shipped it.
+        Left out unless ``keep`` names it; reported as SG601 when hatchling would have shipped it. A file
+        git's ignore rules leave out is theirs to report (SG104, with the ignore file and line).
         Costs no system call for a plain file (the name decides).
         """
         if entry.is_dir(follow_symlinks=False):
@@ -323,8 +324,14 @@ class GuardedWalker:
                                     else _join(step.project_relative, entry.name))
         if kind is None:
             return False
-        if step.project_relative is not None and self._kept(_join(step.project_relative, entry.name), is_dir=False):
-            return False
+        if step.project_relative is not None:
+            path = _join(step.project_relative, entry.name)
+            if self._kept(path, is_dir=False):
+                return False
+            if self.oracle.applies(step.project_relative):
+                decision = self.oracle.file(path)
+                if decision is not None and decision.leaves_out:
+                    return False  # git's ignore rules decide first, with their source (SG104)
         if self._reportable(step, entry, selection, listing):
             self._add(finding("credential-file", self._report_path(step, entry.name),
                               f"{kind}; left out unless [tool.sdistguard] keep names it",
