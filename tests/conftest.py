@@ -17,6 +17,85 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SRC = REPO / "src"
 
+# --------------------------------------------------------------------------- hermetic runs
+#
+# Every test runs below a hostile parent: the session's basetemp is placed in a fresh directory holding a
+# stray pyproject.toml (a uv workspace that `uv init` without --no-workspace would join and edit) and a
+# .gitignore with `*` (which hatchling would apply to any project below it that has no .git of its own).
+# The basetemp itself holds an empty `.git` directory: the boundary hatchling's .gitignore search stops at,
+# as a checkout's would (git ignores an empty one). At the end of the session the stray files must be
+# unchanged, or the run fails: nothing is read or written outside the temp directories but the project's
+# own caches. git reads no global or system configuration (GIT_CONFIG_GLOBAL points into the parent),
+# and never searches for a repository above the hostile parent (GIT_CEILING_DIRECTORIES).
+# SDISTGUARD_TEST_PARENT=DIR uses DIR as the parent (kept afterwards); pytest --basetemp disables all this.
+
+STRAY_PYPROJECT = """\
+[project]
+name = "stray-workspace"
+version = "0"
+
+[tool.uv.workspace]
+members = []
+"""
+STRAY_GITIGNORE = "*\n"
+_HOSTILE: dict[str, Path] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Place the session's basetemp below a hostile parent (see above), unless --basetemp was given."""
+    if config.option.basetemp or hasattr(config, "workerinput"):
+        return
+    import tempfile
+
+    given = os.environ.get("SDISTGUARD_TEST_PARENT")
+    parent = Path(given) if given else Path(tempfile.mkdtemp(prefix="sdistguard-tests-"))
+    parent.mkdir(parents=True, exist_ok=True)
+    (parent / "pyproject.toml").write_text(STRAY_PYPROJECT)
+    (parent / ".gitignore").write_text(STRAY_GITIGNORE)
+    (parent / "gitconfig").write_text(
+        "[user]\n\tname = sdistguard tests\n\temail = tests@example.invalid\n[init]\n\tdefaultBranch = main\n"
+    )
+    basetemp = parent / "basetemp"
+    config.option.basetemp = str(basetemp)
+    os.environ["GIT_CONFIG_GLOBAL"] = str(parent / "gitconfig")
+    os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
+    os.environ["GIT_CEILING_DIRECTORIES"] = str(parent)
+    _HOSTILE["parent"] = parent
+    if not given:
+        _HOSTILE["remove"] = parent
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Create the boundary ``basetemp/.git`` once pytest has made (and emptied) the basetemp."""
+    if "parent" in _HOSTILE:
+        basetemp = session.config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
+        (basetemp / ".git").mkdir(exist_ok=True)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when a test changed the stray files of the hostile parent, or added files beside them."""
+    parent = _HOSTILE.get("parent")
+    if parent is None:
+        return
+    problems = []
+    if (parent / "pyproject.toml").read_text() != STRAY_PYPROJECT:
+        problems.append("pyproject.toml was changed")
+    if (parent / ".gitignore").read_text() != STRAY_GITIGNORE:
+        problems.append(".gitignore was changed")
+    extra = sorted({path.name for path in parent.iterdir()} - {"pyproject.toml", ".gitignore", "gitconfig", "basetemp"})
+    if extra:
+        problems.append(f"files were written beside them: {extra}")
+    if problems:
+        print(f"\nnot hermetic: in the hostile parent {parent} of the temp root, " + "; ".join(problems))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the hostile parent made for this run (its basetemp with it)."""
+    removable = _HOSTILE.pop("remove", None)
+    if removable is not None:
+        shutil.rmtree(removable, ignore_errors=True)
+
 PYPROJECT = """\
 [build-system]
 requires = ["sdistguard"]

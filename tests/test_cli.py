@@ -17,6 +17,7 @@ from sdistguard.errors import ConfigError
 from sdistguard.rules import RULES
 
 PKG_INFO = b"Metadata-Version: 2.4\nName: demo\nVersion: 1.0\n"
+HATCHLING = '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
 
 
 def write_sdist(path: Path, *members: tuple[str, bytes]) -> Path:
@@ -67,9 +68,9 @@ def test_findings_exit_1_with_codes_paths_counts_and_hints(leaky: Path, capsys: 
     assert "  SG101  venv/" in out
     assert "[1 file, 100 B; layout: lib/python3.12/site-packages/, pyvenv.cfg missing]" in out
     assert "  SG510  src/demo/__pycache__/" in out
-    assert f"  SG101 venv: {RULES['SG101'].hint}" in out
+    assert "  fix (SG101): exclude venv/ in the build backend's configuration (the backend that built this " in out
     assert "largest directories: venv/ 100 B" in out
-    assert out.rstrip().endswith("2 findings in 1 input (SG101 x1, SG510 x1)")
+    assert out.rstrip().endswith("2 findings in 1 input (SG101 x1, SG510 x1); 2 fail the check")
 
 
 def test_json_report(leaky: Path, clean: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -78,19 +79,21 @@ def test_json_report(leaky: Path, clean: Path, capsys: pytest.CaptureFixture[str
     assert document["version"] == 1
     assert document["tool"]["name"] == "sdistguard"
     assert document["exit_code"] == 1
-    assert document["summary"] == {"findings": 2, "codes": {"SG101": 1, "SG510": 1}}
+    assert document["summary"] == {"findings": 2, "failing": 2, "codes": {"SG101": 1, "SG510": 1}}
     first, second = document["inputs"]
-    assert (first["kind"], first["members"], first["error"]) == ("sdist", 3, None)
+    assert (first["kind"], first["members"], first["error"], first["built_by"]) == ("sdist", 3, None, None)
     assert first["findings"][1] == {
         "code": "SG101",
         "name": "venv",
         "severity": "warning",
+        "fails": True,
         "path": "venv/",
         "detail": "layout: lib/python3.12/site-packages/, pyvenv.cfg missing",
         "files": 1,
         "size": 100,
         "reason": RULES["SG101"].reason,
-        "hint": RULES["SG101"].hint,
+        "hint": "exclude venv/ in the build backend's configuration (the backend that built this archive is not "
+        "recorded in it)",
     }
     assert second["findings"] == []
 
@@ -118,8 +121,8 @@ def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]
 def test_help_documents_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--help"]) == 0
     out = capsys.readouterr().out
-    assert "0  no findings" in out
-    assert "1  at least one finding" in out
+    assert "0  nothing that breaks installs or leaks" in out
+    assert "1  at least one failing finding" in out
     assert "2  usage error" in out
     assert "[tool.sdistguard.check]" in out
 
@@ -169,7 +172,7 @@ def test_directory_uses_its_own_pyproject(tmp_path: Path) -> None:
     (root / "src" / "demo" / "__init__.py").write_text("")
     (root / "venv").mkdir()
     (root / "venv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
-    pyproject = '[project]\nname = "demo"\nversion = "1.0"\n'
+    pyproject = HATCHLING + '[project]\nname = "demo"\nversion = "1.0"\n'
     (root / "pyproject.toml").write_text(pyproject)
     assert main(["check", str(root)]) == 1
     (root / "pyproject.toml").write_text(pyproject + '[tool.sdistguard.check]\nignore = ["SG101"]\n')
@@ -235,16 +238,18 @@ def test_table_groups_many_findings_of_one_code_under_one_directory(
     assert block == [
         f"{leaked_etc}: sdist, 16 members, 52 B",
         f"  SG201  LICENSE        {reason_201} [symlink to absolute path /usr/share/common-licenses/MIT]",
-        *(f"  SG502  docs/page{index}.md  {reason_502} [symlink to ../README.md]" for index in range(5)),
+        *(f"  SG502  docs/page{index}.md  {reason_502} [symlink to ../README.md] (advisory)" for index in range(5)),
         f"  SG201  src/demo/      8 below: {reason_201} [e.g. bin/python: symlink to absolute path /usr/bin/python3]",
         "  (a row 'N below' stands for N findings; --format json or --group 0 lists each)",
         "  largest directories: docs/ 0 B, src/ 0 B, src/demo/ 0 B, src/demo/bin/ 0 B, src/demo/etc/ 0 B",
+        "  fix (SG201): exclude LICENSE, src/demo/ in the build backend's configuration (the backend that built "
+        "this archive is not recorded in it)",
     ]
 
 
 def test_table_total_and_json_keep_every_finding(leaked_etc: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(leaked_etc)]) == 1
-    assert capsys.readouterr().out.rstrip().endswith("14 findings in 1 input (SG201 x9, SG502 x5)")
+    assert capsys.readouterr().out.rstrip().endswith("14 findings in 1 input (SG201 x9, SG502 x5); 9 fail the check")
     assert main(["check", "--format", "json", str(leaked_etc)]) == 1
     findings = json.loads(capsys.readouterr().out)["inputs"][0]["findings"]
     assert [item["path"] for item in findings if item["path"].startswith("src/")] == [
@@ -294,3 +299,271 @@ def test_group_findings_keeps_order_and_leaves_findings_alone() -> None:
     assert rows == [few[0], FindingGroup("SG201", "a/b/", tuple(many)), *few[1:], *top]
     assert group_findings(findings, above=0) == findings
     assert group_findings(findings, above=6) == findings
+
+
+# ---------------------------------------------------------------------------- default selection, formats
+
+
+def write_members(path: Path, top: str, members: dict[str, bytes]) -> Path:
+    """A tar.gz at ``path`` holding ``members`` (name below ``top``/, data), in this order."""
+    with tarfile.open(path, "w:gz", format=tarfile.PAX_FORMAT) as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(f"{top}/{name}")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def old_metadata_sdist(tmp_path: Path) -> Path:
+    """A clean sdist whose only finding is advisory: Metadata-Version 2.1 (SG521), like requests 2.32.3."""
+    pkg_info = b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n"
+    return write_members(tmp_path / "demo-1.0.tar.gz", "demo-1.0", {"demo/__init__.py": b"", "PKG-INFO": pkg_info})
+
+
+def test_advisory_codes_are_reported_but_fail_only_when_selected(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sdist = old_metadata_sdist(tmp_path)
+    assert main(["check", str(sdist)]) == 0
+    out = capsys.readouterr().out
+    assert f"  SG521  PKG-INFO  {RULES['SG521'].reason} [Metadata-Version 2.1] (advisory)" in out
+    assert out.rstrip().endswith("1 finding in 1 input (SG521 x1); all advisory, none fails")
+    assert main(["check", "--select", "SG521", str(sdist)]) == 1
+    assert "(advisory)" not in capsys.readouterr().out
+    assert main(["check", "--select", "SG", str(sdist)]) == 1  # a prefix selects (and fails) every code
+    (tmp_path / "cwd" / "pyproject.toml").write_text('[tool.sdistguard.check]\nselect = ["SG5"]\n')
+    assert main(["check", str(sdist)]) == 1
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from sdistguard import __version__
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"sdistguard {__version__}\n"
+
+
+def test_github_annotations(leaky: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sdist = old_metadata_sdist(tmp_path)
+    assert main(["check", "--format", "github", str(leaky), str(sdist), str(tmp_path / "gone.whl")]) == 2
+    lines = capsys.readouterr().out.splitlines()
+    unknown = (
+        "exclude {} in the build backend's configuration (the backend that built this archive is not recorded in it)"
+    )
+    assert lines == [
+        f"::error file={leaky},title=sdistguard SG510 bytecode::SG510 bytecode: src/demo/__pycache__/: "
+        f"{RULES['SG510'].reason} [1 file, 1 B; __pycache__]. Fix: {unknown.format('src/demo/__pycache__/')}",
+        f"::error file={leaky},title=sdistguard SG101 venv::SG101 venv: venv/: {RULES['SG101'].reason} "
+        f"[1 file, 100 B; layout: lib/python3.12/site-packages/, pyvenv.cfg missing]. Fix: {unknown.format('venv/')}",
+        f"::warning file={sdist},title=sdistguard SG521 metadata-version::SG521 metadata-version: PKG-INFO: "
+        f"{RULES['SG521'].reason} [Metadata-Version 2.1]. Fix: {RULES['SG521'].hint}",
+        f"::error file={tmp_path / 'gone.whl'},title=sdistguard::{tmp_path / 'gone.whl'}: no such file or directory",
+        "3 findings in 3 inputs (SG101 x1, SG510 x1, SG521 x1); 2 fail the check; 1 input could not be read",
+    ]
+
+
+def test_github_annotation_escapes_newlines_percent_and_property_separators() -> None:
+    from sdistguard.report import _escape_data, _escape_property
+
+    assert _escape_data("50%\r\nnext") == "50%25%0D%0Anext"
+    assert _escape_property("a:b,c%") == "a%3Ab%2Cc%25"
+
+
+def test_sarif_report_is_valid_sarif_2_1_0(leaky: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    sdist = old_metadata_sdist(tmp_path)
+    assert main(["check", "--format", "sarif", str(leaky), str(sdist), str(tmp_path / "gone.whl")]) == 2
+    log = json.loads(capsys.readouterr().out)
+    jsonschema.Draft4Validator(schema).validate(log)
+    (run,) = log["runs"]
+    assert [rule["id"] for rule in run["tool"]["driver"]["rules"]] == list(RULES)
+    assert [(r["ruleId"], r["level"], r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"])
+            for r in run["results"]] == [
+        ("SG510", "error", "src/demo/__pycache__/"),
+        ("SG101", "error", "venv/"),
+        ("SG521", "warning", "PKG-INFO"),
+    ]
+    assert run["results"][1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == f"file://{leaky}"
+    assert run["invocations"][0]["exitCode"] == 2
+    (notification,) = run["invocations"][0]["toolExecutionNotifications"]
+    assert notification["message"]["text"].endswith("no such file or directory")
+    broken = dict(log, version="2.0.0")
+    with pytest.raises(jsonschema.ValidationError):  # the schema is strict enough to fail a wrong log
+        jsonschema.Draft4Validator(schema).validate(broken)
+
+
+def test_output_file_replaces_stdout(leaky: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = tmp_path / "report.json"
+    report.write_text("old")
+    assert main(["check", "--format", "json", "--output", str(report), str(leaky)]) == 1
+    assert capsys.readouterr().out == ""
+    assert json.loads(report.read_text())["summary"]["codes"] == {"SG101": 1, "SG510": 1}
+    assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith(".sdistguard")) == []
+    assert main(["check", "--output", str(tmp_path / "no" / "dir" / "r.txt"), str(leaky)]) == 2
+    assert f"--output {tmp_path / 'no' / 'dir' / 'r.txt'}: cannot write" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------- fixes in the backend's terms
+
+VENV = {"venv/pyvenv.cfg": b"home = /usr/bin\n", "venv/lib/site.py": b"x = 1\n"}
+
+
+def backend_pyproject(backend: str) -> bytes:
+    return f'[build-system]\nrequires = ["x"]\nbuild-backend = "{backend}"\n'.encode()
+
+
+@pytest.mark.parametrize(
+    ("extra", "built_by", "fix"),
+    [
+        (
+            {"pyproject.toml": backend_pyproject("hatchling.build")},
+            "hatchling (the sdist's pyproject.toml build-backend = 'hatchling.build')",
+            'add ["/venv/"] to [tool.hatch.build.targets.sdist] exclude in pyproject.toml, or switch build-backend '
+            'to "sdistguard.build", which leaves these out itself',
+        ),
+        (
+            {"setup.py": b"from setuptools import setup\nsetup()\n", "demo.egg-info/PKG-INFO": PKG_INFO},
+            "setuptools (setup.py in the sdist)",
+            "add to MANIFEST.in: prune venv",
+        ),
+        (
+            {"pyproject.toml": backend_pyproject("setuptools.build_meta")},
+            "setuptools (the sdist's pyproject.toml build-backend = 'setuptools.build_meta')",
+            "add to MANIFEST.in: prune venv",
+        ),
+        (
+            {"pyproject.toml": backend_pyproject("uv_build")},
+            "uv_build (the sdist's pyproject.toml build-backend = 'uv_build')",
+            'add ["venv"] to [tool.uv.build-backend] source-exclude in pyproject.toml',
+        ),
+        (
+            {"pyproject.toml": backend_pyproject("flit_core.buildapi")},
+            "flit (the sdist's pyproject.toml build-backend = 'flit_core.buildapi')",
+            'add ["venv"] to [tool.flit.sdist] exclude in pyproject.toml',
+        ),
+        (
+            {"pyproject.toml": backend_pyproject("pdm.backend")},
+            "pdm-backend (the sdist's pyproject.toml build-backend = 'pdm.backend')",
+            'add ["venv"] to [tool.pdm.build] excludes in pyproject.toml',
+        ),
+    ],
+    ids=["hatchling", "setup.py", "setuptools", "uv_build", "flit", "pdm-backend"],
+)
+def test_fix_in_the_terms_of_the_backend_that_built_the_sdist(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: dict[str, bytes], built_by: str, fix: str
+) -> None:
+    sdist = write_members(tmp_path / "demo-1.0.tar.gz", "demo-1.0", {**VENV, **extra, "PKG-INFO": PKG_INFO})
+    assert main(["check", str(sdist)]) == 1
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].endswith(f", built by {built_by}")
+    assert f"  fix (SG101): {fix}\n" in out
+    assert "hints:" not in out  # the rule's generic hint (keep) is not shown for a foreign sdist
+    assert main(["check", "--format", "json", str(sdist)]) == 1
+    (finding,) = json.loads(capsys.readouterr().out)["inputs"][0]["findings"]
+    assert finding["hint"] == fix
+
+
+def write_wheel(path: Path, generator: str, files: dict[str, bytes]) -> Path:
+    """A wheel with a RECORD that matches and a WHEEL file naming ``generator``."""
+    import base64
+    import hashlib
+    import zipfile
+
+    files = {**files, "demo-1.0.dist-info/WHEEL": f"Wheel-Version: 1.0\nGenerator: {generator}\n".encode()}
+    rows = []
+    for name, data in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        rows.append(f"{name},sha256={digest},{len(data)}")
+    rows.append("demo-1.0.dist-info/RECORD,,")
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+        archive.writestr("demo-1.0.dist-info/RECORD", "\n".join(rows) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("generator", "fix"),
+    [
+        ("hatchling 1.27.0", 'add ["demo/venv/"] to [tool.hatch.build.targets.wheel] exclude in pyproject.toml'),
+        ("setuptools (75.1.0)", '[tool.setuptools.exclude-package-data] "*" = ["demo/venv"]'),
+        ("uv 0.5.2", 'add ["demo/venv"] to [tool.uv.build-backend] wheel-exclude in pyproject.toml'),
+        ("flit 3.9.0", "flit ships the whole module directory: move them out of the package"),
+    ],
+)
+def test_fix_in_the_terms_of_the_wheel_generator(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], generator: str, fix: str
+) -> None:
+    venv = {f"demo/{name}": data for name, data in VENV.items()}
+    wheel = write_wheel(tmp_path / "demo-1.0-py3-none-any.whl", generator, {"demo/__init__.py": b"", **venv})
+    assert main(["check", str(wheel)]) == 1
+    out = capsys.readouterr().out
+    assert f", built by {generator.split()[0]}" in out.splitlines()[0] or "built by uv_build" in out
+    assert f"(WHEEL Generator: {generator})" in out.splitlines()[0]
+    assert fix in out
+
+
+# ---------------------------------------------------------------------------- a project directory, by its backend
+
+
+def venv_project(root: Path, pyproject: str) -> Path:
+    """A project at ``root`` holding a real ``python -m venv`` (no pip) next to its package."""
+    (root / "src" / "demo").mkdir(parents=True)
+    (root / "src" / "demo" / "__init__.py").write_text("")
+    (root / "pyproject.toml").write_text(pyproject + '[project]\nname = "demo"\nversion = "1.0"\n')
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / "venv")], check=True)
+    return root
+
+
+def tree_counts(directory: Path) -> tuple[int, int]:
+    """Files (links to files included, links to directories not followed) and their bytes (lstat)."""
+    files = [path for path in directory.rglob("*") if path.is_file() or (path.is_symlink() and not path.is_dir())]
+    return len(files), sum(path.lstat().st_size for path in files)
+
+
+def test_hatchling_project_shows_what_hatchling_would_ship(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sdistguard.report import human_size
+
+    root = venv_project(tmp_path / "project", HATCHLING)
+    files, size = tree_counts(root / "venv")
+    assert main(["check", str(root)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:3] == [
+        f"{root}: directory, built by hatchling (pyproject.toml build-backend = 'hatchling.build')",
+        "  what hatchling would ship and sdistguard leaves out:",
+        f"  SG101  venv/  {RULES['SG101'].reason} [{files:,} files, {human_size(size)}]",
+    ]
+    assert lines[3] == (
+        '  fix (SG101): add ["/venv/"] to [tool.hatch.build] exclude in pyproject.toml, or switch build-backend '
+        'to "sdistguard.build", which leaves these out itself'
+    )
+
+
+def test_sdistguard_project_shows_only_what_would_stop_its_build(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sdistguard = '[build-system]\nrequires = ["sdistguard"]\nbuild-backend = "sdistguard.build"\n'
+    root = venv_project(tmp_path / "project", sdistguard)
+    assert main(["check", str(root)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:2] == [
+        f"{root}: directory, built by sdistguard (pyproject.toml build-backend = 'sdistguard.build'): no findings",
+        "  note: the build leaves out or rewrites 1 path(s) as intended (its stderr report lists them); only what "
+        "would stop the build is shown",
+    ]
+    text = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(text + "[tool.sdistguard]\nstrict = true\n")
+    assert main(["check", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert f"  the sdist build would be refused:\n    venv/: SG101 {RULES['SG101'].reason}" in out
+    assert out.rstrip().endswith("1 fails the check; the build of 1 directory would be refused")
+
+
+def test_project_of_another_backend_is_not_predicted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = venv_project(tmp_path / "project", backend_pyproject("setuptools.build_meta").decode())
+    assert main(["check", str(root)]) == 2
+    assert (
+        f"sdistguard: error: {root}: builds with setuptools (pyproject.toml build-backend = 'setuptools.build_meta'); "
+        "`sdistguard check` predicts only hatchling and sdistguard builds: build the sdist (python -m build --sdist) "
+        "and check dist/*.tar.gz"
+    ) in capsys.readouterr().err

@@ -19,14 +19,15 @@ from conftest import make_uv_env, write_project
 
 pytestmark = pytest.mark.skipif(shutil.which("strace") is None, reason="needs strace (installed by .ci/run)")
 
-BUILD = "import sys, importlib; importlib.import_module(sys.argv[1]).build_sdist(sys.argv[2])"
+# sys.path[0] (the project, as cwd) is dropped first: what `python -P` does, on Python 3.10 too
+BUILD = "import sys, importlib; sys.path.pop(0); importlib.import_module(sys.argv[1]).build_sdist(sys.argv[2])"
 PATH_ARGUMENT = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
 def traced_paths(project: Path, backend: str, out: Path, log: Path) -> set[str]:
     """Every path argument of a file system call made while ``backend`` builds the sdist."""
     subprocess.run(["strace", "-f", "-qq", "-e", "trace=%file", "-o", str(log),
-                    sys.executable, "-P", "-c", BUILD, backend, str(out)],
+                    sys.executable, "-c", BUILD, backend, str(out)],
                    cwd=project, check=True, capture_output=True)
     return {match for line in log.read_text().splitlines() for match in PATH_ARGUMENT.findall(line)}
 
@@ -82,7 +83,7 @@ def test_external_link_targets_are_never_opened(tmp_path: Path) -> None:
     for backend, opened in (("sdistguard.build", False), ("hatchling.build", True)):
         log = tmp_path / f"{backend}.log"
         subprocess.run(["strace", "-f", "-qq", "-e", "trace=open,openat", "-o", str(log),
-                        sys.executable, "-P", "-c", BUILD, backend, str(tmp_path / backend)],
+                        sys.executable, "-c", BUILD, backend, str(tmp_path / backend)],
                        cwd=project, check=True, capture_output=True)
         paths = {match for line in log.read_text().splitlines() for match in PATH_ARGUMENT.findall(line)}
         package = project / "src" / "demo"

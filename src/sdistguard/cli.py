@@ -28,10 +28,27 @@ EXIT_CLEAN: Final = 0
 EXIT_FINDINGS: Final = 1
 EXIT_ERROR: Final = 2
 
+ADVISORY_CODES: Final = frozenset(
+    {
+        "SG104",  # nested .gitignore: the files are the project's own; hatchling would ship them
+        "SG204",  # an in-project link (written as a file by sdistguard): nothing leaks
+        "SG502",  # an in-archive link member: pip and uv unpack it; Windows may copy or skip it
+        "SG521",  # Metadata-Version older than 2.2: every installer reads it
+        "SG522",  # sdist file name not PEP 625's: installers accept it
+        "SG523",  # top-level directory not PEP 625's: installers accept it
+    }
+)
+"""Codes reported by default but failing the check only when selected (``--select`` or ``select``).
+
+Every other code means "this breaks installs or leaks": a venv, a cache, a link out of the project,
+an unsafe or refused member, a bad RECORD, damaged or unreadable metadata (docs/check.md, "Exit codes").
+"""
+
 _EPILOG: Final = """\
 exit codes:
-  0  no findings (after --select/--ignore)
-  1  at least one finding, or a directory whose sdist build would be refused
+  0  nothing that breaks installs or leaks (advisory codes such as SG521 are reported, not failed)
+  1  at least one failing finding: by default every code but the advisory ones (SG104, SG204, SG502,
+     SG521, SG522, SG523); with --select or a configured select, every selected code fails
   2  usage error, bad configuration, or an input that cannot be read
 
 configuration: [tool.sdistguard.check] select = [...] / ignore = [...] (codes or prefixes such as
@@ -43,10 +60,18 @@ Every code, its cause and its fix: `sdistguard codes`, and docs/rules.md.
 
 @dataclass(frozen=True)
 class CheckSelection:
-    """Which codes are reported: ``select`` (empty = all) minus ``ignore``; entries are code prefixes."""
+    """Which codes are reported and which fail the check; entries are code prefixes.
+
+    Reported: ``select`` (empty = all) minus ``ignore``. Failing: with a ``select``, every reported
+    code; without one, every reported code but :data:`ADVISORY_CODES`.
+    """
 
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+
+    def fails(self, code: str) -> bool:
+        """True when a reported finding with ``code`` makes the check exit 1."""
+        return bool(self.select) or code not in ADVISORY_CODES
 
     def wants(self, code: str) -> bool:
         """True when a finding with ``code`` is reported."""
@@ -130,6 +155,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Audit sdists and wheels from any backend, or a project directory, for venvs, caches, "
         "links and names that installers refuse.",
     )
+    parser.add_argument("--version", action="version", version=f"sdistguard {_tool_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = commands.add_parser(
         "check",
@@ -142,7 +168,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("paths", nargs="+", metavar="PATH")
     check.add_argument(
-        "--format", choices=("table", "json"), default="table", help="table (default) or json (with a 'version' field)"
+        "--format",
+        choices=("table", "json", "github", "sarif"),
+        default="table",
+        help="table (default), json (with a 'version' field), github (workflow annotations: ::error file=...::) "
+        "or sarif (SARIF 2.1.0, for code scanning uploads)",
+    )
+    check.add_argument(
+        "--output", metavar="FILE", help="write the report to FILE instead of standard output (replaced whole)"
     )
     check.add_argument(
         "--select",
@@ -216,8 +249,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check(arguments: argparse.Namespace) -> int:
-    from sdistguard.auditor import AuditResult, Limits, audit_report
-    from sdistguard.report import GROUP_ABOVE, format_check_json, format_check_table
+    from sdistguard.auditor import AuditResult, Limits
+    from sdistguard.report import (
+        GROUP_ABOVE,
+        CheckedInput,
+        format_check_github,
+        format_check_json,
+        format_check_sarif,
+        format_check_table,
+    )
 
     select = _split_codes(arguments.select, "--select")
     ignore = _split_codes(arguments.ignore, "--ignore") or ()
@@ -225,30 +265,143 @@ def _check(arguments: argparse.Namespace) -> int:
     limits = Limits(
         max_members=arguments.max_members or defaults.max_members, max_bytes=arguments.max_bytes or defaults.max_bytes
     )
-    results: list[AuditResult] = []
+    checked: list[CheckedInput] = []
     for path in arguments.paths:
         selection = _selection_for(path, select, ignore)
         try:
-            result = audit_report(path, limits=limits)
+            checked.append(_check_one(path, selection, limits))
         except InputError as error:
             print(f"sdistguard: error: {error}", file=sys.stderr)
-            results.append(AuditResult(path, "unknown", error=str(error)))
-            continue
-        result.findings = selection.apply(result.findings)
-        results.append(result)
-    code = _exit_code(results)
+            checked.append(CheckedInput(AuditResult(path, "unknown", error=str(error))))
+    code = _exit_code(checked)
     if arguments.format == "json":
-        print(format_check_json(results, _tool_version(), code))
+        text = format_check_json(checked, _tool_version(), code)
+    elif arguments.format == "github":
+        text = format_check_github(checked)
+    elif arguments.format == "sarif":
+        text = format_check_sarif(checked, _tool_version(), code)
     else:
         group = GROUP_ABOVE if arguments.group is None else arguments.group
-        print(format_check_table(results, group_above=group))
+        text = format_check_table(checked, group_above=group)
+    _write_report(text, arguments.output)
     return code
 
 
-def _exit_code(results: Sequence[Any]) -> int:
-    if any(result.error is not None for result in results):
+def _check_one(path: str, selection: CheckSelection, limits: Any) -> Any:
+    """Audit one input; return a ``CheckedInput`` with the selected findings, which fail, and the fixes."""
+    from sdistguard.auditor import audit_report
+    from sdistguard.hints import LEAVE_OUT_CODES, built_by_archive, leave_out_fix
+    from sdistguard.report import CheckedInput, FindingGroup, group_findings
+
+    if os.path.isdir(path):
+        return _check_directory(path, selection)
+    result = audit_report(path, limits=limits)
+    result.findings = selection.apply(result.findings)
+    fails = tuple(selection.fails(found.code) for found in result.findings)
+    leave_out: dict[str, list[str]] = {}
+    for row in group_findings(result.findings):  # a group's directory stands for the paths below it
+        if row.code in LEAVE_OUT_CODES:
+            leave_out.setdefault(row.code, []).append(row.directory if isinstance(row, FindingGroup) else row.path)
+    built_by = built_by_archive(path, result.kind, limits.max_members) if leave_out else None
+    fixes: dict[str, str] = {}
+    if built_by is None or built_by.name != "sdistguard":
+        backend = built_by.name if built_by else None
+        fixes = {code: leave_out_fix(backend, paths, result.kind) for code, paths in leave_out.items()}
+    return CheckedInput(result, fails, built_by, fixes)
+
+
+def _check_directory(root: str, selection: CheckSelection) -> Any:
+    """A project directory, judged by its configured backend.
+
+    sdistguard: only what would stop its build (as the build decides). hatchling: what hatchling would
+    ship that sdistguard leaves out, with files and bytes. Any other backend: an :class:`InputError`
+    (its file selection is its own; build the sdist and check that).
+    """
+    from sdistguard.auditor import audit_report
+    from sdistguard.hints import BuiltBy, built_by_project, leave_out_fix
+    from sdistguard.report import CheckedInput
+
+    if not os.path.isfile(os.path.join(root, "pyproject.toml")):
+        raise InputError(f"{root}: a project directory needs a pyproject.toml")
+    built_by = built_by_project(root) or BuiltBy("setuptools", "no build-backend in pyproject.toml (pip's default)")
+    if built_by.name not in ("hatchling", "sdistguard"):
+        raise InputError(
+            f"{root}: builds with {built_by.name} ({built_by.evidence}); `sdistguard check` predicts only "
+            f"hatchling and sdistguard builds: build the sdist (python -m build --sdist) and check dist/*.tar.gz"
+        )
+    result = audit_report(root)
+    findings = selection.apply(result.findings)
+    notes: list[str] = []
+    if built_by.name == "sdistguard":  # the build's own decision, whatever is selected
+        blocking = _build_blockers(root, result.findings)
+        left_out = len(result.findings) - len(blocking)
+        if left_out:
+            notes.append(f"the build leaves out or rewrites {left_out} path(s) as intended (its stderr report "
+                         "lists them); only what would stop the build is shown")
+        result.findings = blocking
+        return CheckedInput(result, tuple(True for _ in blocking), built_by, {}, notes)
+    counted = [_with_counts(root, found) for found in findings]
+    result.findings = counted
+    result.refused = []  # what would stop an sdistguard build is no news for a hatchling project
+    fails = tuple(selection.fails(found.code) for found in counted)
+    shipped = [found.path for found, fail in zip(counted, fails, strict=True) if fail]
+    fixes = {"*": leave_out_fix("hatchling", shipped, "directory")} if shipped else {}
+    return CheckedInput(result, fails, built_by, fixes, notes, would_ship="hatchling")
+
+
+def _build_blockers(root: str, findings: Sequence[Finding]) -> list[Finding]:
+    """The findings that stop an sdistguard build of ``root``: :func:`sdistguard.rules.blocking_findings`
+    with the project's ``[tool.sdistguard]`` settings, the very decision the build takes."""
+    from sdistguard.config import load_settings
+    from sdistguard.rules import blocking_findings
+
+    document = _read_pyproject(os.path.join(root, "pyproject.toml")) or {}
+    return blocking_findings(findings, load_settings(document))
+
+
+def _with_counts(root: str, found: Finding) -> Finding:
+    """``found`` with the files and bytes below its directory counted on disk (links not followed)."""
+    import dataclasses
+
+    if found.files or not found.path.endswith("/"):
+        return found
+    files = size = 0
+    for directory, _dirs, names in os.walk(os.path.join(root, found.path)):
+        for name in names:
+            try:
+                info = os.lstat(os.path.join(directory, name))
+            except OSError:
+                continue
+            files += 1
+            size += info.st_size
+    return dataclasses.replace(found, files=files, size=size)
+
+
+def _write_report(text: str, output: str | None) -> None:
+    """Print ``text``, or write it to ``output`` whole (a temporary file beside it, then renamed)."""
+    if output is None:
+        print(text)
+        return
+    import tempfile
+
+    directory = os.path.dirname(os.path.abspath(output))
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".sdistguard-report-", dir=directory)
+    except OSError as error:
+        raise InputError(f"--output {output}: cannot write: {error.strerror}") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text + "\n")
+        os.replace(temporary, output)
+    except OSError as error:
+        os.unlink(temporary)
+        raise InputError(f"--output {output}: cannot write: {error.strerror}") from None
+
+
+def _exit_code(checked: Sequence[Any]) -> int:
+    if any(item.result.error is not None for item in checked):
         return EXIT_ERROR
-    return EXIT_FINDINGS if any(result.findings or result.refused for result in results) else EXIT_CLEAN
+    return EXIT_FINDINGS if any(any(item.fails) for item in checked) else EXIT_CLEAN
 
 
 def _tool_version() -> str:

@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sdistguard.rules import RULES, Finding
 
 if TYPE_CHECKING:
     from sdistguard.auditor import AuditResult
+    from sdistguard.hints import BuiltBy
 
 __all__ = [
     "CHECK_REPORT_VERSION",
     "GROUP_ABOVE",
+    "CheckedInput",
     "FindingGroup",
     "describe_blocking",
     "format_build_summary",
+    "format_check_github",
     "format_check_json",
+    "format_check_sarif",
     "format_check_table",
     "group_findings",
-    "printable",
+    "human_size",
 ]
 
 _MAX_LINES = 20
@@ -86,7 +90,7 @@ printable = _printable
 _UNITS = ("kB", "MB", "GB", "TB", "PB", "EB")
 
 
-def _human_size(size: int) -> str:
+def human_size(size: int) -> str:
     """Bytes as ``"512 B"``, ``"3.4 kB"`` ... ``"83.1 MB"`` ... ``"2.0 EB"`` (powers of 1000, like pip).
 
     A size of 1000 EB or more (only a hostile archive declares one) is shown in bytes, ``"1,000,... B"``.
@@ -103,11 +107,41 @@ def _human_size(size: int) -> str:
 def _counts(files: int, size: int) -> str:
     if not files and not size:
         return ""
-    return f"{files:,} file{'s' if files != 1 else ''}, {_human_size(size)}"
+    return f"{files:,} file{'s' if files != 1 else ''}, {human_size(size)}"
 
 
 GROUP_ABOVE = 5
 """More findings than this of one code under one top-level directory share one table row."""
+
+
+@dataclass
+class CheckedInput:
+    """One input of ``sdistguard check``, ready to render.
+
+    ``result`` holds the selected findings; ``fails`` says, per finding, whether it makes the check
+    exit 1 (an advisory one does not). ``built_by`` is the backend the archive or project names (or
+    ``None``); ``fixes`` maps a code (or ``"*"`` for all) to a fix in that backend's terms, replacing
+    the rule's own hint. ``notes`` are extra lines for the table; ``would_ship`` names the backend
+    whose build would ship the findings' paths (a project directory that does not build with sdistguard).
+    """
+
+    result: AuditResult
+    fails: tuple[bool, ...] = ()
+    built_by: BuiltBy | None = None
+    fixes: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    would_ship: str | None = None
+
+    @classmethod
+    def of(cls, item: CheckedInput | AuditResult) -> CheckedInput:
+        """``item`` itself, or a bare :class:`AuditResult` as one whose every finding fails."""
+        if isinstance(item, CheckedInput):
+            return item
+        return cls(item, tuple(True for _ in item.findings))
+
+    def fix(self, code: str) -> str:
+        """The fix for ``code``: the backend's own when known, else the rule's hint."""
+        return self.fixes.get(code) or self.fixes.get("*") or RULES[code].hint
 
 
 @dataclass(frozen=True)
@@ -174,48 +208,70 @@ def _common_directory(findings: Sequence[Finding]) -> str:
     return "/".join(common) + "/"
 
 
-def format_check_table(results: Sequence[AuditResult], group_above: int = GROUP_ABOVE) -> str:
+def format_check_table(items: Sequence[CheckedInput | AuditResult], group_above: int = GROUP_ABOVE) -> str:
     """The human report of ``sdistguard check``: one block per input, then hints and a total.
 
     Each finding is one row (code, path relative to the sdist's top-level directory, the wheel's root
-    or the project directory, files and bytes below it, the rule's reason and what triggered it);
-    more than ``group_above`` findings of one code under one top-level directory become one row
-    (:func:`group_findings`; 0 groups nothing). Each code's hint is printed once; the total counts
-    every finding. An input that could not be read shows its error instead.
+    or the project directory, files and bytes below it, the rule's reason and what triggered it; an
+    advisory finding, which does not fail the check, ends with ``(advisory)``); more than
+    ``group_above`` findings of one code under one top-level directory become one row
+    (:func:`group_findings`; 0 groups nothing). A block ends with the fixes in the terms of the backend
+    that built the input, when it says which. Each other code's hint is printed once; the total
+    counts every finding and the failing ones. An input that could not be read shows its error instead.
     """
+    checked = [CheckedInput.of(item) for item in items]
     lines: list[str] = []
     codes: dict[str, int] = {}
-    for result in results:
-        lines.extend(_table_block(result, group_above))
-        for found in result.findings:
+    generic: set[str] = set()
+    for item in checked:
+        lines.extend(_table_block(item, group_above))
+        for found in item.result.findings:
             codes[found.code] = codes.get(found.code, 0) + 1
-    if codes:
+            if found.code not in item.fixes and "*" not in item.fixes:
+                generic.add(found.code)
+    if generic:
         lines.append("hints:")
-        lines.extend(f"  {code} {RULES[code].name}: {RULES[code].hint}" for code in sorted(codes))
-    lines.append(_check_total(results, codes))
+        lines.extend(f"  {code} {RULES[code].name}: {RULES[code].hint}" for code in sorted(generic))
+    lines.append(_check_total(checked, codes))
     return "\n".join(lines)
 
 
-def _table_block(result: AuditResult, group_above: int) -> list[str]:
+def _table_block(item: CheckedInput, group_above: int) -> list[str]:
+    result = item.result
     if result.error is not None:  # the message itself went to stderr, once
         return [f"{_printable(result.path)}: could not be read (the error is on stderr)", ""]
     head = f"{_printable(result.path)}: {result.kind}"
     if result.kind != "directory":
-        head += f", {result.members:,} members, {_human_size(result.size)}"
-    lines = [head + (": no findings" if not (result.findings or result.refused) else "")]
+        head += f", {result.members:,} members, {human_size(result.size)}"
+    if item.built_by is not None:
+        head += f", built by {item.built_by.name} ({_printable(item.built_by.evidence)})"
+    lines = [head + (": no findings" if not result.findings else "")]
+    if item.would_ship and result.findings:
+        lines.append(f"  what {item.would_ship} would ship and sdistguard leaves out:")
+    advisory = {id(found) for found, fail in zip(result.findings, item.fails, strict=False) if not fail}
     rows = group_findings(result.findings, group_above)
+    if result.refused:  # an sdistguard project: the build's own decision and wording stand for the rows
+        lines.append("  the sdist build would be refused:")
+        lines.extend(f"    {line}" for line in result.refused)
+        rows = []
     if rows:
         paths = [_printable(_row_path(row)) or "(archive)" for row in rows]
         width = min(max(len(path) for path in paths), 48)
-        lines.extend(f"  {row.code}  {path:<{width}}  {_row_text(row)}" for row, path in zip(rows, paths, strict=True))
-    if result.refused:  # the build's own decision (strict, external-links, SG401), whatever is selected
-        lines.append("  the sdist build would be refused:")
-        lines.extend(f"    {line}" for line in result.refused)
-    if len(rows) < len(result.findings):
+        for row, path in zip(rows, paths, strict=True):
+            first = row.findings[0] if isinstance(row, FindingGroup) else row
+            mark = " (advisory)" if id(first) in advisory else ""
+            lines.append(f"  {row.code}  {path:<{width}}  {_row_text(row)}{mark}")
+    if rows and len(rows) < len(result.findings):
         lines.append("  (a row 'N below' stands for N findings; --format json or --group 0 lists each)")
     if result.largest:
-        largest = ", ".join(f"{_printable(item.path)} {_human_size(item.size)}" for item in result.largest[:5])
+        largest = ", ".join(f"{_printable(item.path)} {human_size(item.size)}" for item in result.largest[:5])
         lines.append(f"  largest directories: {largest}")
+    lines.extend(f"  note: {note}" for note in item.notes)
+    shown = sorted({found.code for found in result.findings if found.code in item.fixes or "*" in item.fixes})
+    if "*" in item.fixes and shown:
+        lines.append(f"  fix ({', '.join(shown)}): {item.fixes['*']}")
+    else:
+        lines.extend(f"  fix ({code}): {item.fixes[code]}" for code in shown)
     lines.append("")
     return lines
 
@@ -236,15 +292,19 @@ def _row_text(row: Finding | FindingGroup) -> str:
     return row.rule.reason + (f" [{detail}]" if detail else "")
 
 
-def _check_total(results: Sequence[AuditResult], codes: dict[str, int]) -> str:
+def _check_total(checked: Sequence[CheckedInput], codes: dict[str, int]) -> str:
     total = sum(codes.values())
-    errors = sum(1 for result in results if result.error is not None)
-    text = f"{total} finding{'s' if total != 1 else ''} in {len(results)} input{'s' if len(results) != 1 else ''}"
+    failing = sum(sum(item.fails) for item in checked)
+    errors = sum(1 for item in checked if item.result.error is not None)
+    count = len(checked)
+    text = f"{total} finding{'s' if total != 1 else ''} in {count} input{'s' if count != 1 else ''}"
     if codes:
-        text += " (" + ", ".join(f"{code} x{count}" for code, count in sorted(codes.items())) + ")"
+        text += " (" + ", ".join(f"{code} x{number}" for code, number in sorted(codes.items())) + ")"
+    if total:
+        text += f"; {failing} fail{'s' if failing == 1 else ''} the check" if failing else "; all advisory, none fails"
     if errors:
         text += f"; {errors} input{'s' if errors != 1 else ''} could not be read"
-    refused = sum(1 for result in results if result.refused)
+    refused = sum(1 for item in checked if item.result.refused)
     if refused:
         text += f"; the build of {refused} director{'ies' if refused != 1 else 'y'} would be refused"
     return text
@@ -254,20 +314,26 @@ CHECK_REPORT_VERSION = 1
 """The ``version`` field of ``sdistguard check --format json``; raised when a field changes meaning."""
 
 
-def format_check_json(results: Sequence[AuditResult], tool_version: str, exit_code: int) -> str:
+def format_check_json(items: Sequence[CheckedInput | AuditResult], tool_version: str, exit_code: int) -> str:
     """The machine-readable report of ``sdistguard check --format json`` (docs/check.md, "JSON output").
 
     Top level: ``version`` (:data:`CHECK_REPORT_VERSION`), ``tool``, ``exit_code``, ``summary``
-    (finding count per code) and ``inputs``: one object per input with ``path``, ``kind``,
-    ``members``, ``size``, ``error`` (``null`` or the message), ``findings`` and ``largest``.
+    (finding count per code, and how many fail) and ``inputs``: one object per input with ``path``,
+    ``kind``, ``members``, ``size``, ``error`` (``null`` or the message), ``built_by`` (``null`` or
+    ``{"name", "evidence"}``), ``findings`` (each with ``fails`` and ``hint``, the fix in the terms of
+    that backend when known) and ``largest``.
     """
+    checked = [CheckedInput.of(item) for item in items]
     import json
 
     codes: dict[str, int] = {}
+    failing = 0
     inputs = []
-    for result in results:
+    for item in checked:
+        result = item.result
         for found in result.findings:
             codes[found.code] = codes.get(found.code, 0) + 1
+        failing += sum(item.fails)
         inputs.append(
             {
                 "path": _printable(result.path),
@@ -276,9 +342,18 @@ def format_check_json(results: Sequence[AuditResult], tool_version: str, exit_co
                 "size": result.size,
                 "error": result.error,
                 "refused": result.refused,
-                "findings": [_finding_json(found) for found in result.findings],
+                "built_by": (
+                    {"name": item.built_by.name, "evidence": _printable(item.built_by.evidence)}
+                    if item.built_by
+                    else None
+                ),
+                "findings": [
+                    _finding_json(found, fail, item.fix(found.code))
+                    for found, fail in zip(result.findings, item.fails, strict=True)
+                ],
                 "largest": [
-                    {"path": _printable(item.path), "files": item.files, "size": item.size} for item in result.largest
+                    {"path": _printable(entry.path), "files": entry.files, "size": entry.size}
+                    for entry in result.largest
                 ],
             }
         )
@@ -286,22 +361,169 @@ def format_check_json(results: Sequence[AuditResult], tool_version: str, exit_co
         "version": CHECK_REPORT_VERSION,
         "tool": {"name": "sdistguard", "version": tool_version},
         "exit_code": exit_code,
-        "summary": {"findings": sum(codes.values()), "codes": dict(sorted(codes.items()))},
+        "summary": {"findings": sum(codes.values()), "failing": failing, "codes": dict(sorted(codes.items()))},
         "inputs": inputs,
     }
     return json.dumps(document, indent=2)
 
 
-def _finding_json(found: Finding) -> dict[str, object]:
+def _finding_json(found: Finding, fails: bool, hint: str) -> dict[str, object]:
     rule = found.rule
     return {
         "code": found.code,
         "name": rule.name,
         "severity": rule.severity,
+        "fails": fails,
         "path": _printable(found.path),
         "detail": _printable(found.detail),
         "files": found.files,
         "size": found.size,
         "reason": rule.reason,
-        "hint": rule.hint,
+        "hint": hint,
     }
+
+
+def _location(item: CheckedInput, found: Finding) -> tuple[str, str]:
+    """(file, member): the file to annotate and, for an archive, the member path inside it."""
+    import posixpath
+
+    path = item.result.path
+    if item.result.kind == "directory":
+        return posixpath.join(path.replace("\\", "/"), found.path) if found.path else path, ""
+    return path, found.path
+
+
+def _message(item: CheckedInput, found: Finding) -> str:
+    """One line: code, member (for an archive), reason, what triggered it, and the fix."""
+    where = f"{_printable(found.path)}: " if item.result.kind != "directory" and found.path else ""
+    detail = "; ".join(part for part in (_counts(found.files, found.size), _printable(found.detail)) if part)
+    text = f"{found.code} {found.rule.name}: {where}{found.rule.reason}" + (f" [{detail}]" if detail else "")
+    return f"{text}. Fix: {item.fix(found.code)}"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_check_github(items: Sequence[CheckedInput | AuditResult]) -> str:
+    """``sdistguard check --format github``: one GitHub Actions workflow command per finding.
+
+    ``::error file=F,title=T::MESSAGE`` for a failing finding, ``::warning`` for an advisory one
+    (GitHub docs, "Workflow commands for GitHub Actions": data escapes ``%``, CR, LF; properties also
+    ``:`` and ``,``). ``F`` is the archive (a member's path is in the message) or, for a project
+    directory, the file or directory found. An unreadable input is an ``::error`` of its own; a last
+    plain line gives the total.
+    """
+    checked = [CheckedInput.of(item) for item in items]
+    lines: list[str] = []
+    codes: dict[str, int] = {}
+    for item in checked:
+        result = item.result
+        if result.error is not None:
+            lines.append(f"::error file={_escape_property(_printable(result.path))},title=sdistguard::"
+                         f"{_escape_data(_printable(result.error))}")
+            continue
+        for found, fail in zip(result.findings, item.fails, strict=True):
+            codes[found.code] = codes.get(found.code, 0) + 1
+            file, _member = _location(item, found)
+            level = "error" if fail else "warning"
+            title = f"sdistguard {found.code} {found.rule.name}"
+            lines.append(f"::{level} file={_escape_property(_printable(file))},title={_escape_property(title)}::"
+                         f"{_escape_data(_message(item, found))}")
+    lines.append(_check_total(checked, codes))
+    return "\n".join(lines)
+
+
+_SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+_SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def format_check_sarif(items: Sequence[CheckedInput | AuditResult], tool_version: str, exit_code: int) -> str:
+    """``sdistguard check --format sarif``: one SARIF 2.1.0 log (OASIS standard) with one run.
+
+    The driver lists every rule (``id`` the code, ``name``, ``shortDescription`` the reason, ``help``
+    the fix, ``defaultConfiguration.level`` from the severity). Each finding is a result: ``level``
+    ``error`` when it fails the check, ``warning`` when it is advisory; its location is the archive
+    (``artifactLocation.uri``, relative as given) with the member as a logical location, or, for a
+    project directory, the path found. Unreadable inputs are tool execution notifications.
+    """
+    checked = [CheckedInput.of(item) for item in items]
+    import json
+    from urllib.parse import quote
+
+    rules = list(RULES.values())
+    index = {rule.code: number for number, rule in enumerate(rules)}
+    results: list[dict[str, object]] = []
+    notifications: list[dict[str, object]] = []
+    for item in checked:
+        result = item.result
+        if result.error is not None:
+            notifications.append(
+                {
+                    "level": "error",
+                    "message": {"text": _printable(result.error)},
+                    "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(result.path, quote)}}}],
+                }
+            )
+            continue
+        for found, fail in zip(result.findings, item.fails, strict=True):
+            file, member = _location(item, found)
+            location: dict[str, object] = {"physicalLocation": {"artifactLocation": {"uri": _uri(file, quote)}}}
+            if member:
+                location["logicalLocations"] = [
+                    {"fullyQualifiedName": _printable(member), "kind": "member"}
+                ]
+            results.append(
+                {
+                    "ruleId": found.code,
+                    "ruleIndex": index[found.code],
+                    "level": "error" if fail else "warning",
+                    "message": {"text": _message(item, found)},
+                    "locations": [location],
+                    "properties": {"fails": fail, "files": found.files, "size": found.size},
+                }
+            )
+    log = {
+        "$schema": _SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "sdistguard",
+                        "version": tool_version,
+                        "informationUri": "https://pypi.org/project/sdistguard/",
+                        "rules": [
+                            {
+                                "id": rule.code,
+                                "name": rule.name,
+                                "shortDescription": {"text": rule.reason},
+                                "help": {"text": rule.hint},
+                                "defaultConfiguration": {"level": _SARIF_LEVELS.get(rule.severity, "warning")},
+                            }
+                            for rule in rules
+                        ],
+                    }
+                },
+                "invocations": [
+                    {
+                        "executionSuccessful": exit_code != 2,
+                        "exitCode": exit_code,
+                        "toolExecutionNotifications": notifications,
+                    }
+                ],
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2)
+
+
+def _uri(path: str, quote: Callable[..., str]) -> str:
+    """A relative or absolute file path as a URI reference (``/`` separators, percent-encoded)."""
+    text = _printable(path).replace("\\", "/")
+    return quote(text, safe="/") if not text.startswith("/") else "file://" + quote(text, safe="/")

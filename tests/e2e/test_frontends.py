@@ -111,7 +111,8 @@ def test_uv_build(polluted: Path, wheelhouse: Path, tmp_path: Path) -> None:
 
 def test_uv_11213_in_project_cache(wheelhouse: Path, tmp_path: Path) -> None:
     """astral-sh/uv#11213: ``UV_CACHE_DIR=.uv-cache uv build`` on a project uv made itself."""
-    run([uv(), "init", "--quiet", "--lib", "--build-backend", "hatch", "--vcs", "none", "a_package"], tmp_path)
+    run([uv(), "init", "--quiet", "--no-workspace", "--lib", "--build-backend", "hatch", "--vcs", "none", "a_package"],
+        tmp_path)
     project = tmp_path / "a_package"
     env = {"UV_CACHE_DIR": ".uv-cache"}
 

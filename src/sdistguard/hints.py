@@ -1,0 +1,239 @@
+"""Fixes in the terms of the backend that built an artifact, or that a project is configured with.
+
+``sdistguard check`` finds a venv in somebody's sdist; "add it to ``[tool.sdistguard] keep``" is no
+help to a setuptools user. :func:`built_by_archive` reads what an sdist or wheel says about its
+builder (the sdist's ``pyproject.toml`` ``build-backend``, its ``setup.py``/``setup.cfg``/``*.egg-info``,
+a wheel's ``WHEEL`` ``Generator``), :func:`built_by_project` reads a project's ``[build-system]``, and
+:func:`leave_out_fix` says how to leave paths out with that backend's own setting:
+
+- hatchling: ``[tool.hatch.build.targets.<target>] exclude`` (hatch.pypa.io, "Build configuration")
+- setuptools: ``MANIFEST.in`` ``prune``/``exclude``/``global-exclude`` (setuptools, "Controlling files in
+  the distribution")
+- uv_build: ``[tool.uv.build-backend] source-exclude`` / ``wheel-exclude`` (uv docs, "The uv build backend")
+- flit: ``[tool.flit.sdist] exclude`` (flit docs, "pyproject.toml")
+- pdm-backend: ``[tool.pdm.build] excludes`` (pdm-backend docs, "Build configuration")
+- poetry-core: ``[tool.poetry] exclude``; maturin: ``[tool.maturin] exclude``
+
+Reading is bounded and never raises for a damaged archive: what cannot be read yields ``None``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import tarfile
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+__all__ = [
+    "LEAVE_OUT_CODES",
+    "BuiltBy",
+    "backend_of",
+    "built_by_archive",
+    "built_by_project",
+    "leave_out_fix",
+]
+
+LEAVE_OUT_CODES: Final = frozenset(
+    {"SG101", "SG102", "SG103", "SG201", "SG202", "SG203", "SG301", "SG510", "SG511", "SG512"}
+)
+"""Codes whose fix is "leave this path out of the artifact": the one fix every backend spells its own way."""
+
+_BACKEND_MODULES: Final = (
+    # (build-backend module prefix, backend name); the first match wins
+    ("sdistguard.build", "sdistguard"),
+    ("hatchling.", "hatchling"),
+    ("setuptools.", "setuptools"),
+    ("flit_core.", "flit"),
+    ("flit.", "flit"),
+    ("uv_build", "uv_build"),
+    ("pdm.backend", "pdm-backend"),
+    ("poetry.core.", "poetry-core"),
+    ("maturin", "maturin"),
+    ("scikit_build_core.", "scikit-build-core"),
+    ("mesonpy", "meson-python"),
+)
+_GENERATORS: Final = (
+    # (WHEEL Generator prefix, lower case, backend name)
+    ("hatchling", "hatchling"),
+    ("setuptools", "setuptools"),
+    ("bdist_wheel", "setuptools"),
+    ("flit", "flit"),
+    ("uv", "uv_build"),
+    ("pdm-backend", "pdm-backend"),
+    ("pdm", "pdm-backend"),
+    ("poetry", "poetry-core"),
+    ("maturin", "maturin"),
+    ("scikit-build-core", "scikit-build-core"),
+    ("meson", "meson-python"),
+)
+_PYPROJECT_LIMIT: Final = 1024 * 1024
+_WHEEL_FILE_LIMIT: Final = 64 * 1024
+
+
+@dataclass(frozen=True)
+class BuiltBy:
+    """The backend that built an artifact (or that a project names): ``name`` as in the list above
+    (``"hatchling"``, ``"setuptools"``...) and ``evidence``, what said so (``"WHEEL Generator: hatchling 1.27.0"``)."""
+
+    name: str
+    evidence: str
+
+
+def backend_of(build_backend: str) -> str | None:
+    """The backend name for a ``build-backend`` value (``"setuptools.build_meta"`` -> ``"setuptools"``), or ``None``."""
+    for prefix, name in _BACKEND_MODULES:
+        if build_backend == prefix.rstrip(".") or build_backend.startswith(prefix):
+            return name
+    return None
+
+
+def _from_pyproject(document: Mapping[str, Any], where: str) -> BuiltBy | None:
+    system = document.get("build-system")
+    value = system.get("build-backend") if isinstance(system, Mapping) else None
+    if not isinstance(value, str):
+        return None
+    name = backend_of(value.strip())
+    return BuiltBy(name, f"{where} build-backend = {value.strip()!r}") if name else None
+
+
+def built_by_project(root: str) -> BuiltBy | None:
+    """The backend a project directory names in its ``pyproject.toml``; ``None`` when it names none we know.
+
+    A project without ``build-backend`` but with ``setup.py`` is setuptools (what pip and build fall back to).
+    """
+    path = os.path.join(root, "pyproject.toml")
+    try:
+        with open(path, "rb") as file:
+            document = tomllib.load(file)
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return None
+    found = _from_pyproject(document, "pyproject.toml")
+    system = document.get("build-system")
+    named = isinstance(system, Mapping) and "build-backend" in system
+    if (
+        found is None
+        and not named
+        and any(os.path.exists(os.path.join(root, name)) for name in ("setup.py", "setup.cfg"))
+    ):
+        return BuiltBy("setuptools", "setup.py/setup.cfg without a build-backend")
+    return found
+
+
+def built_by_archive(path: str, kind: str, max_members: int = 200_000) -> BuiltBy | None:
+    """What an sdist (``kind="sdist"``) or wheel (``"wheel"``) says about the backend that built it.
+
+    A wheel: the ``Generator`` of its ``*.dist-info/WHEEL``. An sdist: its top-level ``pyproject.toml``
+    ``build-backend``; else ``setup.py``, ``setup.cfg`` or an ``*.egg-info/`` directory mean setuptools.
+    Reads at most ``max_members`` members (the sdist stream again, headers only but for pyproject.toml);
+    returns ``None`` when nothing says, or when the archive cannot be read.
+    """
+    try:
+        return _wheel_generator(path) if kind == "wheel" else _sdist_builder(path, max_members)
+    except (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, ValueError, UnicodeDecodeError):
+        return None
+
+
+def _wheel_generator(path: str) -> BuiltBy | None:
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            parts = info.filename.split("/")
+            if len(parts) == 2 and parts[0].endswith(".dist-info") and parts[1] == "WHEEL":
+                if info.file_size > _WHEEL_FILE_LIMIT:
+                    return None
+                text = archive.read(info).decode("utf-8", "replace")
+                for line in text.splitlines():
+                    key, _, value = line.partition(":")
+                    if key.strip().lower() == "generator":
+                        generator = value.strip()
+                        for prefix, name in _GENERATORS:
+                            if generator.lower().startswith(prefix):
+                                return BuiltBy(name, f"WHEEL Generator: {generator}")
+                return None
+    return None
+
+
+def _sdist_builder(path: str, max_members: int) -> BuiltBy | None:
+    setuptools_evidence = ""
+    with tarfile.open(path, "r|gz") as archive:
+        for count, member in enumerate(archive):
+            if count >= max_members:
+                break
+            parts = member.name.split("/")
+            if len(parts) < 2:
+                continue
+            name = parts[1]
+            if len(parts) == 2 and name == "pyproject.toml" and member.isfile() and member.size <= _PYPROJECT_LIMIT:
+                file = archive.extractfile(member)
+                if file is not None:
+                    try:
+                        document = tomllib.load(io.BytesIO(file.read()))
+                    except tomllib.TOMLDecodeError:
+                        document = {}
+                    found = _from_pyproject(document, "the sdist's pyproject.toml")
+                    if found is not None:
+                        return found
+            elif not setuptools_evidence and len(parts) == 2 and name in ("setup.py", "setup.cfg"):
+                setuptools_evidence = f"{name} in the sdist"
+            elif not setuptools_evidence and name.endswith(".egg-info") and len(parts) >= 2:
+                setuptools_evidence = f"{name}/ in the sdist"
+    return BuiltBy("setuptools", setuptools_evidence) if setuptools_evidence else None
+
+
+def _toml_list(patterns: Iterable[str]) -> str:
+    return "[" + ", ".join(f'"{pattern}"' for pattern in patterns) + "]"
+
+
+def leave_out_fix(backend: str | None, paths: Iterable[str], kind: str) -> str:
+    """How to leave ``paths`` out of an artifact of ``kind`` (``"sdist"``, ``"wheel"``, ``"directory"``)
+    built by ``backend`` (a :class:`BuiltBy` name, or ``None`` when unknown).
+
+    ``paths`` are finding paths (POSIX, relative to the sdist's top-level directory, the wheel's root
+    or the project; a directory ends with ``/``). Returns one line of advice naming the setting.
+    """
+    chosen = list(dict.fromkeys(path for path in paths if path))[:3]
+    directories = [path.rstrip("/") for path in chosen]
+    target = "wheel" if kind == "wheel" else "sdist"
+    if backend == "hatchling":
+        anchored = [("/" + path if kind != "wheel" else path) for path in chosen]
+        table = "[tool.hatch.build]" if kind == "directory" else f"[tool.hatch.build.targets.{target}]"
+        return (
+            f"add {_toml_list(anchored)} to {table} exclude in pyproject.toml, or switch "
+            'build-backend to "sdistguard.build", which leaves these out itself'
+        )
+    if backend == "setuptools":
+        if kind == "wheel":
+            return (
+                f"leave them out of the package: [tool.setuptools.exclude-package-data] "
+                f'"*" = {_toml_list(directories)}, or move them out of the package directory'
+            )
+        lines = [("prune " if path.endswith("/") else "exclude ") + path.rstrip("/") for path in chosen]
+        return "add to MANIFEST.in: " + "; ".join(lines)
+    if backend == "uv_build":
+        key = "wheel-exclude" if kind == "wheel" else "source-exclude"
+        return f"add {_toml_list(directories)} to [tool.uv.build-backend] {key} in pyproject.toml"
+    if backend == "flit":
+        if kind == "wheel":
+            return "flit ships the whole module directory: move them out of the package"
+        return f"add {_toml_list(directories)} to [tool.flit.sdist] exclude in pyproject.toml"
+    if backend == "pdm-backend":
+        return f"add {_toml_list(directories)} to [tool.pdm.build] excludes in pyproject.toml"
+    if backend == "poetry-core":
+        return f"add {_toml_list(directories)} to [tool.poetry] exclude in pyproject.toml"
+    if backend == "maturin":
+        return (
+            f"add {_toml_list(path.rstrip('/') + '/**/*' if path.endswith('/') else path for path in chosen)} "
+            "to [tool.maturin] exclude in pyproject.toml"
+        )
+    return (
+        f"exclude {', '.join(chosen) or 'it'} in the build backend's configuration "
+        "(the backend that built this archive is not recorded in it)"
+    )
