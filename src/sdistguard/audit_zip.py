@@ -52,12 +52,12 @@ def read_wheel(path: str, collector: MemberCollector) -> str | None:
             verifier = RecordVerifier(archive, collector, record)
             try:
                 for info in archive.infolist():
-                    path = _add_member(archive, info, collector)
+                    member_path = _add_member(archive, info, collector)
                     if not info.is_dir():
-                        scanner = collector.scanner(path) if _zip_kind(info) == "file" else None
+                        scanner = collector.scanner(member_path) if _zip_kind(info) == "file" else None
                         verifier.verify(info, scanner)
-                        if scanner is not None and path is not None:
-                            collector.secrets(path, scanner.finish())
+                        if scanner is not None and member_path is not None:
+                            collector.secrets(member_path, scanner.finish())
             except LimitReached as stop:
                 collector.stop(str(stop))
             verifier.finish()
