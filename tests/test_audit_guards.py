@@ -17,11 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NonInteractiveExampleWarning
+from tests.test_audit import PKG_INFO, hatchling_sdist, member, sdist, write_wheel
+from tests.test_credentials import FAKE_TOKENS
 
 from sdistguard.auditor import Limits, audit
 from sdistguard.cli import main
-from tests.test_audit import PKG_INFO, hatchling_sdist, member, sdist, write_wheel
-from tests.test_credentials import FAKE_TOKENS
 
 
 def _token(kind: str) -> str:
@@ -60,8 +60,11 @@ def test_names_credentials_and_secrets_in_an_sdist(tmp_path: Path, capsys: pytes
         ("SG402", "con/", "'con' is a reserved device name on Windows"),
         ("SG601", "deploy/.pypirc", "PyPI upload credentials (twine, .pypirc)"),
         ("SG404", long_name, "168 characters (budget 160)"),
-        ("SG403", "readme.md", "same name as README.md on a case-insensitive or normalising file system "
-                               "(Windows, macOS)"),
+        (
+            "SG403",
+            "readme.md",
+            "same name as README.md on a case-insensitive or normalising file system (Windows, macOS)",
+        ),
         ("SG602", "src/settings.py", "line 2: GitHub token (ghp)"),
     ]
     for form in ("table", "json", "github", "sarif"):
@@ -93,8 +96,12 @@ def test_a_hatchling_sdist_of_a_real_tree(tmp_path: Path, capsys: pytest.Capture
     found = [(item["code"], item["path"], item["detail"], item["fails"]) for item in entry["findings"]]
     assert found == [
         ("SG601", ".pypirc", "PyPI upload credentials (twine, .pypirc)", True),
-        ("SG403", "readme.md", "same name as README.md on a case-insensitive or normalising file system "
-                               "(Windows, macOS)", True),
+        (
+            "SG403",
+            "readme.md",
+            "same name as README.md on a case-insensitive or normalising file system (Windows, macOS)",
+            True,
+        ),
         ("SG402", "src/demo/aux.py", "'aux.py' is a reserved device name on Windows", True),
         ("SG602", "src/demo/upload.py", "line 4: PyPI API token", True),
     ]
@@ -111,7 +118,7 @@ def test_allow_secrets_in_the_check_configuration(tmp_path: Path, capsys: pytest
     project.mkdir()
     (project / "pyproject.toml").write_text('[tool.sdistguard]\nallow-secrets = ["tests/keys/"]\n')
     os.chdir(project)
-    code, report, out = _check_json(capsys, str(path))
+    code, report, _ = _check_json(capsys, str(path))
     assert code == 1
     (entry,) = report["inputs"]  # type: ignore[index]
     assert [(item["code"], item["path"], item["detail"]) for item in entry["findings"]] == [
@@ -170,8 +177,9 @@ def test_large_archive_is_an_advisory_warning(tmp_path: Path, capsys: pytest.Cap
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(names=st.lists(st.text(alphabet="aAbBe\u00e9E\u0301", min_size=1, max_size=4), min_size=1, max_size=10,
-                      unique=True))
+@given(
+    names=st.lists(st.text(alphabet="aAbBe\u00e9E\u0301", min_size=1, max_size=4), min_size=1, max_size=10, unique=True)
+)
 def test_twins_match_a_reference_fold(tmp_path: Path, names: list[str]) -> None:
     path = tmp_path / "twins-1.0-py3-none-any.whl"
     with zipfile.ZipFile(path, "w") as archive:
@@ -182,8 +190,13 @@ def test_twins_match_a_reference_fold(tmp_path: Path, names: list[str]) -> None:
     for name in names:  # reference: fold with NFC + lower, the first spelling of a fold wins
         folded = unicodedata.normalize("NFC", name).lower()
         if folded in first:
-            expected.append((f"pkg/{name}", f"same name as pkg/{first[folded]} on a case-insensitive or "
-                                            "normalising file system (Windows, macOS)"))
+            expected.append(
+                (
+                    f"pkg/{name}",
+                    f"same name as pkg/{first[folded]} on a case-insensitive or "
+                    "normalising file system (Windows, macOS)",
+                )
+            )
         first.setdefault(folded, name)
     reported = [(found.path, found.detail) for found in audit(path, scan_content=False) if found.code == "SG403"]
     assert sorted(reported) == sorted(expected)
