@@ -644,6 +644,13 @@ LEAKED_SDISTS = {
 }
 JUNK_CODES = {"SG101", "SG102", "SG103", "SG510", "SG511", "SG512"}
 
+ALLOW_SECRETS = {
+    # name==version: [tool.sdistguard] allow-secrets for throwaway TLS test keys shipped on purpose (SG602 finds
+    # each one without it: test_published_test_keys_are_found_and_accepted_through_allow_secrets)
+    "requests==2.32.3": ["tests/certs/"],  # self-signed CA/server/client keys of requests' TLS tests
+    "urllib3==2.2.2": ["dummyserver/certs/"],  # the test server's throwaway CA and server keys
+}
+
 
 def _cache_dir() -> Path:
     return Path(os.environ.get("SDISTGUARD_SDIST_CACHE", Path.home() / ".cache" / "sdistguard-tests" / "sdists"))
@@ -689,10 +696,19 @@ def published() -> dict[str, Path]:
 @pytest.mark.network
 @pytest.mark.parametrize("requirement", sorted(CLEAN_SDISTS))
 def test_clean_published_sdists_raise_no_false_alarm(published: dict[str, Path], requirement: str) -> None:
-    result = audit_report(published[requirement])
+    result = audit_report(published[requirement], allow_secrets=ALLOW_SECRETS.get(requirement, ()))
     codes = {found.code for found in result.findings}
     assert codes & JUNK_CODES == set()
     assert codes == CLEAN_SDISTS[requirement]
+
+
+@pytest.mark.network
+def test_published_test_keys_are_found_and_accepted_through_allow_secrets(published: dict[str, Path]) -> None:
+    for requirement, allowed in ALLOW_SECRETS.items():
+        secrets = [(found.path, found.detail) for found in audit(published[requirement]) if found.code == "SG602"]
+        assert secrets and all(detail == "line 1: private key (PEM)" for _, detail in secrets)
+        assert all(path.startswith(tuple(allowed)) and path.endswith(".key") for path, _ in secrets)
+        assert "SG602" not in {found.code for found in audit(published[requirement], allow_secrets=allowed)}
 
 
 @pytest.mark.network

@@ -7,21 +7,28 @@ the small ``head`` a reader passes in (see :meth:`MemberCollector.head_size`).
 
 Rules followed: what PEP 706's ``data`` filter, pip and uv refuse (absolute names, ``..``, links out
 of the tree, special files), PEP 625 / PEP 721 (one top-level directory in an sdist), uv's name policy
-(:func:`sdistguard.rules.unportable_reason`).
+(:func:`sdistguard.rules.unportable_reason`), names Windows and macOS refuse or merge
+(:mod:`sdistguard.names`: SG402-SG404), credential files by name (SG601) and, for the readers that
+stream member data through :meth:`MemberCollector.scanner`, secrets by content (SG602,
+:mod:`sdistguard.credentials`).
 """
 
 from __future__ import annotations
 
 import bisect
 import posixpath
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+import pathspec
 from packaging.utils import canonicalize_name
 
 from sdistguard.audit_base import DirectorySize, LimitReached, Limits, sort_key
 from sdistguard.audit_layout import is_absolute, junk_root, stronger
 from sdistguard.audit_sdist import PKG_INFO_LIMIT
+from sdistguard.credentials import SecretHit, SecretScanner, credential_file_kind
+from sdistguard.names import PATH_BUDGET, TwinNames, too_long, windows_reason
 from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, finding, unportable_reason
 
 __all__ = ["KINDS", "MemberCollector"]
@@ -50,9 +57,15 @@ class MemberCollector:
     :attr:`findings` (a RECORD mismatch, a damaged member).
     """
 
-    def __init__(self, sdist: bool, limits: Limits) -> None:
+    def __init__(
+        self, sdist: bool, limits: Limits, allow_secrets: Sequence[str] = (), scan_content: bool = True
+    ) -> None:
         self.sdist = sdist
         self.limits = limits
+        self.scan_content = scan_content
+        self._allow_secrets = pathspec.GitIgnoreSpec.from_lines(allow_secrets) if allow_secrets else None
+        self._twins = TwinNames()
+        self._named_dirs: set[str] = set()
         self.top: str | None = None
         self.findings: list[Finding] = []
         self.files: dict[str, int] = {}
@@ -82,26 +95,28 @@ class MemberCollector:
             return PKG_INFO_LIMIT + 1
         return 0
 
-    def add(self, name: str, kind: str, size: int, target: str = "", head: bytes = b"") -> None:
+    def add(self, name: str, kind: str, size: int, target: str = "", head: bytes = b"") -> str | None:
         """Examine one member.
 
         ``name`` is the member name as stored; ``kind`` one of :data:`KINDS`; ``size`` the stored
         size; ``target`` a link's target as stored; ``head`` the member's first
         :meth:`head_size` bytes. Raises :class:`~sdistguard.audit_base.LimitReached` at a member or
-        name-bytes limit.
+        name-bytes limit. Returns the member's path as findings name it (below the sdist's
+        top-level directory; ``None`` for the top-level directory itself), for :meth:`scanner`.
         """
         self._count(name, target)
         split = self._parts(name, kind == "dir")
         if split is None:
-            return
+            return None
         parts, outside = split
         path = "/".join(parts) + ("/" if kind == "dir" else "")
         reason = unportable_reason("/".join(parts))
         if reason is not None:
             self.findings.append(finding("unportable-name", path, f"name {reason}"))
+        self._note_name(path, parts, kind == "dir")
         if kind == "dir":
             self._note_junk(parts, True, b"")
-            return
+            return path
         if outside is not None:
             self._outside[outside][0] += 1
             self._outside[outside][1] += size
@@ -112,6 +127,55 @@ class MemberCollector:
             self._note_hardlink(path, target)
         elif kind in _SPECIAL_LABELS:
             self.findings.append(finding("special-file", path, _SPECIAL_LABELS[kind]))
+        return path
+
+    def scanner(self, path: str | None) -> SecretScanner | None:
+        """A :class:`~sdistguard.credentials.SecretScanner` for the content of the regular file member at
+        ``path`` (as :meth:`add` returned it), or ``None`` when its content is not scanned: content scanning
+        is off, or ``path`` matches ``[tool.sdistguard] allow-secrets`` (gitignore-style patterns relative
+        to the archive's top). The reader feeds it the member's bytes as it reads them (bounded by
+        :attr:`~sdistguard.audit_base.Limits.max_bytes`) and hands the hits to :meth:`secrets`.
+        """
+        if not self.scan_content or path is None or path.endswith("/"):
+            return None
+        if self._allow_secrets is not None and self._allow_secrets.match_file(path):
+            return None
+        return SecretScanner()
+
+    def secrets(self, path: str, hits: Sequence[SecretHit]) -> None:
+        """One SG602 finding per secret found in ``path``: ``line N: <kind>`` (never the token itself)."""
+        for hit in hits:
+            self.findings.append(finding("secret", path, f"line {hit.line}: {hit.kind}"))
+
+    def _note_name(self, path: str, parts: list[str], is_dir: bool) -> None:
+        """SG402 (once per offending directory, at the directory), SG403, SG404 and SG601 for one member.
+
+        Work per member is linear in its name's length times its depth; memory is one string per
+        directory and one folded name per member (:class:`~sdistguard.names.TwinNames`).
+        """
+        for depth, component in enumerate(parts, 1):
+            is_last = depth == len(parts)
+            where = path
+            if not is_last or is_dir:
+                where = "/".join(parts[:depth]) + "/"
+                if where in self._named_dirs:
+                    continue
+                self._named_dirs.add(where)
+            reason = windows_reason(component)
+            if reason is not None and unportable_reason(component) is None:  # SG401 says it already
+                self.findings.append(finding("windows-name", where, reason))
+        twin = self._twins.add(path)
+        if twin is not None:
+            detail = f"same name as {twin} on a case-insensitive or normalising file system (Windows, macOS)"
+            self.findings.append(finding("name-twin", path, detail))
+        if is_dir:
+            return
+        if too_long(path):
+            detail = f"{len(path)} characters (budget {PATH_BUDGET})"
+            self.findings.append(finding("long-path", path, detail))
+        kind = credential_file_kind(path)
+        if kind is not None:
+            self.findings.append(finding("credential-file", path, kind))
 
     def stop(self, reason: str) -> None:
         """Record that the audit stopped at a limit (SG590)."""

@@ -21,6 +21,7 @@ from typing import Final
 
 from sdistguard.audit_base import ZIP_ERRORS, LimitReached, MiB, describe
 from sdistguard.audit_members import MemberCollector
+from sdistguard.credentials import SecretScanner
 from sdistguard.rules import finding
 
 __all__ = ["ALLOWED_HASHES", "Record", "RecordVerifier", "read_record"]
@@ -114,22 +115,35 @@ class RecordVerifier:
         self._hashed = 0
         self._capped = False
 
-    def verify(self, info: zipfile.ZipInfo) -> None:
-        """Check one file member against RECORD (nothing when there is no usable RECORD)."""
+    def verify(self, info: zipfile.ZipInfo, scanner: SecretScanner | None = None) -> None:
+        """Check one file member against RECORD (nothing when there is no usable RECORD).
+
+        ``scanner``, when given, is fed the member's bytes in the same read that hashes them (a
+        member that is not hashed, such as one RECORD does not list, is read for the scanner alone).
+        """
         name = info.filename
         self.seen.add(name)
-        if self.record.location is None or self.record.problem:
+        row = self._row(name)
+        if self._capped:
             return
+        if row is None:
+            if scanner is not None:
+                self._stream(info, None, scanner)
+            return
+        self._compare(info, *row, scanner)
+
+    def _row(self, name: str) -> tuple[str, str] | None:
+        """The RECORD row to check ``name`` against, or ``None`` (no usable RECORD, a signature, unlisted)."""
+        if self.record.location is None or self.record.problem:
+            return None
         if posixpath.basename(name) in _SIGNATURES and (
             posixpath.dirname(name) == posixpath.dirname(self.record.location)
         ):
-            return
+            return None
         row = self.record.rows.get(name)
         if row is None:
             self._mismatch(name, "not listed in RECORD")
-            return
-        if not self._capped:
-            self._compare(info, *row)
+        return row
 
     def finish(self) -> None:
         """Report the files RECORD lists that no member provided (unless the audit stopped early)."""
@@ -138,13 +152,17 @@ class RecordVerifier:
         for missing in sorted(set(self.record.rows) - self.seen):
             self._mismatch(missing, "listed in RECORD, not in the wheel")
 
-    def _compare(self, info: zipfile.ZipInfo, expected_hash: str, expected_size: str) -> None:
+    def _compare(
+        self, info: zipfile.ZipInfo, expected_hash: str, expected_size: str, scanner: SecretScanner | None
+    ) -> None:
         algorithm, _, digest = expected_hash.partition("=")
         if expected_hash and algorithm not in ALLOWED_HASHES:
             self._mismatch(info.filename, f"hash algorithm {algorithm!r} is not allowed (allowed: {_ALLOWED_TEXT})")
+            if scanner is not None:
+                self._stream(info, None, scanner)
             return
         hasher = hashlib.new(algorithm or "sha256")
-        size = self._stream(info, hasher)
+        size = self._stream(info, hasher, scanner)
         if size is None:
             return
         if expected_size and expected_size != str(size):
@@ -154,8 +172,9 @@ class RecordVerifier:
         elif base64.urlsafe_b64encode(hasher.digest()).rstrip(b"=").decode() != digest:
             self._mismatch(info.filename, f"{algorithm} hash differs from RECORD")
 
-    def _stream(self, info: zipfile.ZipInfo, hasher: hashlib._Hash) -> int | None:
-        """Hash the member; return its size, or ``None`` when the limit or damage stopped it."""
+    def _stream(self, info: zipfile.ZipInfo, hasher: hashlib._Hash | None, scanner: SecretScanner | None) -> int | None:
+        """Hash the member and feed it to ``scanner`` (either may be ``None``), in one read; return its
+        size, or ``None`` when the limit or damage stopped it."""
         size = 0
         limit = self.collector.limits.max_bytes
         try:
@@ -168,7 +187,10 @@ class RecordVerifier:
                         detail = f"hashed more than {limit} bytes; this and later members not verified"
                         self.collector.findings.append(finding("audit-limit", info.filename, detail))
                         return None
-                    hasher.update(chunk)
+                    if hasher is not None:
+                        hasher.update(chunk)
+                    if scanner is not None:
+                        scanner.feed(chunk)
         except ZIP_ERRORS as error:
             self.collector.findings.append(finding("corrupt-archive", info.filename, describe(error)))
             return None

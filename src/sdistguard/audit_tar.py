@@ -18,6 +18,7 @@ from typing import Final, Protocol
 
 from sdistguard.audit_base import TAR_ERRORS, LimitReached, Limits, describe, open_input
 from sdistguard.audit_members import MemberCollector
+from sdistguard.credentials import SecretScanner
 from sdistguard.errors import InputError
 
 __all__ = ["bounded_members", "read_sdist"]
@@ -90,8 +91,14 @@ def _read_members(archive: tarfile.TarFile, collector: MemberCollector) -> None:
     try:
         with archive:
             while (info := archive.next()) is not None:
-                head = _read_head(archive, info, collector.head_size(info.name))
-                collector.add(info.name, _tar_kind(info), max(info.size, 0), info.linkname, head)
+                member = archive.extractfile(info) if info.isreg() else None
+                wanted = collector.head_size(info.name)
+                head = member.read(wanted) if member is not None and wanted else b""
+                path = collector.add(info.name, _tar_kind(info), max(info.size, 0), info.linkname, head)
+                scanner = collector.scanner(path) if member is not None else None
+                if member is not None and scanner is not None and path is not None:
+                    _scan(member, head, scanner)
+                    collector.secrets(path, scanner.finish())
                 _forget_members(archive)
     except LimitReached as stop:
         collector.stop(str(stop))
@@ -108,12 +115,19 @@ def _forget_members(archive: tarfile.TarFile) -> None:
         members.clear()
 
 
-def _read_head(archive: tarfile.TarFile, info: tarfile.TarInfo, wanted: int) -> bytes:
-    """The first ``wanted`` bytes of a regular file member (``b""`` for other kinds, or ``wanted`` 0)."""
-    if not wanted or not info.isreg():
-        return b""
-    member = archive.extractfile(info)
-    return member.read(wanted) if member is not None else b""
+_CHUNK: Final = 64 * 1024
+
+
+def _scan(member: _Readable, head: bytes, scanner: SecretScanner) -> None:
+    """Feed ``scanner`` the member's bytes: the ``head`` already read, then the rest as the stream gives it.
+
+    These are the bytes ``tarfile`` reads (and would skip) anyway; they count against ``--max-bytes``
+    through :class:`_BoundedReader`, which raises :class:`LimitReached` past it.
+    """
+    if head:
+        scanner.feed(head)
+    while chunk := member.read(_CHUNK):
+        scanner.feed(chunk)
 
 
 def _tar_kind(info: tarfile.TarInfo) -> str:

@@ -3,7 +3,7 @@
 A hostile central directory declaring millions of entries is refused before ``zipfile`` builds one
 object per entry. Member kinds come from the Unix mode in ``external_attr``; a symlink's target is
 its data (the Info-ZIP convention). Every file member is checked against ``RECORD``
-(:mod:`~sdistguard.audit_record`).
+(:mod:`~sdistguard.audit_record`), and its content scanned for secrets in the same read.
 """
 
 from __future__ import annotations
@@ -52,24 +52,28 @@ def read_wheel(path: str, collector: MemberCollector) -> str | None:
             verifier = RecordVerifier(archive, collector, record)
             try:
                 for info in archive.infolist():
-                    _add_member(archive, info, collector)
+                    member_path = _add_member(archive, info, collector)
                     if not info.is_dir():
-                        verifier.verify(info)
+                        scanner = collector.scanner(member_path) if _zip_kind(info) == "file" else None
+                        verifier.verify(info, scanner)
+                        if scanner is not None and member_path is not None:
+                            collector.secrets(member_path, scanner.finish())
             except LimitReached as stop:
                 collector.stop(str(stop))
             verifier.finish()
     return record.project()
 
 
-def _add_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, collector: MemberCollector) -> None:
+def _add_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, collector: MemberCollector) -> str | None:
     kind = _zip_kind(info)
     target = _read(archive, info, _LINK_TARGET_LIMIT).decode("utf-8", "surrogateescape") if kind == "symlink" else ""
     wanted = collector.head_size(info.filename) if kind == "file" else 0
     head = _read(archive, info, wanted) if wanted else b""
-    collector.add(info.filename, kind, info.file_size, target, head)
+    path = collector.add(info.filename, kind, info.file_size, target, head)
     if not info.flag_bits & _UTF8_FLAG and not info.filename.isascii():
         detail = "name is not marked as UTF-8 (read as cp437)"
         collector.findings.append(finding("unportable-name", info.filename, detail))
+    return path
 
 
 def _central_directory_too_large(raw: IO[bytes], limits: Limits) -> str | None:

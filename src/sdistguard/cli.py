@@ -36,6 +36,8 @@ ADVISORY_CODES: Final = frozenset(
         "SG521",  # Metadata-Version older than 2.2: every installer reads it
         "SG522",  # sdist file name not PEP 625's: installers accept it
         "SG523",  # top-level directory not PEP 625's: installers accept it
+        "SG404",  # a path past the Windows budget: installs where long paths are enabled
+        "SG610",  # over PyPI's default 100 MB: the upload fails, not an install; a raised limit is fine
     }
 )
 """Codes reported by default but failing the check only when selected (``--select`` or ``select``).
@@ -47,8 +49,8 @@ an unsafe or refused member, a bad RECORD, damaged or unreadable metadata (docs/
 _EPILOG: Final = """\
 exit codes:
   0  nothing that breaks installs or leaks (advisory codes such as SG521 are reported, not failed)
-  1  at least one failing finding: by default every code but the advisory ones (SG104, SG204, SG502,
-     SG521, SG522, SG523); with --select or a configured select, every selected code fails
+  1  at least one failing finding: by default every code but the advisory ones (SG104, SG204, SG404,
+     SG502, SG521, SG522, SG523, SG610); with --select or a configured select, every selected code fails
   2  usage error, bad configuration, or an input that cannot be read
 
 configuration: [tool.sdistguard.check] select = [...] / ignore = [...] (codes or prefixes such as
@@ -68,6 +70,8 @@ class CheckSelection:
 
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    allow_secrets: tuple[str, ...] = ()
+    """``[tool.sdistguard] allow-secrets``: patterns of members whose content is not scanned (SG602)."""
 
     def fails(self, code: str) -> bool:
         """True when a reported finding with ``code`` makes the check exit 1."""
@@ -113,7 +117,11 @@ def load_check_selection(pyproject: Mapping[str, Any], source: str = "pyproject.
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise ConfigError(f'{where}: must be an array of codes, such as ["SG101", "SG5"]')
         lists[key] = _valid_codes(value, where)
-    return CheckSelection(lists.get("select", ()), lists.get("ignore", ()))
+    allowed = table.get("allow-secrets", []) if isinstance(table, Mapping) else []
+    if not isinstance(allowed, list) or not all(isinstance(item, str) for item in allowed):
+        example = '["tests/keys/"]'
+        raise ConfigError(f"{source}: tool.sdistguard.allow-secrets: must be an array of patterns, such as {example}")
+    return CheckSelection(lists.get("select", ()), lists.get("ignore", ()), tuple(allowed))
 
 
 def _read_pyproject(path: str) -> dict[str, Any] | None:
@@ -139,7 +147,8 @@ def _selection_for(target: str, select: tuple[str, ...] | None, ignore: tuple[st
         if document is not None:
             configured = load_check_selection(document, candidate)
             break
-    return CheckSelection(configured.select if select is None else select, configured.ignore + ignore)
+    chosen = configured.select if select is None else select
+    return CheckSelection(chosen, configured.ignore + ignore, configured.allow_secrets)
 
 
 def _split_codes(values: Sequence[str] | None, option: str) -> tuple[str, ...] | None:
@@ -316,7 +325,7 @@ def _check_one(path: str, selection: CheckSelection, limits: Any) -> Any:
 
     if os.path.isdir(path):
         return _check_directory(path, selection)
-    result = audit_report(path, limits=limits)
+    result = audit_report(path, limits=limits, allow_secrets=selection.allow_secrets)
     result.findings = selection.apply(result.findings)
     fails = tuple(selection.fails(found.code) for found in result.findings)
     leave_out: dict[str, list[str]] = {}
@@ -357,8 +366,10 @@ def _check_directory(root: str, selection: CheckSelection) -> Any:
         blocking = _build_blockers(root, result.findings)
         left_out = len(result.findings) - len(blocking)
         if left_out:
-            notes.append(f"the build leaves out or rewrites {left_out} path(s) as intended (its stderr report "
-                         "lists them); only what would stop the build is shown")
+            notes.append(
+                f"the build leaves out or rewrites {left_out} path(s) as intended (its stderr report "
+                "lists them); only what would stop the build is shown"
+            )
         result.findings = blocking
         return CheckedInput(result, tuple(True for _ in blocking), built_by, {}, notes)
     counted = [_with_counts(root, found) for found in findings]
