@@ -28,7 +28,7 @@ from sdistguard.audit_sdist import check_sdist_metadata, project_name
 from sdistguard.audit_tar import read_sdist
 from sdistguard.audit_zip import read_wheel
 from sdistguard.errors import HATCHLING_USER_ERRORS, InputError, SdistguardError, raised_by
-from sdistguard.rules import Finding, finding
+from sdistguard.rules import PYPI_FILE_LIMIT, Finding, finding
 
 __all__ = ["AuditResult", "DirectorySize", "Limits", "audit", "audit_report"]
 
@@ -80,7 +80,7 @@ def audit_report(
     raise InputError(f"{text}: not an sdist (.tar.gz), a wheel (.whl) or a project directory")
 
 
-LARGE_ARTIFACT: Final = 100 * 1024 * 1024
+LARGE_ARTIFACT: Final = PYPI_FILE_LIMIT
 """PyPI's default upload limit per file: warehouse's ``MAX_FILESIZE`` (100 MiB); a larger file is
 refused at upload unless the project asked PyPI for a higher limit."""
 

@@ -32,6 +32,9 @@ __all__ = [
 
 CACHEDIR_SIGNATURE: Final = b"Signature: 8a477f597d28d172789f06886806bc55"
 
+PYPI_FILE_LIMIT: Final = 100 * 1024 * 1024
+"""PyPI's default per-file upload limit in bytes (warehouse's ``MAX_FILESIZE``, 100 MiB): SG610 above it."""
+
 INFO: Final = "info"
 WARNING: Final = "warning"
 ERROR: Final = "error"

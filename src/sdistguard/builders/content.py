@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Final
 
 import pathspec
 
+from sdistguard import rules
 from sdistguard.credentials import SecretScanner
 from sdistguard.patterns import to_posix
 from sdistguard.rules import Finding, finding
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PYPI_FILE_LIMIT", "ContentLog", "format_size"]
 
-PYPI_FILE_LIMIT: Final = 100 * 1000**2
+PYPI_FILE_LIMIT: Final = rules.PYPI_FILE_LIMIT
 """PyPI's default upload limit per file: 100 MB (PyPI help, "How do I get a file size limit exemption")."""
 
 SCAN_CONTENT = True
