@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import tarfile
 import unicodedata
 import warnings
@@ -107,7 +106,8 @@ def test_a_hatchling_sdist_of_a_real_tree(tmp_path: Path, capsys: pytest.Capture
     ]
 
 
-def test_allow_secrets_in_the_check_configuration(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_allow_secrets_in_the_check_configuration(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     key = _token("private key (PEM)")
     path = sdist(
         tmp_path,
@@ -117,7 +117,7 @@ def test_allow_secrets_in_the_check_configuration(tmp_path: Path, capsys: pytest
     project = tmp_path / "conf"
     project.mkdir()
     (project / "pyproject.toml").write_text('[tool.sdistguard]\nallow-secrets = ["tests/keys/"]\n')
-    os.chdir(project)
+    monkeypatch.chdir(project)  # restored after the test: later tests read the current directory's pyproject
     code, report, _ = _check_json(capsys, str(path))
     assert code == 1
     (entry,) = report["inputs"]  # type: ignore[index]

@@ -125,12 +125,17 @@ def _display(builder: Guard, path: str) -> str:
 
 def _deciding(spec: pathspec.PathSpec[Any] | None, path: str) -> int | None:
     """Index of the pattern that decides ``path`` in ``spec`` when it matches (included), else None."""
-    if spec is None:
+    if spec is None or not spec.match_file(path):
         return None
-    result = spec.check_file(path)
-    if result.include:
-        return result.index
-    return None
+    check_file = getattr(spec, "check_file", None)  # pathspec >= 0.12
+    if check_file is not None:
+        result = check_file(path)
+        return result.index if result.include else None
+    deciding = None  # pathspec 0.10/0.11 (hatchling accepts >= 0.10.1): the last matching pattern decides
+    for index, pattern in enumerate(spec.patterns):
+        if pattern.include is not None and pattern.match_file(path) is not None:
+            deciding = index if pattern.include else None
+    return deciding
 
 
 def hatchling_reason(builder: Guard, path: str, *, is_dir: bool = False) -> str | None:
