@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from test_frontends import wheelhouse  # noqa: F401 - the session fixture holding sdistguard's wheel
 
+from conftest import PYPROJECT as CONFTEST_PYPROJECT
 from conftest import members, run, uv, wheel_members
 
 pytestmark = pytest.mark.e2e
@@ -66,16 +67,7 @@ def make_repo(root: Path, env: dict[str, str], pyproject: str) -> Path:
     return root
 
 
-PYPROJECT = """\
-[build-system]
-requires = ["sdistguard"]
-build-backend = "sdistguard.build"
-
-[project]
-name = "demo"
-version = "1.0"
-readme = "README.md"
-"""
+PYPROJECT = CONFTEST_PYPROJECT.format(extra="", extra_project="")  # the shared demo project
 
 
 def test_python_m_build_in_a_git_repository(git_env: dict[str, str], wheelhouse: Path,  # noqa: F811
