@@ -159,6 +159,35 @@ _LONGEST: Final = 4096
 
 
 @dataclass(frozen=True)
+class _Probe:
+    """One ``bytes.find`` pass standing for several kinds: their anchors all hold ``needle`` at ``offset``.
+
+    Every pass over the text is a C loop that holds the GIL (the wheel's workers scan in parallel), and
+    its cost grows as the needle shrinks only slowly: one pass for ``gh`` costs what one pass for
+    ``ghp_`` does, so the five GitHub prefixes and ``github_pat_`` share it, ``AKIA``/``ASIA`` share
+    ``IA`` and Stripe's two prefixes ``k_live_``: 9 passes instead of 16.
+    """
+
+    needle: bytes
+    offset: int
+    kinds: tuple[tuple[int, SecretKind], ...]
+    """(index in :data:`SECRET_KINDS`, kind) of each kind this probe stands for."""
+
+
+def _probes(kinds: tuple[SecretKind, ...], shared: tuple[tuple[bytes, int], ...]) -> tuple[_Probe, ...]:
+    """Group ``kinds`` under the ``shared`` (needle, offset) pairs their anchors hold; one probe per other kind."""
+    grouped: dict[tuple[bytes, int], list[tuple[int, SecretKind]]] = {}
+    for index, kind in enumerate(kinds):
+        key = next(((needle, offset) for needle, offset in shared
+                    if kind.anchor[offset:offset + len(needle)] == needle), (kind.anchor, 0))
+        grouped.setdefault(key, []).append((index, kind))
+    return tuple(_Probe(needle, offset, tuple(members)) for (needle, offset), members in grouped.items())
+
+
+_PROBES: Final = _probes(SECRET_KINDS, ((b"gh", 0), (b"IA", 2), (b"k_live_", 1)))
+
+
+@dataclass(frozen=True)
 class SecretHit:
     """A secret found: its ``kind`` (a :class:`SecretKind` name) and ``line`` (1-based, counted in ``\\n``)."""
 
@@ -195,19 +224,27 @@ class SecretScanner:
 
     def _scan(self, limit: int) -> None:
         buffer = self._buffer
-        if limit <= self._scan_from:
+        start_from = self._scan_from
+        if limit <= start_from:
             return
-        for kind in SECRET_KINDS:
-            at = buffer.find(kind.anchor, self._scan_from)
-            while 0 <= at < limit:
-                match = kind.pattern.match(buffer, at)
-                if match is not None and self._starts_a_word(buffer, match.start()) \
-                        and match.group() not in kind.allowed:
-                    line = self._lines_before + buffer.count(b"\n", 0, match.start()) + 1
-                    if (kind.name, line) not in self._seen:
-                        self._seen.add((kind.name, line))
-                        self.hits.append(SecretHit(kind.name, line))
-                at = buffer.find(kind.anchor, at + 1)
+        found: list[tuple[int, int, SecretKind]] = []  # (kind index, start, kind): reported in table order
+        for probe in _PROBES:
+            offset = probe.offset
+            at = buffer.find(probe.needle, start_from + offset)
+            while 0 <= at - offset < limit:
+                start = at - offset
+                for index, kind in probe.kinds:
+                    if buffer.startswith(kind.anchor, start):
+                        found.append((index, start, kind))
+                at = buffer.find(probe.needle, at + 1)
+        found.sort(key=lambda hit: (hit[0], hit[1]))
+        for _, start, kind in found:
+            match = kind.pattern.match(buffer, start)
+            if match is not None and self._starts_a_word(buffer, start) and match.group() not in kind.allowed:
+                line = self._lines_before + buffer.count(b"\n", 0, start) + 1
+                if (kind.name, line) not in self._seen:
+                    self._seen.add((kind.name, line))
+                    self.hits.append(SecretHit(kind.name, line))
         keep_from = limit - 1  # one byte of context before the next scan's first anchor
         if keep_from > 0:
             self._lines_before += buffer.count(b"\n", 0, keep_from)
