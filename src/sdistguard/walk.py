@@ -33,7 +33,7 @@ import os
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import pathspec
 
@@ -45,17 +45,19 @@ from sdistguard.paths import is_within, relative_to
 from sdistguard.patterns import could_match_below, to_posix
 from sdistguard.rules import Finding, directory_marker, finding
 
-__all__ = ["Decide", "EntryKind", "GuardedWalker", "Verdict", "WalkFacts", "WalkedFile"]
+__all__ = ["Decide", "EntryKind", "GuardedWalker", "Rescue", "Verdict", "WalkFacts", "WalkedFile"]
 
 _name = operator.attrgetter("name")
 _ROOT_VENV_PARTS = frozenset({"pyvenv.cfg", "bin", "lib", "lib64", "include", "Scripts", "Lib", "Include"})
+
+Rescue = Literal["keep", "named"]
+"""Why a file ships although a rule left it or its directory out: ``keep`` names it, or the user named it."""
 
 EntryKind = Literal["file", "directory", "link"]
 """What a listed entry is, from its ``d_type``: ``"file"`` (also a special file), ``"directory"``, ``"link"``."""
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """hatchling's answer for one entry of the walk, given by the builder's :data:`Decide` callback.
 
     ``distribution_path``: where hatchling would ship the entry as a file (its path inside the
@@ -100,8 +102,7 @@ class WalkFacts:
     private: str | None = None
 
 
-@dataclass(frozen=True)
-class WalkedFile:
+class WalkedFile(NamedTuple):
     """One file the walk decided: shipped, or left out by a sdistguard rule although hatchling would ship it.
 
     ``path``: absolute, as reached (it may pass through an in-tree link). ``relative_path``:
@@ -118,7 +119,7 @@ class WalkedFile:
     project_path: str | None
     distribution_path: str
     left_out: str | None = None
-    rescued: str | None = None
+    rescued: Rescue | None = None
 
 
 @dataclass
@@ -133,7 +134,7 @@ class _Step:
     project_relative: str | None
     real: str
     boundary: str
-    rescue: str | None = None  # left out, walked only for: "keep" (markers), "named" (keep or artifacts)
+    rescue: Rescue | None = None  # left out, walked only for: "keep" (markers), "named" (keep or artifacts)
     parent: _Step | None = None
     rescued: _Rescue | None = None  # the excluded directory this step lies in, walked for artifacts
     named: bool = False  # the user named this directory itself (hatchling's verdict)
@@ -382,7 +383,7 @@ class GuardedWalker:
         return listing
 
     def _take(self, step: _Step, entry: os.DirEntry[str], verdict: Verdict, listing: _Listing,
-              rescued: str | None = None) -> None:
+              rescued: Rescue | None = None) -> None:
         """Record a file the rules take: it ships when hatchling's own selection ships it."""
         if verdict.distribution_path is not None:
             listing.files.append(WalkedFile(
