@@ -52,7 +52,11 @@ __all__ = ["Guard", "GuardedSdistBuilder", "open_archive"]
 class Guard(_Base):
     """The walk overrides shared by both builders (a mixin placed before hatchling's builder class).
 
-    Constructed like hatchling's builders, plus ``config_settings`` (PEP 517, keyword only).
+    Constructed like hatchling's builders, plus ``config_settings`` (PEP 517, keyword only). Public
+    beyond hatchling's interface: :meth:`walk_included_files` (each file with the walk that chose
+    it), :meth:`check_names` (the SG401-SG404 name checks, as findings), :attr:`findings`,
+    :meth:`check` and :meth:`build_guarded`. Only this class talks to the walker: it passes each
+    walk its :class:`~sdistguard.walk.WalkFacts` and reads back records and findings, nothing else.
     """
 
     def __init__(self, *args: Any, config_settings: dict[str, Any] | None = None, **kwargs: Any) -> None:
@@ -299,7 +303,8 @@ class Guard(_Base):
         as hatchling does). ``explicit`` is hatchling's ``include_path(explicit=...)``: ``False`` for
         the project walk, ``True`` for only-include and packages, ``None`` for force-include (no
         patterns at all). The walk's facts are computed here, before walking; the walk's records are
-        turned into ``IncludedFile`` without deciding again.
+        turned into ``IncludedFile`` without deciding again. Raises what hatchling raises for a
+        malformed selection (``TypeError``/``ValueError``) and ``ConfigError`` (``untracked``).
         """
         include_path = IncludePath(self.config)
         facts = WalkFacts(
