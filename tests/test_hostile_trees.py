@@ -178,10 +178,10 @@ import sys, time
 from pathlib import Path
 import sdistguard.walk as walk
 original = walk.GuardedWalker.walk
-def walk_then_hang(self, top, selection):
-    for directory in original(self, top, selection):
-        yield directory
-        if directory.files:  # the writer has taken files: its partial archive is in the private dir
+def walk_then_hang(self, top, facts):
+    for walked in original(self, top, facts):
+        yield walked
+        if walked.left_out is None:  # the writer has taken a file: its partial archive is in the private dir
             Path(sys.argv[2]).write_text("ready")
             time.sleep(120)
 walk.GuardedWalker.walk = walk_then_hang
@@ -433,7 +433,7 @@ def test_internal_bug_keeps_its_traceback_and_is_not_blamed_on_hatchling(tmp_pat
                                                                           monkeypatch) -> None:
     import sdistguard.walk
 
-    def broken(self, top, selection):
+    def broken(self, top, facts):
         raise TypeError("an sdistguard bug")
         yield
 

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from sdistguard.errors import HATCHLING_USER_ERRORS, InputError, SdistguardError, raised_by
+from sdistguard.paths import relative_to
 from sdistguard.rules import RULES, Finding
 
 if TYPE_CHECKING:
@@ -93,11 +94,12 @@ def explain(paths: list[str], project: str | None = None) -> list[Explanation]:
         absolute = os.path.abspath(path)
         if not os.path.lexists(absolute):
             raise InputError(f"{path}: no such file or directory")
-        if absolute != root and not absolute.startswith(root + os.sep):
+        relative = relative_to(absolute, root)
+        if relative is None:
             raise InputError(f"{path}: outside the project {root}")
-        relative = os.path.relpath(absolute, root).replace(os.sep, "/")
+        relative = relative.replace(os.sep, "/")
         is_dir = os.path.isdir(absolute)  # a link to a directory is walked (or reported) as a directory
-        asked.append((path, "" if relative == "." else relative, is_dir))
+        asked.append((path, relative, is_dir))
     walked = {target: _walk(root, target) for target in TARGETS}
     tracked = _tracked_notes(root, [relative for _, relative, is_dir in asked if not is_dir])
     return [
@@ -127,7 +129,7 @@ def _verdict(walked: WalkedTarget, relative: str, is_dir: bool, tracked: dict[st
         found = _finding_for(walked.findings, relative, is_dir=False)
         if relative in walked.shipped:
             reason = shipped_reason(walked, relative)
-            if relative in tracked and not walked.builder.config.ignore_vcs:
+            if relative in tracked and not walked.ignore_vcs:
                 reason = tracked[relative]
             if found is not None and found.path == relative:  # shipped with a note (SG106, SG204, SG105)
                 return Verdict(True, walked.shipped[relative][0], f"{reason}; {_describe(found)}", found.code)
@@ -156,7 +158,7 @@ def _own_line(walked: WalkedTarget, found: Finding, relative: str) -> Finding:
     """A directory git leaves out because every file below is ignored: the asked file's own ignore line."""
     if found.detail != _WHOLE_DIRECTORY:
         return found
-    line = walked.builder.walker.oracle.explain([relative]).get(relative)
+    line = walked.ignore_line(relative)
     if line is None:
         return found
     return Finding(found.code, relative, line, found.files, found.size)

@@ -26,7 +26,6 @@ __all__ = [
     "Rule",
     "blocking_findings",
     "directory_marker",
-    "is_within",
     "unportable_reason",
 ]
 
@@ -252,11 +251,6 @@ def _has_cachedir_signature(path: str) -> bool:
             return tag.read(len(CACHEDIR_SIGNATURE)) == CACHEDIR_SIGNATURE
     except OSError:
         return False
-
-
-def is_within(path: str, boundary: str) -> bool:
-    """True when the resolved ``path`` is ``boundary`` or lies below it (both absolute, resolved)."""
-    return path == boundary or path.startswith(boundary.rstrip(os.sep) + os.sep)
 
 
 _REFUSED_CHARACTER: Final = re.compile(r"[:\\\x00-\x1f\x7f]")

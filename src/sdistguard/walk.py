@@ -16,8 +16,13 @@ regular files and directories. Each directory link is followed at most once per 
 paths reach it, so a link farm stays polynomial; a link to a directory on the path that reached it
 is a cycle.
 
-Findings are recorded only for what hatchling would have shipped (the builder's ``wanted``
-callback): a link that ``[tool.hatch.build] exclude`` drops anyway is not news.
+Data flows one way. The builder hands each walk its facts up front (:class:`WalkFacts`: hatchling's
+relative path of the top, whether it is a force-include walk, whether artifacts are possible, the
+private output directory) and one callback, :data:`Decide`, asked at most once per entry for
+hatchling's :class:`Verdict` (distribution path, named by the user, pruned). The walk yields one
+:class:`WalkedFile` per decided file, which the builder turns into hatchling's ``IncludedFile``
+without deciding again. Findings are recorded only for what hatchling would have shipped (the
+verdict's distribution path): a link that ``[tool.hatch.build] exclude`` drops anyway is not news.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import os
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
 
 import pathspec
 
@@ -35,58 +41,103 @@ from sdistguard.config import Settings
 from sdistguard.credentials import credential_file_kind
 from sdistguard.errors import ConfigError
 from sdistguard.ignores import GIT_PENDING, IgnoreOracle
+from sdistguard.paths import is_within, relative_to
 from sdistguard.patterns import could_match_below, to_posix
-from sdistguard.rules import Finding, directory_marker, finding, is_within
+from sdistguard.rules import Finding, directory_marker, finding
 
-__all__ = ["GuardedWalker", "Selection", "WalkedDirectory"]
+__all__ = ["Decide", "EntryKind", "GuardedWalker", "Rescue", "Verdict", "WalkFacts", "WalkedFile"]
 
 _name = operator.attrgetter("name")
 _ROOT_VENV_PARTS = frozenset({"pyvenv.cfg", "bin", "lib", "lib64", "include", "Scripts", "Lib", "Include"})
 
+Rescue = Literal["keep", "named"]
+"""Why a file ships although a rule left it or its directory out: ``keep`` names it, or the user named it."""
 
-@dataclass(frozen=True)
-class Selection:
-    """What the builder knows of hatchling's selection, for one walk; paths are relative to its top.
+EntryKind = Literal["file", "directory", "link"]
+"""What a listed entry is, from its ``d_type``: ``"file"`` (also a special file), ``"directory"``, ``"link"``."""
 
-    ``prune(name, parent)``: hatchling drops this directory. ``named(path)``: the user named this
-    path (an artifact, a forced include), so it is taken even as a link leaving the boundary.
-    ``wanted(path, is_package)``: hatchling would ship this file (its patterns, reserved paths).
+
+class Verdict(NamedTuple):
+    """hatchling's answer for one entry of the walk, given by the builder's :data:`Decide` callback.
+
+    ``distribution_path``: where hatchling would ship the entry as a file (its path inside the
+    artifact, platform separator), ``None`` when hatchling's own selection leaves it out (its
+    fixed names, reserved paths, patterns) or for a directory. ``named``: the user named the entry
+    (an artifact pattern, a reserved or forced path), so git's ignore rules do not take it and a
+    link leaving the tree is followed; for a link, named as a file or as a directory. ``pruned``:
+    (a directory or a link) hatchling never walks into it.
     """
 
-    prune: Callable[[str, str], bool]
-    named: Callable[[str], bool]
-    wanted: Callable[[str, bool], bool]
+    distribution_path: str | None = None
+    named: bool = False
+    pruned: bool = False
+
+
+Decide = Callable[[str, EntryKind, bool], Verdict]
+"""``decide(relative_path, kind, is_package) -> Verdict``: the builder's one question to hatchling per path.
+
+``relative_path`` is hatchling's relative path of the entry (:attr:`WalkFacts.prefix` joined with
+the path below the walk's top, platform separator); ``is_package`` whether its directory's listing
+holds an ``__init__.py`` (hatchling's ``"__init__.py" in files``). The walk calls it at most once
+per entry, and only for entries a rule has not already taken with their directory.
+"""
+
+
+@dataclass(frozen=True)
+class WalkFacts:
+    """What the builder knows before one walk; the walker never calls back for anything else.
+
+    ``prefix``: hatchling's relative path of the walk's top (``""`` for the project walk, the
+    inclusion map's target path for a named directory), platform separator. ``decide``: hatchling's
+    per-entry answer (:data:`Decide`). ``forced``: a force-include walk (what the user named ships
+    even when git does not track it). ``artifacts_possible``: hatchling has artifact patterns (config
+    or build hooks), so files below a directory git ignores may come back. ``private``: the resolved
+    path of the build's private output directory, never walked (``None`` outside a build).
+    """
+
+    prefix: str
+    decide: Decide
     forced: bool = False
-    """A force-include walk: what the user named ships even when git does not track it."""
+    artifacts_possible: bool = False
+    private: str | None = None
 
 
-@dataclass
-class WalkedDirectory:
-    """One directory of the walk, as ``os.walk`` would yield it, with the rules applied.
+class WalkedFile(NamedTuple):
+    """One file the walk decided: shipped, or left out by a sdistguard rule although hatchling would ship it.
 
-    ``path`` is the directory as reached (it may pass through an in-tree link); ``relative_path``
-    is relative to the walk's top, with ``os.sep``, ``""`` for the top itself. ``files`` are the
-    sorted names of the files to consider (regular files, and links to regular files inside the
-    boundary). ``is_package`` tells whether the listing holds an ``__init__.py`` that is not a
-    directory, as hatchling computes it (``"__init__.py" in files`` of ``os.walk``).
+    ``path``: absolute, as reached (it may pass through an in-tree link). ``relative_path``:
+    hatchling's (:attr:`WalkFacts.prefix` joined with the path below the top, platform separator).
+    ``project_path``: POSIX, relative to the project root, ``None`` outside it. ``distribution_path``:
+    hatchling's path inside the artifact. ``left_out``: the code of the rule that left it out (the
+    walk's finding names it, or its directory), ``None`` when it ships. ``rescued``: ``"keep"`` or
+    ``"named"`` when it ships although an ignore rule or a marker left it or its directory out.
+    Files hatchling's own selection leaves out get no record.
     """
 
     path: str
     relative_path: str
-    files: list[str]
-    is_package: bool
+    project_path: str | None
+    distribution_path: str
+    left_out: str | None = None
+    rescued: Rescue | None = None
 
 
 @dataclass
 class _Step:
+    """One directory to list: ``path`` as reached (absolute), ``relative`` hatchling's relative path
+    (:attr:`WalkFacts.prefix` joined with the path below the top), ``project_relative`` POSIX or
+    ``None`` outside the project, ``real`` resolved, ``boundary`` the resolved directory links may
+    not leave."""
+
     path: str
     relative: str
     project_relative: str | None
     real: str
     boundary: str
-    rescue: str | None = None  # left out, walked only for: "keep" (markers), "named" (keep or artifacts)
+    rescue: Rescue | None = None  # left out, walked only for: "keep" (markers), "named" (keep or artifacts)
     parent: _Step | None = None
     rescued: _Rescue | None = None  # the excluded directory this step lies in, walked for artifacts
+    named: bool = False  # the user named this directory itself (hatchling's verdict)
 
     def leads_back(self, real: str) -> bool:
         """Whether the directory ``real`` holds this one or lies on the path that reached it."""
@@ -102,6 +153,7 @@ class _Step:
 class _Rescue:
     """What became of the files below a directory a nested ``.gitignore`` excludes but artifacts may bring back."""
 
+    code: str
     left: int = 0
     size: int = 0
     shipped: int = 0
@@ -118,18 +170,21 @@ class _DirectoryLink:
 
 @dataclass
 class _Listing:
-    files: list[str] = field(default_factory=list)
-    directories: list[tuple[str, str, str, _DirectoryLink | None]] = field(default_factory=list)
-    """name, real path, boundary, and the link when the entry is a directory link"""
-    is_package: bool = False
+    is_package: bool
+    files: list[WalkedFile] = field(default_factory=list)
+    directories: list[tuple[str, str, str, _DirectoryLink | None, bool]] = field(default_factory=list)
+    """name, real path, boundary, the link when the entry is a directory link, named by the user"""
+    verdicts: dict[str, Verdict] = field(default_factory=dict)
 
 
 class GuardedWalker:
     """Walks directories of one project with sdistguard's rules, and records what it leaves out.
 
-    ``root`` is the project root (absolute); ``settings`` the validated ``[tool.sdistguard]``;
+    ``root`` is the project root (absolute, as hatchling has it: paths below it are named as
+    reached, see :mod:`sdistguard.paths`); ``settings`` the validated ``[tool.sdistguard]``;
     ``use_gitignore`` is false when hatchling's ``ignore-vcs`` is set. Findings accumulate in
-    :attr:`findings` (keyed by code and path, so a path walked twice is reported once).
+    :attr:`findings` (keyed by code and path, so a path walked twice is reported once). Everything
+    about hatchling's selection comes in with each walk's :class:`WalkFacts`.
     """
 
     def __init__(self, root: str, settings: Settings, *, use_gitignore: bool) -> None:
@@ -139,10 +194,6 @@ class GuardedWalker:
         self.settings = settings
         self.use_gitignore = use_gitignore
         self.keep = pathspec.GitIgnoreSpec.from_lines(settings.keep) if settings.keep else None
-        self.artifacts_possible = False
-        """Set by the builder when hatchling has artifact patterns (config or build hooks)."""
-        self.private: str | None = None
-        """Real path of the build's private output directory, which is never walked."""
         self._findings: dict[tuple[str, str], Finding] = {}
         self._rescues: dict[tuple[str, str], _Rescue] = {}
         self._followed: set[str] = set()
@@ -214,33 +265,35 @@ class GuardedWalker:
                                   files=len(files), size=size))
         return result
 
-    def walk(self, top: str, selection: Selection) -> Iterator[WalkedDirectory]:
-        """Yield the directories below ``top`` (absolute; ``top`` itself first) with the rules applied.
+    def walk(self, top: str, facts: WalkFacts) -> Iterator[WalkedFile]:
+        """Yield a :class:`WalkedFile` per file decided below ``top`` (absolute), in hatchling's order.
 
-        ``top`` is taken as asked (no marker check: it is the project root or a directory the user
-        named). The boundary is the project root, or ``top`` itself when ``top`` lies outside it.
+        Files come depth first, in sorted order, as hatchling's ``os.walk`` yields them; ``top`` is
+        taken as asked (no marker check: it is the project root or a directory the user named).
+        The boundary is the project root, or ``top`` itself when ``top`` lies outside it (resolved
+        paths, :func:`sdistguard.paths.is_within`). Raises ``ConfigError`` (``untracked = "exclude"``
+        without git) and what ``facts.decide`` raises.
         """
         top_real = os.path.realpath(top)
         boundary = self.root_real if is_within(top_real, self.root_real) else top_real
         self._followed.clear()
-        stack = [_Step(top, "", self._project_relative(top), top_real, boundary)]
+        project = relative_to(top, self.root)
+        stack = [_Step(top, facts.prefix, None if project is None else to_posix(project), top_real, boundary)]
         self.oracle  # noqa: B018 - git is asked before the first listing
         while stack:
             step = stack.pop()
-            listing = self._list(step, selection)
+            listing = self._list(step, facts)
             if listing is None:
                 continue
-            yield WalkedDirectory(step.path, step.relative, listing.files, listing.is_package)
+            yield from listing.files
             children = []
-            for name, real, boundary, link in listing.directories:
-                if selection.prune(name, step.relative):
-                    continue
-                child = self._child(step, name, real, boundary, selection)
-                if child is not None and (link is None or self._follow(step, link, selection, listing)):
+            for name, real, boundary, link, named in listing.directories:
+                child = self._child(step, name, real, boundary, named, facts)
+                if child is not None and (link is None or self._follow(step, link, listing)):
                     children.append(child)
             stack.extend(reversed(children))  # depth first, in sorted order, as os.walk
 
-    def _follow(self, step: _Step, link: _DirectoryLink, selection: Selection, listing: _Listing) -> bool:
+    def _follow(self, step: _Step, link: _DirectoryLink, listing: _Listing) -> bool:
         """Whether to walk a directory link that no rule left out: the first time only (else SG205).
 
         Counted only once the link is really walked: a link pruned or excluded where it was
@@ -248,32 +301,43 @@ class GuardedWalker:
         """
         location = os.path.join(step.real, link.entry.name)
         if location in self._followed:
-            self._add_link(step, link.entry, "link-repeat", selection, listing, is_dir=True)
+            self._add_link(step, link.entry, "link-repeat", listing, is_dir=True)
             return False
         self._followed.add(location)  # each link once per walk, however many paths reach it
-        self._add_link(step, link.entry, link.rule, selection, listing, is_dir=True, named=link.named)
+        self._add_link(step, link.entry, link.rule, listing, is_dir=True, named=link.named)
         return True
 
-    def _child(self, parent: _Step, name: str, real: str, boundary: str, selection: Selection) -> _Step | None:
+    def _child(self, parent: _Step, name: str, real: str, boundary: str, named: bool,
+               facts: WalkFacts) -> _Step | None:
         """Decide on a subdirectory before listing it: left out by git's ignore rules (or as untracked)?"""
         project_relative = None if parent.project_relative is None else _join(parent.project_relative, name)
         child = _Step(os.path.join(parent.path, name), os.path.join(parent.relative, name), project_relative, real,
-                      boundary, parent.rescue, parent, parent.rescued)
+                      boundary, parent.rescue, parent, parent.rescued, named)
         if project_relative is None or child.rescue or self._kept(project_relative, is_dir=True):
             return child
-        decision = self.oracle.directory(project_relative, forced=selection.forced)
+        decision = self.oracle.directory(project_relative, forced=facts.forced)
         if decision is None:
             return child
         excluded = finding(decision.rule, project_relative + "/", decision.detail)
         self._add(excluded)
-        if self._may_rescue(project_relative, artifacts_possible=True):
+        if self._may_rescue(project_relative, artifacts=facts.artifacts_possible):
             child.rescue = "named"  # artifacts win over exclusion patterns, as in hatchling
-            child.rescued = self._rescues.setdefault((excluded.code, excluded.path), _Rescue())
+            child.rescued = self._rescues.setdefault((excluded.code, excluded.path), _Rescue(excluded.code))
             return child
         return None
 
-    def _list(self, step: _Step, selection: Selection) -> _Listing | None:
-        """List one directory, apply the directory rules, then sort its entries into files and dirs."""
+    def _verdict(self, step: _Step, entry: os.DirEntry[str], listing: _Listing, facts: WalkFacts) -> Verdict:
+        """hatchling's verdict on one entry: ``facts.decide`` asked once per entry, remembered in the listing."""
+        verdict = listing.verdicts.get(entry.name)
+        if verdict is None:
+            kind: EntryKind = ("link" if entry.is_symlink() else
+                               "directory" if entry.is_dir(follow_symlinks=False) else "file")
+            verdict = facts.decide(os.path.join(step.relative, entry.name), kind, listing.is_package)
+            listing.verdicts[entry.name] = verdict
+        return verdict
+
+    def _list(self, step: _Step, facts: WalkFacts) -> _Listing | None:
+        """List one directory, apply the directory rules, then decide on its entries (files and dirs)."""
         try:
             with os.scandir(step.path) as iterator:
                 entries = sorted(iterator, key=_name)
@@ -283,16 +347,16 @@ class GuardedWalker:
             return None
 
         regular = {entry.name for entry in entries if entry.is_file(follow_symlinks=False)}
-        if step.relative and not step.rescue and not self._directory_kept(step):
+        if step.parent is not None and not step.rescue and not self._directory_kept(step):
             directories = {entry.name for entry in entries if entry.is_dir(follow_symlinks=False)}
             marker = directory_marker(step.path, regular, directories)
             if marker is not None:
                 self._add(finding(marker, self._report_path(step, "", is_dir=True)))
-                if not self._may_rescue(step.project_relative, artifacts_possible=False):
+                if not self._may_rescue(step.project_relative, artifacts=False):
                     return None
                 step.rescue = "keep"  # walked only for what `keep` names below it
 
-        if ".gitignore" in regular and self._ignores_itself(step, entries):
+        if ".gitignore" in regular and self._ignores_itself(step, entries, facts):
             return None
 
         if step.project_relative == "" and "pyvenv.cfg" in regular:
@@ -301,26 +365,52 @@ class GuardedWalker:
         listing = _Listing(is_package=any(_is_init_file(entry) for entry in entries))
         plain = not step.rescue and (  # no ignore rule or keep applies: a regular file is taken
             step.project_relative is None or not self.oracle.applies(step.project_relative))
+        decide, relative, is_package = facts.decide, step.relative, listing.is_package
         for entry in entries:
-            if self._credential_file(step, entry, selection, listing):
+            if self._credential_file(step, entry, listing, facts):
                 continue
             if plain and entry.name in regular:
-                listing.files.append(entry.name)
+                name = entry.name
+                relative_path = f"{relative}{os.sep}{name}" if relative else name
+                distribution_path = decide(relative_path, "file", is_package).distribution_path
+                if distribution_path is not None:
+                    project = step.project_relative
+                    listing.files.append(WalkedFile(
+                        f"{step.path}{os.sep}{name}", relative_path,
+                        None if project is None else f"{project}/{name}" if project else name, distribution_path))
             else:
-                self._sort_entry(step, entry, selection, listing)
+                self._sort_entry(step, entry, listing, facts)
         return listing
 
-    def _credential_file(self, step: _Step, entry: os.DirEntry[str], selection: Selection, listing: _Listing) -> bool:
+    def _take(self, step: _Step, entry: os.DirEntry[str], verdict: Verdict, listing: _Listing,
+              rescued: Rescue | None = None) -> None:
+        """Record a file the rules take: it ships when hatchling's own selection ships it."""
+        if verdict.distribution_path is not None:
+            listing.files.append(WalkedFile(
+                os.path.join(step.path, entry.name), os.path.join(step.relative, entry.name),
+                None if step.project_relative is None else _join(step.project_relative, entry.name),
+                verdict.distribution_path, None, rescued))
+
+    def _leave_out(self, step: _Step, entry: os.DirEntry[str], verdict: Verdict, listing: _Listing,
+                   code: str) -> None:
+        """Record a file a rule left out although hatchling would ship it (``code`` the rule's)."""
+        if verdict.distribution_path is not None:
+            listing.files.append(WalkedFile(
+                os.path.join(step.path, entry.name), os.path.join(step.relative, entry.name),
+                None if step.project_relative is None else _join(step.project_relative, entry.name),
+                verdict.distribution_path, code))
+
+    def _credential_file(self, step: _Step, entry: os.DirEntry[str], listing: _Listing, facts: WalkFacts) -> bool:
         """Whether ``entry`` is a credential store (:func:`~sdistguard.credentials.credential_file_kind`) left out.
 
         Left out unless ``keep`` names it; reported as SG601 when hatchling would have shipped it. A file
         git's ignore rules leave out is theirs to report (SG104, with the ignore file and line).
-        Costs no system call for a plain file (the name decides).
+        Costs no system call for a plain file (the name decides). Outside the project the path
+        as reached decides (its last two components).
         """
         if entry.is_dir(follow_symlinks=False):
             return False
-        relative = _join(to_posix(step.relative), entry.name)
-        kind = credential_file_kind(relative if step.project_relative is None
+        kind = credential_file_kind(to_posix(entry.path) if step.project_relative is None
                                     else _join(step.project_relative, entry.name))
         if kind is None:
             return False
@@ -332,10 +422,11 @@ class GuardedWalker:
                 decision = self.oracle.file(path)
                 if decision is not None and decision.leaves_out:
                     return False  # git's ignore rules decide first, with their source (SG104)
-        if self._reportable(step, entry, selection, listing):
-            self._add(finding("credential-file", self._report_path(step, entry.name),
-                              f"{kind}; left out unless [tool.sdistguard] keep names it",
-                              files=1, size=_size(entry)))
+        if self._reportable(step, entry, listing, facts):
+            found = finding("credential-file", self._report_path(step, entry.name),
+                            f"{kind}; left out unless [tool.sdistguard] keep names it", files=1, size=_size(entry))
+            self._add(found)
+            self._leave_out(step, entry, self._verdict(step, entry, listing, facts), listing, found.code)
         return True
 
     def _without_root_venv_parts(self, entries: list[os.DirEntry[str]]) -> list[os.DirEntry[str]]:
@@ -355,7 +446,7 @@ class GuardedWalker:
                 kept.append(entry)
         return kept
 
-    def _ignores_itself(self, step: _Step, entries: list[os.DirEntry[str]]) -> bool:
+    def _ignores_itself(self, step: _Step, entries: list[os.DirEntry[str]], facts: WalkFacts) -> bool:
         """True when the directory's own ``.gitignore`` leaves out every entry (uv's and pytest's ``*``).
 
         Such a directory is reported once, as a directory, instead of entry by entry. Only a
@@ -363,7 +454,7 @@ class GuardedWalker:
         and a FIFO of that name is never opened.
         """
         if not step.project_relative or step.rescue or self._may_rescue(
-            step.project_relative, artifacts_possible=True
+            step.project_relative, artifacts=facts.artifacts_possible
         ):
             return False
         decision = self.oracle.ignores_itself(step.project_relative, entries)
@@ -372,102 +463,121 @@ class GuardedWalker:
         self._add(finding(decision.rule, step.project_relative + "/", decision.detail))
         return True
 
-    def _sort_entry(self, step: _Step, entry: os.DirEntry[str], selection: Selection, listing: _Listing) -> None:
+    def _sort_entry(self, step: _Step, entry: os.DirEntry[str], listing: _Listing, facts: WalkFacts) -> None:
         """File, directory, link or special file: decided from ``d_type``, so a plain entry costs no ``stat``."""
         if entry.is_file(follow_symlinks=False):
-            if self._file_selected(step, entry, selection, listing):
-                listing.files.append(entry.name)
+            self._file_selected(step, entry, listing, facts)
         elif entry.is_dir(follow_symlinks=False):
             real = os.path.join(step.real, entry.name)
-            if real != self.private:
-                listing.directories.append((entry.name, real, step.boundary, None))
+            if real != facts.private:
+                verdict = self._verdict(step, entry, listing, facts)
+                if not verdict.pruned:
+                    listing.directories.append((entry.name, real, step.boundary, None, verdict.named))
         elif entry.is_symlink():
-            self._sort_link(step, entry, selection, listing)
-        elif self._reportable(step, entry, selection, listing):
-            self._add(finding("special-file", self._report_path(step, entry.name), _special_kind(entry)))
+            self._sort_link(step, entry, listing, facts)
+        elif self._reportable(step, entry, listing, facts):
+            found = finding("special-file", self._report_path(step, entry.name), _special_kind(entry))
+            self._add(found)
+            self._leave_out(step, entry, self._verdict(step, entry, listing, facts), listing, found.code)
 
-    def _sort_link(self, step: _Step, entry: os.DirEntry[str], selection: Selection, listing: _Listing) -> None:
+    def _sort_link(self, step: _Step, entry: os.DirEntry[str], listing: _Listing, facts: WalkFacts) -> None:
         """Follow a link inside the boundary (as a file or a directory); leave any other out.
 
         A link leaving the boundary is followed only when the user named the link itself (an
         artifact pattern, a forced path); it is still reported as SG201, content from outside. A
         link inside a named directory is not named by that: the rules apply to it.
         """
-        relative = os.path.join(step.relative, entry.name)
         kind, real = self._classify_link(entry.path, step)
         boundary = step.boundary
         rewritten = "link-rewritten"
-        if kind == "external-link" and self._named_itself(step, relative, selection):
+        verdict = self._verdict(step, entry, listing, facts)
+        if kind == "external-link" and verdict.named and not step.named:
             kind = "file" if os.path.isfile(entry.path) else "directory" if os.path.isdir(entry.path) else kind
             boundary = real  # a named directory outside the tree is its own boundary
             rewritten = "external-link"
         named = rewritten == "external-link"
         if kind == "file":
-            if self._file_selected(step, entry, selection, listing):
-                self._add_link(step, entry, rewritten, selection, listing, named=named)
-                listing.files.append(entry.name)
+            if self._file_selected(step, entry, listing, facts):
+                self._add_link(step, entry, rewritten, listing, named=named, verdict=verdict)
         elif kind == "directory":  # reported, and followed at most once, when the walk takes it
-            listing.directories.append((entry.name, real, boundary, _DirectoryLink(entry, rewritten, named)))
+            if not verdict.pruned:
+                listing.directories.append((entry.name, real, boundary, _DirectoryLink(entry, rewritten, named),
+                                            verdict.named))
         else:
-            self._add_link(step, entry, kind, selection, listing)
+            self._add_link(step, entry, kind, listing, verdict=verdict, left_out=True)
 
-    @staticmethod
-    def _named_itself(step: _Step, relative: str, selection: Selection) -> bool:
-        """Whether the user named this link, not merely the directory holding it."""
-        if not (selection.named(relative) or selection.named(relative + os.sep)):
-            return False
-        return not (step.relative and selection.named(step.relative + os.sep))
+    def _add_link(self, step: _Step, entry: os.DirEntry[str], rule: str, listing: _Listing, *,
+                  is_dir: bool = False, named: bool = False, verdict: Verdict | None = None,
+                  left_out: bool = False) -> None:
+        """Report a link: a directory link when the walk reaches it, a file link when hatchling would ship it.
 
-    def _add_link(self, step: _Step, entry: os.DirEntry[str], rule: str, selection: Selection,
-                  listing: _Listing, *, is_dir: bool = False, named: bool = False) -> None:
-        if is_dir and selection.prune(entry.name, step.relative):
+        A file link ``left_out`` (dangling, a cycle, leaving the tree unnamed) also gets its left-out record.
+        """
+        if not is_dir and (step.rescue or verdict is None or verdict.distribution_path is None):
             return
-        if is_dir or self._reportable(step, entry, selection, listing):
-            path = self._report_path(step, entry.name, is_dir=is_dir)
-            note = "; named by artifacts: shipped as content" if named else ""  # taken although it leaves the tree
-            self._add(finding(rule, path, f"-> {_link_detail(entry.path)}{note}"))
+        path = self._report_path(step, entry.name, is_dir=is_dir)
+        note = "; named by artifacts: shipped as content" if named else ""  # taken although it leaves the tree
+        found = finding(rule, path, f"-> {_link_detail(entry.path)}{note}")
+        self._add(found)
+        if left_out and verdict is not None:
+            self._leave_out(step, entry, verdict, listing, found.code)
 
-    def _reportable(self, step: _Step, entry: os.DirEntry[str], selection: Selection, listing: _Listing) -> bool:
+    def _reportable(self, step: _Step, entry: os.DirEntry[str], listing: _Listing, facts: WalkFacts) -> bool:
         """Whether leaving this file out is news: hatchling would ship it, and no rule already took its directory."""
         if step.rescue:
             return False
-        return selection.wanted(os.path.join(step.relative, entry.name), listing.is_package)
+        return self._verdict(step, entry, listing, facts).distribution_path is not None
 
-    def _file_selected(self, step: _Step, entry: os.DirEntry[str], selection: Selection, listing: _Listing) -> bool:
-        """Apply git's ignore decisions (and ``keep``, and ``untracked``) to one file of the listing."""
-        relative = os.path.join(step.relative, entry.name)
+    def _file_selected(self, step: _Step, entry: os.DirEntry[str], listing: _Listing, facts: WalkFacts) -> bool:
+        """Apply git's ignore decisions (and ``keep``, and ``untracked``) to one file (or file link) of the listing.
+
+        Returns whether the rules take it; a taken file is recorded (it ships when hatchling
+        ships it), a file left out with a finding gets its left-out record.
+        """
+        verdict = self._verdict(step, entry, listing, facts)
         if step.project_relative is None:
-            return step.rescue is None or (step.rescue == "named" and selection.named(relative))
+            taken = step.rescue is None or (step.rescue == "named" and verdict.named)
+            if taken:
+                self._take(step, entry, verdict, listing, "named" if step.rescue else None)
+            return taken
         project_relative = _join(step.project_relative, entry.name)
         if self._kept(project_relative, is_dir=False):
+            self._take(step, entry, verdict, listing, "keep" if step.rescue else None)
             return True
         if step.rescue:
-            taken = step.rescue == "named" and selection.named(relative)
+            taken = step.rescue == "named" and verdict.named
             if step.rescued is not None:
-                self._count_rescue(step.rescued, taken, step, entry, selection, listing)
+                self._count_rescue(step.rescued, taken, step, entry, verdict, listing)
+            if taken:
+                self._take(step, entry, verdict, listing, "named")
             return taken
-        decision = self.oracle.file(project_relative, forced=selection.forced)
+        decision = self.oracle.file(project_relative, forced=facts.forced)
         if decision is None:
+            self._take(step, entry, verdict, listing)
             return True
         if not decision.leaves_out:  # untracked = "warn": shipped, reported per directory
-            if self._reportable(step, entry, selection, listing):
+            if verdict.distribution_path is not None:
                 self._untracked.setdefault(step.project_relative, {})[entry.name] = _size(entry)
+            self._take(step, entry, verdict, listing)
             return True
-        if selection.named(relative):
+        if verdict.named:
+            self._take(step, entry, verdict, listing, "named")
             return True
-        if self._reportable(step, entry, selection, listing):
-            self._add(finding(decision.rule, project_relative, decision.detail, files=1, size=_size(entry)))
+        if verdict.distribution_path is not None:
+            found = finding(decision.rule, project_relative, decision.detail, files=1, size=_size(entry))
+            self._add(found)
+            self._leave_out(step, entry, verdict, listing, found.code)
         return False
 
-    @staticmethod
-    def _count_rescue(rescue: _Rescue, taken: bool, step: _Step, entry: os.DirEntry[str], selection: Selection,
+    def _count_rescue(self, rescue: _Rescue, taken: bool, step: _Step, entry: os.DirEntry[str], verdict: Verdict,
                       listing: _Listing) -> None:
         """Count one file below an excluded directory: brought back by artifacts, or left out."""
         if taken:
             rescue.shipped += 1
-        elif selection.wanted(os.path.join(step.relative, entry.name), listing.is_package):
+        elif verdict.distribution_path is not None:
             rescue.left += 1
             rescue.size += _size(entry)
+            self._leave_out(step, entry, verdict, listing, rescue.code)
 
     def _classify_link(self, path: str, step: _Step) -> tuple[str, str]:
         """Classify a link without following it out of the boundary.
@@ -504,25 +614,18 @@ class GuardedWalker:
     def _directory_kept(self, step: _Step) -> bool:
         return step.project_relative is not None and self._kept(step.project_relative, is_dir=True)
 
-    def _may_rescue(self, project_relative: str | None, *, artifacts_possible: bool) -> bool:
+    def _may_rescue(self, project_relative: str | None, *, artifacts: bool) -> bool:
         """Whether something below a left-out directory may still be wanted, so it must be walked.
 
         ``keep`` patterns can reach below any rule; hatchling's artifacts win over exclusion
-        patterns (not over the venv and cache markers), so they are checked by the selection's
-        ``named`` callback while walking in rescue-only mode.
+        patterns (not over the venv and cache markers: ``artifacts`` is false for those), so with
+        artifacts possible the walk goes on in rescue-only mode, taking what hatchling's verdict names.
         """
         if project_relative is None:
             return False
         if self.settings.keep and could_match_below(self.settings.keep, project_relative):
             return True
-        return artifacts_possible and self.artifacts_possible
-
-    def _project_relative(self, path: str) -> str | None:
-        if path == self.root:
-            return ""
-        if path.startswith(self.root + os.sep):
-            return to_posix(os.path.relpath(path, self.root))
-        return None
+        return artifacts
 
     def _report_path(self, step: _Step, name: str, *, is_dir: bool = False) -> str:
         """The path a finding names: relative to the project root, or absolute outside it."""

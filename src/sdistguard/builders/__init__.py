@@ -1,8 +1,8 @@
 """hatchling's sdist and wheel builders, with sdistguard's walk in place of theirs.
 
 This package is the only place that touches hatchling's internals (non-public classes):
-``guard.py`` overrides the three walks of ``BuilderInterface``, ``sdist.py`` the sdist's
-``build_standard`` (every member a regular file), ``wheel.py`` wraps the wheel's. Everything else —
+``guard.py`` overrides the three walks of ``BuilderInterface`` and the sdist's ``build_standard``
+(every member a regular file), ``wheel.py`` wraps the wheel's. Everything else —
 metadata, build hooks, versions, tags, reproducibility — is hatchling's. Each builder is imported
 only when asked for, so an sdist build never loads hatchling's wheel module (hashlib, zipfile, csv).
 
@@ -21,14 +21,13 @@ from sdistguard.compat import HATCHLING_REQUIREMENT, check_hatchling
 check_hatchling()
 
 if TYPE_CHECKING:
-    from sdistguard.builders.guard import Guard
-    from sdistguard.builders.sdist import GuardedSdistBuilder
+    from sdistguard.builders.guard import Guard, GuardedSdistBuilder
     from sdistguard.builders.wheel import GuardedWheelBuilder
     from sdistguard.rules import Finding
 
 __all__ = ["HATCHLING_REQUIREMENT", "GuardedSdistBuilder", "GuardedWheelBuilder", "preview", "preview_findings"]
 
-_MODULES = {"GuardedSdistBuilder": "sdistguard.builders.sdist", "GuardedWheelBuilder": "sdistguard.builders.wheel"}
+_MODULES = {"GuardedSdistBuilder": "sdistguard.builders.guard", "GuardedWheelBuilder": "sdistguard.builders.wheel"}
 
 
 def __getattr__(name: str) -> Any:

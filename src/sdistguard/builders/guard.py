@@ -1,8 +1,12 @@
-"""The walk overrides shared by both builders: hatchling's three walks, with the guarded walk underneath.
+"""hatchling's three walks with the guarded walk underneath, and the sdist builder over them.
 
-``recurse_project_files``, ``recurse_explicit_files`` and ``recurse_forced_files`` of hatchling's
-``BuilderInterface`` mirror hatchling's selection logic line for line; the checks and the atomic
-delivery of the artifact live here too.
+:class:`Guard` (a mixin of both builders): ``recurse_project_files``, ``recurse_explicit_files`` and
+``recurse_forced_files`` of hatchling's ``BuilderInterface`` mirror hatchling's selection logic line
+for line; it computes each walk's facts, asks hatchling once per path, turns the walk's records into
+hatchling's ``IncludedFile`` and checks their names; the checks and the atomic delivery of the
+artifact live here too. :class:`GuardedSdistBuilder` writes what the walk yields, one tar member per
+file (:mod:`sdistguard.builders.sdist_writer`), so one file goes hook -> this module -> the walk ->
+the writer. The wheel builder is :mod:`sdistguard.builders.wheel`.
 """
 
 from __future__ import annotations
@@ -18,34 +22,41 @@ from typing import TYPE_CHECKING, Any
 
 from hatchling.builders.constants import EXCLUDED_DIRECTORIES, EXCLUDED_FILES
 from hatchling.builders.plugin.interface import BuilderInterface, IncludedFile
-from hatchling.builders.utils import normalize_archive_path
+from hatchling.builders.sdist import SdistBuilder
+from hatchling.builders.utils import normalize_archive_path, normalize_artifact_permissions, replace_file
 from hatchling.utils.constants import DEFAULT_BUILD_SCRIPT, DEFAULT_CONFIG_FILE
 
 from sdistguard.builders.content import ContentLog
 from sdistguard.builders.include import IncludePath
+from sdistguard.builders.sdist_writer import StreamedSdistArchive, TarfileSdistArchive
 from sdistguard.config import Settings, load_settings
 from sdistguard.errors import TreeError
 from sdistguard.names import PATH_BUDGET, TwinNames, too_long, windows_reason
+from sdistguard.paths import is_within, relative_to
 from sdistguard.patterns import could_match_below, negations, to_posix
 from sdistguard.report import describe_blocking
-from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, blocking_findings, finding, is_within, unportable_reason
-from sdistguard.walk import GuardedWalker, Selection
+from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, blocking_findings, finding, unportable_reason
+from sdistguard.walk import Decide, EntryKind, GuardedWalker, Verdict, WalkFacts
 
 PruneCallback = Callable[[str, str], bool]
-"""hatchling's directory exclusion: ``(name, parent)``, ``parent`` relative to the walk's top."""
+"""hatchling's directory exclusion: ``(name, parent)``, ``parent`` hatchling's relative path of its directory."""
 
 if TYPE_CHECKING:
     _Base = BuilderInterface[Any, Any]
 else:
     _Base = object
 
-__all__ = ["Guard"]
+__all__ = ["Guard", "GuardedSdistBuilder", "open_archive"]
 
 
 class Guard(_Base):
     """The walk overrides shared by both builders (a mixin placed before hatchling's builder class).
 
-    Constructed like hatchling's builders, plus ``config_settings`` (PEP 517, keyword only).
+    Constructed like hatchling's builders, plus ``config_settings`` (PEP 517, keyword only). Public
+    beyond hatchling's interface: :meth:`walk_included_files` (each file with the walk that chose
+    it), :meth:`check_names` (the SG401-SG404 name checks, as findings), :attr:`findings`,
+    :meth:`check` and :meth:`build_guarded`. Only this class talks to the walker: it passes each
+    walk its :class:`~sdistguard.walk.WalkFacts` and reads back records and findings, nothing else.
     """
 
     def __init__(self, *args: Any, config_settings: dict[str, Any] | None = None, **kwargs: Any) -> None:
@@ -53,6 +64,7 @@ class Guard(_Base):
         self.config_settings = config_settings
         self._content: ContentLog | None = None
         self._twins = TwinNames()
+        self._private: str | None = None  # resolved private output directory of the running build
 
     @cached_property
     def settings(self) -> Settings:
@@ -103,17 +115,17 @@ class Guard(_Base):
         rules apply. Every file passes the name check (the wheel's ``shared-data``,
         ``shared-scripts`` and ``extra-metadata`` are written from here).
         """
-        return self._portable(self._explicit_files(inclusion_map))
+        return self.check_names(self._explicit_files(inclusion_map))
 
     def _explicit_files(self, inclusion_map: dict[str, str]) -> Iterator[IncludedFile]:
         config = self.config
         for source, target_path in inclusion_map.items():
-            external = not source.startswith(self.root)
+            relative_path = relative_to(source, self.root)
+            external = relative_path is None
             if os.path.isfile(source):
                 distribution_path = config.get_distribution_path(target_path)
                 if not config.path_is_reserved(distribution_path):
-                    relative_path = "" if external else os.path.relpath(source, self.root)
-                    yield IncludedFile(source, relative_path, distribution_path)
+                    yield IncludedFile(source, relative_path or "", distribution_path)
             elif os.path.isdir(source):
                 yield from self._files_below(source, target_path, True, _excluded_name, external=external)
 
@@ -124,7 +136,7 @@ class Guard(_Base):
         ``LICENSE -> ../../LICENSE``); raises ``FileNotFoundError`` for a missing source, as
         hatchling does. Every file passes the name check.
         """
-        return self._portable(self._forced_files(inclusion_map))
+        return self.check_names(self._forced_files(inclusion_map))
 
     def _forced_files(self, inclusion_map: dict[str, str]) -> Iterator[IncludedFile]:
         config = self.config
@@ -132,13 +144,10 @@ class Guard(_Base):
         for source, target_path in inclusion_map.items():
             if source in unnamed and not self._forced_unnamed_file_ships(source):
                 continue
-            external = not source.startswith(self.root)
+            relative_path = relative_to(source, self.root)
+            external = relative_path is None
             if os.path.isfile(source):
-                yield IncludedFile(
-                    source,
-                    "" if external else os.path.relpath(source, self.root),
-                    config.get_distribution_path(target_path),
-                )
+                yield IncludedFile(source, relative_path or "", config.get_distribution_path(target_path))
             elif os.path.isdir(source):
                 yield from self._files_below(source, target_path, None, _excluded_name, external=external)
             else:
@@ -152,11 +161,27 @@ class Guard(_Base):
         not UTF-8) and recorded as an SG401 finding; the build then fails in :meth:`check` with
         every such name listed.
         """
-        self._twins = TwinNames()  # one artifact's members (the wheel's shared data joins them later)
-        yield from self._portable(self.recurse_selected_project_files())
-        yield from self.recurse_forced_files(self.config.get_force_include())
+        for _, included in self.walk_included_files():
+            yield included
 
-    def _portable(self, files: Iterable[IncludedFile]) -> Iterator[IncludedFile]:
+    def walk_included_files(self) -> Iterator[tuple[str, IncludedFile]]:
+        """:meth:`recurse_included_files` with the walk that chose each file: ``(walk, included)``.
+
+        ``walk`` is ``"project"`` (the whole tree), ``"explicit"`` (only-include, or the wheel's
+        packages) or ``"forced"`` (force-include, pyproject.toml, readme, license files); paths as
+        in hatchling's ``IncludedFile`` (``relative_path`` relative to the project root, ``""``
+        outside it). Every file has passed :meth:`check_names`, so refused names are findings here
+        as in the build (``sdistguard explain`` and the directory preview read this). Call inside
+        ``config.set_build_data``; raises what hatchling raises for a bad project.
+        """
+        self._twins = TwinNames()  # one artifact's members (the wheel's shared data joins them later)
+        walk = "explicit" if self.config.only_include else "project"
+        for included in self.check_names(self.recurse_selected_project_files()):
+            yield walk, included
+        for included in self.recurse_forced_files(self.config.get_force_include()):
+            yield "forced", included
+
+    def check_names(self, files: Iterable[IncludedFile]) -> Iterator[IncludedFile]:
         """``files`` minus those whose distribution path installers refuse, each recorded as SG401.
 
         The finding names the file as the project knows it (relative to the root, or absolute for
@@ -205,7 +230,7 @@ class Guard(_Base):
         ``.gitignore`` hatchling found upward, with no ``.git`` in between): shipped as hatchling
         does, SG105 naming the file.
         """
-        if not source.startswith(self.root + os.sep):
+        if not is_within(source, self.root):
             detail = f"shipped as {os.path.basename(source)}"
             self.walker.report(finding("parent-ignore-file", to_posix(source), detail))
             return True
@@ -234,7 +259,10 @@ class Guard(_Base):
 
         hatchling writes to the system temp dir and copies across file systems, which can leave a
         half-written artifact behind; here its temp files live in the private directory too (removed
-        on any error) and the artifact arrives by one ``os.replace``. The private directory carries
+        on any error) and the artifact arrives by one ``os.replace``. For that, the process-wide
+        ``tempfile.tempdir`` points into the private directory while ``build`` runs (restored after):
+        hatchling's archives call ``tempfile.mkstemp`` without ``dir`` and accept none (read in
+        hatchling 1.33's ``builders/sdist.py`` and ``builders/wheel.py``). The private directory carries
         a ``CACHEDIR.TAG`` naming this process: should the build be killed, the cache rule (SG103)
         leaves it out of any later build, and the next build into ``directory`` removes it.
         """
@@ -242,7 +270,11 @@ class Guard(_Base):
         remove_stale_private_dirs(directory)
         private = tempfile.mkdtemp(prefix=PRIVATE_PREFIX, dir=directory)
         _write_private_tag(private)
-        self.walker.private = os.path.realpath(private)  # an output directory inside the tree is walked
+        self._private = os.path.realpath(private)  # an output directory inside the tree is never walked
+        # Process-wide, for the build's duration: hatchling's SdistArchive and WheelArchive create
+        # their file with tempfile.mkstemp(suffix=...) and no dir (hatchling/builders/sdist.py and
+        # wheel.py, __init__), and take no parameter for one; tempfile.tempdir is the only way to keep
+        # that half-written file inside the private directory. PEP 517 hooks run one at a time.
         saved, tempfile.tempdir = tempfile.tempdir, private
         self._content = ContentLog(self.root, self.settings)
         try:
@@ -257,89 +289,167 @@ class Guard(_Base):
             return target
         finally:
             tempfile.tempdir = saved
-            self.walker.private = None
+            self._private = None
             shutil.rmtree(private, ignore_errors=True)
 
     # --- helpers ---
 
     def _files_below(self, top: str, prefix: str, explicit: bool | None, hatchling_prune: PruneCallback,
                      *, external: bool = False) -> Iterator[IncludedFile]:
-        """The guarded walk of ``top``: an ``IncludedFile`` per file hatchling ships.
+        """The guarded walk of ``top`` (absolute): an ``IncludedFile`` per file hatchling ships.
 
-        Its ``relative_path`` is ``prefix`` (hatchling's ``target_path``) joined with the path below
-        ``top``, or ``""`` when ``top`` is ``external`` (outside the project root, as hatchling does).
-        ``explicit`` is hatchling's ``include_path(explicit=...)``: ``False`` for the project walk,
-        ``True`` for only-include and packages, ``None`` for force-include (no patterns at all).
+        Its ``relative_path`` is hatchling's (``prefix``, hatchling's ``target_path``, joined with
+        the path below ``top``), or ``""`` when ``top`` is ``external`` (outside the project root,
+        as hatchling does). ``explicit`` is hatchling's ``include_path(explicit=...)``: ``False`` for
+        the project walk, ``True`` for only-include and packages, ``None`` for force-include (no
+        patterns at all). The walk's facts are computed here, before walking; the walk's records are
+        turned into ``IncludedFile`` without deciding again. Raises what hatchling raises for a
+        malformed selection (``TypeError``/``ValueError``) and ``ConfigError`` (``untracked``).
+        """
+        include_path = IncludePath(self.config)
+        facts = WalkFacts(
+            prefix,
+            self._decider(explicit, include_path, hatchling_prune),
+            forced=explicit is None,
+            artifacts_possible=include_path.artifacts_possible,
+            private=self._private,
+        )
+        for walked in self.walker.walk(top, facts):
+            if walked.left_out is None:
+                yield IncludedFile(walked.path, "" if external else walked.relative_path, walked.distribution_path)
+
+    def _decider(self, explicit: bool | None, include_path: IncludePath, hatchling_prune: PruneCallback) -> Decide:
+        """hatchling's answer for one entry of a walk (:data:`sdistguard.walk.Decide`): the walk's one callback.
+
+        For a file, hatchling's loop body (``recurse_project_files``, ``recurse_explicit_files``,
+        ``recurse_forced_files``): fixed excluded names, reserved distribution paths, then
+        ``include_path``. ``named``: an artifact pattern or a reserved (forced) path names it, never
+        in a force-include walk. For a directory, :meth:`_pruner`'s answer. A link gets both (the
+        walk does not yet know what it is): named as a file or as a directory (``path/``).
         """
         config = self.config
-        include_path = IncludePath(config)
-        self.walker.artifacts_possible = include_path.artifacts_possible
-
-        def select(name: str, relative_file_path: str, is_package: bool) -> str | None:
-            """The file's distribution path when hatchling ships it, else ``None`` (hatchling's loop body)."""
-            if name in EXCLUDED_FILES:
-                return None
-            distribution_path: str = config.get_distribution_path(relative_file_path)
-            if config.path_is_reserved(distribution_path):
-                return None
-            if explicit is None or include_path(relative_file_path, explicit=explicit, is_package=is_package):
-                return distribution_path
-            return None
-
-        def join(relative: str) -> str:
-            return os.path.join(prefix, relative) if prefix else relative
-
-        def wanted(relative: str, is_package: bool) -> bool:
-            return select(os.path.basename(relative), join(relative), is_package) is not None
+        get_distribution_path = config.get_distribution_path
+        path_is_reserved = config.path_is_reserved
+        forced = explicit is None
+        # an artifact pattern is looked for when there is one (a customised config is always asked)
+        artifacts = not forced and (include_path.artifacts_possible or not include_path.compiled)
+        # force-include applies no patterns at all: only hatchling's fixed directory names prune it
+        prune = hatchling_prune if forced else self._pruner(include_path, hatchling_prune)
 
         def named(relative: str) -> bool:
-            path = join(relative)
-            return include_path.is_artifact(path) or config.path_is_reserved(config.get_distribution_path(path))
+            return include_path.is_artifact(relative) or path_is_reserved(get_distribution_path(relative))
 
-        selection = Selection(
-            # force-include applies no patterns at all: only hatchling's fixed directory names prune it
-            prune=self._pruner(prefix, include_path, hatchling_prune) if explicit is not None else hatchling_prune,
-            named=named if explicit is not None else _nothing_named,
-            wanted=wanted,
-            forced=explicit is None,
-        )
-        for directory in self.walker.walk(top, selection):
-            base = join(directory.relative_path) if directory.relative_path else prefix
-            is_package = directory.is_package
-            for name in directory.files:
-                relative_file_path = f"{base}{os.sep}{name}" if base else name
-                distribution_path = select(name, relative_file_path, is_package)
-                if distribution_path is not None:
-                    path = f"{directory.path}{os.sep}{name}"
-                    yield IncludedFile(path, "" if external else relative_file_path, distribution_path)
+        def decide(relative: str, kind: EntryKind, is_package: bool) -> Verdict:
+            if kind == "directory":
+                return Verdict(None, not forced and named(relative + os.sep), _pruned(prune, relative))
+            distribution_path: str | None = get_distribution_path(relative)
+            reserved = path_is_reserved(distribution_path)
+            artifact = artifacts and include_path.is_artifact(relative)
+            if reserved or relative.rpartition(os.sep)[2] in EXCLUDED_FILES or not (
+                forced or include_path.selects(relative, explicit=bool(explicit), is_package=is_package,
+                                               artifact=artifact)
+            ):
+                distribution_path = None
+            if kind == "file":
+                return Verdict(distribution_path, not forced and (artifact or reserved))
+            return Verdict(distribution_path, not forced and (artifact or reserved or named(relative + os.sep)),
+                           _pruned(prune, relative))
 
-    def _pruner(self, prefix: str, include_path: IncludePath, hatchling_prune: PruneCallback) -> PruneCallback:
+        return decide
+
+    def _pruner(self, include_path: IncludePath, hatchling_prune: PruneCallback) -> PruneCallback:
         """hatchling's own directory pruning, plus pruning of directories excluded as a whole.
 
-        A directory matched by hatchling's exclude patterns is skipped whole only when nothing
-        below it could come back: no artifact pattern, and no negation that could reach below it
-        (hatchling matches file by file, so ``!keep.txt`` re-includes below an excluded dir).
+        Called as ``prune(name, parent)`` with ``parent`` hatchling's relative path of the directory
+        holding ``name``. A directory matched by hatchling's exclude patterns is skipped whole only
+        when nothing below it could come back: no artifact pattern, and no negation that could reach
+        below it (hatchling matches file by file, so ``!keep.txt`` re-includes below an excluded dir).
         """
         config = self.config
+        artifacts_possible = include_path.artifacts_possible
 
         @functools.cache
         def blockers() -> list[str]:  # read when first needed, as hatchling reads its exclude patterns
             return negations(config.exclude_spec)
 
-        def could_come_back(relative: str) -> bool:
-            return could_match_below(blockers(), to_posix(relative))
-
         def prune(name: str, parent: str) -> bool:
-            if hatchling_prune(name, os.path.join(prefix, parent) if prefix else parent):
+            if hatchling_prune(name, parent):
                 return True
-            relative = os.path.join(prefix, parent, name)
+            relative = os.path.join(parent, name)
             return bool(
-                not self.walker.artifacts_possible
+                not artifacts_possible
                 and include_path.is_excluded(f"{relative}/")
-                and not could_come_back(relative)
+                and not could_match_below(blockers(), to_posix(relative))
             )
 
         return prune
+
+
+def _pruned(prune: PruneCallback, relative: str) -> bool:
+    """``prune(name, parent)`` for the directory at hatchling's relative path ``relative``."""
+    parent, name = os.path.split(relative)
+    return prune(name, parent)
+
+
+class GuardedSdistBuilder(Guard, SdistBuilder):
+    """hatchling's ``SdistBuilder`` with the guarded walk; every member is a regular file.
+
+    Same constructor as hatchling's (``root`` absolute, ``config`` the whole pyproject dict), plus
+    ``config_settings`` (PEP 517). ``build()`` yields the absolute path of the ``.tar.gz``.
+    """
+
+    def build_standard(self, directory: str, **build_data: Any) -> str:
+        """Write the sdist into ``directory`` (atomically) and return its absolute path.
+
+        hatchling's ``build_standard`` with one change: the tar file dereferences, so in-tree links
+        and hardlinks become regular file members (PEP 721: any installer can unpack it). The
+        archive is :class:`StreamedSdistArchive` (the same bytes as hatchling's, compressed on a
+        second thread), or hatchling's own when that cannot be set up.
+        """
+        return self.build_guarded(directory, lambda private: self._write_sdist(private, build_data))
+
+    def _write_sdist(self, directory: str, build_data: dict[str, Any]) -> str:
+        found_packages = set()
+        content = self.content
+        with open_archive(self.artifact_project_id, reproducible=self.config.reproducible) as archive:
+            for included_file in self.recurse_included_files():
+                if self.config.support_legacy:
+                    possible_package, file_name = os.path.split(included_file.relative_path)
+                    if file_name == "__init__.py":
+                        found_packages.add(possible_package)
+
+                scanner = content.scanner(included_file)
+                size = archive.add_path(
+                    included_file.path,
+                    normalize_archive_path(os.path.join(self.artifact_project_id, included_file.distribution_path)),
+                    scanner,
+                )
+                content.record(included_file, included_file.distribution_path, size, scanner)
+
+            archive.create_file(
+                self.config.core_metadata_constructor(self.metadata, extra_dependencies=build_data["dependencies"]),
+                "PKG-INFO",
+            )
+            if self.config.support_legacy:
+                archive.create_file(
+                    self.construct_setup_py_file(
+                        sorted(found_packages), extra_dependencies=build_data["dependencies"]
+                    ),
+                    "setup.py",
+                )
+
+        target = os.path.join(directory, f"{self.artifact_project_id}.tar.gz")
+        replace_file(archive.path, target)
+        normalize_artifact_permissions(target)
+        return target
+
+
+def open_archive(name: str, *, reproducible: bool) -> StreamedSdistArchive | TarfileSdistArchive:
+    """The archive the sdist is written with: the streamed one, else hatchling's own with tarfile."""
+    try:
+        return StreamedSdistArchive(name, reproducible=reproducible)
+    except TypeError:
+        return TarfileSdistArchive(name, reproducible=reproducible)
 
 
 PRIVATE_PREFIX = ".sdistguard-"
@@ -411,7 +521,3 @@ def _host() -> str:
 
 def _excluded_name(name: str, parent: str) -> bool:
     return name in EXCLUDED_DIRECTORIES
-
-
-def _nothing_named(relative_path: str) -> bool:
-    return False

@@ -82,9 +82,18 @@ class IncludePath:
 
     def __call__(self, relative_path: str, *, explicit: bool, is_package: bool) -> bool:
         """``config.include_path(relative_path, explicit=explicit, is_package=is_package)``, same answer."""
+        artifact = self.compiled and bool(self._artifact_matchers) and self.is_artifact(relative_path)
+        return self.selects(relative_path, explicit=explicit, is_package=is_package, artifact=artifact)
+
+    def selects(self, relative_path: str, *, explicit: bool, is_package: bool, artifact: bool) -> bool:
+        """:meth:`__call__` when the caller has already asked :meth:`is_artifact` (``artifact``), same answer.
+
+        ``relative_path`` is relative to the project root (platform separator). A customised
+        config (not :attr:`compiled`) is asked as it is, ``artifact`` unused.
+        """
         if not self.compiled:
             return self._config.include_path(relative_path, explicit=explicit, is_package=is_package)
-        if self._artifact_matchers and self.is_artifact(relative_path):
+        if artifact:
             return True
         return (
             not (self._only_packages and not is_package)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pathspec
 from hatchling.builders.constants import EXCLUDED_DIRECTORIES, EXCLUDED_FILES
 
+from sdistguard.paths import is_within
 from sdistguard.patterns import to_posix
 
 if TYPE_CHECKING:
@@ -39,6 +40,15 @@ class WalkedTarget:
     shipped: dict[str, tuple[str, str]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
 
+    @property
+    def ignore_vcs(self) -> bool:
+        """hatchling's ``ignore-vcs`` for this target: git's ignore files are not read at all."""
+        return bool(self.builder.config.ignore_vcs)
+
+    def ignore_line(self, path: str) -> str | None:
+        """The ignore file and line git names for ``path`` (project-relative, POSIX), or ``None``."""
+        return self.builder.walker.oracle.explain([path]).get(path)
+
 
 def walk_target(root: str, target: str) -> WalkedTarget:
     """Run the guarded walk of ``target`` (``"sdist"`` or ``"wheel"``) over ``root`` (absolute).
@@ -53,11 +63,8 @@ def walk_target(root: str, target: str) -> WalkedTarget:
     build_data = builder.get_default_build_data()
     builder.set_build_data_defaults(build_data)
     with builder.config.set_build_data(build_data):
-        how = "explicit" if builder.config.only_include else "project"
-        for included in builder._portable(builder.recurse_selected_project_files()):
+        for how, included in builder.walk_included_files():
             _record(walked, included, how)
-        for included in builder.recurse_forced_files(builder.config.get_force_include()):
-            _record(walked, included, "forced")
     walked.findings = builder.findings
     return walked
 
@@ -171,7 +178,7 @@ def hatchling_reason(builder: Guard, path: str, *, is_dir: bool = False) -> str 
 
 
 def _under_any(absolute: str, sources: dict[str, str]) -> bool:
-    return any(absolute == source or absolute.startswith(source + os.sep) for source in sources)
+    return any(is_within(absolute, source) for source in sources)
 
 
 def _explicit_setting(builder: Guard) -> str:
@@ -193,7 +200,7 @@ def shipped_reason(walked: WalkedTarget, path: str) -> str:
     native = os.path.join(*path.split("/"))
     if how == "forced":
         for source, target in config.force_include.items():
-            if absolute == source or absolute.startswith(source + os.sep):
+            if is_within(absolute, source):
                 return f"{_location(builder, 'force-include')}: {_toml(_display(builder, source))} = {_toml(target)}"
         return "hatchling always ships it (pyproject.toml, the readme, the license files, the root ignore file)"
     artifact = _deciding(config.artifact_spec, native)
