@@ -1,4 +1,4 @@
-"""sdistguard.auditor: sdists and wheels from any backend, read as streams.
+"""sdistguard.audit: sdists and wheels from any backend, read as streams.
 
 Three kinds of input: archives crafted member by member (one rule at a time), sdists that plain
 hatchling builds from polluted trees (a real venv, a real uv cache, links, hard links, a FIFO), and
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from sdistguard.auditor import AuditResult, Limits, audit, audit_report
+from sdistguard.audit import AuditResult, Limits, audit, audit_report
 from sdistguard.errors import InputError
 from sdistguard.rules import CACHEDIR_SIGNATURE, RULES, Finding
 
@@ -739,10 +739,9 @@ def test_public_api_survives_the_split_into_modules() -> None:
     import pkgutil
 
     import sdistguard
-    import sdistguard.auditor
 
-    for module in pkgutil.iter_modules(sdistguard.__path__):
-        if module.name.startswith("audit"):
-            importlib.import_module(f"sdistguard.{module.name}")
-    assert sdistguard.audit is sdistguard.auditor.audit
-    assert {"AuditResult", "DirectorySize", "Limits", "audit", "audit_report"} <= set(vars(sdistguard.auditor))
+    auditor = importlib.import_module("sdistguard.audit")
+    for module in pkgutil.iter_modules(auditor.__path__):
+        importlib.import_module(f"sdistguard.audit.{module.name}")
+    assert sdistguard.audit is auditor.audit
+    assert {"AuditResult", "DirectorySize", "Limits", "audit", "audit_report"} <= set(vars(auditor))
