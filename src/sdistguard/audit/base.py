@@ -15,7 +15,7 @@ import tarfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, BinaryIO, Final, Literal, get_args
+from typing import TYPE_CHECKING, BinaryIO, Final, Literal
 
 from sdistguard.errors import InputError
 from sdistguard.rules import Finding
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from sdistguard.hints import BuiltBy
 
 __all__ = [
-    "KINDS",
     "READ_ERRORS",
     "TAR_ERRORS",
     "ZIP_ERRORS",
@@ -89,9 +88,6 @@ MemberKind = Literal["file", "dir", "symlink", "hardlink", "fifo", "chardev", "b
 """What an archive member is. Regular, contiguous, sparse and unknown tar types are ``"file"`` (``tarfile``
 reads them as regular files), as is a zip member without a Unix mode."""
 
-KINDS: Final[tuple[MemberKind, ...]] = get_args(MemberKind)
-"""Every :data:`MemberKind`."""
-
 
 @dataclass(frozen=True, slots=True)
 class Member:
@@ -99,10 +95,11 @@ class Member:
 
     ``name``: the member name as stored (``str``; a zip name not flagged UTF-8 is decoded as cp437,
     ``cp437`` is then true when it holds a non-ASCII character). ``kind``: :data:`MemberKind`.
-    ``size``: stored (uncompressed) bytes, never negative. ``mode``: the Unix permission and type bits
-    as stored (0 when the archive has none). ``target``: a link's target as stored (a tar link name,
-    a zip symlink's data decoded as UTF-8 with ``surrogateescape``), ``""`` otherwise. ``head``: the
-    first bytes of a regular file member, as many as the collector asked for
+    ``size``: stored (uncompressed) bytes, never negative. ``mode``: the Unix mode as stored:
+    permission bits in a tar, permission and type bits in a zip (``external_attr >> 16``; 0 when
+    it has none). ``target``: a link's target as stored (a tar link name, a zip symlink's data
+    decoded as UTF-8 with ``surrogateescape``), ``""`` otherwise. ``head``: the first bytes of a
+    regular file member, as many as the collector asked for
     (:meth:`~sdistguard.audit.collector.Collector.head_size`); a zip symlink's data (its target);
     ``b""`` for any other member.
     """

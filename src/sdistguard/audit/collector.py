@@ -157,8 +157,8 @@ class Collector:
         """A :class:`~sdistguard.credentials.SecretScanner` for the content of the regular file member at
         ``path`` (as :meth:`add` returned it), or ``None`` when its content is not scanned: content scanning
         is off, or ``path`` matches ``[tool.sdistguard] allow-secrets`` (gitignore-style patterns relative
-        to the archive's top). The reader feeds it the member's bytes as it reads them (bounded by
-        :attr:`~sdistguard.audit.base.Limits.max_bytes`) and hands the hits to :meth:`secrets`.
+        to the archive's top). :mod:`~sdistguard.audit.run` feeds it the member's bytes in the member's one
+        read (bounded by :attr:`~sdistguard.audit.base.Limits.max_bytes`) and hands the hits to :meth:`secrets`.
         """
         if not self.scan_content or path is None or path.endswith("/"):
             return None
