@@ -789,7 +789,8 @@ def test_each_wheel_member_is_opened_once(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_an_sdist_is_read_in_one_pass_builder_included(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``sdistguard check`` names the builder from the audit's own pass: the tar stream is opened once."""
+    """``sdistguard check`` names the builder from the audit's own pass: the tar stream is opened once,
+    PKG-INFO parsed once."""
     from sdistguard.cli import main
 
     pyproject = b'[build-system]\nrequires = ["x"]\nbuild-backend = "setuptools.build_meta"\n'
@@ -808,8 +809,19 @@ def test_an_sdist_is_read_in_one_pass_builder_included(tmp_path: Path, monkeypat
         opened.append(str(kwargs.get("mode", args[1] if len(args) > 1 else "r")))
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
+    from sdistguard.audit import metadata
+
+    parsed: list[bytes] = []
+    original_parse = metadata.parse_email
+
+    def counting_parse(data: bytes) -> object:
+        parsed.append(data)
+        return original_parse(data)
+
     monkeypatch.setattr(tarfile, "open", counting_open)
+    monkeypatch.setattr(metadata, "parse_email", counting_parse)
     result = audit_report(leaky)
+    assert parsed == [PKG_INFO]  # PKG-INFO parsed once, for the name and the metadata checks
     assert result.built_by is not None
     assert (result.built_by.name, result.built_by.evidence) == (
         "setuptools",

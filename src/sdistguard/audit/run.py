@@ -147,13 +147,13 @@ def audit_wheel(path: str, collector: Collector) -> AuditResult:
         if record.overflow:
             collector.stop(record.overflow)
         budget = _Budget(limits.max_bytes)
-        seen: list[str] = []
+        seen: set[str] = set()
         try:
             for member, content in wheel.members(collector.head_size):
                 where = collector.add(member)
                 if content is None:
                     continue
-                seen.append(member.name)
+                seen.add(member.name)
                 row, unlisted = listed(record, member.name)
                 collector.report(unlisted)
                 if budget.spent:
