@@ -115,7 +115,7 @@ def _child(path: str) -> None:
     import resource
 
     sys.path.insert(0, str(REPO / "src"))
-    from sdistguard.auditor import audit_report
+    from sdistguard.audit import audit_report
 
     started, cpu_started = time.perf_counter(), time.process_time()
     result = audit_report(path)

@@ -13,7 +13,7 @@ import tarfile
 import tempfile
 import time
 
-from sdistguard.auditor import audit
+from sdistguard.audit import audit
 
 
 def _stdlib_sdist(directory: str) -> tuple[str, int, int]:

@@ -1,4 +1,4 @@
-"""sdistguard.auditor: sdists and wheels from any backend, read as streams.
+"""sdistguard.audit: sdists and wheels from any backend, read as streams.
 
 Three kinds of input: archives crafted member by member (one rule at a time), sdists that plain
 hatchling builds from polluted trees (a real venv, a real uv cache, links, hard links, a FIFO), and
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from sdistguard.auditor import AuditResult, Limits, audit, audit_report
+from sdistguard.audit import AuditResult, Limits, audit, audit_report
 from sdistguard.errors import InputError
 from sdistguard.rules import CACHEDIR_SIGNATURE, RULES, Finding
 
@@ -739,10 +739,95 @@ def test_public_api_survives_the_split_into_modules() -> None:
     import pkgutil
 
     import sdistguard
-    import sdistguard.auditor
 
-    for module in pkgutil.iter_modules(sdistguard.__path__):
-        if module.name.startswith("audit"):
-            importlib.import_module(f"sdistguard.{module.name}")
-    assert sdistguard.audit is sdistguard.auditor.audit
-    assert {"AuditResult", "DirectorySize", "Limits", "audit", "audit_report"} <= set(vars(sdistguard.auditor))
+    auditor = importlib.import_module("sdistguard.audit")
+    for module in pkgutil.iter_modules(auditor.__path__):
+        importlib.import_module(f"sdistguard.audit.{module.name}")
+    assert sdistguard.audit is auditor.audit
+    assert {"AuditResult", "DirectorySize", "Limits", "audit", "audit_report"} <= set(vars(auditor))
+
+
+def test_each_wheel_member_is_opened_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The head (a CACHEDIR.TAG, the WHEEL, a symlink's target), the RECORD hash and the secret scan
+    share one read of each member; RECORD is read once, to parse it."""
+    token = "ghp_" + "a1B2c3D4e5F6g7H8i9J0a1B2c3D4e5F6g7H8"
+    link = zipfile.ZipInfo("demo/alias.py")
+    link.external_attr = (0o120777 << 16) | 0o10  # a symlink, the Info-ZIP way
+    wheel = write_wheel(
+        tmp_path / "demo-1.0-py3-none-any.whl",
+        {
+            "demo/__init__.py": f"TOKEN = '{token}'\n".encode(),
+            "demo/cache/CACHEDIR.TAG": TAG,
+            "demo/big.bin": bytes(range(256)) * 1024,
+            "demo-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: hatchling 1.27.0\n",
+        },
+        tamper={"demo/big.bin": b"changed"},
+        extra_infos=[(link, b"__init__.py")],
+    )
+    opened: dict[str, int] = {}
+    original = zipfile.ZipFile.open
+
+    def counting_open(self: zipfile.ZipFile, name: str | zipfile.ZipInfo, *args: object, **kwargs: object) -> object:
+        key = name.filename if isinstance(name, zipfile.ZipInfo) else name
+        opened[key] = opened.get(key, 0) + 1
+        return original(self, name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", counting_open)
+    result = audit_report(wheel)
+    with zipfile.ZipFile(wheel) as archive:
+        names = {info.filename for info in archive.infolist() if not info.is_dir()}
+    assert opened == dict.fromkeys(names, 1)
+    assert [(found.code, found.path, found.detail) for found in result.findings] == [
+        ("SG602", "demo/__init__.py", "line 1: GitHub token (ghp)"),
+        ("SG502", "demo/alias.py", "symlink to __init__.py"),
+        ("SG531", "demo/alias.py", "not listed in RECORD"),
+        ("SG531", "demo/big.bin", "size 7, RECORD says 262144"),
+        ("SG531", "demo/big.bin", "sha256 hash differs from RECORD"),
+        ("SG103", "demo/cache/", "CACHEDIR.TAG"),
+    ]
+    assert result.built_by is not None and result.built_by.evidence == "WHEEL Generator: hatchling 1.27.0"
+
+
+def test_an_sdist_is_read_in_one_pass_builder_included(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``sdistguard check`` names the builder from the audit's own pass: the tar stream is opened once,
+    PKG-INFO parsed once."""
+    from sdistguard.cli import main
+
+    pyproject = b'[build-system]\nrequires = ["x"]\nbuild-backend = "setuptools.build_meta"\n'
+    leaky = write_tar(
+        tmp_path / "demo-1.0.tar.gz",
+        [
+            member("demo-1.0/PKG-INFO", PKG_INFO),
+            member("demo-1.0/venv/pyvenv.cfg", b"home = /usr/bin\n"),
+            member("demo-1.0/pyproject.toml", pyproject),
+        ],
+    )
+    opened: list[str] = []
+    original = tarfile.open
+
+    def counting_open(*args: object, **kwargs: object) -> tarfile.TarFile:
+        opened.append(str(kwargs.get("mode", args[1] if len(args) > 1 else "r")))
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    from sdistguard.audit import metadata
+
+    parsed: list[bytes] = []
+    original_parse = metadata.parse_email
+
+    def counting_parse(data: bytes) -> object:
+        parsed.append(data)
+        return original_parse(data)
+
+    monkeypatch.setattr(tarfile, "open", counting_open)
+    monkeypatch.setattr(metadata, "parse_email", counting_parse)
+    result = audit_report(leaky)
+    assert parsed == [PKG_INFO]  # PKG-INFO parsed once, for the name and the metadata checks
+    assert result.built_by is not None
+    assert (result.built_by.name, result.built_by.evidence) == (
+        "setuptools",
+        "the sdist's pyproject.toml build-backend = 'setuptools.build_meta'",
+    )
+    assert opened == ["r|"]
+    opened.clear()
+    assert main(["check", str(leaky)]) == 1
+    assert opened == ["r|"]

@@ -19,7 +19,7 @@ from hypothesis.errors import NonInteractiveExampleWarning
 from tests.test_audit import PKG_INFO, hatchling_sdist, member, sdist, write_wheel
 from tests.test_credentials import FAKE_TOKENS
 
-from sdistguard.auditor import Limits, audit
+from sdistguard.audit import Limits, audit
 from sdistguard.cli import main
 
 

@@ -26,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sdistguard.auditor import AuditResult, Limits, audit_report
+from sdistguard.audit import AuditResult, Limits, audit_report
 from sdistguard.cli import main
 from sdistguard.errors import InputError, SdistguardError
 from sdistguard.report import format_check_table

@@ -7,6 +7,8 @@ backend in an isolated build environment costs nothing more than hatchling itsel
 
 from __future__ import annotations
 
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -14,12 +16,12 @@ __version__ = "0.1.0"
 __all__ = ["ConfigError", "Finding", "InputError", "SdistguardError", "TreeError", "__version__", "audit"]
 
 if TYPE_CHECKING:
-    from sdistguard.auditor import audit
+    from sdistguard.audit import audit
     from sdistguard.errors import ConfigError, InputError, SdistguardError, TreeError
     from sdistguard.rules import Finding
 
 _LAZY = {
-    "audit": "sdistguard.auditor",
+    "audit": "sdistguard.audit",
     "Finding": "sdistguard.rules",
     "ConfigError": "sdistguard.errors",
     "InputError": "sdistguard.errors",
@@ -35,3 +37,21 @@ def __getattr__(name: str) -> Any:
     import importlib
 
     return getattr(importlib.import_module(_LAZY[name]), name)
+
+
+class _Package(types.ModuleType):
+    """This package's module type: ``sdistguard.audit`` stays the function when the subpackage loads.
+
+    Importing ``sdistguard.audit`` (the auditor's package) sets the attribute ``audit`` of this module
+    to that package; the public API says ``sdistguard.audit`` is the function
+    :func:`sdistguard.audit.audit`, so the package is replaced by its function here. Import the
+    package's names with ``from sdistguard.audit import ...``.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "audit" and isinstance(value, types.ModuleType):
+            value = value.audit
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -279,7 +279,7 @@ def _explain(arguments: argparse.Namespace) -> int:
 
 
 def _check(arguments: argparse.Namespace) -> int:
-    from sdistguard.auditor import AuditResult, Limits
+    from sdistguard.audit import AuditResult, Limits
     from sdistguard.report import (
         GROUP_ABOVE,
         CheckedInput,
@@ -319,8 +319,8 @@ def _check(arguments: argparse.Namespace) -> int:
 
 def _check_one(path: str, selection: CheckSelection, limits: Any) -> Any:
     """Audit one input; return a ``CheckedInput`` with the selected findings, which fail, and the fixes."""
-    from sdistguard.auditor import audit_report
-    from sdistguard.hints import LEAVE_OUT_CODES, built_by_archive, leave_out_fix
+    from sdistguard.audit import audit_report
+    from sdistguard.hints import LEAVE_OUT_CODES, leave_out_fix
     from sdistguard.report import CheckedInput, FindingGroup, group_findings
 
     if os.path.isdir(path):
@@ -332,7 +332,7 @@ def _check_one(path: str, selection: CheckSelection, limits: Any) -> Any:
     for row in group_findings(result.findings):  # a group's directory stands for the paths below it
         if row.code in LEAVE_OUT_CODES:
             leave_out.setdefault(row.code, []).append(row.directory if isinstance(row, FindingGroup) else row.path)
-    built_by = built_by_archive(path, result.kind, limits.max_members) if leave_out else None
+    built_by = result.built_by if leave_out else None  # read in the audit's one pass
     fixes: dict[str, str] = {}
     if built_by is None or built_by.name != "sdistguard":
         backend = built_by.name if built_by else None
@@ -347,7 +347,7 @@ def _check_directory(root: str, selection: CheckSelection) -> Any:
     ship that sdistguard leaves out, with files and bytes. Any other backend: an :class:`InputError`
     (its file selection is its own; build the sdist and check that).
     """
-    from sdistguard.auditor import audit_report
+    from sdistguard.audit import audit_report
     from sdistguard.hints import BuiltBy, built_by_project, leave_out_fix
     from sdistguard.report import CheckedInput
 

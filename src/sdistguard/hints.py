@@ -1,10 +1,11 @@
 """Fixes in the terms of the backend that built an artifact, or that a project is configured with.
 
 ``sdistguard check`` finds a venv in somebody's sdist; "add it to ``[tool.sdistguard] keep``" is no
-help to a setuptools user. :func:`built_by_archive` reads what an sdist or wheel says about its
-builder (the sdist's ``pyproject.toml`` ``build-backend``, its ``setup.py``/``setup.cfg``/``*.egg-info``,
-a wheel's ``WHEEL`` ``Generator``), :func:`built_by_project` reads a project's ``[build-system]``, and
-:func:`leave_out_fix` says how to leave paths out with that backend's own setting:
+help to a setuptools user. The audit learns what an sdist or wheel says about its builder in its one
+pass over the archive (:mod:`sdistguard.audit.builder`: the sdist's ``pyproject.toml``
+``build-backend``, its ``setup.py``/``setup.cfg``/``*.egg-info``, a wheel's ``WHEEL`` ``Generator``),
+:func:`built_by_project` reads a project's ``[build-system]``, and :func:`leave_out_fix` says how to
+leave paths out with that backend's own setting:
 
 - hatchling: ``[tool.hatch.build.targets.<target>] exclude`` (hatch.pypa.io, "Build configuration")
 - setuptools: ``MANIFEST.in`` ``prune``/``exclude``/``global-exclude`` (setuptools, "Controlling files in
@@ -13,17 +14,12 @@ a wheel's ``WHEEL`` ``Generator``), :func:`built_by_project` reads a project's `
 - flit: ``[tool.flit.sdist] exclude`` (flit docs, "pyproject.toml")
 - pdm-backend: ``[tool.pdm.build] excludes`` (pdm-backend docs, "Build configuration")
 - poetry-core: ``[tool.poetry] exclude``; maturin: ``[tool.maturin] exclude``
-
-Reading is bounded and never raises for a damaged archive: what cannot be read yields ``None``.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import sys
-import tarfile
-import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -37,8 +33,8 @@ __all__ = [
     "LEAVE_OUT_CODES",
     "BuiltBy",
     "backend_of",
-    "built_by_archive",
     "built_by_project",
+    "built_by_pyproject",
     "leave_out_fix",
 ]
 
@@ -61,22 +57,6 @@ _BACKEND_MODULES: Final = (
     ("scikit_build_core.", "scikit-build-core"),
     ("mesonpy", "meson-python"),
 )
-_GENERATORS: Final = (
-    # (WHEEL Generator prefix, lower case, backend name)
-    ("hatchling", "hatchling"),
-    ("setuptools", "setuptools"),
-    ("bdist_wheel", "setuptools"),
-    ("flit", "flit"),
-    ("uv", "uv_build"),
-    ("pdm-backend", "pdm-backend"),
-    ("pdm", "pdm-backend"),
-    ("poetry", "poetry-core"),
-    ("maturin", "maturin"),
-    ("scikit-build-core", "scikit-build-core"),
-    ("meson", "meson-python"),
-)
-_PYPROJECT_LIMIT: Final = 1024 * 1024
-_WHEEL_FILE_LIMIT: Final = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -96,7 +76,9 @@ def backend_of(build_backend: str) -> str | None:
     return None
 
 
-def _from_pyproject(document: Mapping[str, Any], where: str) -> BuiltBy | None:
+def built_by_pyproject(document: Mapping[str, Any], where: str) -> BuiltBy | None:
+    """The backend a parsed ``pyproject.toml`` ``document`` names in ``[build-system] build-backend``
+    (PEP 517), with ``where`` (the file, in words) in the evidence; ``None`` when it names none we know."""
     system = document.get("build-system")
     value = system.get("build-backend") if isinstance(system, Mapping) else None
     if not isinstance(value, str):
@@ -116,7 +98,7 @@ def built_by_project(root: str) -> BuiltBy | None:
             document = tomllib.load(file)
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
         return None
-    found = _from_pyproject(document, "pyproject.toml")
+    found = built_by_pyproject(document, "pyproject.toml")
     system = document.get("build-system")
     named = isinstance(system, Mapping) and "build-backend" in system
     if (
@@ -126,66 +108,6 @@ def built_by_project(root: str) -> BuiltBy | None:
     ):
         return BuiltBy("setuptools", "setup.py/setup.cfg without a build-backend")
     return found
-
-
-def built_by_archive(path: str, kind: str, max_members: int = 200_000) -> BuiltBy | None:
-    """What an sdist (``kind="sdist"``) or wheel (``"wheel"``) says about the backend that built it.
-
-    A wheel: the ``Generator`` of its ``*.dist-info/WHEEL``. An sdist: its top-level ``pyproject.toml``
-    ``build-backend``; else ``setup.py``, ``setup.cfg`` or an ``*.egg-info/`` directory mean setuptools.
-    Reads at most ``max_members`` members (the sdist stream again, headers only but for pyproject.toml);
-    returns ``None`` when nothing says, or when the archive cannot be read.
-    """
-    try:
-        return _wheel_generator(path) if kind == "wheel" else _sdist_builder(path, max_members)
-    except (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, ValueError, UnicodeDecodeError):
-        return None
-
-
-def _wheel_generator(path: str) -> BuiltBy | None:
-    with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
-            parts = info.filename.split("/")
-            if len(parts) == 2 and parts[0].endswith(".dist-info") and parts[1] == "WHEEL":
-                if info.file_size > _WHEEL_FILE_LIMIT:
-                    return None
-                text = archive.read(info).decode("utf-8", "replace")
-                for line in text.splitlines():
-                    key, _, value = line.partition(":")
-                    if key.strip().lower() == "generator":
-                        generator = value.strip()
-                        for prefix, name in _GENERATORS:
-                            if generator.lower().startswith(prefix):
-                                return BuiltBy(name, f"WHEEL Generator: {generator}")
-                return None
-    return None
-
-
-def _sdist_builder(path: str, max_members: int) -> BuiltBy | None:
-    from sdistguard.audit_base import Limits
-    from sdistguard.audit_tar import bounded_members
-
-    setuptools_evidence = ""
-    for archive, member in bounded_members(path, Limits(max_members=max_members)):
-        parts = member.name.split("/")
-        if len(parts) < 2:
-            continue
-        name = parts[1]
-        if len(parts) == 2 and name == "pyproject.toml" and member.isfile() and member.size <= _PYPROJECT_LIMIT:
-            file = archive.extractfile(member)
-            if file is not None:
-                try:
-                    document = tomllib.load(io.BytesIO(file.read()))
-                except tomllib.TOMLDecodeError:
-                    document = {}
-                found = _from_pyproject(document, "the sdist's pyproject.toml")
-                if found is not None:
-                    return found
-        elif not setuptools_evidence and len(parts) == 2 and name in ("setup.py", "setup.cfg"):
-            setuptools_evidence = f"{name} in the sdist"
-        elif not setuptools_evidence and name.endswith(".egg-info") and len(parts) >= 2:
-            setuptools_evidence = f"{name}/ in the sdist"
-    return BuiltBy("setuptools", setuptools_evidence) if setuptools_evidence else None
 
 
 def _toml_list(patterns: Iterable[str]) -> str:

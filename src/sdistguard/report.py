@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sdistguard.rules import RULES, Finding
 
 if TYPE_CHECKING:
-    from sdistguard.auditor import AuditResult
+    from sdistguard.audit import AuditResult
     from sdistguard.hints import BuiltBy
 
 __all__ = [

@@ -1,40 +1,41 @@
-"""Turning archive members, fed one at a time, into findings: names, links, duplicates, junk roots.
+"""The one owner of an audit's findings: archive members, fed one at a time, become findings.
 
-The readers (:mod:`~sdistguard.audit_tar`, :mod:`~sdistguard.audit_zip`) call
-:meth:`MemberCollector.add` per member and :meth:`MemberCollector.finish` at the end. Only names
-and sizes are kept (bounded by :class:`~sdistguard.audit_base.Limits`), never member data beyond
-the small ``head`` a reader passes in (see :meth:`MemberCollector.head_size`).
+The readers (:mod:`~sdistguard.audit.tar`, :mod:`~sdistguard.audit.zip`) yield
+:class:`~sdistguard.audit.base.Member` records; :mod:`~sdistguard.audit.run` hands each to
+:meth:`Collector.add`, the findings of the other checks (RECORD, metadata, secrets, limits) to
+:meth:`Collector.report`, and takes every finding back, sorted once, from :meth:`Collector.finish`.
+Only names and sizes are kept (bounded by :class:`~sdistguard.audit.base.Limits`), never member data
+beyond the small ``head`` asked for (:meth:`Collector.head_size`): the top-level ``PKG-INFO`` and what
+tells the builder (:class:`~sdistguard.audit.builder.BuilderEvidence`).
 
 Rules followed: what PEP 706's ``data`` filter, pip and uv refuse (absolute names, ``..``, links out
 of the tree, special files), PEP 625 / PEP 721 (one top-level directory in an sdist), uv's name policy
 (:func:`sdistguard.rules.unportable_reason`), names Windows and macOS refuse or merge
-(:mod:`sdistguard.names`: SG402-SG404), credential files by name (SG601) and, for the readers that
-stream member data through :meth:`MemberCollector.scanner`, secrets by content (SG602,
-:mod:`sdistguard.credentials`).
+(:mod:`sdistguard.names`), credential files by name and, for members whose data is streamed through
+:meth:`Collector.scanner`, secrets by content (:mod:`sdistguard.credentials`).
 """
 
 from __future__ import annotations
 
 import bisect
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 import pathspec
 from packaging.utils import canonicalize_name
 
-from sdistguard.audit_base import DirectorySize, LimitReached, Limits, sort_key
-from sdistguard.audit_layout import is_absolute, junk_root, stronger
-from sdistguard.audit_sdist import PKG_INFO_LIMIT
+from sdistguard.audit.base import DirectorySize, LimitReached, Limits, Member, MemberKind, sort_key
+from sdistguard.audit.builder import BuilderEvidence
+from sdistguard.audit.layout import is_absolute, junk_root, stronger
+from sdistguard.audit.metadata import PKG_INFO_LIMIT
 from sdistguard.credentials import SecretHit, SecretScanner, credential_file_kind
+from sdistguard.hints import BuiltBy
 from sdistguard.names import PATH_BUDGET, TwinNames, too_long, windows_reason
 from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, finding, unportable_reason
 
-__all__ = ["KINDS", "MemberCollector"]
-
-KINDS: Final = ("file", "dir", "symlink", "hardlink", "fifo", "chardev", "blockdev")
-"""The member kinds a reader reports."""
+__all__ = ["Collector"]
 
 _SPECIAL_LABELS: Final = {"fifo": "FIFO", "chardev": "character device", "blockdev": "block device"}
 _SUMMARY_DEPTH: Final = 3
@@ -49,12 +50,15 @@ class _Root:
     evidence: str
 
 
-class MemberCollector:
-    """Receives archive members one at a time and turns them into findings.
+class Collector:
+    """Receives archive members one at a time and owns every finding of one audit.
 
     ``sdist`` selects the sdist rules (one top-level directory, paths reported below it); for a
-    wheel, paths are relative to the archive root. Readers may append their own findings to
-    :attr:`findings` (a RECORD mismatch, a damaged member).
+    wheel, paths are relative to the archive root. ``limits`` bounds members and name bytes;
+    ``allow_secrets`` (gitignore-style patterns relative to the archive's top) and ``scan_content``
+    decide which members :meth:`scanner` scans. After the members: :attr:`top` (the sdist's top-level
+    directory), :attr:`files` (``{path: stored bytes}``), :attr:`pkg_info` (the top-level ``PKG-INFO``
+    head), :attr:`built_by`, :attr:`members`, :attr:`size`, :attr:`stopped`.
     """
 
     def __init__(
@@ -66,8 +70,9 @@ class MemberCollector:
         self._allow_secrets = pathspec.GitIgnoreSpec.from_lines(allow_secrets) if allow_secrets else None
         self._twins = TwinNames()
         self._named_dirs: set[str] = set()
+        self._builder = BuilderEvidence(sdist)
         self.top: str | None = None
-        self.findings: list[Finding] = []
+        self._findings: list[Finding] = []
         self.files: dict[str, int] = {}
         self.pkg_info: bytes | None = None
         self.members = 0
@@ -83,36 +88,46 @@ class MemberCollector:
     # ---------------------------------------------------------------- intake
 
     def head_size(self, name: str) -> int:
-        """How many leading bytes of the regular file member ``name`` :meth:`add` wants as ``head``.
+        """How many leading bytes of the regular file member stored as ``name`` :meth:`add` wants as ``head``.
 
         The signature of a ``CACHEDIR.TAG``; for an sdist, ``PKG-INFO`` (one byte past
-        :data:`~sdistguard.audit_sdist.PKG_INFO_LIMIT`, to tell an oversized one). 0 for any other.
+        :data:`~sdistguard.audit.metadata.PKG_INFO_LIMIT`, to tell an oversized one); what tells the
+        builder (:meth:`~sdistguard.audit.builder.BuilderEvidence.head_size`). 0 for any other member.
         """
         base = posixpath.basename(name)
         if base == "CACHEDIR.TAG":
             return len(CACHEDIR_SIGNATURE)
         if base == "PKG-INFO" and self.sdist:
             return PKG_INFO_LIMIT + 1
-        return 0
+        parts = [part for part in name.split("/") if part not in ("", ".")]
+        return self._builder.head_size(parts[1:] if self.sdist else parts)
 
-    def add(self, name: str, kind: str, size: int, target: str = "", head: bytes = b"") -> str | None:
-        """Examine one member.
+    def add(self, member: Member) -> str | None:
+        """Examine one member (its ``head`` as :meth:`head_size` asked).
 
-        ``name`` is the member name as stored; ``kind`` one of :data:`KINDS`; ``size`` the stored
-        size; ``target`` a link's target as stored; ``head`` the member's first
-        :meth:`head_size` bytes. Raises :class:`~sdistguard.audit_base.LimitReached` at a member or
-        name-bytes limit. Returns the member's path as findings name it (below the sdist's
-        top-level directory; ``None`` for the top-level directory itself), for :meth:`scanner`.
+        Raises :class:`~sdistguard.audit.base.LimitReached` at the member or name-bytes limit. Returns the
+        member's path as findings name it (below the sdist's top-level directory, a directory ending
+        with ``/``; ``None`` for the top-level directory itself or an empty name), for :meth:`scanner`.
         """
-        self._count(name, target)
+        self._count(member.name, member.target)
+        path = self._examine(member)
+        if member.cp437:
+            detail = "name is not marked as UTF-8 (read as cp437)"
+            self._findings.append(finding("unportable-name", member.name, detail))
+        return path
+
+    def _examine(self, member: Member) -> str | None:
+        name, kind, size = member.name, member.kind, member.size
         split = self._parts(name, kind == "dir")
         if split is None:
             return None
         parts, outside = split
+        if outside is None:
+            self._builder.see(parts, member)
         path = "/".join(parts) + ("/" if kind == "dir" else "")
         reason = unportable_reason("/".join(parts))
         if reason is not None:
-            self.findings.append(finding("unportable-name", path, f"name {reason}"))
+            self._findings.append(finding("unportable-name", path, f"name {reason}"))
         self._note_name(path, parts, kind == "dir")
         if kind == "dir":
             self._note_junk(parts, True, b"")
@@ -120,21 +135,30 @@ class MemberCollector:
         if outside is not None:
             self._outside[outside][0] += 1
             self._outside[outside][1] += size
-        self._note_file(path, parts, kind, size, head)
+        self._note_file(path, parts, kind, size, member.head if kind == "file" else b"")
         if kind == "symlink":
-            self._note_symlink(path, parts, target)
+            self._note_symlink(path, parts, member.target)
         elif kind == "hardlink":
-            self._note_hardlink(path, target)
+            self._note_hardlink(path, member.target)
         elif kind in _SPECIAL_LABELS:
-            self.findings.append(finding("special-file", path, _SPECIAL_LABELS[kind]))
+            self._findings.append(finding("special-file", path, _SPECIAL_LABELS[kind]))
         return path
+
+    def report(self, found: Iterable[Finding]) -> None:
+        """Take findings another check returned (RECORD, metadata, a damaged member, the archive's size)."""
+        self._findings.extend(found)
+
+    @property
+    def built_by(self) -> BuiltBy | None:
+        """The backend the members seen so far say built the archive (:mod:`sdistguard.audit.builder`)."""
+        return self._builder.built_by
 
     def scanner(self, path: str | None) -> SecretScanner | None:
         """A :class:`~sdistguard.credentials.SecretScanner` for the content of the regular file member at
         ``path`` (as :meth:`add` returned it), or ``None`` when its content is not scanned: content scanning
         is off, or ``path`` matches ``[tool.sdistguard] allow-secrets`` (gitignore-style patterns relative
-        to the archive's top). The reader feeds it the member's bytes as it reads them (bounded by
-        :attr:`~sdistguard.audit_base.Limits.max_bytes`) and hands the hits to :meth:`secrets`.
+        to the archive's top). :mod:`~sdistguard.audit.run` feeds it the member's bytes in the member's one
+        read (bounded by :attr:`~sdistguard.audit.base.Limits.max_bytes`) and hands the hits to :meth:`secrets`.
         """
         if not self.scan_content or path is None or path.endswith("/"):
             return None
@@ -143,12 +167,13 @@ class MemberCollector:
         return SecretScanner()
 
     def secrets(self, path: str, hits: Sequence[SecretHit]) -> None:
-        """One SG602 finding per secret found in ``path``: ``line N: <kind>`` (never the token itself)."""
+        """One ``secret`` finding per secret found in ``path``: ``line N: <kind>`` (never the token itself)."""
         for hit in hits:
-            self.findings.append(finding("secret", path, f"line {hit.line}: {hit.kind}"))
+            self._findings.append(finding("secret", path, f"line {hit.line}: {hit.kind}"))
 
     def _note_name(self, path: str, parts: list[str], is_dir: bool) -> None:
-        """SG402 (once per offending directory, at the directory), SG403, SG404 and SG601 for one member.
+        """``windows-name`` (once per offending directory, at the directory), ``name-twin``, ``long-path``
+        and ``credential-file`` for one member.
 
         Work per member is linear in its name's length times its depth; memory is one string per
         directory and one folded name per member (:class:`~sdistguard.names.TwinNames`).
@@ -162,30 +187,30 @@ class MemberCollector:
                     continue
                 self._named_dirs.add(where)
             reason = windows_reason(component)
-            if reason is not None and unportable_reason(component) is None:  # SG401 says it already
-                self.findings.append(finding("windows-name", where, reason))
+            if reason is not None and unportable_reason(component) is None:  # unportable-name says it already
+                self._findings.append(finding("windows-name", where, reason))
         twin = self._twins.add(path)
         if twin is not None:
             detail = f"same name as {twin} on a case-insensitive or normalising file system (Windows, macOS)"
-            self.findings.append(finding("name-twin", path, detail))
+            self._findings.append(finding("name-twin", path, detail))
         if is_dir:
             return
         if too_long(path):
             detail = f"{len(path)} characters (budget {PATH_BUDGET})"
-            self.findings.append(finding("long-path", path, detail))
+            self._findings.append(finding("long-path", path, detail))
         kind = credential_file_kind(path)
         if kind is not None:
-            self.findings.append(finding("credential-file", path, kind))
+            self._findings.append(finding("credential-file", path, kind))
 
     def stop(self, reason: str) -> None:
-        """Record that the audit stopped at a limit (SG590)."""
+        """Record that the audit stopped at a limit (``audit-limit``); ``reason`` says which."""
         self.stopped = True
-        self.findings.append(finding("audit-limit", "", f"stopped after {self.members} members: {reason}"))
+        self._findings.append(finding("audit-limit", "", f"stopped after {self.members} members: {reason}"))
 
     def corrupt(self, reason: str) -> None:
-        """Record damage found in the stream (SG591)."""
+        """Record damage found in the stream (``corrupt-archive``); ``reason`` says what."""
         self.stopped = True
-        self.findings.append(finding("corrupt-archive", "", f"after {self.members} members: {reason}"))
+        self._findings.append(finding("corrupt-archive", "", f"after {self.members} members: {reason}"))
 
     def _count(self, name: str, target: str) -> None:
         self.members += 1
@@ -199,17 +224,17 @@ class MemberCollector:
         """Split a stored name into components below the top-level directory; ``None`` = skip it.
 
         Returns the components and, for an sdist member outside the single top-level directory,
-        the outside entry it belongs to (SG504, one finding per entry, at the end). Reports absolute
-        names and ``..`` components (SG501) on the way.
+        the outside entry it belongs to (``outside-top-level``, one finding per entry, at the end). Reports
+        absolute names and ``..`` components (``unsafe-path``) on the way.
         """
         while name.startswith("./"):
             name = name[2:]
         if is_absolute(name):
-            self.findings.append(finding("unsafe-path", name, "absolute path"))
+            self._findings.append(finding("unsafe-path", name, "absolute path"))
             name = name.lstrip("/")
         parts = [part for part in name.split("/") if part not in ("", ".")]
         if ".." in parts:
-            self.findings.append(finding("unsafe-path", name, "'..' component"))
+            self._findings.append(finding("unsafe-path", name, "'..' component"))
         if not parts:
             return None
         if not self.sdist:
@@ -221,7 +246,7 @@ class MemberCollector:
         self._outside.setdefault(parts[0], [0, 0])
         return parts, parts[0]
 
-    def _note_file(self, path: str, parts: list[str], kind: str, size: int, head: bytes) -> None:
+    def _note_file(self, path: str, parts: list[str], kind: MemberKind, size: int, head: bytes) -> None:
         if path in self.files:
             self._duplicates[path] = self._duplicates.get(path, 1) + 1
         self.files[path] = size
@@ -248,12 +273,12 @@ class MemberCollector:
 
     def _note_symlink(self, path: str, parts: list[str], target: str) -> None:
         if is_absolute(target):
-            self.findings.append(finding("external-link", path, f"symlink to absolute path {target}"))
+            self._findings.append(finding("external-link", path, f"symlink to absolute path {target}"))
             return
         resolved = posixpath.normpath(posixpath.join(*parts[:-1], target) if len(parts) > 1 else target)
         if resolved == ".." or resolved.startswith("../"):
             where = "the top-level directory" if self.sdist else "the archive"
-            self.findings.append(finding("external-link", path, f"symlink to {target}, outside {where}"))
+            self._findings.append(finding("external-link", path, f"symlink to {target}, outside {where}"))
             return
         self._links.append((path, resolved, target))
 
@@ -263,32 +288,33 @@ class MemberCollector:
             target = target[2:]
         parts = [part for part in target.split("/") if part not in ("", ".")]
         if target.startswith("/") or ".." in parts:
-            self.findings.append(finding("external-link", path, f"hard link to {stored}, outside the archive"))
+            self._findings.append(finding("external-link", path, f"hard link to {stored}, outside the archive"))
             return
         if self.sdist and parts and parts[0] == self.top:
             parts = parts[1:]
         resolved = "/".join(parts)
         if resolved not in self.files or resolved == path:
-            self.findings.append(finding("missing-link-target", path, f"hard link to {stored}"))
+            self._findings.append(finding("missing-link-target", path, f"hard link to {stored}"))
             return
-        self.findings.append(finding("link-member", path, f"hard link to {resolved}"))
+        self._findings.append(finding("link-member", path, f"hard link to {resolved}"))
 
     # ---------------------------------------------------------------- results
 
     def finish(self, project: str | None) -> list[Finding]:
-        """Add the findings that need the whole listing; return every finding, sorted by path and code.
+        """Add the findings that need the whole listing; return every finding, sorted once, by path then code.
 
-        ``project`` is the distribution's own name (its ``*.egg-info`` is not foreign).
+        ``project`` is the distribution's own name (its ``*.egg-info`` is not foreign). Call it last:
+        what other checks found must be :meth:`report`-ed before.
         """
         names = sorted(self.files)
         self._finish_links(names)
         self._finish_roots(names, project)
         for path, count in self._duplicates.items():
-            self.findings.append(finding("duplicate-member", path, f"{count} members", files=count))
+            self._findings.append(finding("duplicate-member", path, f"{count} members", files=count))
         for first, (files, size) in self._outside.items():
             detail = f"top-level directory is {self.top}/" if self.top else "no single top-level directory"
-            self.findings.append(finding("outside-top-level", first, detail, files=files, size=size))
-        return sorted(self.findings, key=sort_key)
+            self._findings.append(finding("outside-top-level", first, detail, files=files, size=size))
+        return sorted(self._findings, key=sort_key)
 
     def largest(self) -> list[DirectorySize]:
         """The largest directories by bytes (then by name), at most ten."""
@@ -299,9 +325,9 @@ class MemberCollector:
         for path, resolved, target in self._links:
             exists = resolved in self.files or _has_prefix(names, resolved + "/") or resolved == "."
             if target and exists:
-                self.findings.append(finding("link-member", path, f"symlink to {target}"))
+                self._findings.append(finding("link-member", path, f"symlink to {target}"))
             else:
-                self.findings.append(finding("dangling-link", path, f"symlink to {target}, not in the archive"))
+                self._findings.append(finding("dangling-link", path, f"symlink to {target}, not in the archive"))
 
     def _finish_roots(self, names: list[str], project: str | None) -> None:
         """One finding per junk root, except roots that lie inside another reported root.
@@ -324,7 +350,7 @@ class MemberCollector:
             kept.add(root)
             files, size = self._below(names, root)
             found = roots[root]
-            self.findings.append(finding(found.rule, root, found.evidence, files=files, size=size))
+            self._findings.append(finding(found.rule, root, found.evidence, files=files, size=size))
 
     def _below(self, names: list[str], root: str) -> tuple[int, int]:
         """Files and stored bytes at or below ``root`` (``./`` is everything)."""

@@ -1,27 +1,28 @@
 """Reading a gzip-compressed tar (an sdist) as one bounded stream, member by member, never extracting.
 
-``tarfile`` runs in stream mode (``r|``) over a reader that counts uncompressed bytes; extended
-headers (PAX, GNU long names) larger than :attr:`~sdistguard.audit_base.Limits.max_header_bytes` are
-refused before ``tarfile`` reads them into memory, and the ``TarInfo`` objects it keeps are dropped
-as it goes, so memory stays flat whatever the archive declares. Where ``tarfile`` itself has no
-bound, the header class it is given stops first: chains of extended headers (it recurses once per
-header), GNU sparse maps (parsed without limit) and global PAX keys (applied to every later member);
-see :func:`_bounded_tarinfo`.
+:func:`sdist_members` yields one :class:`~sdistguard.audit.base.Member` per tar member, with the
+member's data stream for regular files; nothing is extracted and each member's data is read at most
+once, in stream order. ``tarfile`` runs in stream mode (``r|``) over a reader that counts
+uncompressed bytes; extended headers (PAX, GNU long names) larger than
+:attr:`~sdistguard.audit.base.Limits.max_header_bytes` are refused before ``tarfile`` reads them into
+memory, and the ``TarInfo`` objects it keeps are dropped as it goes, so memory stays flat whatever the
+archive declares. Where ``tarfile`` itself has no bound, the header class it is given stops first:
+chains of extended headers (it recurses once per header), GNU sparse maps (parsed without limit) and
+global PAX keys (applied to every later member); see :func:`_bounded_tarinfo`. Member kinds follow
+``tarfile``'s own tests, as its PEP 706 ``data`` filter does.
 """
 
 from __future__ import annotations
 
 import gzip
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Final, Protocol
 
-from sdistguard.audit_base import TAR_ERRORS, LimitReached, Limits, describe, open_input
-from sdistguard.audit_members import MemberCollector
-from sdistguard.credentials import SecretScanner
+from sdistguard.audit.base import TAR_ERRORS, Damaged, LimitReached, Limits, Member, MemberKind, describe, open_input
 from sdistguard.errors import InputError
 
-__all__ = ["bounded_members", "read_sdist"]
+__all__ = ["MAX_GLOBAL_KEYS", "MAX_HEADER_CHAIN", "Content", "sdist_members"]
 
 _HEADER_TYPES: Final = (
     tarfile.XHDTYPE,
@@ -31,81 +32,60 @@ _HEADER_TYPES: Final = (
     tarfile.GNUTYPE_LONGLINK,
 )
 _EMPTY_READS: Final = 16
+_CHUNK: Final = 64 * 1024
 
 
-def read_sdist(path: str, collector: MemberCollector) -> None:
-    """Feed every member of the ``.tar.gz`` at ``path`` to ``collector``, with the heads it asks for.
+class Content:
+    """The data of one regular file member after its ``head``: iterate for chunks of at most 64 KiB.
 
-    Raises :class:`~sdistguard.errors.InputError` when the file cannot be opened or is not a
-    gzip-compressed tar from its first bytes on; a limit or later damage is recorded on the
-    collector (SG590, SG591) instead.
+    Valid only until the reader moves to the next member (the tar is one stream); what is not read
+    is skipped by ``tarfile``. Reading raises what the stream raises (:class:`LimitReached` past
+    ``max_bytes``, one of :data:`~sdistguard.audit.base.TAR_ERRORS` on damage).
     """
-    limits = collector.limits
+
+    def __init__(self, stream: _Readable) -> None:
+        self._stream = stream
+
+    def __iter__(self) -> Iterator[bytes]:
+        while chunk := self._stream.read(_CHUNK):
+            yield chunk
+
+
+def sdist_members(
+    path: str, limits: Limits, head_size: Callable[[str], int]
+) -> Generator[tuple[Member, Content | None], None, None]:
+    """Yield ``(member, content)`` for every member of the ``.tar.gz`` at ``path``, in stream order.
+
+    ``head_size(name)`` says how many leading bytes of a regular file member to put in
+    :attr:`~sdistguard.audit.base.Member.head`; ``content`` (regular files only, else ``None``) gives
+    the rest while the caller holds the member. Raises :class:`~sdistguard.errors.InputError` (before
+    the first member) when the file cannot be opened or is not a gzip-compressed tar from its first
+    bytes on. Later, iteration raises :class:`~sdistguard.audit.base.LimitReached` at a bound of
+    ``limits`` (uncompressed bytes, header size, global PAX keys, a GNU sparse member),
+    :class:`~sdistguard.audit.base.Damaged` at a header chain longer than :data:`MAX_HEADER_CHAIN`, or
+    one of :data:`~sdistguard.audit.base.TAR_ERRORS` on damage; the caller records it. Member counts
+    are the caller's to bound.
+    """
     with open_input(path) as raw, gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:
         stream = _BoundedReader(unzipped, limits.max_bytes)
         try:
-            archive = tarfile.open(  # noqa: SIM115 - closed by _read_members
+            archive = tarfile.open(  # noqa: SIM115 - closed below
                 fileobj=stream,
                 mode="r|",  # type: ignore[call-overload]
                 tarinfo=_bounded_tarinfo(limits.max_header_bytes),
             )
-        except LimitReached as stop:
-            collector.stop(str(stop))
-        except _ChainTooLong as damage:
-            collector.corrupt(str(damage))
+        except (LimitReached, Damaged):
+            raise
         except TAR_ERRORS as error:
             raise InputError(f"{path}: not a gzip-compressed tar archive ({describe(error)})") from None
-        else:
-            _read_members(archive, collector)
-
-
-def bounded_members(path: str, limits: Limits) -> Iterator[tuple[tarfile.TarFile, tarfile.TarInfo]]:
-    """Yield ``(archive, member)`` for the members of the ``.tar.gz`` at ``path``, under the auditor's bounds.
-
-    The same reader as :func:`read_sdist` (bytes read, header size, header chains, sparse maps, global
-    PAX keys), for a second look at an archive the audit already read (the backend that built it).
-    Iteration simply ends at a limit, at damage or at the end; ``OSError`` from opening the file is
-    raised as it is.
-    """
-    with open_input(path) as raw, gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:
-        try:
-            archive = tarfile.open(  # noqa: SIM115 - closed below
-                fileobj=_BoundedReader(unzipped, limits.max_bytes),
-                mode="r|",  # type: ignore[call-overload]
-                tarinfo=_bounded_tarinfo(limits.max_header_bytes),
-            )
-            with archive:
-                for count, info in enumerate(iter(archive.next, None)):
-                    if count >= limits.max_members:
-                        return
-                    yield archive, info
-                    _forget_members(archive)
-        except (LimitReached, _ChainTooLong):
-            return
-        except TAR_ERRORS:
-            return
-
-
-def _read_members(archive: tarfile.TarFile, collector: MemberCollector) -> None:
-    """Feed every member of the open stream to ``collector``; limits and damage become findings."""
-    try:
         with archive:
             while (info := archive.next()) is not None:
-                member = archive.extractfile(info) if info.isreg() else None
-                wanted = collector.head_size(info.name)
-                head = member.read(wanted) if member is not None and wanted else b""
-                path = collector.add(info.name, _tar_kind(info), max(info.size, 0), info.linkname, head)
-                scanner = collector.scanner(path) if member is not None else None
-                if member is not None and scanner is not None and path is not None:
-                    _scan(member, head, scanner)
-                    collector.secrets(path, scanner.finish())
+                data = archive.extractfile(info) if info.isreg() else None
+                wanted = head_size(info.name) if data is not None else 0
+                head = data.read(wanted) if data is not None and wanted else b""
+                member = Member(info.name, _tar_kind(info), max(info.size, 0), info.mode, info.linkname, head)
+                yield member, (Content(data) if data is not None else None)
                 _forget_members(archive)
-    except LimitReached as stop:
-        collector.stop(str(stop))
-    except _ChainTooLong as damage:
-        collector.corrupt(str(damage))
-    except TAR_ERRORS as error:
-        collector.corrupt(describe(error))
 
 
 def _forget_members(archive: tarfile.TarFile) -> None:
@@ -115,45 +95,32 @@ def _forget_members(archive: tarfile.TarFile) -> None:
         members.clear()
 
 
-_CHUNK: Final = 64 * 1024
+_KIND_TESTS: Final[tuple[tuple[Callable[[tarfile.TarInfo], bool], MemberKind], ...]] = (
+    (tarfile.TarInfo.isdir, "dir"),
+    (tarfile.TarInfo.issym, "symlink"),
+    (tarfile.TarInfo.islnk, "hardlink"),
+    (tarfile.TarInfo.isfifo, "fifo"),
+    (tarfile.TarInfo.ischr, "chardev"),
+    (tarfile.TarInfo.isblk, "blockdev"),
+)
 
 
-def _scan(member: _Readable, head: bytes, scanner: SecretScanner) -> None:
-    """Feed ``scanner`` the member's bytes: the ``head`` already read, then the rest as the stream gives it.
-
-    These are the bytes ``tarfile`` reads (and would skip) anyway; they count against ``--max-bytes``
-    through :class:`_BoundedReader`, which raises :class:`LimitReached` past it.
-    """
-    if head:
-        scanner.feed(head)
-    while chunk := member.read(_CHUNK):
-        scanner.feed(chunk)
-
-
-def _tar_kind(info: tarfile.TarInfo) -> str:
-    """The member's kind (:data:`~sdistguard.audit_members.KINDS`); regular, contiguous, sparse and
-    unknown types are ``"file"`` (``tarfile`` reads them as regular files)."""
-    tests = (
-        (info.isdir, "dir"),
-        (info.issym, "symlink"),
-        (info.islnk, "hardlink"),
-        (info.isfifo, "fifo"),
-        (info.ischr, "chardev"),
-        (info.isblk, "blockdev"),
-    )
-    return next((kind for test, kind in tests if test()), "file")
+def _tar_kind(info: tarfile.TarInfo) -> MemberKind:
+    """The member's kind; regular, contiguous, sparse and unknown types are ``"file"`` (``tarfile``
+    reads them as regular files)."""
+    return next((kind for test, kind in _KIND_TESTS if test(info)), "file")
 
 
 class _HeaderTooLarge(LimitReached):
-    """An extended header declared more bytes than :attr:`~sdistguard.audit_base.Limits.max_header_bytes`."""
+    """An extended header declared more bytes than :attr:`~sdistguard.audit.base.Limits.max_header_bytes`."""
 
 
 class _SparseMember(LimitReached):
     """A GNU sparse member: ``tarfile`` would read its sparse map without bound, so the audit stops."""
 
 
-class _ChainTooLong(Exception):
-    """More extended headers chained before one member than any archiver writes (damage, SG591).
+class _ChainTooLong(Damaged):
+    """More extended headers chained before one member than any archiver writes (``corrupt-archive``).
 
     ``tarfile`` reads each header of a chain one recursion level deeper, so a long chain ends in
     ``RecursionError``; this is raised first.

@@ -1,7 +1,8 @@
-"""What every part of ``sdistguard check`` shares: limits, results, the stop signal, opening an input.
+"""What every part of ``sdistguard check`` shares: limits, the member record, results, stop signals.
 
-The readers (:mod:`~sdistguard.audit_tar`, :mod:`~sdistguard.audit_zip`) raise :class:`LimitReached`
-inside their loops and turn it, or one of :data:`READ_ERRORS`, into a finding; only a file that
+The readers (:mod:`~sdistguard.audit.tar`, :mod:`~sdistguard.audit.zip`) yield one :class:`Member`
+per archive member and raise :class:`LimitReached`, :class:`Damaged` or one of :data:`READ_ERRORS`
+out of their iteration; :mod:`~sdistguard.audit.run` turns those into findings. Only a file that
 cannot be opened at all is an :class:`~sdistguard.errors.InputError`.
 """
 
@@ -14,19 +15,25 @@ import tarfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from typing import BinaryIO, Final
+from typing import TYPE_CHECKING, BinaryIO, Final, Literal
 
 from sdistguard.errors import InputError
 from sdistguard.rules import Finding
+
+if TYPE_CHECKING:
+    from sdistguard.hints import BuiltBy
 
 __all__ = [
     "READ_ERRORS",
     "TAR_ERRORS",
     "ZIP_ERRORS",
     "AuditResult",
+    "Damaged",
     "DirectorySize",
     "LimitReached",
     "Limits",
+    "Member",
+    "MemberKind",
     "MiB",
     "describe",
     "input_is_directory",
@@ -63,7 +70,7 @@ ZIP_ERRORS: Final[tuple[type[Exception], ...]] = (
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on the work one audit may do; each one hit yields an ``SG590`` finding.
+    """Bounds on the work one audit may do; each one hit yields an ``audit-limit`` finding.
 
     ``max_members``: archive members examined. ``max_bytes``: uncompressed bytes read from an sdist's
     stream, or bytes hashed in a wheel. ``max_name_bytes``: bytes of member names kept in memory (for
@@ -77,6 +84,35 @@ class Limits:
     max_header_bytes: int = 16 * 1024
 
 
+MemberKind = Literal["file", "dir", "symlink", "hardlink", "fifo", "chardev", "blockdev"]
+"""What an archive member is. Regular, contiguous, sparse and unknown tar types are ``"file"`` (``tarfile``
+reads them as regular files), as is a zip member without a Unix mode."""
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One archive member as a reader yields it: everything the checks need, nothing more.
+
+    ``name``: the member name as stored (``str``; a zip name not flagged UTF-8 is decoded as cp437,
+    ``cp437`` is then true when it holds a non-ASCII character). ``kind``: :data:`MemberKind`.
+    ``size``: stored (uncompressed) bytes, never negative. ``mode``: the Unix mode as stored:
+    permission bits in a tar, permission and type bits in a zip (``external_attr >> 16``; 0 when
+    it has none). ``target``: a link's target as stored (a tar link name, a zip symlink's data
+    decoded as UTF-8 with ``surrogateescape``), ``""`` otherwise. ``head``: the first bytes of a
+    regular file member, as many as the collector asked for
+    (:meth:`~sdistguard.audit.collector.Collector.head_size`); a zip symlink's data (its target);
+    ``b""`` for any other member.
+    """
+
+    name: str
+    kind: MemberKind
+    size: int
+    mode: int = 0
+    target: str = ""
+    head: bytes = b""
+    cp437: bool = False
+
+
 @dataclass(frozen=True)
 class DirectorySize:
     """Total ``files`` and ``size`` (bytes, as stored) below one directory ``path`` (ends with ``/``)."""
@@ -88,7 +124,7 @@ class DirectorySize:
 
 @dataclass
 class AuditResult:
-    """What :func:`sdistguard.auditor.audit_report` found in one input.
+    """What :func:`sdistguard.audit.audit_report` found in one input.
 
     ``path`` is the input as given; ``kind`` is ``"sdist"``, ``"wheel"`` or ``"directory"``.
     ``members`` and ``size`` count the archive members examined and their stored bytes (0 for a
@@ -97,7 +133,9 @@ class AuditResult:
     wheel's root or the project directory. ``error`` is set (and nothing else) by callers that
     report an input that could not be read at all. ``refused`` (a directory only) lists, one line
     each, the findings that would stop the sdist build (the build's own decision and wording),
-    whatever ``--select``/``--ignore`` report.
+    whatever ``--select``/``--ignore`` report. ``built_by`` (an archive only) is the backend the
+    archive says built it (:mod:`sdistguard.audit.builder`), read in the same pass; ``None`` when
+    nothing in the archive says so.
     """
 
     path: str
@@ -108,10 +146,16 @@ class AuditResult:
     largest: list[DirectorySize] = field(default_factory=list)
     error: str | None = None
     refused: list[str] = field(default_factory=list)
+    built_by: BuiltBy | None = None
 
 
 class LimitReached(Exception):
-    """A :class:`Limits` bound was passed; ``str()`` says which (it becomes an ``SG590`` finding)."""
+    """A :class:`Limits` bound was passed; ``str()`` says which (it becomes an ``audit-limit`` finding)."""
+
+
+class Damaged(Exception):
+    """Damage a reader recognised itself (not an error of ``tarfile``/``zipfile``); ``str()`` says what
+    (it becomes a ``corrupt-archive`` finding)."""
 
 
 def describe(error: BaseException) -> str:

@@ -1,0 +1,266 @@
+"""One audit, top-down: pick the reader, feed its members to the collector, add the other checks.
+
+An sdist (:func:`audit_sdist`) is one pass over its tar stream; a wheel (:func:`audit_wheel`) is its
+``RECORD`` first, then one pass over its members, each opened at most once for its head, its hash and
+the secret scan together; a project directory asks the backend (:func:`sdistguard.builders.preview`).
+Every finding goes to the one :class:`~sdistguard.audit.collector.Collector`, which sorts them once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Sequence
+from typing import Final
+
+from sdistguard.audit.base import (
+    TAR_ERRORS,
+    ZIP_ERRORS,
+    AuditResult,
+    Damaged,
+    LimitReached,
+    Limits,
+    describe,
+    input_is_directory,
+    sort_key,
+)
+from sdistguard.audit.collector import Collector
+from sdistguard.audit.metadata import check_sdist_metadata, parse_pkg_info, project_name
+from sdistguard.audit.record import (
+    Expected,
+    Record,
+    check_member,
+    expect,
+    listed,
+    missing_members,
+    new_hasher,
+    read_record,
+)
+from sdistguard.audit.record import project_directory as record_directory
+from sdistguard.audit.tar import sdist_members
+from sdistguard.audit.zip import Content, open_wheel
+from sdistguard.credentials import SecretScanner
+from sdistguard.errors import HATCHLING_USER_ERRORS, InputError, SdistguardError, raised_by
+from sdistguard.rules import PYPI_FILE_LIMIT, Finding, finding
+
+__all__ = ["LARGE_ARTIFACT", "audit", "audit_report", "audit_sdist", "audit_wheel"]
+
+LARGE_ARTIFACT: Final = PYPI_FILE_LIMIT
+"""PyPI's default upload limit per file: warehouse's ``MAX_FILESIZE`` (100 MiB); a larger file is
+refused at upload unless the project asked PyPI for a higher limit."""
+
+
+def audit(
+    path: str | os.PathLike[str],
+    *,
+    limits: Limits | None = None,
+    allow_secrets: Sequence[str] = (),
+    scan_content: bool = True,
+) -> list[Finding]:
+    """Audit an sdist (``.tar.gz``), a wheel (``.whl``) or a project directory; return the findings.
+
+    Findings are sorted by path, then code. Raises :class:`~sdistguard.errors.InputError` when
+    ``path`` is missing, not a regular file or a directory (a FIFO, a device: never opened), of
+    another kind, or unreadable from its first bytes on. Damage found later is a finding
+    (``corrupt-archive``), so what was read before it is still reported.
+
+    ``allow_secrets``: gitignore-style patterns, relative to the sdist's top-level directory or the
+    wheel's root, of members whose content is not scanned for secrets (``[tool.sdistguard]
+    allow-secrets``: throwaway test keys shipped on purpose). ``scan_content=False`` skips the
+    ``secret`` content scan altogether (to measure its cost; names are still checked).
+    """
+    return audit_report(path, limits=limits, allow_secrets=allow_secrets, scan_content=scan_content).findings
+
+
+def audit_report(
+    path: str | os.PathLike[str],
+    *,
+    limits: Limits | None = None,
+    allow_secrets: Sequence[str] = (),
+    scan_content: bool = True,
+) -> AuditResult:
+    """Like :func:`audit`, with member counts, the size summary and the builder (:class:`AuditResult`).
+
+    An archive whose file is larger than :data:`LARGE_ARTIFACT` bytes gets a ``large-artifact`` finding
+    at path ``""``. Raises :class:`~sdistguard.errors.InputError` as :func:`audit` does.
+    """
+    text = os.fspath(path)
+    limits = limits or Limits()
+    if input_is_directory(text):
+        return _audit_directory(text)
+    lower = os.path.basename(text).lower()
+    if lower.endswith(".whl"):
+        return audit_wheel(text, Collector(False, limits, allow_secrets, scan_content))
+    if lower.endswith((".tar.gz", ".tgz")):
+        return audit_sdist(text, Collector(True, limits, allow_secrets, scan_content))
+    raise InputError(f"{text}: not an sdist (.tar.gz), a wheel (.whl) or a project directory")
+
+
+def audit_sdist(path: str, collector: Collector) -> AuditResult:
+    """Audit the sdist at ``path``: one pass over its members, then its metadata (PEP 625/643/639).
+
+    The metadata is checked unless a limit or damage cut the stream. Raises
+    :class:`~sdistguard.errors.InputError` when the file is no gzip-compressed tar from its first bytes on.
+    """
+    try:
+        with contextlib.closing(sdist_members(path, collector.limits, collector.head_size)) as members:
+            for member, content in members:
+                where = collector.add(member)
+                scanner = collector.scanner(where) if content is not None else None
+                if content is not None and scanner is not None and where is not None:
+                    scanner.feed(member.head)
+                    for chunk in content:
+                        scanner.feed(chunk)
+                    collector.secrets(where, scanner.finish())
+    except LimitReached as stop:
+        collector.stop(str(stop))
+    except Damaged as damage:
+        collector.corrupt(str(damage))
+    except TAR_ERRORS as error:
+        collector.corrupt(describe(error))
+    pkg_info = parse_pkg_info(collector.pkg_info)
+    if not collector.stopped:
+        collector.report(check_sdist_metadata(path, pkg_info, collector.top, collector.files))
+    _check_size(path, collector)
+    findings = collector.finish(project_name(pkg_info.name, collector.top))
+    return _result(path, "sdist", findings, collector)
+
+
+def audit_wheel(path: str, collector: Collector) -> AuditResult:
+    """Audit the wheel at ``path``: its RECORD, then one pass over its members (PEP 427, RECORD per PEP 376).
+
+    Each member is opened at most once: its head, its RECORD hash and the secret scan share one read
+    (RECORD itself is read once, to parse it). Bytes hashed or scanned count against
+    ``Limits.max_bytes``: past it, one ``audit-limit`` finding and no more hashing. Raises
+    :class:`~sdistguard.errors.InputError` when the file is not a zip archive.
+    """
+    limits = collector.limits
+    try:
+        wheel = open_wheel(path, limits)
+    except LimitReached as stop:
+        collector.stop(str(stop))
+        _check_size(path, collector)
+        return _result(path, "wheel", collector.finish(None), collector)
+    with wheel:
+        record, problems = read_record(wheel, path, limits.max_members)
+        collector.report(problems)
+        if record.overflow:
+            collector.stop(record.overflow)
+        budget = _Budget(limits.max_bytes)
+        seen: set[str] = set()
+        try:
+            for member, content in wheel.members(collector.head_size):
+                where = collector.add(member)
+                if content is None:
+                    continue
+                seen.add(member.name)
+                row, unlisted = listed(record, member.name)
+                collector.report(unlisted)
+                if budget.spent:
+                    continue
+                expected, refused = expect(member.name, row)
+                collector.report(refused)
+                scanner = collector.scanner(where) if member.kind == "file" else None
+                collector.report(_read_member(member.name, member.head, content, expected, scanner, budget))
+                if scanner is not None and where is not None:
+                    collector.secrets(where, scanner.finish())
+        except LimitReached as stop:
+            collector.stop(str(stop))
+        if not collector.stopped:
+            collector.report(missing_members(record, seen))
+    _check_size(path, collector)
+    findings = collector.finish(_wheel_project(record))
+    return _result(path, "wheel", findings, collector)
+
+
+class _Budget:
+    """Bytes a wheel audit may still hash or scan (``Limits.max_bytes``); :attr:`spent` once passed."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+        self.spent = False
+
+    def take(self, size: int) -> bool:
+        """Count ``size`` bytes; False (and :attr:`spent`) when that passes the limit."""
+        self.used += size
+        self.spent = self.used > self.limit
+        return not self.spent
+
+
+def _read_member(
+    name: str,
+    head: bytes,
+    content: Content,
+    expected: Expected | None,
+    scanner: SecretScanner | None,
+    budget: _Budget,
+) -> list[Finding]:
+    """Hash the member ``name`` for RECORD and feed ``scanner``, in its one read; return the findings.
+
+    Nothing is read when neither is wanted. ``audit-limit`` when the budget runs out (this and later
+    members are not verified), ``corrupt-archive`` when the member cannot be read, else
+    :func:`~sdistguard.audit.record.check_member`.
+    """
+    if expected is None and scanner is None:
+        return []
+    hasher = new_hasher(expected) if expected is not None else None
+    size = 0
+    try:
+        for chunk in _chunks(head, content):
+            size += len(chunk)
+            if not budget.take(len(chunk)):
+                detail = f"hashed more than {budget.limit} bytes; this and later members not verified"
+                return [finding("audit-limit", name, detail)]
+            if hasher is not None:
+                hasher.update(chunk)
+            if scanner is not None:
+                scanner.feed(chunk)
+    except ZIP_ERRORS as error:
+        return [finding("corrupt-archive", name, describe(error))]
+    if expected is None or hasher is None:
+        return []
+    return check_member(name, expected, size, hasher.digest())
+
+
+def _chunks(head: bytes, content: Iterable[bytes]) -> Iterable[bytes]:
+    if head:
+        yield head
+    yield from content
+
+
+def _wheel_project(record: Record) -> str | None:
+    return project_name("", record_directory(record))
+
+
+def _check_size(path: str, collector: Collector) -> None:
+    """``large-artifact`` when the archive file at ``path`` is larger than :data:`LARGE_ARTIFACT`."""
+    size = os.path.getsize(path)
+    if size > LARGE_ARTIFACT:
+        detail = f"{size} bytes, over PyPI's default limit of {LARGE_ARTIFACT} bytes (100 MiB) per file"
+        collector.report([finding("large-artifact", "", detail)])
+
+
+def _result(path: str, kind: str, findings: list[Finding], collector: Collector) -> AuditResult:
+    return AuditResult(
+        path, kind, findings, collector.members, collector.size, collector.largest(), built_by=collector.built_by
+    )
+
+
+def _audit_directory(root: str) -> AuditResult:
+    """Ask the backend what it would leave out of ``root`` and why, without building."""
+    from sdistguard.builders import preview
+    from sdistguard.report import describe_blocking
+
+    if not os.path.isfile(os.path.join(root, "pyproject.toml")):
+        raise InputError(f"{root}: a project directory needs a pyproject.toml")
+    try:
+        findings, blocking = preview(root)
+    except SdistguardError:
+        raise
+    except HATCHLING_USER_ERRORS as error:
+        if raised_by(error) != "hatchling" and not isinstance(error, OSError):
+            raise  # a bug, not the project: keep the traceback
+        raise InputError(f"{root}: hatchling cannot read this project: {describe(error)}") from None
+    refused = [describe_blocking(found) for found in blocking]
+    return AuditResult(path=root, kind="directory", findings=sorted(findings, key=sort_key), refused=refused)
