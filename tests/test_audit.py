@@ -733,18 +733,21 @@ def test_cache_tag_in_a_wheel_is_read_for_its_signature(tmp_path: Path) -> None:
     assert pairs(audit(wheel)) == [("SG103", "demo/cache/")]
 
 
-def test_public_api_survives_the_split_into_modules() -> None:
-    """``sdistguard.audit`` is the function, not a module, whatever audit_* modules are imported."""
+def test_public_api_of_the_audit_package() -> None:
+    """``sdistguard.audit`` is the auditor's package; its ``__init__`` holds the public names, every
+    module of it imports on its own (``import sdistguard.audit.x``), and the top level keeps its own."""
     import importlib
     import pkgutil
 
     import sdistguard
+    import sdistguard.audit as auditor
 
-    auditor = importlib.import_module("sdistguard.audit")
     for module in pkgutil.iter_modules(auditor.__path__):
         importlib.import_module(f"sdistguard.audit.{module.name}")
-    assert sdistguard.audit is auditor.audit
-    assert {"AuditResult", "DirectorySize", "Limits", "audit", "audit_report"} <= set(vars(auditor))
+    assert sdistguard.audit is auditor
+    assert set(auditor.__all__) >= {"AuditResult", "DirectorySize", "Finding", "Limits", "audit", "audit_report"}
+    assert all(callable(getattr(auditor, name)) for name in ("audit", "audit_report"))
+    assert sdistguard.Finding is auditor.Finding
 
 
 def test_each_wheel_member_is_opened_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
