@@ -95,9 +95,9 @@ class AuditResult:
     directory). ``largest`` lists the largest directories (up to three levels deep below the top-level
     directory), largest first. Finding paths are relative to the sdist's top-level directory, the
     wheel's root or the project directory. ``error`` is set (and nothing else) by callers that
-    report an input that could not be read at all. ``refused`` (a directory only) lists, one line
-    each, the findings that would stop the sdist build (the build's own decision and wording),
-    whatever ``--select``/``--ignore`` report.
+    report an input that could not be read at all. ``refused`` (a directory only) holds the findings
+    that would stop the sdist build (:func:`sdistguard.rules.blocking_findings`, the build's own
+    decision), whatever ``--select``/``--ignore`` report.
     """
 
     path: str
@@ -107,7 +107,7 @@ class AuditResult:
     size: int = 0
     largest: list[DirectorySize] = field(default_factory=list)
     error: str | None = None
-    refused: list[str] = field(default_factory=list)
+    refused: list[Finding] = field(default_factory=list)
 
 
 class LimitReached(Exception):

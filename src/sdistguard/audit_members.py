@@ -29,7 +29,7 @@ from sdistguard.audit_layout import is_absolute, junk_root, stronger
 from sdistguard.audit_sdist import PKG_INFO_LIMIT
 from sdistguard.credentials import SecretHit, SecretScanner, credential_file_kind
 from sdistguard.names import PATH_BUDGET, TwinNames, too_long, windows_reason
-from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, finding, unportable_reason
+from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, RuleName, finding, unportable_reason
 
 __all__ = ["KINDS", "MemberCollector"]
 
@@ -45,7 +45,7 @@ _SUMMARY_ENTRIES: Final = 10
 class _Root:
     """A junk directory (or file) found while streaming: its rule and the evidence seen."""
 
-    rule: str
+    rule: RuleName
     evidence: str
 
 

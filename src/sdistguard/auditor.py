@@ -114,7 +114,6 @@ def _audit_wheel(path: str, collector: MemberCollector) -> AuditResult:
 def _audit_directory(root: str) -> AuditResult:
     """Ask the backend what it would leave out of ``root`` and why, without building."""
     from sdistguard.builders import preview
-    from sdistguard.report import describe_blocking
 
     if not os.path.isfile(os.path.join(root, "pyproject.toml")):
         raise InputError(f"{root}: a project directory needs a pyproject.toml")
@@ -126,5 +125,4 @@ def _audit_directory(root: str) -> AuditResult:
         if raised_by(error) != "hatchling" and not isinstance(error, OSError):
             raise  # a bug, not the project: keep the traceback
         raise InputError(f"{root}: hatchling cannot read this project: {describe(error)}") from None
-    refused = [describe_blocking(found) for found in blocking]
-    return AuditResult(path=root, kind="directory", findings=sorted(findings, key=sort_key), refused=refused)
+    return AuditResult(path=root, kind="directory", findings=sorted(findings, key=sort_key), refused=blocking)

@@ -28,6 +28,7 @@ import os
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Literal
 
 import pathspec
 
@@ -36,7 +37,7 @@ from sdistguard.credentials import credential_file_kind
 from sdistguard.errors import ConfigError
 from sdistguard.ignores import GIT_PENDING, IgnoreOracle
 from sdistguard.patterns import could_match_below, to_posix
-from sdistguard.rules import Finding, directory_marker, finding, is_within
+from sdistguard.rules import Finding, RuleName, directory_marker, finding, is_within
 
 __all__ = ["GuardedWalker", "Selection", "WalkedDirectory"]
 
@@ -112,7 +113,7 @@ class _DirectoryLink:
     """A directory link of a listing: its entry, the rule that reports it when followed, named by the user."""
 
     entry: os.DirEntry[str]
-    rule: str
+    rule: RuleName
     named: bool
 
 
@@ -278,7 +279,7 @@ class GuardedWalker:
             with os.scandir(step.path) as iterator:
                 entries = sorted(iterator, key=_name)
         except OSError as error:
-            rule = "path-too-long" if error.errno == errno.ENAMETOOLONG else "unreadable"
+            rule: RuleName = "path-too-long" if error.errno == errno.ENAMETOOLONG else "unreadable"
             self._add(finding(rule, self._report_path(step, "", is_dir=True), error.strerror or ""))
             return None
 
@@ -396,7 +397,7 @@ class GuardedWalker:
         relative = os.path.join(step.relative, entry.name)
         kind, real = self._classify_link(entry.path, step)
         boundary = step.boundary
-        rewritten = "link-rewritten"
+        rewritten: RuleName = "link-rewritten"
         if kind == "external-link" and self._named_itself(step, relative, selection):
             kind = "file" if os.path.isfile(entry.path) else "directory" if os.path.isdir(entry.path) else kind
             boundary = real  # a named directory outside the tree is its own boundary
@@ -418,7 +419,7 @@ class GuardedWalker:
             return False
         return not (step.relative and selection.named(step.relative + os.sep))
 
-    def _add_link(self, step: _Step, entry: os.DirEntry[str], rule: str, selection: Selection,
+    def _add_link(self, step: _Step, entry: os.DirEntry[str], rule: RuleName, selection: Selection,
                   listing: _Listing, *, is_dir: bool = False, named: bool = False) -> None:
         if is_dir and selection.prune(entry.name, step.relative):
             return
@@ -469,7 +470,7 @@ class GuardedWalker:
             rescue.left += 1
             rescue.size += _size(entry)
 
-    def _classify_link(self, path: str, step: _Step) -> tuple[str, str]:
+    def _classify_link(self, path: str, step: _Step) -> tuple[RuleName | Literal["file", "directory"], str]:
         """Classify a link without following it out of the boundary.
 
         Returns ``(kind, resolved)`` with kind ``external-link``, ``dangling-link``, ``link-cycle``,
