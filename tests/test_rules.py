@@ -119,3 +119,15 @@ def test_mypy_refuses_a_code_or_a_name_the_table_does_not_know(tmp_path: Path) -
     lines = [line.partition(": error: ")[0].rpartition(":")[2] for line in completed.stdout.splitlines()
              if ": error: " in line and line.startswith(str(sample))]
     assert lines == ["4", "5", "6", "6", "7"], completed.stdout + completed.stderr
+
+
+def test_a_refused_build_carries_its_findings() -> None:
+    from sdistguard.errors import TreeError
+    from sdistguard.report import describe_blocking
+
+    blocking = [finding("unportable-name", "a:b", "contains ':'")]
+    error = TreeError.from_findings("cannot build the sdist of /p:", blocking)
+    assert error.findings == blocking
+    assert str(error) == f"cannot build the sdist of /p:\n  {describe_blocking(blocking[0])}"
+    assert str(error).endswith("a:b: SG401 file name that installers refuse: contains ':' "
+                               "(rename it, or exclude it in [tool.hatch.build] exclude)")

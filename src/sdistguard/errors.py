@@ -10,6 +10,11 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sdistguard.rules import Finding
 
 __all__ = ["HATCHLING_USER_ERRORS", "ConfigError", "InputError", "SdistguardError", "TreeError", "raised_by"]
 
@@ -65,13 +70,23 @@ class TreeError(SdistguardError):
     Raised before anything is written to the output directory, with every problem found in one
     message (the habit of pypa/installer): unportable file names, external links under the
     ``external-links = "error"`` policy, and any warning-level finding under ``strict``.
+    ``findings`` holds the blocking findings themselves (:meth:`from_findings`), ``problems`` their lines.
     """
 
-    def __init__(self, summary: str, problems: list[str]) -> None:
+    def __init__(self, summary: str, problems: Sequence[str], findings: Sequence[Finding] = ()) -> None:
         """Build the message from a one-line ``summary`` and one line per problem."""
         self.problems = list(problems)
+        self.findings = list(findings)
         lines = [summary, *(f"  {problem}" for problem in problems)]
         super().__init__("\n".join(lines))
+
+    @classmethod
+    def from_findings(cls, summary: str, findings: Sequence[Finding]) -> TreeError:
+        """The error for the findings that block a build (:func:`sdistguard.rules.blocking_findings`),
+        one line each as :func:`sdistguard.report.describe_blocking` writes it."""
+        from sdistguard.report import describe_blocking
+
+        return cls(summary, [describe_blocking(found) for found in findings], findings)
 
 
 class InputError(SdistguardError):
