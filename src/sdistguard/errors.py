@@ -11,12 +11,16 @@ import functools
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from types import ModuleType
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from sdistguard.rules import Finding
 
 __all__ = ["HATCHLING_USER_ERRORS", "ConfigError", "InputError", "SdistguardError", "TreeError", "raised_by"]
+
+Origin = Literal["hatchling", "sdistguard"]
+"""Whose code raised an error (:func:`raised_by`)."""
 
 HATCHLING_USER_ERRORS = (TypeError, ValueError, OSError)
 """What hatchling raises for a project it cannot build as configured: a config field of the wrong
@@ -24,21 +28,23 @@ type or value, a missing readme or forced include. Shown as a message; anything 
 
 
 @functools.cache
-def _package_directories() -> dict[str, str]:
+def _package_directories() -> dict[Origin, str]:
     import hatchling
 
-    return {name: os.path.dirname(os.path.abspath(module.__file__ or ""))
-            for name, module in (("sdistguard", sys.modules["sdistguard"]), ("hatchling", hatchling))}
+    modules: tuple[tuple[Origin, ModuleType], ...] = (
+        ("sdistguard", sys.modules["sdistguard"]), ("hatchling", hatchling)
+    )
+    return {name: os.path.dirname(os.path.abspath(module.__file__ or "")) for name, module in modules}
 
 
-def raised_by(error: BaseException) -> str | None:
+def raised_by(error: BaseException) -> Origin | None:
     """``"hatchling"`` or ``"sdistguard"``: whose code raised ``error`` (the innermost frame of either).
 
     Frames of other code (the standard library, pathspec) are skipped: an ``open`` that fails in
     hatchling's code is hatchling's. ``None`` when neither appears in the traceback.
     """
     packages = _package_directories()
-    owner = None
+    owner: Origin | None = None
     traceback = error.__traceback__
     while traceback is not None:
         filename = os.path.abspath(traceback.tb_frame.f_code.co_filename)
