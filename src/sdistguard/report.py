@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sdistguard.rules import RULES, Code, Finding, left_out
+from sdistguard.rules import RULES, Code, Finding, Severity, left_out
 
 if TYPE_CHECKING:
     from sdistguard.auditor import AuditResult
@@ -443,7 +443,7 @@ def format_check_github(items: Sequence[CheckedInput | AuditResult]) -> str:
 
 
 _SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-_SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+_SARIF_LEVELS: dict[Severity, str] = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def format_check_sarif(items: Sequence[CheckedInput | AuditResult], tool_version: str, exit_code: int) -> str:
@@ -507,7 +507,7 @@ def format_check_sarif(items: Sequence[CheckedInput | AuditResult], tool_version
                                 "name": rule.name,
                                 "shortDescription": {"text": rule.reason},
                                 "help": {"text": rule.hint},
-                                "defaultConfiguration": {"level": _SARIF_LEVELS.get(rule.severity, "warning")},
+                                "defaultConfiguration": {"level": _SARIF_LEVELS[rule.severity]},
                             }
                             for rule in rules
                         ],
