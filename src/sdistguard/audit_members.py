@@ -19,7 +19,7 @@ import bisect
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal, get_args
 
 import pathspec
 from packaging.utils import canonicalize_name
@@ -31,12 +31,15 @@ from sdistguard.credentials import SecretHit, SecretScanner, credential_file_kin
 from sdistguard.names import PATH_BUDGET, TwinNames, too_long, windows_reason
 from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, RuleName, finding, unportable_reason
 
-__all__ = ["KINDS", "MemberCollector"]
+__all__ = ["KINDS", "MemberCollector", "MemberKind"]
 
-KINDS: Final = ("file", "dir", "symlink", "hardlink", "fifo", "chardev", "blockdev")
+MemberKind = Literal["file", "dir", "symlink", "hardlink", "fifo", "chardev", "blockdev"]
+KINDS: Final[tuple[MemberKind, ...]] = get_args(MemberKind)
 """The member kinds a reader reports."""
 
-_SPECIAL_LABELS: Final = {"fifo": "FIFO", "chardev": "character device", "blockdev": "block device"}
+_SPECIAL_LABELS: Final[dict[MemberKind, str]] = {
+    "fifo": "FIFO", "chardev": "character device", "blockdev": "block device"
+}
 _SUMMARY_DEPTH: Final = 3
 _SUMMARY_ENTRIES: Final = 10
 
@@ -95,7 +98,7 @@ class MemberCollector:
             return PKG_INFO_LIMIT + 1
         return 0
 
-    def add(self, name: str, kind: str, size: int, target: str = "", head: bytes = b"") -> str | None:
+    def add(self, name: str, kind: MemberKind, size: int, target: str = "", head: bytes = b"") -> str | None:
         """Examine one member.
 
         ``name`` is the member name as stored; ``kind`` one of :data:`KINDS`; ``size`` the stored
@@ -221,7 +224,7 @@ class MemberCollector:
         self._outside.setdefault(parts[0], [0, 0])
         return parts, parts[0]
 
-    def _note_file(self, path: str, parts: list[str], kind: str, size: int, head: bytes) -> None:
+    def _note_file(self, path: str, parts: list[str], kind: MemberKind, size: int, head: bytes) -> None:
         if path in self.files:
             self._duplicates[path] = self._duplicates.get(path, 1) + 1
         self.files[path] = size

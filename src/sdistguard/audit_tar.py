@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import gzip
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Final, Protocol
 
 from sdistguard.audit_base import TAR_ERRORS, LimitReached, Limits, describe, open_input
-from sdistguard.audit_members import MemberCollector
+from sdistguard.audit_members import MemberCollector, MemberKind
 from sdistguard.credentials import SecretScanner
 from sdistguard.errors import InputError
 
@@ -130,10 +130,10 @@ def _scan(member: _Readable, head: bytes, scanner: SecretScanner) -> None:
         scanner.feed(chunk)
 
 
-def _tar_kind(info: tarfile.TarInfo) -> str:
+def _tar_kind(info: tarfile.TarInfo) -> MemberKind:
     """The member's kind (:data:`~sdistguard.audit_members.KINDS`); regular, contiguous, sparse and
     unknown types are ``"file"`` (``tarfile`` reads them as regular files)."""
-    tests = (
+    tests: tuple[tuple[Callable[[], bool], MemberKind], ...] = (
         (info.isdir, "dir"),
         (info.issym, "symlink"),
         (info.islnk, "hardlink"),

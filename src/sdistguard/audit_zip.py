@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import stat
 import zipfile
+from collections.abc import Callable
 from typing import IO, Final
 
 from sdistguard.audit_base import ZIP_ERRORS, LimitReached, Limits, describe, open_input
-from sdistguard.audit_members import MemberCollector
+from sdistguard.audit_members import MemberCollector, MemberKind
 from sdistguard.audit_record import RecordVerifier, read_record
 from sdistguard.errors import InputError
 from sdistguard.rules import finding
@@ -22,7 +23,7 @@ __all__ = ["read_wheel"]
 
 _UTF8_FLAG: Final = 0x800
 _LINK_TARGET_LIMIT: Final = 4096
-_MODE_KINDS: Final = (
+_MODE_KINDS: Final[tuple[tuple[Callable[[int], bool], MemberKind], ...]] = (
     (stat.S_ISLNK, "symlink"),
     (stat.S_ISFIFO, "fifo"),
     (stat.S_ISCHR, "chardev"),
@@ -96,7 +97,7 @@ def _central_directory_too_large(raw: IO[bytes], limits: Limits) -> str | None:
     return None
 
 
-def _zip_kind(info: zipfile.ZipInfo) -> str:
+def _zip_kind(info: zipfile.ZipInfo) -> MemberKind:
     """The member's kind (:data:`~sdistguard.audit_members.KINDS`) from its Unix mode; ``"file"`` without one."""
     if info.is_dir():
         return "dir"

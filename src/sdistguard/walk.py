@@ -85,7 +85,8 @@ class _Step:
     project_relative: str | None
     real: str
     boundary: str
-    rescue: str | None = None  # left out, walked only for: "keep" (markers), "named" (keep or artifacts)
+    # left out, walked only for: "keep" (markers), "named" (keep or artifacts)
+    rescue: Literal["keep", "named"] | None = None
     parent: _Step | None = None
     rescued: _Rescue | None = None  # the excluded directory this step lies in, walked for artifacts
 
