@@ -14,7 +14,7 @@ import tarfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from typing import BinaryIO, Final
+from typing import BinaryIO, Final, Literal
 
 from sdistguard.errors import InputError
 from sdistguard.rules import Finding
@@ -90,7 +90,8 @@ class DirectorySize:
 class AuditResult:
     """What :func:`sdistguard.auditor.audit_report` found in one input.
 
-    ``path`` is the input as given; ``kind`` is ``"sdist"``, ``"wheel"`` or ``"directory"``.
+    ``path`` is the input as given; ``kind`` is ``"sdist"``, ``"wheel"`` or ``"directory"`` (``"unknown"``
+    for an input that could not be read).
     ``members`` and ``size`` count the archive members examined and their stored bytes (0 for a
     directory). ``largest`` lists the largest directories (up to three levels deep below the top-level
     directory), largest first. Finding paths are relative to the sdist's top-level directory, the
@@ -101,7 +102,7 @@ class AuditResult:
     """
 
     path: str
-    kind: str
+    kind: Literal["sdist", "wheel", "directory", "unknown"]
     findings: list[Finding] = field(default_factory=list)
     members: int = 0
     size: int = 0
