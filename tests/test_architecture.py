@@ -134,6 +134,10 @@ def test_the_docstring_check_sees_a_missing_docstring() -> None:
     assert undocumented(tree) == ["g (line 3)", "C (line 4)", "C.m (line 5)", "h (line 8)"]
 
 
+NEWER_STDLIB = {"tomllib"}
+"""Standard library modules of a newer Python, imported under a ``sys.version_info`` check."""
+
+
 def test_every_third_party_import_is_a_declared_dependency() -> None:
     declared = {
         Requirement(text).name.lower()
@@ -150,7 +154,7 @@ def test_every_third_party_import_is_a_declared_dependency() -> None:
                 [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else [])
             for name in names:
                 top = name.split(".")[0]
-                if top in sys.stdlib_module_names or top == "sdistguard":
+                if top in sys.stdlib_module_names or top in NEWER_STDLIB or top == "sdistguard":
                     continue
                 owners = {owner.lower() for owner in distributions.get(top, [top])}
                 if not owners & declared:
