@@ -33,12 +33,12 @@ class SdistguardBackend(HatchlingBackend):
         if not files:
             return files
         from sdistguard.builders import preview_findings
+        from sdistguard.rules import left_out
 
-        # the rule's effect: SG204 writes a link as a regular file, SG105 ships, SG401 stops the build
-        findings = preview_findings(str(source_dir), "sdist")
-        left_out = [found.path for found in findings if found.rule.effect == "left out"]
-        directories = tuple(path for path in left_out if path.endswith("/"))
-        return frozenset(f for f in files if f not in left_out and not f.startswith(directories))
+        # the rule's effect decides: a link written as a regular file ships, a refused name stops the build
+        gone = [found.path for found in left_out(preview_findings(str(source_dir), "sdist"))]
+        directories = tuple(path for path in gone if path.endswith("/"))
+        return frozenset(f for f in files if f not in gone and not f.startswith(directories))
 
     def sdist_only_ignores(self, pyproject: dict[str, Any]) -> Iterator[str]:
         """Files expected in the sdist but not in git: hatchling's (the hatch-vcs ``version-file``)."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from sdistguard.errors import ConfigError, InputError, SdistguardError
-from sdistguard.rules import RULES, Finding
+from sdistguard.rules import RULES, Code, Finding
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -28,29 +28,20 @@ EXIT_CLEAN: Final = 0
 EXIT_FINDINGS: Final = 1
 EXIT_ERROR: Final = 2
 
-ADVISORY_CODES: Final = frozenset(
-    {
-        "SG104",  # nested .gitignore: the files are the project's own; hatchling would ship them
-        "SG204",  # an in-project link (written as a file by sdistguard): nothing leaks
-        "SG502",  # an in-archive link member: pip and uv unpack it; Windows may copy or skip it
-        "SG521",  # Metadata-Version older than 2.2: every installer reads it
-        "SG522",  # sdist file name not PEP 625's: installers accept it
-        "SG523",  # top-level directory not PEP 625's: installers accept it
-        "SG404",  # a path past the Windows budget: installs where long paths are enabled
-        "SG610",  # over PyPI's default 100 MB: the upload fails, not an install; a raised limit is fine
-    }
-)
-"""Codes reported by default but failing the check only when selected (``--select`` or ``select``).
+ADVISORY_CODES: Final[frozenset[Code]] = frozenset(rule.code for rule in RULES.values() if rule.advisory)
+"""Codes reported by default but failing the check only when selected (``--select`` or ``select``):
+the rules marked ``advisory`` in :data:`sdistguard.rules.RULES` (each row says why).
 
 Every other code means "this breaks installs or leaks": a venv, a cache, a link out of the project,
 an unsafe or refused member, a bad RECORD, damaged or unreadable metadata (docs/check.md, "Exit codes").
 """
 
-_EPILOG: Final = """\
+_EPILOG: Final = f"""\
 exit codes:
   0  nothing that breaks installs or leaks (advisory codes such as SG521 are reported, not failed)
-  1  at least one failing finding: by default every code but the advisory ones (SG104, SG204, SG404,
-     SG502, SG521, SG522, SG523, SG610); with --select or a configured select, every selected code fails
+  1  at least one failing finding: by default every code but the advisory ones
+     ({", ".join(sorted(ADVISORY_CODES))}); with --select or a configured select,
+     every selected code fails
   2  usage error, bad configuration, or an input that cannot be read
 
 configuration: [tool.sdistguard.check] select = [...] / ignore = [...] (codes or prefixes such as
@@ -73,7 +64,7 @@ class CheckSelection:
     allow_secrets: tuple[str, ...] = ()
     """``[tool.sdistguard] allow-secrets``: patterns of members whose content is not scanned (SG602)."""
 
-    def fails(self, code: str) -> bool:
+    def fails(self, code: Code) -> bool:
         """True when a reported finding with ``code`` makes the check exit 1."""
         return bool(self.select) or code not in ADVISORY_CODES
 
@@ -362,8 +353,8 @@ def _check_directory(root: str, selection: CheckSelection) -> Any:
     result = audit_report(root)
     findings = selection.apply(result.findings)
     notes: list[str] = []
-    if built_by.name == "sdistguard":  # the build's own decision, whatever is selected
-        blocking = _build_blockers(root, result.findings)
+    if built_by.name == "sdistguard":  # the build's own decision (blocking_findings), whatever is selected
+        blocking = result.refused
         left_out = len(result.findings) - len(blocking)
         if left_out:
             notes.append(
@@ -379,16 +370,6 @@ def _check_directory(root: str, selection: CheckSelection) -> Any:
     shipped = [found.path for found, fail in zip(counted, fails, strict=True) if fail]
     fixes = {"*": leave_out_fix("hatchling", shipped, "directory")} if shipped else {}
     return CheckedInput(result, fails, built_by, fixes, notes, would_ship="hatchling")
-
-
-def _build_blockers(root: str, findings: Sequence[Finding]) -> list[Finding]:
-    """The findings that stop an sdistguard build of ``root``: :func:`sdistguard.rules.blocking_findings`
-    with the project's ``[tool.sdistguard]`` settings, the very decision the build takes."""
-    from sdistguard.config import load_settings
-    from sdistguard.rules import blocking_findings
-
-    document = _read_pyproject(os.path.join(root, "pyproject.toml")) or {}
-    return blocking_findings(findings, load_settings(document))
 
 
 def _with_counts(root: str, found: Finding) -> Finding:

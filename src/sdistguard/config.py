@@ -9,14 +9,27 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Literal, get_args
 
 from sdistguard.errors import ConfigError
 
-__all__ = ["EXTERNAL_LINK_POLICIES", "SIZE_UNITS", "UNTRACKED_POLICIES", "Settings", "load_settings", "parse_size"]
+__all__ = [
+    "EXTERNAL_LINK_POLICIES",
+    "SIZE_UNITS",
+    "UNTRACKED_POLICIES",
+    "ExternalLinkPolicy",
+    "Settings",
+    "UntrackedPolicy",
+    "load_settings",
+    "parse_size",
+]
 
-EXTERNAL_LINK_POLICIES: Final = ("exclude", "error")
-UNTRACKED_POLICIES: Final = ("include", "warn", "exclude")
+ExternalLinkPolicy = Literal["exclude", "error"]
+"""``[tool.sdistguard] external-links``: leave an external link out with a warning, or stop the build."""
+UntrackedPolicy = Literal["include", "warn", "exclude"]
+"""``[tool.sdistguard] untracked``: see :class:`Settings`."""
+EXTERNAL_LINK_POLICIES: Final[tuple[ExternalLinkPolicy, ...]] = get_args(ExternalLinkPolicy)
+UNTRACKED_POLICIES: Final[tuple[UntrackedPolicy, ...]] = get_args(UntrackedPolicy)
 _KNOWN_KEYS: Final = (
     "keep", "external-links", "strict", "untracked", "check", "allow-secrets", "max-sdist-size", "max-wheel-size"
 )
@@ -45,9 +58,9 @@ class Settings:
     """
 
     keep: tuple[str, ...] = ()
-    external_links: str = "exclude"
+    external_links: ExternalLinkPolicy = "exclude"
     strict: bool = False
-    untracked: str = "include"
+    untracked: UntrackedPolicy = "include"
     allow_secrets: tuple[str, ...] = ()
     max_sdist_size: int | None = None
     max_wheel_size: int | None = None
@@ -73,16 +86,22 @@ def load_settings(pyproject: Mapping[str, Any], config_settings: Mapping[str, An
             problems.append(f"tool.sdistguard.{key}: unknown key (known: {', '.join(_KNOWN_KEYS)})")
 
     keep = _read_patterns(table.get("keep", []), "tool.sdistguard.keep", problems)
-    external_links = table.get("external-links", "exclude")
-    if external_links not in EXTERNAL_LINK_POLICIES:
+    external_links: ExternalLinkPolicy = "exclude"
+    external_links_value = table.get("external-links", "exclude")
+    if external_links_value in EXTERNAL_LINK_POLICIES:
+        external_links = external_links_value
+    else:
         problems.append(
-            f"tool.sdistguard.external-links: {external_links!r} is not one of "
+            f"tool.sdistguard.external-links: {external_links_value!r} is not one of "
             f"{', '.join(map(repr, EXTERNAL_LINK_POLICIES))}"
         )
-    untracked = table.get("untracked", "include")
-    if untracked not in UNTRACKED_POLICIES:
+    untracked: UntrackedPolicy = "include"
+    untracked_value = table.get("untracked", "include")
+    if untracked_value in UNTRACKED_POLICIES:
+        untracked = untracked_value
+    else:
         problems.append(
-            f"tool.sdistguard.untracked: {untracked!r} is not one of {', '.join(map(repr, UNTRACKED_POLICIES))}"
+            f"tool.sdistguard.untracked: {untracked_value!r} is not one of {', '.join(map(repr, UNTRACKED_POLICIES))}"
         )
     allow_secrets = _read_patterns(table.get("allow-secrets", []), "tool.sdistguard.allow-secrets", problems)
     sizes = {key: _read_size(table[key], f"tool.sdistguard.{key}", problems)
@@ -102,7 +121,7 @@ def load_settings(pyproject: Mapping[str, Any], config_settings: Mapping[str, An
     ]
     if sections:
         raise ConfigError("\n".join(sections))
-    return Settings(keep=keep, external_links=str(external_links), strict=bool(strict), untracked=str(untracked),
+    return Settings(keep=keep, external_links=external_links, strict=bool(strict), untracked=untracked,
                     allow_secrets=allow_secrets, max_sdist_size=sizes.get("max-sdist-size"),
                     max_wheel_size=sizes.get("max-wheel-size"))
 

@@ -10,8 +10,17 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from collections.abc import Sequence
+from types import ModuleType
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from sdistguard.rules import Finding
 
 __all__ = ["HATCHLING_USER_ERRORS", "ConfigError", "InputError", "SdistguardError", "TreeError", "raised_by"]
+
+Origin = Literal["hatchling", "sdistguard"]
+"""Whose code raised an error (:func:`raised_by`)."""
 
 HATCHLING_USER_ERRORS = (TypeError, ValueError, OSError)
 """What hatchling raises for a project it cannot build as configured: a config field of the wrong
@@ -19,21 +28,23 @@ type or value, a missing readme or forced include. Shown as a message; anything 
 
 
 @functools.cache
-def _package_directories() -> dict[str, str]:
+def _package_directories() -> dict[Origin, str]:
     import hatchling
 
-    return {name: os.path.dirname(os.path.abspath(module.__file__ or ""))
-            for name, module in (("sdistguard", sys.modules["sdistguard"]), ("hatchling", hatchling))}
+    modules: tuple[tuple[Origin, ModuleType], ...] = (
+        ("sdistguard", sys.modules["sdistguard"]), ("hatchling", hatchling)
+    )
+    return {name: os.path.dirname(os.path.abspath(module.__file__ or "")) for name, module in modules}
 
 
-def raised_by(error: BaseException) -> str | None:
+def raised_by(error: BaseException) -> Origin | None:
     """``"hatchling"`` or ``"sdistguard"``: whose code raised ``error`` (the innermost frame of either).
 
     Frames of other code (the standard library, pathspec) are skipped: an ``open`` that fails in
     hatchling's code is hatchling's. ``None`` when neither appears in the traceback.
     """
     packages = _package_directories()
-    owner = None
+    owner: Origin | None = None
     traceback = error.__traceback__
     while traceback is not None:
         filename = os.path.abspath(traceback.tb_frame.f_code.co_filename)
@@ -65,13 +76,23 @@ class TreeError(SdistguardError):
     Raised before anything is written to the output directory, with every problem found in one
     message (the habit of pypa/installer): unportable file names, external links under the
     ``external-links = "error"`` policy, and any warning-level finding under ``strict``.
+    ``findings`` holds the blocking findings themselves (:meth:`from_findings`), ``problems`` their lines.
     """
 
-    def __init__(self, summary: str, problems: list[str]) -> None:
+    def __init__(self, summary: str, problems: Sequence[str], findings: Sequence[Finding] = ()) -> None:
         """Build the message from a one-line ``summary`` and one line per problem."""
         self.problems = list(problems)
+        self.findings = list(findings)
         lines = [summary, *(f"  {problem}" for problem in problems)]
         super().__init__("\n".join(lines))
+
+    @classmethod
+    def from_findings(cls, summary: str, findings: Sequence[Finding]) -> TreeError:
+        """The error for the findings that block a build (:func:`sdistguard.rules.blocking_findings`),
+        one line each as :func:`sdistguard.report.describe_blocking` writes it."""
+        from sdistguard.report import describe_blocking
+
+        return cls(summary, [describe_blocking(found) for found in findings], findings)
 
 
 class InputError(SdistguardError):

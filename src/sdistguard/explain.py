@@ -15,11 +15,11 @@ import json
 import os
 import subprocess
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from sdistguard.errors import HATCHLING_USER_ERRORS, InputError, SdistguardError, raised_by
 from sdistguard.paths import relative_to
-from sdistguard.rules import RULES, Finding
+from sdistguard.rules import Code, Finding, RuleName
 
 if TYPE_CHECKING:
     from sdistguard.builders.selection import WalkedTarget
@@ -27,8 +27,11 @@ if TYPE_CHECKING:
 __all__ = ["JSON_VERSION", "Explanation", "Verdict", "explain", "find_project", "format_json", "format_text"]
 
 JSON_VERSION: Final = 1
-TARGETS: Final = ("sdist", "wheel")
-_MARKERS: Final = {"SG101": "pyvenv.cfg", "SG102": "conda-meta/", "SG103": "CACHEDIR.TAG"}
+Target = Literal["sdist", "wheel"]
+TARGETS: Final[tuple[Target, ...]] = ("sdist", "wheel")
+Kind = Literal["file", "directory"]
+_MARKERS: Final[dict[RuleName, str]] = {"venv": "pyvenv.cfg", "conda-env": "conda-meta/", "cache-dir": "CACHEDIR.TAG"}
+"""The marker each directory rule names (:func:`sdistguard.rules.directory_marker`)."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class Verdict:
     ships: bool
     dist_path: str | None
     reason: str
-    code: str | None = None
+    code: Code | None = None
     shipped_files: int | None = None
 
 
@@ -55,7 +58,7 @@ class Explanation:
 
     path: str
     relative: str
-    kind: str
+    kind: Kind
     sdist: Verdict
     wheel: Verdict
 
@@ -109,7 +112,7 @@ def explain(paths: list[str], project: str | None = None) -> list[Explanation]:
     ]
 
 
-def _walk(root: str, target: str) -> WalkedTarget:
+def _walk(root: str, target: Target) -> WalkedTarget:
     from sdistguard.builders.selection import walk_target
 
     try:
@@ -171,7 +174,7 @@ def _finding_for(findings: list[Finding], relative: str, *, is_dir: bool) -> Fin
     for found in findings:
         path = found.path
         if path in (own, relative) or (path.endswith("/") and own.startswith(path)) or path == "./":
-            if path == "./" and found.code not in ("SG101", "SG102", "SG103"):
+            if path == "./" and found.rule.name not in _MARKERS:  # the root itself: only a marker names it
                 continue
             if best is None or len(path) > len(best.path):
                 best = found
@@ -179,9 +182,9 @@ def _finding_for(findings: list[Finding], relative: str, *, is_dir: bool) -> Fin
 
 
 def _describe(found: Finding) -> str:
-    rule = RULES[found.code]
+    rule = found.rule
     detail = found.detail or rule.reason
-    marker = _MARKERS.get(found.code)
+    marker = _MARKERS.get(rule.name)
     where = f" at {found.path}" if found.path.endswith("/") else ""
     if marker is not None:
         detail = f"{detail}; marker {found.path.rstrip('/') + '/' if found.path != './' else ''}{marker}"

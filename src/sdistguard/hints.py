@@ -24,6 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from sdistguard.rules import RULE_BY_NAME, Code, RuleName
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
@@ -31,6 +33,7 @@ else:  # pragma: no cover - Python 3.10
 
 __all__ = [
     "LEAVE_OUT_CODES",
+    "LEAVE_OUT_RULES",
     "BuiltBy",
     "backend_of",
     "built_by_project",
@@ -38,10 +41,13 @@ __all__ = [
     "leave_out_fix",
 ]
 
-LEAVE_OUT_CODES: Final = frozenset(
-    {"SG101", "SG102", "SG103", "SG201", "SG202", "SG203", "SG301", "SG510", "SG511", "SG512"}
+LEAVE_OUT_RULES: Final[tuple[RuleName, ...]] = (
+    "venv", "conda-env", "cache-dir", "external-link", "dangling-link", "link-cycle", "special-file",
+    "bytecode", "vcs-dir", "foreign-egg-info",
 )
-"""Codes whose fix is "leave this path out of the artifact": the one fix every backend spells its own way."""
+"""Rules whose fix is "leave this path out of the artifact": the one fix every backend spells its own way."""
+LEAVE_OUT_CODES: Final[frozenset[Code]] = frozenset(RULE_BY_NAME[name].code for name in LEAVE_OUT_RULES)
+"""The codes of :data:`LEAVE_OUT_RULES`."""
 
 _BACKEND_MODULES: Final = (
     # (build-backend module prefix, backend name); the first match wins

@@ -31,17 +31,21 @@ import os
 import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final, Literal
 
 from sdistguard.gitignore import IgnoreRules, Pattern, PatternList, read_pattern_file
 from sdistguard.vcs import GitTree, GitUnavailable, explain_ignored, query, work_tree_top
+
+if TYPE_CHECKING:
+    from sdistguard.config import UntrackedPolicy
 
 __all__ = ["GIT_PENDING", "Decision", "IgnoreOracle"]
 
 GIT_PENDING: Final = "by git"
 """The detail of a finding whose ignore line is asked from git after the walk."""
 
-UNTRACKED_POLICIES: Final = ("include", "warn", "exclude")
+Mode = Literal["git", "engine", "sdist", "off"]
+"""How an :class:`IgnoreOracle` answers (the module docstring)."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ class Decision:
     ``untracked = "exclude"``) or ``"untracked"`` (shipped, reported under ``untracked = "warn"``).
     """
 
-    rule: str
+    rule: Literal["nested-gitignore", "untracked-excluded", "untracked"]
     detail: str
 
     @property
@@ -109,7 +113,7 @@ class IgnoreOracle:
     Raises nothing: every failure of git falls back to the engine.
     """
 
-    def __init__(self, root: str, *, use_vcs: bool = True, untracked: str = "include") -> None:
+    def __init__(self, root: str, *, use_vcs: bool = True, untracked: UntrackedPolicy = "include") -> None:
         """Choose the mode (runs git once when the root lies in a work tree)."""
         self.root = root
         self.untracked = untracked
@@ -121,7 +125,7 @@ class IgnoreOracle:
         self._rules: IgnoreRules | None = None
         self._ancestors: dict[str, Pattern | None] = {}
         self._prefix = ""
-        self.mode = "off"
+        self.mode: Mode = "off"
         if not use_vcs:
             self.unavailable = "hatchling's ignore-vcs is set"
             return

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sdistguard.rules import RULES, Finding
+from sdistguard.rules import RULES, Code, Finding, Severity, left_out
 
 if TYPE_CHECKING:
     from sdistguard.audit import AuditResult
@@ -40,17 +40,17 @@ def format_build_summary(findings: Sequence[Finding], artifact: str) -> str:
     """
     if not findings:
         return ""
-    left_out = [found for found in findings if found.rule.effect == "left out"]
+    gone = left_out(findings)
     rewritten = sum(1 for found in findings if found.rule.effect == "rewritten")
     shipped = sum(1 for found in findings if found.rule.effect == "shipped")
-    files = sum(found.files for found in left_out)
-    size = sum(found.size for found in left_out)
+    files = sum(found.files for found in gone)
+    size = sum(found.size for found in gone)
     counts = f" ({files} files, {size} bytes, besides whole directories)" if files else ""
-    parts = [f"left out {len(left_out)} path(s){counts}"] if left_out else []
+    parts = [f"left out {len(gone)} path(s){counts}"] if gone else []
     if rewritten:
         parts.append(f"wrote {rewritten} link(s) as regular files")
     if shipped:
-        outside = sum(1 for found in findings if found.rule.effect == "shipped" and found.code == "SG105")
+        outside = sum(1 for found in findings if found.rule.name == "parent-ignore-file")
         if outside:
             parts.append(f"shipped {outside} file(s) from outside the project, as hatchling does")
         if shipped - outside:
@@ -143,7 +143,7 @@ class CheckedInput:
             return item
         return cls(item, tuple(True for _ in item.findings))
 
-    def fix(self, code: str) -> str:
+    def fix(self, code: Code) -> str:
         """The fix for ``code``: the backend's own when known, else the rule's hint."""
         return self.fixes.get(code) or self.fixes.get("*") or RULES[code].hint
 
@@ -156,7 +156,7 @@ class FindingGroup:
     ``findings`` are in report order, the first serving as the example.
     """
 
-    code: str
+    code: Code
     directory: str
     findings: tuple[Finding, ...]
 
@@ -178,7 +178,7 @@ def group_findings(findings: Sequence[Finding], above: int = GROUP_ABOVE) -> lis
     finding. A finding whose path has no ``/`` (a top-level file, the archive itself) is never
     grouped; ``above`` 0 or less groups nothing. The findings themselves are not changed.
     """
-    buckets: dict[tuple[str, str], list[Finding]] = {}
+    buckets: dict[tuple[Code, str], list[Finding]] = {}
     for found in findings:
         top, slash, _ = found.path.partition("/")
         if slash and above > 0:
@@ -225,8 +225,8 @@ def format_check_table(items: Sequence[CheckedInput | AuditResult], group_above:
     """
     checked = [CheckedInput.of(item) for item in items]
     lines: list[str] = []
-    codes: dict[str, int] = {}
-    generic: set[str] = set()
+    codes: dict[Code, int] = {}
+    generic: set[Code] = set()
     for item in checked:
         lines.extend(_table_block(item, group_above))
         for found in item.result.findings:
@@ -256,7 +256,7 @@ def _table_block(item: CheckedInput, group_above: int) -> list[str]:
     rows = group_findings(result.findings, group_above)
     if result.refused:  # an sdistguard project: the build's own decision and wording stand for the rows
         lines.append("  the sdist build would be refused:")
-        lines.extend(f"    {line}" for line in result.refused)
+        lines.extend(f"    {describe_blocking(found)}" for found in result.refused)
         rows = []
     if rows:
         paths = [_printable(_row_path(row)) or "(archive)" for row in rows]
@@ -296,7 +296,7 @@ def _row_text(row: Finding | FindingGroup) -> str:
     return row.rule.reason + (f" [{detail}]" if detail else "")
 
 
-def _check_total(checked: Sequence[CheckedInput], codes: dict[str, int]) -> str:
+def _check_total(checked: Sequence[CheckedInput], codes: dict[Code, int]) -> str:
     total = sum(codes.values())
     failing = sum(sum(item.fails) for item in checked)
     errors = sum(1 for item in checked if item.result.error is not None)
@@ -330,7 +330,7 @@ def format_check_json(items: Sequence[CheckedInput | AuditResult], tool_version:
     checked = [CheckedInput.of(item) for item in items]
     import json
 
-    codes: dict[str, int] = {}
+    codes: dict[Code, int] = {}
     failing = 0
     inputs = []
     for item in checked:
@@ -345,7 +345,7 @@ def format_check_json(items: Sequence[CheckedInput | AuditResult], tool_version:
                 "members": result.members,
                 "size": result.size,
                 "error": result.error,
-                "refused": result.refused,
+                "refused": [describe_blocking(found) for found in result.refused],
                 "built_by": (
                     {"name": item.built_by.name, "evidence": _printable(item.built_by.evidence)}
                     if item.built_by
@@ -424,7 +424,7 @@ def format_check_github(items: Sequence[CheckedInput | AuditResult]) -> str:
     """
     checked = [CheckedInput.of(item) for item in items]
     lines: list[str] = []
-    codes: dict[str, int] = {}
+    codes: dict[Code, int] = {}
     for item in checked:
         result = item.result
         if result.error is not None:
@@ -443,7 +443,7 @@ def format_check_github(items: Sequence[CheckedInput | AuditResult]) -> str:
 
 
 _SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-_SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+_SARIF_LEVELS: dict[Severity, str] = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def format_check_sarif(items: Sequence[CheckedInput | AuditResult], tool_version: str, exit_code: int) -> str:
@@ -507,7 +507,7 @@ def format_check_sarif(items: Sequence[CheckedInput | AuditResult], tool_version
                                 "name": rule.name,
                                 "shortDescription": {"text": rule.reason},
                                 "help": {"text": rule.hint},
-                                "defaultConfiguration": {"level": _SARIF_LEVELS.get(rule.severity, "warning")},
+                                "defaultConfiguration": {"level": _SARIF_LEVELS[rule.severity]},
                             }
                             for rule in rules
                         ],

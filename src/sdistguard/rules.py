@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Literal
 
 if TYPE_CHECKING:
     from sdistguard.config import Settings
@@ -22,10 +22,17 @@ if TYPE_CHECKING:
 __all__ = [
     "CACHEDIR_SIGNATURE",
     "RULES",
+    "RULE_BY_NAME",
+    "Code",
+    "Effect",
     "Finding",
     "Rule",
+    "RuleName",
+    "Severity",
     "blocking_findings",
     "directory_marker",
+    "finding",
+    "left_out",
     "unportable_reason",
 ]
 
@@ -34,9 +41,39 @@ CACHEDIR_SIGNATURE: Final = b"Signature: 8a477f597d28d172789f06886806bc55"
 PYPI_FILE_LIMIT: Final = 100 * 1024 * 1024
 """PyPI's default per-file upload limit in bytes (warehouse's ``MAX_FILESIZE``, 100 MiB): SG610 above it."""
 
-INFO: Final = "info"
-WARNING: Final = "warning"
-ERROR: Final = "error"
+Code = Literal[
+    "SG101", "SG102", "SG103", "SG104", "SG105", "SG106", "SG107", "SG108",
+    "SG201", "SG202", "SG203", "SG204", "SG205",
+    "SG301", "SG302", "SG303",
+    "SG401", "SG402", "SG403", "SG404",
+    "SG601", "SG602", "SG610", "SG611",
+    "SG501", "SG502", "SG503", "SG504", "SG505", "SG510", "SG511", "SG512",
+    "SG520", "SG521", "SG522", "SG523", "SG524", "SG530", "SG531", "SG590", "SG591",
+]
+"""Every rule code, in table order (a test checks that this list and :data:`RULES` agree)."""
+
+RuleName = Literal[
+    "venv", "conda-env", "cache-dir", "nested-gitignore", "parent-ignore-file", "untracked", "untracked-excluded",
+    "git-unavailable",
+    "external-link", "dangling-link", "link-cycle", "link-rewritten", "link-repeat",
+    "special-file", "unreadable", "path-too-long",
+    "unportable-name", "windows-name", "name-twin", "long-path",
+    "credential-file", "secret", "large-artifact", "size-limit",
+    "unsafe-path", "link-member", "duplicate-member", "outside-top-level", "missing-link-target", "bytecode",
+    "vcs-dir", "foreign-egg-info", "pkg-info", "metadata-version", "sdist-filename", "top-level-name",
+    "missing-license-file", "missing-record", "record-mismatch", "audit-limit", "corrupt-archive",
+]
+"""Every rule name (the slug :func:`finding` takes), in table order."""
+
+Severity = Literal["info", "warning", "error"]
+"""How bad a finding is: see :class:`Rule`."""
+
+Effect = Literal["left out", "rewritten", "shipped", "reported", "blocks"]
+"""What happens to the path a finding names: see :class:`Rule`."""
+
+INFO: Final[Severity] = "info"
+WARNING: Final[Severity] = "warning"
+ERROR: Final[Severity] = "error"
 
 
 @dataclass(frozen=True)
@@ -46,15 +83,19 @@ class Rule:
     ``severity`` is ``"info"`` (rewritten, nothing lost), ``"warning"`` (left out or shipped with
     a caveat; an error under ``strict``) or ``"error"`` (the build stops). ``effect`` says what the
     backend does with the path: ``"left out"``, ``"rewritten"`` (shipped as a regular file or
-    directory), ``"shipped"`` (shipped as hatchling does, reported) or ``"blocks"`` (the build stops).
+    directory), ``"shipped"`` (shipped as hatchling does, with a caveat), ``"reported"`` (nothing
+    changes: a note, and every rule of the auditor, which only reads) or ``"blocks"`` (the build
+    stops). ``advisory``: ``sdistguard check`` reports the finding but fails on it only when the
+    code is selected (``--select``); the comment on each such row says why it cannot break an install.
     """
 
-    code: str
-    name: str
-    severity: str
+    code: Code
+    name: RuleName
+    severity: Severity
     reason: str
     hint: str
-    effect: str = "left out"
+    effect: Effect = "left out"
+    advisory: bool = False
 
 
 _RULE_LIST: Final = (
@@ -67,7 +108,8 @@ _RULE_LIST: Final = (
     Rule("SG104", "nested-gitignore", INFO,
          "ignored by git (a .gitignore below the root, .git/info/exclude, core.excludesFile)",
          "hatchling reads only the root .gitignore; add the pattern to [tool.hatch.build] exclude "
-         "to make it explicit, or to [tool.sdistguard] keep to ship it"),
+         "to make it explicit, or to [tool.sdistguard] keep to ship it",
+         advisory=True),  # the files are the project's own; hatchling would ship them
     Rule("SG105", "parent-ignore-file", WARNING,
          "ignore file from a parent directory of the project root, shipped in the sdist as hatchling does",
          "add a .gitignore at the project root (hatchling then stops its search there), or name the file in "
@@ -88,7 +130,8 @@ _RULE_LIST: Final = (
     Rule("SG203", "link-cycle", WARNING, "link that leads back to itself or to a directory above it",
          "remove the link"),
     Rule("SG204", "link-rewritten", INFO, "link inside the project written as a regular file or directory",
-         "installers on Windows cannot unpack link members; nothing to do", "rewritten"),
+         "installers on Windows cannot unpack link members; nothing to do", "rewritten",
+         advisory=True),  # an in-project link (written as a file by sdistguard): nothing leaks
     Rule("SG205", "link-repeat", WARNING, "directory link reached again through another link (followed once)",
          "a link farm would repeat it without end; link the directory from one place"),
     Rule("SG301", "special-file", WARNING, "FIFO, socket or device file",
@@ -111,7 +154,8 @@ _RULE_LIST: Final = (
     Rule("SG404", "long-path", WARNING,
          "member path longer than 160 characters: past Windows' 260-character limit once an installer's "
          "temporary directory is added (pip#10142)",
-         "shorten the path, or accept that Windows installs need long paths enabled", "shipped"),
+         "shorten the path, or accept that Windows installs need long paths enabled", "shipped",
+         advisory=True),  # a path past the Windows budget: installs where long paths are enabled
     Rule("SG601", "credential-file", WARNING,
          "credential file (.pypirc, .netrc, .git-credentials, .envrc, .env, SSH private key, cloud CLI credentials)",
          "delete it from the project and revoke what it holds if it was ever published; to ship a fake one "
@@ -123,60 +167,66 @@ _RULE_LIST: Final = (
     Rule("SG610", "large-artifact", WARNING,
          "artifact larger than PyPI's default upload limit (100 MB per file)",
          "look at the largest directories in the report; exclude what need not ship, or set "
-         "[tool.sdistguard] max-sdist-size / max-wheel-size to the size you mean", "shipped"),
+         "[tool.sdistguard] max-sdist-size / max-wheel-size to the size you mean", "shipped",
+         advisory=True),  # over PyPI's default 100 MB: the upload fails, not an install; a raised limit is fine
     Rule("SG611", "size-limit", ERROR,
          "artifact larger than [tool.sdistguard] max-sdist-size / max-wheel-size",
          "exclude the largest directories named in the report, or raise the limit", "blocks"),
     # --- rules of the auditor (sdistguard check): codes SG5xx and up, added below this line ---
     Rule("SG501", "unsafe-path", ERROR,
          "member path that extraction refuses: absolute, or with a '..' component (PEP 706, pip, uv)",
-         "rebuild the archive with a PEP 517 backend; no backend writes such names"),
+         "rebuild the archive with a PEP 517 backend; no backend writes such names", "reported"),
     Rule("SG502", "link-member", WARNING, "symbolic or hard link member (Windows and uv cannot unpack it)",
-         "ship the file itself; sdistguard's backend writes in-project links as regular files"),
+         "ship the file itself; sdistguard's backend writes in-project links as regular files", "reported",
+         advisory=True),  # an in-archive link member: pip and uv unpack it; Windows may copy or skip it
     Rule("SG503", "duplicate-member", WARNING, "member name that appears more than once in the archive",
-         "rebuild the archive; the last copy wins on extraction, silently"),
+         "rebuild the archive; the last copy wins on extraction, silently", "reported"),
     Rule("SG504", "outside-top-level", ERROR,
          "member outside the sdist's single top-level directory (PEP 625, PEP 721)",
-         "rebuild the sdist with a PEP 517 backend: every member lies below {name}-{version}/"),
+         "rebuild the sdist with a PEP 517 backend: every member lies below {name}-{version}/", "reported"),
     Rule("SG505", "missing-link-target", ERROR,
          "hard link to a member that is not in the archive before it (pip fails with KeyError)",
-         "rebuild the archive without hard links (sdistguard's backend writes regular files)"),
+         "rebuild the archive without hard links (sdistguard's backend writes regular files)", "reported"),
     Rule("SG510", "bytecode", WARNING, "compiled bytecode (__pycache__/, *.pyc, *.pyo)",
-         "exclude it: [tool.hatch.build] exclude = ['__pycache__', '*.py[cod]']"),
+         "exclude it: [tool.hatch.build] exclude = ['__pycache__', '*.py[cod]']", "reported"),
     Rule("SG511", "vcs-dir", WARNING, "version-control directory (.git, .hg, .svn, .bzr)",
-         "exclude it, or build from a clean checkout"),
+         "exclude it, or build from a clean checkout", "reported"),
     Rule("SG512", "foreign-egg-info", WARNING, "*.egg-info directory of another project",
-         "left over from an install or another build: delete it or exclude it"),
+         "left over from an install or another build: delete it or exclude it", "reported"),
     Rule("SG520", "pkg-info", ERROR, "PKG-INFO missing, unreadable, or without a valid Name and Version",
-         "build the sdist with a PEP 517 backend: it writes PKG-INFO at the top level"),
+         "build the sdist with a PEP 517 backend: it writes PKG-INFO at the top level", "reported"),
     Rule("SG521", "metadata-version", WARNING, "Metadata-Version older than 2.2 (PEP 643)",
-         "rebuild with a current backend (hatchling >= 1.27, setuptools >= 68 write 2.2 or later)"),
+         "rebuild with a current backend (hatchling >= 1.27, setuptools >= 68 write 2.2 or later)", "reported",
+         advisory=True),  # Metadata-Version older than 2.2: every installer reads it
     Rule("SG522", "sdist-filename", WARNING,
          "archive file name is not {normalized_name}-{version}.tar.gz (PEP 625)",
-         "rebuild with a current backend; do not rename sdists by hand"),
+         "rebuild with a current backend; do not rename sdists by hand", "reported",
+         advisory=True),  # sdist file name not PEP 625's: installers accept it
     Rule("SG523", "top-level-name", WARNING,
          "top-level directory is not {normalized_name}-{version} (PEP 625)",
-         "rebuild with a current backend"),
+         "rebuild with a current backend", "reported",
+         advisory=True),  # top-level directory not PEP 625's: installers accept it
     Rule("SG524", "missing-license-file", ERROR,
          "License-File named in PKG-INFO is not in the archive (PEP 639)",
-         "name the license in [project] license-files, and do not exclude it from the sdist"),
+         "name the license in [project] license-files, and do not exclude it from the sdist", "reported"),
     Rule("SG530", "missing-record", ERROR, "wheel without a {name}-{version}.dist-info/RECORD (wheel spec)",
-         "rebuild the wheel with a PEP 517 backend; never edit a wheel by hand"),
+         "rebuild the wheel with a PEP 517 backend; never edit a wheel by hand", "reported"),
     Rule("SG531", "record-mismatch", ERROR,
          "wheel member and RECORD disagree: not listed, missing, or wrong hash or size",
-         "rebuild the wheel; tools that edit wheels must rewrite RECORD"),
+         "rebuild the wheel; tools that edit wheels must rewrite RECORD", "reported"),
     Rule("SG590", "audit-limit", WARNING,
          "the audit stopped at a limit (members, bytes, header size); the rest was not examined",
-         "raise the limit (--max-members, --max-bytes) if the archive is trusted"),
+         "raise the limit (--max-members, --max-bytes) if the archive is trusted", "reported"),
     Rule("SG591", "corrupt-archive", ERROR,
          "the archive is damaged or truncated; findings cover the part read before the damage",
-         "download or build it again; installers will fail on it too"),
+         "download or build it again; installers will fail on it too", "reported"),
 )
 
-RULES: Final[dict[str, Rule]] = {rule.code: rule for rule in _RULE_LIST}
-"""Every rule of the backend, by code."""
+RULES: Final[dict[Code, Rule]] = {rule.code: rule for rule in _RULE_LIST}
+"""Every rule of the backend and the auditor, by code, in table order."""
 
-RULE_BY_NAME: Final[dict[str, Rule]] = {rule.name: rule for rule in _RULE_LIST}
+RULE_BY_NAME: Final[dict[RuleName, Rule]] = {rule.name: rule for rule in _RULE_LIST}
+"""Every rule by its name (``"venv"``)."""
 
 
 @dataclass(frozen=True)
@@ -189,7 +239,7 @@ class Finding:
     directory is never walked, so its counts are 0 (see README, "What is left out").
     """
 
-    code: str
+    code: Code
     path: str
     detail: str = ""
     files: int = 0
@@ -201,12 +251,12 @@ class Finding:
         return RULES[self.code]
 
     @property
-    def severity(self) -> str:
+    def severity(self) -> Severity:
         """The rule's severity: ``"info"``, ``"warning"`` or ``"error"``."""
         return self.rule.severity
 
 
-def finding(name: str, path: str, detail: str = "", *, files: int = 0, size: int = 0) -> Finding:
+def finding(name: RuleName, path: str, detail: str = "", *, files: int = 0, size: int = 0) -> Finding:
     """Build a :class:`Finding` from a rule ``name`` (``"venv"``); raises ``KeyError`` if unknown."""
     return Finding(RULE_BY_NAME[name].code, path, detail, files, size)
 
@@ -215,19 +265,29 @@ def blocking_findings(findings: Iterable[Finding], settings: Settings) -> list[F
     """The findings that stop a build under ``settings``, in their order: the one place this is decided.
 
     A finding blocks when its rule's severity is ``"error"`` (SG401), when it is an external link
-    (SG201) under ``external-links = "error"``, or when it is a warning under ``strict``. Both the
-    backend (before an artifact is delivered) and ``sdistguard check DIR`` ask this function.
+    (SG201) under ``external-links = "error"``, or when it is a warning under ``strict``. The
+    backend (before an artifact is delivered), ``sdistguard check DIR`` and its report ask this
+    function.
     """
     return [
         found
         for found in findings
         if found.severity == ERROR
-        or (found.code == "SG201" and settings.external_links == "error")
+        or (found.rule.name == "external-link" and settings.external_links == "error")
         or (settings.strict and found.severity == WARNING)
     ]
 
 
-def directory_marker(directory: str, names: set[str], dir_names: set[str]) -> str | None:
+def left_out(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings whose path the backend leaves out (the rule's ``effect``), in their order.
+
+    The one place that says which findings mean "not in the artifact": the build's summary and the
+    check-sdist plugin ask it. A path ending in ``/`` is a directory left out whole.
+    """
+    return [found for found in findings if found.rule.effect == "left out"]
+
+
+def directory_marker(directory: str, names: set[str], dir_names: set[str]) -> RuleName | None:
     """Tell whether a directory is a venv, a conda env or a cache, from its listing alone.
 
     ``directory`` is the directory's path on disk; ``names`` are the non-directory entries of its

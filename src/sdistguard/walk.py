@@ -43,7 +43,7 @@ from sdistguard.errors import ConfigError
 from sdistguard.ignores import GIT_PENDING, IgnoreOracle
 from sdistguard.paths import is_within, relative_to
 from sdistguard.patterns import could_match_below, to_posix
-from sdistguard.rules import Finding, directory_marker, finding
+from sdistguard.rules import Finding, RuleName, directory_marker, finding
 
 __all__ = ["Decide", "EntryKind", "GuardedWalker", "Rescue", "Verdict", "WalkFacts", "WalkedFile"]
 
@@ -164,7 +164,7 @@ class _DirectoryLink:
     """A directory link of a listing: its entry, the rule that reports it when followed, named by the user."""
 
     entry: os.DirEntry[str]
-    rule: str
+    rule: RuleName
     named: bool
 
 
@@ -342,7 +342,7 @@ class GuardedWalker:
             with os.scandir(step.path) as iterator:
                 entries = sorted(iterator, key=_name)
         except OSError as error:
-            rule = "path-too-long" if error.errno == errno.ENAMETOOLONG else "unreadable"
+            rule: RuleName = "path-too-long" if error.errno == errno.ENAMETOOLONG else "unreadable"
             self._add(finding(rule, self._report_path(step, "", is_dir=True), error.strerror or ""))
             return None
 
@@ -489,7 +489,7 @@ class GuardedWalker:
         """
         kind, real = self._classify_link(entry.path, step)
         boundary = step.boundary
-        rewritten = "link-rewritten"
+        rewritten: RuleName = "link-rewritten"
         verdict = self._verdict(step, entry, listing, facts)
         if kind == "external-link" and verdict.named and not step.named:
             kind = "file" if os.path.isfile(entry.path) else "directory" if os.path.isdir(entry.path) else kind
@@ -506,7 +506,7 @@ class GuardedWalker:
         else:
             self._add_link(step, entry, kind, listing, verdict=verdict, left_out=True)
 
-    def _add_link(self, step: _Step, entry: os.DirEntry[str], rule: str, listing: _Listing, *,
+    def _add_link(self, step: _Step, entry: os.DirEntry[str], rule: RuleName, listing: _Listing, *,
                   is_dir: bool = False, named: bool = False, verdict: Verdict | None = None,
                   left_out: bool = False) -> None:
         """Report a link: a directory link when the walk reaches it, a file link when hatchling would ship it.
@@ -579,7 +579,7 @@ class GuardedWalker:
             rescue.size += _size(entry)
             self._leave_out(step, entry, verdict, listing, rescue.code)
 
-    def _classify_link(self, path: str, step: _Step) -> tuple[str, str]:
+    def _classify_link(self, path: str, step: _Step) -> tuple[RuleName | Literal["file", "directory"], str]:
         """Classify a link without following it out of the boundary.
 
         Returns ``(kind, resolved)`` with kind ``external-link``, ``dangling-link``, ``link-cycle``,

@@ -122,30 +122,35 @@ class DirectorySize:
     size: int
 
 
+InputKind = Literal["sdist", "wheel", "directory", "unknown"]
+"""What an audited input is (``"unknown"``: it could not be read)."""
+
+
 @dataclass
 class AuditResult:
     """What :func:`sdistguard.audit.audit_report` found in one input.
 
-    ``path`` is the input as given; ``kind`` is ``"sdist"``, ``"wheel"`` or ``"directory"``.
+    ``path`` is the input as given; ``kind`` is ``"sdist"``, ``"wheel"`` or ``"directory"`` (``"unknown"``
+    for an input that could not be read).
     ``members`` and ``size`` count the archive members examined and their stored bytes (0 for a
     directory). ``largest`` lists the largest directories (up to three levels deep below the top-level
     directory), largest first. Finding paths are relative to the sdist's top-level directory, the
     wheel's root or the project directory. ``error`` is set (and nothing else) by callers that
-    report an input that could not be read at all. ``refused`` (a directory only) lists, one line
-    each, the findings that would stop the sdist build (the build's own decision and wording),
-    whatever ``--select``/``--ignore`` report. ``built_by`` (an archive only) is the backend the
+    report an input that could not be read at all. ``refused`` (a directory only) holds the findings
+    that would stop the sdist build (:func:`sdistguard.rules.blocking_findings`, the build's own
+    decision), whatever ``--select``/``--ignore`` report. ``built_by`` (an archive only) is the backend the
     archive says built it (:mod:`sdistguard.audit.builder`), read in the same pass; ``None`` when
     nothing in the archive says so.
     """
 
     path: str
-    kind: str
+    kind: InputKind
     findings: list[Finding] = field(default_factory=list)
     members: int = 0
     size: int = 0
     largest: list[DirectorySize] = field(default_factory=list)
     error: str | None = None
-    refused: list[str] = field(default_factory=list)
+    refused: list[Finding] = field(default_factory=list)
     built_by: BuiltBy | None = None
 
 

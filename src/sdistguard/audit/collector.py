@@ -33,11 +33,13 @@ from sdistguard.audit.metadata import PKG_INFO_LIMIT
 from sdistguard.credentials import SecretHit, SecretScanner, credential_file_kind
 from sdistguard.hints import BuiltBy
 from sdistguard.names import PATH_BUDGET, TwinNames, too_long, windows_reason
-from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, finding, unportable_reason
+from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, RuleName, finding, unportable_reason
 
 __all__ = ["Collector"]
 
-_SPECIAL_LABELS: Final = {"fifo": "FIFO", "chardev": "character device", "blockdev": "block device"}
+_SPECIAL_LABELS: Final[dict[MemberKind, str]] = {
+    "fifo": "FIFO", "chardev": "character device", "blockdev": "block device"
+}
 _SUMMARY_DEPTH: Final = 3
 _SUMMARY_ENTRIES: Final = 10
 
@@ -46,7 +48,7 @@ _SUMMARY_ENTRIES: Final = 10
 class _Root:
     """A junk directory (or file) found while streaming: its rule and the evidence seen."""
 
-    rule: str
+    rule: RuleName
     evidence: str
 
 

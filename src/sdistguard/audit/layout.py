@@ -13,7 +13,7 @@ import functools
 import re
 from typing import Final, TypeAlias
 
-from sdistguard.rules import CACHEDIR_SIGNATURE, directory_marker
+from sdistguard.rules import CACHEDIR_SIGNATURE, RuleName, directory_marker
 
 __all__ = ["MARKER_FILES", "is_absolute", "junk_root", "stronger"]
 
@@ -40,12 +40,14 @@ _UV_BUCKET: Final = re.compile(
 )
 _WINDOWS_DRIVE: Final = re.compile(r"[A-Za-z]:[/\\]")
 # Which junk wins when one directory is found twice (lower first).
-_RULE_PRIORITY: Final = {"venv": 0, "conda-env": 0, "cache-dir": 1, "vcs-dir": 2, "bytecode": 3, "foreign-egg-info": 4}
+_RULE_PRIORITY: Final[dict[RuleName, int]] = {
+    "venv": 0, "conda-env": 0, "cache-dir": 1, "vcs-dir": 2, "bytecode": 3, "foreign-egg-info": 4
+}
 
 MARKER_FILES: Final = ("pyvenv.cfg", "CACHEDIR.TAG")
 """Evidence stronger than a layout or a name: the marker files themselves."""
 
-Match: TypeAlias = tuple[int, str, str]
+Match: TypeAlias = tuple[int, RuleName, str]
 """``(depth, rule name, evidence)``: ``parts[:depth]`` is the junk root."""
 
 
@@ -74,14 +76,14 @@ def junk_root(parts: list[str], is_dir: bool, head: bytes = b"") -> Match | None
     return min(found, key=lambda item: (item[0], _RULE_PRIORITY[item[1]])) if found else None
 
 
-def stronger(rule: str, evidence: str, known_rule: str, known_evidence: str) -> bool:
+def stronger(rule: RuleName, evidence: str, known_rule: RuleName, known_evidence: str) -> bool:
     """True when ``(rule, evidence)`` should replace what was found before for the same root."""
     if _RULE_PRIORITY[rule] != _RULE_PRIORITY[known_rule]:
         return _RULE_PRIORITY[rule] < _RULE_PRIORITY[known_rule]
     return evidence in MARKER_FILES and known_evidence not in MARKER_FILES
 
 
-def _listing_marker(name: str, is_dir: bool, head: bytes) -> str | None:
+def _listing_marker(name: str, is_dir: bool, head: bytes) -> RuleName | None:
     """The rule :func:`~sdistguard.rules.directory_marker` gives a directory holding the entry ``name``.
 
     A ``CACHEDIR.TAG`` is judged by ``head``, the bytes read from the archive, never from disk.
@@ -92,7 +94,7 @@ def _listing_marker(name: str, is_dir: bool, head: bytes) -> str | None:
 
 
 @functools.lru_cache(maxsize=1024)
-def _entry_marker(name: str, is_dir: bool) -> str | None:
+def _entry_marker(name: str, is_dir: bool) -> RuleName | None:
     """:func:`~sdistguard.rules.directory_marker` on a listing of one entry (names repeat: cached)."""
     return directory_marker("", set() if is_dir else {name}, {name} if is_dir else set())
 

@@ -18,6 +18,7 @@ from sdistguard.audit.base import (
     ZIP_ERRORS,
     AuditResult,
     Damaged,
+    InputKind,
     LimitReached,
     Limits,
     describe,
@@ -241,7 +242,7 @@ def _check_size(path: str, collector: Collector) -> None:
         collector.report([finding("large-artifact", "", detail)])
 
 
-def _result(path: str, kind: str, findings: list[Finding], collector: Collector) -> AuditResult:
+def _result(path: str, kind: InputKind, findings: list[Finding], collector: Collector) -> AuditResult:
     return AuditResult(
         path, kind, findings, collector.members, collector.size, collector.largest(), built_by=collector.built_by
     )
@@ -250,7 +251,6 @@ def _result(path: str, kind: str, findings: list[Finding], collector: Collector)
 def _audit_directory(root: str) -> AuditResult:
     """Ask the backend what it would leave out of ``root`` and why, without building."""
     from sdistguard.builders import preview
-    from sdistguard.report import describe_blocking
 
     if not os.path.isfile(os.path.join(root, "pyproject.toml")):
         raise InputError(f"{root}: a project directory needs a pyproject.toml")
@@ -262,5 +262,4 @@ def _audit_directory(root: str) -> AuditResult:
         if raised_by(error) != "hatchling" and not isinstance(error, OSError):
             raise  # a bug, not the project: keep the traceback
         raise InputError(f"{root}: hatchling cannot read this project: {describe(error)}") from None
-    refused = [describe_blocking(found) for found in blocking]
-    return AuditResult(path=root, kind="directory", findings=sorted(findings, key=sort_key), refused=refused)
+    return AuditResult(path=root, kind="directory", findings=sorted(findings, key=sort_key), refused=blocking)

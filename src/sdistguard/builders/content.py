@@ -19,7 +19,7 @@ import pathspec
 from sdistguard import rules
 from sdistguard.credentials import SecretScanner
 from sdistguard.patterns import to_posix
-from sdistguard.rules import Finding, finding
+from sdistguard.rules import Finding, RuleName, finding
 
 if TYPE_CHECKING:
     from hatchling.builders.plugin.interface import IncludedFile
@@ -98,6 +98,7 @@ class ContentLog:
         (names the setting). The detail names the largest directories and files (uncompressed bytes).
         """
         size = os.path.getsize(artifact)
+        rule: RuleName
         if limit is None:
             if size <= PYPI_FILE_LIMIT:
                 return None

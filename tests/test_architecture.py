@@ -1,0 +1,149 @@
+"""The architecture's promises, read from the source with ``ast`` (issue 10, "Done when").
+
+- No rule code as a bare string outside the rule table: every other module names a rule by its
+  name or asks :data:`sdistguard.rules.RULES` (a code typed anywhere else can drift from the table).
+- hatchling's builder internals are imported only in ``src/sdistguard/builders/``; elsewhere only
+  hatchling's public faces: the package, its PEP 517 hooks (``hatchling.build``) and its version.
+- Every public module-level function and class, and every public method of a public class, has a
+  docstring.
+- Every third-party module imported by ``src/sdistguard`` is a declared dependency (``[project]
+  dependencies``), except the check-sdist plugin, which only check-sdist imports.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from collections.abc import Iterator
+from importlib.metadata import packages_distributions
+
+import pytest
+from packaging.requirements import Requirement
+
+from conftest import REPO
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+PACKAGE = REPO / "src" / "sdistguard"
+MODULES = sorted(path.relative_to(PACKAGE).as_posix() for path in PACKAGE.rglob("*.py"))
+CODE = re.compile(r"SG\d{3}")
+
+
+def _tree(module: str) -> ast.Module:
+    return ast.parse((PACKAGE / module).read_text(encoding="utf-8"), filename=module)
+
+
+def bare_codes(tree: ast.AST) -> list[tuple[int, str]]:
+    """``(line, code)`` of every string constant that is exactly a rule code (``"SG101"``)."""
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and CODE.fullmatch(node.value)
+    ]
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_no_bare_code_string_outside_the_rule_table(module: str) -> None:
+    if module == "rules.py":
+        assert bare_codes(_tree(module)), "the rule table itself holds the codes"
+        return
+    assert bare_codes(_tree(module)) == []
+
+
+def test_the_code_check_sees_a_bare_code() -> None:
+    tree = ast.parse('A = {"SG101": 1}\nB = f"SG102 {A}"\nC = "SG1"\nD = ("SG5", "sg101")\nE = ["SG201"]')
+    assert bare_codes(tree) == [(1, "SG101"), (5, "SG201")]
+
+
+PUBLIC_HATCHLING = ("hatchling", "hatchling.build", "hatchling.__about__")
+
+
+def hatchling_imports(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    """``(line, module)`` of every hatchling module imported (``from hatchling import x`` counts as ``hatchling.x``)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from ((node.lineno, alias.name) for alias in node.names if alias.name.split(".")[0] == "hatchling")
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module == "hatchling":
+                yield from ((node.lineno, f"hatchling.{alias.name}") for alias in node.names)
+            elif node.module.split(".")[0] == "hatchling":
+                yield node.lineno, node.module
+
+
+@pytest.mark.parametrize("module", [module for module in MODULES if not module.startswith("builders/")])
+def test_hatchling_internals_are_imported_only_in_builders(module: str) -> None:
+    internal = [(line, name) for line, name in hatchling_imports(_tree(module)) if name not in PUBLIC_HATCHLING]
+    assert internal == []
+
+
+def test_the_builders_are_where_hatchling_internals_are_imported() -> None:
+    imported = {name for module in MODULES if module.startswith("builders/") for _, name in hatchling_imports(
+        _tree(module))}
+    assert "hatchling.builders.sdist" in imported and "hatchling.builders.wheel" in imported
+    tree = ast.parse("from hatchling import builders\nimport hatchling.builders.utils\nfrom hatchling.build import x")
+    assert list(hatchling_imports(tree)) == [(1, "hatchling.builders"), (2, "hatchling.builders.utils"),
+                                             (3, "hatchling.build")]
+
+
+def undocumented(tree: ast.Module) -> list[str]:
+    """Public functions and classes without a docstring (module level, also under ``if``, and in public classes)."""
+    missing: list[str] = []
+
+    def visit(body: list[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if isinstance(node, ast.If):
+                visit(node.body + node.orelse, prefix)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not node.name.startswith(
+                    "_"):
+                if ast.get_docstring(node) is None:
+                    missing.append(f"{prefix}{node.name} (line {node.lineno})")
+                if isinstance(node, ast.ClassDef):
+                    visit(node.body, f"{prefix}{node.name}.")
+
+    visit(tree.body, "")
+    return missing
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_every_public_function_and_class_has_a_docstring(module: str) -> None:
+    tree = _tree(module)
+    assert ast.get_docstring(tree) is not None or module == "__main__.py"
+    assert undocumented(tree) == []
+
+
+def test_the_docstring_check_sees_a_missing_docstring() -> None:
+    tree = ast.parse('def f():\n    """Doc."""\ndef g(): pass\nclass C:\n    def m(self): pass\n'
+                     '    def _n(self): pass\nif True:\n    def h(): pass\ndef _private(): pass\n')
+    assert undocumented(tree) == ["g (line 3)", "C (line 4)", "C.m (line 5)", "h (line 8)"]
+
+
+NEWER_STDLIB = {"tomllib"}
+"""Standard library modules of a newer Python, imported under a ``sys.version_info`` check."""
+
+
+def test_every_third_party_import_is_a_declared_dependency() -> None:
+    declared = {
+        Requirement(text).name.lower()
+        for text in tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    }
+    assert {"hatchling", "packaging", "pathspec"} <= declared
+    distributions = packages_distributions()
+    undeclared: dict[str, str] = {}
+    for module in MODULES:
+        if module == "check_sdist.py":  # check-sdist's plugin: loaded by check-sdist, never by sdistguard
+            continue
+        for node in ast.walk(_tree(module)):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else (
+                [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else [])
+            for name in names:
+                top = name.split(".")[0]
+                if top in sys.stdlib_module_names or top in NEWER_STDLIB or top == "sdistguard":
+                    continue
+                owners = {owner.lower() for owner in distributions.get(top, [top])}
+                if not owners & declared:
+                    undeclared[f"{module}: {name}"] = ", ".join(sorted(owners))
+    assert undeclared == {}
