@@ -34,7 +34,6 @@ from sdistguard.errors import TreeError
 from sdistguard.names import PATH_BUDGET, TwinNames, too_long, windows_reason
 from sdistguard.paths import is_within, relative_to
 from sdistguard.patterns import could_match_below, negations, to_posix
-from sdistguard.report import describe_blocking
 from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, blocking_findings, finding, unportable_reason
 from sdistguard.walk import Decide, EntryKind, GuardedWalker, Verdict, WalkFacts
 
@@ -249,10 +248,10 @@ class Guard(_Base):
         ``sdistguard check DIR`` shows): every file name installers refuse, every external link under
         ``external-links = "error"``, and under ``strict`` every warning-level finding.
         """
-        problems = [describe_blocking(found) for found in blocking_findings(self.findings, self.settings)]
-        if problems:
+        blocking = blocking_findings(self.findings, self.settings)
+        if blocking:
             setting = " (strict)" if self.settings.strict else ""
-            raise TreeError(f"cannot build the {self.PLUGIN_NAME}{setting} of {self.root}:", problems)
+            raise TreeError.from_findings(f"cannot build the {self.PLUGIN_NAME}{setting} of {self.root}:", blocking)
 
     def build_guarded(self, directory: str, build: Callable[[str], str]) -> str:
         """Run ``build`` in a private directory inside ``directory``, check, then move the artifact in whole.
