@@ -84,3 +84,59 @@ def test_twins_match_a_case_insensitive_normalising_file_system(paths: list[str]
         folded.setdefault(key, path)
     found = {path for path, _ in _twins(files)}
     assert expected <= found
+
+
+_PART = st.builds(
+    lambda stem, tail: stem + tail,
+    st.sampled_from(["con", "CON", "Aux", "nUl", "prn", "com0", "COM9", "lpt1", "conx", "x", "\u017f", "\u0131",
+                     "\u212a", "\u00e9", ""]),
+    st.sampled_from(["", " ", ".", "..", ".txt", " .py", "  ", ". ", "x", "<", "?", "*", '"', "|", ">", ".tar.gz"]),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_PART, min_size=1, max_size=4).map("/".join), st.sampled_from(["", "/"]))
+def test_windows_reason_is_the_first_component_reason(path: str, slash: str) -> None:
+    """What is remembered per directory never changes the answer (reference: each component checked in turn)."""
+    from sdistguard.names import _component_reason
+
+    reasons = [_component_reason(component) for component in (path + slash).strip("/").split("/")]
+    assert windows_reason(path + slash) == next((reason for reason in reasons if reason is not None), None)
+
+
+def _reference_twins(paths: list[str]) -> list[str | None]:
+    """TwinNames' rules spelled out member by member, every parent folded again for every member."""
+    files: dict[str, str] = {}
+    directories: dict[str, str] = {}
+    answers: list[str | None] = []
+    for path in paths:
+        name = path.rstrip("/")
+        fold = unicodedata.normalize("NFC", name).lower()
+        twin: str | None = None
+        parts = name.split("/")
+        for depth in range(1, len(parts)):
+            parent = "/".join(parts[:depth])
+            folded_parent = unicodedata.normalize("NFC", parent).lower()
+            if twin is None:
+                twin = files.get(folded_parent)
+            directories.setdefault(folded_parent, parent)
+        if path.endswith("/"):
+            twin = twin or files.get(fold)
+            directories.setdefault(fold, name)
+        else:
+            earlier = files.get(fold)
+            if twin is None and earlier is not None and earlier != name:
+                twin = earlier
+            if twin is None and fold in directories:
+                twin = directories[fold] + "/"
+            files.setdefault(fold, name)
+        answers.append(twin)
+    return answers
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.lists(NAME, min_size=1, max_size=3).map("/".join), st.sampled_from(["", "/"])).map(
+    "".join), min_size=1, max_size=14))
+def test_twin_names_answer_as_the_member_by_member_rules(paths: list[str]) -> None:
+    twins = TwinNames()
+    assert [twins.add(path) for path in paths] == _reference_twins(paths)

@@ -19,6 +19,7 @@ only some OSes refuse or lose:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Final
@@ -49,19 +50,32 @@ def windows_reason(relative_path: str) -> str | None:
     ``relative_path`` uses ``/``; each component is checked: a reserved device name (the part before
     the first dot, trailing spaces dropped, any case), a trailing dot or space, one of ``<>"|?*``.
     The first problem found is named, e.g. ``"'aux.py' is a reserved device name on Windows"``.
-    Raises nothing.
+    The answer for each parent directory is remembered (:func:`_directory_reason`): members share
+    their directories. Raises nothing.
     """
-    for component in relative_path.strip("/").split("/"):
-        if component in ("", ".", ".."):
-            continue
-        stem = component.split(".", 1)[0].rstrip(" ").upper()
-        if stem in _RESERVED:
-            return f"{component!r} is a reserved device name on Windows"
-        if component.endswith((".", " ")):
-            return f"{component!r} ends in a {'dot' if component.endswith('.') else 'space'} (Windows drops it)"
-        character = _WINDOWS_CHARACTER.search(component)
-        if character is not None:
-            return f"{component!r} contains {character.group()!r} (refused on Windows)"
+    parent, _, name = relative_path.strip("/").rpartition("/")
+    return (_directory_reason(parent) if parent else None) or _component_reason(name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _directory_reason(directory: str) -> str | None:
+    """:func:`windows_reason` of a directory path (no leading or trailing ``/``), outermost component first."""
+    parent, _, name = directory.rpartition("/")
+    return (_directory_reason(parent) if parent else None) or _component_reason(name)
+
+
+def _component_reason(component: str) -> str | None:
+    """Why Windows refuses one path component, or ``None``."""
+    if component in ("", ".", ".."):
+        return None
+    stem = component.split(".", 1)[0].rstrip(" ").upper()
+    if stem in _RESERVED:
+        return f"{component!r} is a reserved device name on Windows"
+    if component.endswith((".", " ")):
+        return f"{component!r} ends in a {'dot' if component.endswith('.') else 'space'} (Windows drops it)"
+    character = _WINDOWS_CHARACTER.search(component)
+    if character is not None:
+        return f"{component!r} contains {character.group()!r} (refused on Windows)"
     return None
 
 
@@ -88,6 +102,7 @@ class TwinNames:
     def __init__(self) -> None:
         self._files: dict[str, str] = {}
         self._directories: dict[str, str] = {}
+        self._parents: dict[str, tuple[str, ...]] = {}  # a parent directory -> its folded ancestors, outermost first
 
     def add(self, path: str) -> str | None:
         """Record ``path``; return the earlier twin it collides with, or ``None``."""
@@ -95,14 +110,19 @@ class TwinNames:
         name = path.rstrip("/")
         folded = _fold(name)
         twin: str | None = None
-        parts = name.split("/")
-        for depth in range(1, len(parts)):  # every parent directory of the member
-            parent = "/".join(parts[:depth])
-            folded_parent = _fold(parent)
-            earlier_file = self._files.get(folded_parent)
-            if earlier_file is not None and twin is None:
-                twin = earlier_file
-            self._directories.setdefault(folded_parent, parent)
+        parent = name.rpartition("/")[0]
+        if parent:
+            ancestors = self._parents.get(parent)
+            if ancestors is None:
+                ancestors = self._parents[parent] = self._register(parent)
+            files = self._files
+            for folded_parent in ancestors:  # every parent directory of the member
+                earlier_file = files.get(folded_parent)
+                if earlier_file is not None:
+                    twin = earlier_file
+                    break
+        if folded == name:
+            name = folded  # one string for both, when folding changes nothing
         if is_directory:
             earlier_file = self._files.get(folded)
             if earlier_file is not None and twin is None:
@@ -117,3 +137,14 @@ class TwinNames:
             twin = earlier_directory + "/"
         self._files.setdefault(folded, name)
         return twin
+
+    def _register(self, parent: str) -> tuple[str, ...]:
+        """Record every ancestor directory of a member in ``parent`` (once per parent); their folded names."""
+        parts = parent.split("/")
+        ancestors = []
+        for depth in range(1, len(parts) + 1):
+            directory = "/".join(parts[:depth])
+            folded_directory = _fold(directory)
+            self._directories.setdefault(folded_directory, directory)
+            ancestors.append(folded_directory)
+        return tuple(ancestors)

@@ -43,7 +43,7 @@ from sdistguard.errors import ConfigError
 from sdistguard.ignores import GIT_PENDING, IgnoreOracle
 from sdistguard.paths import is_within, relative_to
 from sdistguard.patterns import could_match_below, to_posix
-from sdistguard.rules import Finding, RuleName, directory_marker, finding
+from sdistguard.rules import Code, Finding, RuleName, directory_marker, finding
 
 __all__ = ["Decide", "EntryKind", "GuardedWalker", "Rescue", "Verdict", "WalkFacts", "WalkedFile"]
 
@@ -118,7 +118,7 @@ class WalkedFile(NamedTuple):
     relative_path: str
     project_path: str | None
     distribution_path: str
-    left_out: str | None = None
+    left_out: Code | None = None
     rescued: Rescue | None = None
 
 
@@ -153,7 +153,7 @@ class _Step:
 class _Rescue:
     """What became of the files below a directory a nested ``.gitignore`` excludes but artifacts may bring back."""
 
-    code: str
+    code: Code
     left: int = 0
     size: int = 0
     shipped: int = 0
@@ -392,7 +392,7 @@ class GuardedWalker:
                 verdict.distribution_path, None, rescued))
 
     def _leave_out(self, step: _Step, entry: os.DirEntry[str], verdict: Verdict, listing: _Listing,
-                   code: str) -> None:
+                   code: Code) -> None:
         """Record a file a rule left out although hatchling would ship it (``code`` the rule's)."""
         if verdict.distribution_path is not None:
             listing.files.append(WalkedFile(

@@ -10,6 +10,7 @@ largest directories and files from the sizes the writer saw.
 
 from __future__ import annotations
 
+import bisect
 import os
 import threading
 from typing import TYPE_CHECKING, Final
@@ -60,8 +61,11 @@ class ContentLog:
     def __init__(self, root: str, settings: Settings) -> None:
         self.root = root
         self.allow = pathspec.GitIgnoreSpec.from_lines(settings.allow_secrets) if settings.allow_secrets else None
-        self.sizes: dict[str, int] = {}
-        """Distribution path (``/``) -> bytes, of every member written from a file."""
+        self._directory_sizes: dict[str, int] = {}
+        """Bytes of the members written from files, by the directory holding them (``/``, no trailing ``/``):
+        memory grows with the directories, not the files."""
+        self._largest_files: list[tuple[int, str]] = []
+        """The :data:`_LARGEST` largest members so far, as ``(-bytes, distribution path)``, sorted."""
         self._findings: list[Finding] = []
         self._lock = threading.Lock()
 
@@ -83,8 +87,15 @@ class ContentLog:
         """Record a written member: its size and, after ``scanner.finish()``, a finding per secret."""
         hits = scanner.finish() if scanner is not None else []
         found = [finding("secret", self.name(included_file), f"line {hit.line}: {hit.kind}") for hit in hits]
+        path = distribution_path.replace(os.sep, "/")
         with self._lock:
-            self.sizes[distribution_path.replace(os.sep, "/")] = size
+            directory = path.rpartition("/")[0]
+            if directory:
+                self._directory_sizes[directory] = self._directory_sizes.get(directory, 0) + size
+            largest = self._largest_files
+            if len(largest) < _LARGEST or (-size, path) < largest[-1]:
+                bisect.insort(largest, (-size, path))
+                del largest[_LARGEST:]
             self._findings.extend(found)
 
     def findings(self) -> list[Finding]:
@@ -113,10 +124,11 @@ class ContentLog:
     def largest(self) -> str:
         """The largest directories and files the writer saw, uncompressed: ``"largest directories: ..."``."""
         with self._lock:
-            sizes = dict(self.sizes)
+            direct = dict(self._directory_sizes)
+            files = [(path, -negated) for negated, path in self._largest_files]
         directories: dict[str, int] = {}
-        for path, size in sizes.items():
-            parts = path.split("/")[:-1]
+        for holder, size in direct.items():
+            parts = holder.split("/")
             for depth in range(1, len(parts) + 1):
                 directory = "/".join(parts[:depth]) + "/"
                 directories[directory] = directories.get(directory, 0) + size
@@ -130,7 +142,6 @@ class ContentLog:
         telling = [(directory, size) for directory, size in directories.items()
                    if biggest_child.get(directory, 0) < 0.9 * size]
         shown = sorted(telling, key=lambda item: (-item[1], item[0]))[:_LARGEST]
-        files = sorted(sizes.items(), key=lambda item: (-item[1], item[0]))[:_LARGEST]
         described = [f"largest directories: {_listing(shown)}"] if shown else []
         described.append(f"largest files: {_listing(files) or 'none'}")
         return "; ".join(described)
