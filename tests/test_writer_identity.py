@@ -206,14 +206,15 @@ def test_fast_header_agrees_with_tarfile_or_declines(name: str, mode: int, size:
         assert header == _tarfile_header(name, mode, size, mtime)
 
 
-def wheel_bytes(files: list[tuple[str, str]], *, parallel: bool, reproducible: bool) -> bytes:
-    """A wheel of ``files`` (distribution paths ``demo/<path>``) plus RECORD, hatchling's way or ours."""
+def wheel_bytes(files: list[tuple[str, str]], *, parallel: bool, reproducible: bool, inline_below: int = 0) -> bytes:
+    """A wheel of ``files`` (distribution paths ``demo/<path>``) plus RECORD, hatchling's way or ours
+    (tasks of fewer than ``inline_below`` bytes packed by the writer's thread)."""
     included = [IncludedFile(path, relative, f"demo/{relative}") for path, relative in files]
     archive_class = ParallelWheelArchive if parallel else WheelArchive
     with archive_class("demo-1.0", reproducible=reproducible) as archive, RecordFile() as records:
         if parallel:
             archive.batch_files, archive.pending_batches, archive.spool_above = 3, 1, 2 * SMALL_CHUNK
-            archive.workers = 3
+            archive.workers, archive.inline_below = 3, inline_below
             rows = list(archive.add_files(included))
         else:
             rows = [archive.add_file(file) for file in included]
@@ -228,16 +229,20 @@ def wheel_bytes(files: list[tuple[str, str]], *, parallel: bool, reproducible: b
 
 
 @EXAMPLES
-@given(entries=trees(), epoch=st.sampled_from([None, "1700000000", "315532800", "0"]), reproducible=st.booleans())
+@given(entries=trees(), epoch=st.sampled_from([None, "1700000000", "315532800", "0"]), reproducible=st.booleans(),
+       inline_below=st.sampled_from([0, 1 << 40, 2 * SMALL_CHUNK]))
 def test_wheel_archive_gives_zipfiles_bytes(entries: list[Entry], epoch: str | None, reproducible: bool,
-                                            scratch: Iterator[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+                                            inline_below: int, scratch: Iterator[Path],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tasks all on the workers, all on the writer's thread, or each where its size sends it: the same bytes."""
     root = next(scratch)
     files = materialise(root, entries)
     if epoch is None:
         monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     else:
         monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
-    ours, theirs = (_outcome(wheel_bytes, files, parallel=parallel, reproducible=reproducible)
+    ours, theirs = (_outcome(wheel_bytes, files, parallel=parallel, reproducible=reproducible,
+                             inline_below=inline_below)
                     for parallel in (True, False))
     assert ours == theirs
     if not isinstance(ours, bytes):  # hatchling < 1.28 fails at SOURCE_DATE_EPOCH=0, as ours does
