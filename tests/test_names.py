@@ -140,3 +140,15 @@ def _reference_twins(paths: list[str]) -> list[str | None]:
 def test_twin_names_answer_as_the_member_by_member_rules(paths: list[str]) -> None:
     twins = TwinNames()
     assert [twins.add(path) for path in paths] == _reference_twins(paths)
+
+
+def test_names_deeper_than_the_recursion_limit() -> None:
+    """A tree may nest deeper than Python's recursion limit: the per-directory memory is a loop."""
+    import sys
+
+    deep = "/".join(["d"] * (sys.getrecursionlimit() + 100))
+    assert windows_reason(f"{deep}/x.py") is None
+    assert windows_reason(f"{deep}/aux.py") == "'aux.py' is a reserved device name on Windows"
+    twins = TwinNames()
+    assert twins.add(f"{deep}/x.py") is None
+    assert twins.add(f"{deep}/X.py") == f"{deep}/x.py"

@@ -59,9 +59,14 @@ def windows_reason(relative_path: str) -> str | None:
 
 @functools.lru_cache(maxsize=4096)
 def _directory_reason(directory: str) -> str | None:
-    """:func:`windows_reason` of a directory path (no leading or trailing ``/``), outermost component first."""
-    parent, _, name = directory.rpartition("/")
-    return (_directory_reason(parent) if parent else None) or _component_reason(name)
+    """:func:`windows_reason` of a directory path (no leading or trailing ``/``), outermost component first.
+
+    A loop, not a recursion through the parent: a tree may be deeper than Python's recursion limit."""
+    for component in directory.split("/"):
+        reason = _component_reason(component)
+        if reason is not None:
+            return reason
+    return None
 
 
 def _component_reason(component: str) -> str | None:
@@ -102,7 +107,7 @@ class TwinNames:
     def __init__(self) -> None:
         self._files: dict[str, str] = {}
         self._directories: dict[str, str] = {}
-        self._parents: dict[str, tuple[str, ...]] = {}  # a parent directory -> its folded ancestors, outermost first
+        self._parents: dict[str, tuple[str, ...]] = {}  # a directory -> it and its ancestors, folded, outermost first
 
     def add(self, path: str) -> str | None:
         """Record ``path``; return the earlier twin it collides with, or ``None``."""
@@ -114,7 +119,7 @@ class TwinNames:
         if parent:
             ancestors = self._parents.get(parent)
             if ancestors is None:
-                ancestors = self._parents[parent] = self._register(parent)
+                ancestors = self._register(parent)
             files = self._files
             for folded_parent in ancestors:  # every parent directory of the member
                 earlier_file = files.get(folded_parent)
@@ -139,12 +144,19 @@ class TwinNames:
         return twin
 
     def _register(self, parent: str) -> tuple[str, ...]:
-        """Record every ancestor directory of a member in ``parent`` (once per parent); their folded names."""
-        parts = parent.split("/")
-        ancestors = []
-        for depth in range(1, len(parts) + 1):
-            directory = "/".join(parts[:depth])
+        """Record every ancestor directory of a member in ``parent`` not seen yet; the folded ancestors.
+
+        Each directory is folded once, from the nearest ancestor already known (no recursion: a tree
+        may be deeper than Python's recursion limit)."""
+        missing = []
+        directory = parent
+        while directory and directory not in self._parents:
+            missing.append(directory)
+            directory = directory.rpartition("/")[0]
+        ancestors = self._parents[directory] if directory else ()
+        for directory in reversed(missing):
             folded_directory = _fold(directory)
             self._directories.setdefault(folded_directory, directory)
-            ancestors.append(folded_directory)
-        return tuple(ancestors)
+            ancestors = (*ancestors, folded_directory)
+            self._parents[directory] = ancestors
+        return ancestors
