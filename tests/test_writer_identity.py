@@ -139,16 +139,21 @@ def sdist_bytes(archive_class: type, files: list[tuple[str, str]], *, reproducib
 EPOCHS = st.sampled_from([None, "0", "1700000000", "315532800", "4294967295"])  # gzip stores 32 bits
 
 
+def set_epoch(monkeypatch: pytest.MonkeyPatch, epoch: str | None) -> None:
+    """Set ``SOURCE_DATE_EPOCH`` to ``epoch`` for the test, or unset it for ``None``."""
+    if epoch is None:
+        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    else:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+
+
 @EXAMPLES
 @given(entries=trees(), epoch=EPOCHS, reproducible=st.booleans())
 def test_sdist_archive_gives_tarfiles_bytes(entries: list[Entry], epoch: str | None, reproducible: bool,
                                              scratch: Iterator[Path], monkeypatch: pytest.MonkeyPatch) -> None:
     root = next(scratch)
     files = materialise(root, entries)
-    if epoch is None:
-        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    else:
-        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    set_epoch(monkeypatch, epoch)
     for _ in range(5):  # reproducible = false stamps the clock's second: retry across a tick
         second = int(time.time())
         theirs = sdist_bytes(TarfileSdistArchive, files, reproducible=reproducible)
@@ -237,10 +242,7 @@ def test_wheel_archive_gives_zipfiles_bytes(entries: list[Entry], epoch: str | N
     """Tasks all on the workers, all on the writer's thread, or each where its size sends it: the same bytes."""
     root = next(scratch)
     files = materialise(root, entries)
-    if epoch is None:
-        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    else:
-        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    set_epoch(monkeypatch, epoch)
     ours, theirs = (_outcome(wheel_bytes, files, parallel=parallel, reproducible=reproducible,
                              inline_below=inline_below)
                     for parallel in (True, False))
@@ -297,10 +299,7 @@ PACKAGE_TREES = trees(large=70_000).filter(
 def test_builds_give_hatchlings_bytes(entries: list[Entry], epoch: str | None, scratch: Iterator[Path],
                                       monkeypatch: pytest.MonkeyPatch, build_in) -> None:
     """Whole builds through the hooks; links only in the wheel (hatchling's sdist stores them as links)."""
-    if epoch is None:
-        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    else:
-        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    set_epoch(monkeypatch, epoch)
     project = write_project(next(scratch))
     package = project / "src" / "demo"
     plain = [Entry(e.path, e.data, e.mode, "file") for e in entries]

@@ -3,7 +3,8 @@
 The writers read every file once, in chunks; :class:`ContentLog` gives them a
 :class:`~sdistguard.credentials.SecretScanner` per file to feed those very chunks (no second read of
 the tree) and collects, thread-safely (the wheel's workers run in parallel), the secrets found and
-each member's size. After writing, :meth:`ContentLog.size_finding` compares the artifact with
+the sizes in bytes per directory plus the three largest members (memory grows with the directories,
+not the files). After writing, :meth:`ContentLog.size_finding` compares the artifact with
 ``max-sdist-size`` / ``max-wheel-size`` (SG611) or PyPI's default limit (SG610) and names the
 largest directories and files from the sizes the writer saw.
 """
