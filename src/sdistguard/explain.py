@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -194,29 +193,15 @@ def _describe(found: Finding) -> str:
 def _tracked_notes(root: str, files: list[str]) -> dict[str, str]:
     """For each of ``files`` that git tracks and an ignore line matches: that git tracks it, and the line.
 
-    Two git calls (``ls-files``, ``check-ignore --no-index -v``); ``{}`` outside a work tree or without git.
+    Asked through :func:`sdistguard.vcs.ignore_lines_of_tracked` (its timeout, no repository config
+    run); ``{}`` outside a work tree or without git.
     """
-    if not files:
-        return {}
-    try:
-        listed = subprocess.run(["git", "ls-files", "-z", "--", *files], cwd=root, capture_output=True, check=False)
-        if listed.returncode != 0:
-            return {}
-        tracked = [os.fsdecode(path) for path in listed.stdout.split(b"\0") if path]
-        if not tracked:
-            return {}
-        data = b"".join(os.fsencode(path) + b"\0" for path in tracked)
-        matched = subprocess.run(["git", "check-ignore", "--no-index", "-v", "-z", "--stdin"], cwd=root,
-                                 input=data, capture_output=True, check=False)
-    except OSError:
-        return {}
-    fields = matched.stdout.split(b"\0")
-    notes: dict[str, str] = {}
-    for index in range(0, len(fields) - 3, 4):
-        source, line, pattern, path = (os.fsdecode(field) for field in fields[index:index + 4])
-        if source and not pattern.startswith("!"):
-            notes[path] = f"tracked by git: git never ignores a tracked file ({source}:{line}: {pattern} would)"
-    return notes
+    from sdistguard.vcs import ignore_lines_of_tracked
+
+    return {
+        path: f"tracked by git: git never ignores a tracked file ({line} would)"
+        for path, line in ignore_lines_of_tracked(root, files).items()
+    }
 
 
 def format_text(explanations: list[Explanation]) -> str:
