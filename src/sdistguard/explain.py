@@ -22,8 +22,11 @@ from sdistguard.rules import Code, Finding, RuleName
 
 if TYPE_CHECKING:
     from sdistguard.builders.selection import WalkedTarget
+    from sdistguard.builders.static import ProjectPreview
 
-__all__ = ["JSON_VERSION", "Explanation", "Verdict", "explain", "find_project", "format_json", "format_text"]
+__all__ = [
+    "JSON_VERSION", "Explanation", "Explanations", "Verdict", "explain", "find_project", "format_json", "format_text",
+]
 
 JSON_VERSION: Final = 1
 Target = Literal["sdist", "wheel"]
@@ -62,6 +65,16 @@ class Explanation:
     wheel: Verdict
 
 
+class Explanations(list[Explanation]):
+    """The explanations of one ``explain`` call, in the order asked, and ``project``: what is known of the project.
+
+    ``project`` is the name and version as the walk knows them without running project code, and
+    what it cannot know (:class:`~sdistguard.builders.static.ProjectPreview`); ``None`` when not asked.
+    """
+
+    project: ProjectPreview | None = None
+
+
 def find_project(paths: list[str], project: str | None) -> str:
     """The project root (absolute): ``project``, else the nearest directory holding pyproject.toml above the first path.
 
@@ -83,8 +96,11 @@ def find_project(paths: list[str], project: str | None) -> str:
         directory = parent
 
 
-def explain(paths: list[str], project: str | None = None) -> list[Explanation]:
+def explain(paths: list[str], project: str | None = None) -> Explanations:
     """Explain each of ``paths`` (relative to the current directory, or absolute) for both targets.
+
+    Runs no project code (no metadata hook, build hook or executing version source; git runs no
+    repository config); the result's ``project`` names what is not known without running it.
 
     Raises :class:`InputError` for a path that does not exist or lies outside the project, or for a
     project hatchling cannot build as configured (its message, prefixed ``hatchling:``), and
@@ -104,11 +120,22 @@ def explain(paths: list[str], project: str | None = None) -> list[Explanation]:
         asked.append((path, relative, is_dir))
     walked = {target: _walk(root, target) for target in TARGETS}
     tracked = _tracked_notes(root, [relative for _, relative, is_dir in asked if not is_dir])
-    return [
+    result = Explanations(
         Explanation(path, relative or ".", "directory" if is_dir else "file",
                     *(_verdict(walked[target], relative, is_dir, tracked) for target in TARGETS))
         for path, relative, is_dir in asked
-    ]
+    )
+    result.project = _project(root)
+    return result
+
+
+def _project(root: str) -> ProjectPreview:
+    from sdistguard.builders import preview_project
+
+    try:
+        return preview_project(root)
+    except HATCHLING_USER_ERRORS as error:  # the walk read the same table: not reached for a project it read
+        raise InputError(f"hatchling: {error}") from None
 
 
 def _walk(root: str, target: Target) -> WalkedTarget:
@@ -205,8 +232,15 @@ def _tracked_notes(root: str, files: list[str]) -> dict[str, str]:
 
 
 def format_text(explanations: list[Explanation]) -> str:
-    """One block per path: the path, then a line per target (ships as DIST PATH / left out) with its reason."""
+    """One block per path: the path, then a line per target (ships as DIST PATH / left out) with its reason.
+
+    When ``explanations`` says what of the project is unknown without running it, a first line names it.
+    """
     lines = []
+    project = getattr(explanations, "project", None)
+    unknown = project.describe() if project is not None else None
+    if unknown is not None:
+        lines.append(f"not known without running the project (explain runs none of it): {unknown}")
     for item in explanations:
         lines.append(f"{item.relative}{'/' if item.kind == 'directory' and item.relative != '.' else ''}")
         for target in TARGETS:
@@ -219,6 +253,12 @@ def format_text(explanations: list[Explanation]) -> str:
 
 
 def format_json(explanations: list[Explanation]) -> str:
-    """``{"version": 1, "paths": [...]}``: each explanation as a dict (docs/explain.md)."""
+    """``{"version": 1, "paths": [...], "project": {...}}``: each explanation as a dict (docs/explain.md).
+
+    ``project`` is ``{"name", "version", "unknown"}`` (the version or ``<unknown: WHY>``), ``null``
+    when ``explanations`` is a plain list.
+    """
     document: dict[str, Any] = {"version": JSON_VERSION, "paths": [asdict(item) for item in explanations]}
+    project = getattr(explanations, "project", None)
+    document["project"] = project.as_json() if project is not None else None
     return json.dumps(document, indent=2)
