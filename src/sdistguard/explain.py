@@ -199,6 +199,8 @@ def _finding_for(findings: list[Finding], relative: str, *, is_dir: bool) -> Fin
     own = relative + "/" if is_dir else relative
     for found in findings:
         path = found.path
+        if found.rule.name == "git-unavailable":  # a note on how ignore files were read, not a decision
+            continue
         if path in (own, relative) or (path.endswith("/") and own.startswith(path)) or path == "./":
             if path == "./" and found.rule.name not in _MARKERS:  # the root itself: only a marker names it
                 continue

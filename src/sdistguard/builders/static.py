@@ -62,7 +62,7 @@ class ProjectPreview:
         return unknown_text(self.unknown.get("version", "not known"))
 
     def describe(self) -> str | None:
-        """One line naming what is unknown (``demo <unknown: ...>; readme <unknown: ...>``), ``None`` when nothing is."""
+        """One line naming what is unknown (``demo <unknown: ...>; readme <unknown: ...>``), else ``None``."""
         if not self.unknown:
             return None
         parts = [f"{self.name} {self.version_text}"]
@@ -138,7 +138,7 @@ class StaticMetadata(ProjectMetadata[Any]):
             return None, f'dynamic, source = "{source}"'
         try:
             text = self._read_source(source)
-        except Exception as error:  # noqa: BLE001 - any failure of the source is the build's to report
+        except Exception as error:  # any failure of the source is the build's to report
             return None, f'dynamic, source = "{source}": {error}'
         from packaging.version import InvalidVersion, Version
 
