@@ -124,7 +124,7 @@ def test_a_submodule_git_gives_no_answer_for_falls_back_to_its_own_ignore_files(
     err = capsys.readouterr().err
     assert "SG108 vendor/library/:" in err
     assert message in err
-    assert "the submodule's ignore files were read by sdistguard instead (tracked files unknown)" in err
+    assert "(submodule: " in err and "; its own ignore files were read, tracked files unknown)" in err
     assert "SG104 vendor/library/build/: " in err and "by vendor/library/.gitignore:1: build/" in err
     if breakage is git_gone_after_first_call:
         return  # the preview's own first call would remove git again

@@ -132,6 +132,8 @@ class _EngineView:
         self.rules = IgnoreRules(absolute, extra)
 
     def decision(self, inner: str, *, is_dir: bool) -> Decision | None:
+        if inner.rpartition("/")[2] == ".git":  # git never lists its own .git (hatchling < 1.33 would ship the file)
+            return Decision("nested-gitignore", "by git: a .git is git's own, never one of the repository's files")
         found = self.rules.ignored_with_parents(inner, is_dir=is_dir)
         if found is None:
             return None
@@ -326,8 +328,8 @@ class IgnoreOracle:
                 f'tool.sdistguard.untracked = "exclude" ships only what git tracks, but git cannot say for the '
                 f'{kind} {directory}/: {nested.reason}; fix or initialise it, or set untracked = "include" or "warn"'
             )
-        self.notes.append((directory + "/", f"{nested.reason}; the {kind}'s ignore files were read by sdistguard "
-                           "instead (tracked files unknown)"))
+        self.notes.append((directory + "/", f"{kind}: {nested.reason}; its own ignore files were read, tracked files "
+                           "unknown"))
         return _EngineView(directory, absolute)
 
     def _git_directory(self, path: str, *, forced: bool) -> Decision | None:
