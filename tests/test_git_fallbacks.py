@@ -200,3 +200,20 @@ def test_explain_below_a_submodule_git_gives_no_answer_for(tmp_path: Path, git_h
     assert (ignored.sdist.ships, ignored.sdist.code) == (False, "SG104")
     assert ignored.sdist.reason == ("SG104 nested-gitignore at vendor/library/build/: by vendor/library/.gitignore:1: "
                                     "build/")
+
+
+def test_a_submodules_own_fsmonitor_never_runs(tmp_path: Path, git_home: Path, build_in) -> None:
+    """The submodule's git config (in the superproject's .git/modules/) names a program: asking git there runs none."""
+    root = with_submodule(tmp_path)
+    marker = tmp_path / "fsmonitor-ran"
+    script = tmp_path / "fsmonitor.sh"
+    script.write_text(f'#!/bin/sh\necho "$@" >> {marker}\n')
+    script.chmod(0o755)
+    git(root / "vendor" / "library", "config", "core.fsmonitor", str(script))
+    git(root / "vendor" / "library", "status")  # the script works: git runs it when not told otherwise
+    assert marker.exists()
+    marker.unlink()
+    assert members(build_in(root)) == {**BASE, **SUBMODULE}
+    found = {(item.code, item.path) for item in preview_findings(str(root))}
+    assert ("SG104", "vendor/library/build/") in found
+    assert not marker.exists()
