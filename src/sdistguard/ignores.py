@@ -23,8 +23,9 @@ git's rules leave it out, in one of four modes chosen once (:attr:`IgnoreOracle.
 ``"sdist"``
     The root holds a ``PKG-INFO`` and git tracks nothing below the root (git gives no answer, lists
     nothing, or lists only untracked files: an unpacked sdist sitting in some work tree): an
-    unpacked sdist, whose author already chose its files. Ignore files are not applied again; only a directory whose own
-    ``.gitignore`` is ``*`` (the marker uv, pytest, virtualenv and hypothesis write) is left out.
+    unpacked sdist, whose author already chose its files. Ignore files are not applied again; only
+    a directory whose own ``.gitignore`` is ``*`` (the marker uv, pytest, virtualenv and hypothesis
+    write) is left out.
 ``"off"``
     hatchling's ``ignore-vcs`` is set: no ignore file is read.
 
