@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -23,8 +22,11 @@ from sdistguard.rules import Code, Finding, RuleName
 
 if TYPE_CHECKING:
     from sdistguard.builders.selection import WalkedTarget
+    from sdistguard.builders.static import ProjectPreview
 
-__all__ = ["JSON_VERSION", "Explanation", "Verdict", "explain", "find_project", "format_json", "format_text"]
+__all__ = [
+    "JSON_VERSION", "Explanation", "Explanations", "Verdict", "explain", "find_project", "format_json", "format_text",
+]
 
 JSON_VERSION: Final = 1
 Target = Literal["sdist", "wheel"]
@@ -63,6 +65,16 @@ class Explanation:
     wheel: Verdict
 
 
+class Explanations(list[Explanation]):
+    """The explanations of one ``explain`` call, in the order asked, and ``project``: what is known of the project.
+
+    ``project`` is the name and version as the walk knows them without running project code, and
+    what it cannot know (:class:`~sdistguard.builders.static.ProjectPreview`); ``None`` when not asked.
+    """
+
+    project: ProjectPreview | None = None
+
+
 def find_project(paths: list[str], project: str | None) -> str:
     """The project root (absolute): ``project``, else the nearest directory holding pyproject.toml above the first path.
 
@@ -84,8 +96,11 @@ def find_project(paths: list[str], project: str | None) -> str:
         directory = parent
 
 
-def explain(paths: list[str], project: str | None = None) -> list[Explanation]:
+def explain(paths: list[str], project: str | None = None) -> Explanations:
     """Explain each of ``paths`` (relative to the current directory, or absolute) for both targets.
+
+    Runs no project code (no metadata hook, build hook or executing version source; git runs no
+    repository config); the result's ``project`` names what is not known without running it.
 
     Raises :class:`InputError` for a path that does not exist or lies outside the project, or for a
     project hatchling cannot build as configured (its message, prefixed ``hatchling:``), and
@@ -105,11 +120,22 @@ def explain(paths: list[str], project: str | None = None) -> list[Explanation]:
         asked.append((path, relative, is_dir))
     walked = {target: _walk(root, target) for target in TARGETS}
     tracked = _tracked_notes(root, [relative for _, relative, is_dir in asked if not is_dir])
-    return [
+    result = Explanations(
         Explanation(path, relative or ".", "directory" if is_dir else "file",
                     *(_verdict(walked[target], relative, is_dir, tracked) for target in TARGETS))
         for path, relative, is_dir in asked
-    ]
+    )
+    result.project = _project(root)
+    return result
+
+
+def _project(root: str) -> ProjectPreview:
+    from sdistguard.builders import preview_project
+
+    try:
+        return preview_project(root)
+    except HATCHLING_USER_ERRORS as error:  # the walk read the same table: not reached for a project it read
+        raise InputError(f"hatchling: {error}") from None
 
 
 def _walk(root: str, target: Target) -> WalkedTarget:
@@ -173,6 +199,8 @@ def _finding_for(findings: list[Finding], relative: str, *, is_dir: bool) -> Fin
     own = relative + "/" if is_dir else relative
     for found in findings:
         path = found.path
+        if found.rule.name == "git-unavailable":  # a note on how ignore files were read, not a decision
+            continue
         if path in (own, relative) or (path.endswith("/") and own.startswith(path)) or path == "./":
             if path == "./" and found.rule.name not in _MARKERS:  # the root itself: only a marker names it
                 continue
@@ -194,34 +222,27 @@ def _describe(found: Finding) -> str:
 def _tracked_notes(root: str, files: list[str]) -> dict[str, str]:
     """For each of ``files`` that git tracks and an ignore line matches: that git tracks it, and the line.
 
-    Two git calls (``ls-files``, ``check-ignore --no-index -v``); ``{}`` outside a work tree or without git.
+    Asked through :func:`sdistguard.vcs.ignore_lines_of_tracked` (its timeout, no repository config
+    run); ``{}`` outside a work tree or without git.
     """
-    if not files:
-        return {}
-    try:
-        listed = subprocess.run(["git", "ls-files", "-z", "--", *files], cwd=root, capture_output=True, check=False)
-        if listed.returncode != 0:
-            return {}
-        tracked = [os.fsdecode(path) for path in listed.stdout.split(b"\0") if path]
-        if not tracked:
-            return {}
-        data = b"".join(os.fsencode(path) + b"\0" for path in tracked)
-        matched = subprocess.run(["git", "check-ignore", "--no-index", "-v", "-z", "--stdin"], cwd=root,
-                                 input=data, capture_output=True, check=False)
-    except OSError:
-        return {}
-    fields = matched.stdout.split(b"\0")
-    notes: dict[str, str] = {}
-    for index in range(0, len(fields) - 3, 4):
-        source, line, pattern, path = (os.fsdecode(field) for field in fields[index:index + 4])
-        if source and not pattern.startswith("!"):
-            notes[path] = f"tracked by git: git never ignores a tracked file ({source}:{line}: {pattern} would)"
-    return notes
+    from sdistguard.vcs import ignore_lines_of_tracked
+
+    return {
+        path: f"tracked by git: git never ignores a tracked file ({line} would)"
+        for path, line in ignore_lines_of_tracked(root, files).items()
+    }
 
 
 def format_text(explanations: list[Explanation]) -> str:
-    """One block per path: the path, then a line per target (ships as DIST PATH / left out) with its reason."""
+    """One block per path: the path, then a line per target (ships as DIST PATH / left out) with its reason.
+
+    When ``explanations`` says what of the project is unknown without running it, a first line names it.
+    """
     lines = []
+    project = getattr(explanations, "project", None)
+    unknown = project.describe() if project is not None else None
+    if unknown is not None:
+        lines.append(f"not known without running the project (explain runs none of it): {unknown}")
     for item in explanations:
         lines.append(f"{item.relative}{'/' if item.kind == 'directory' and item.relative != '.' else ''}")
         for target in TARGETS:
@@ -234,6 +255,12 @@ def format_text(explanations: list[Explanation]) -> str:
 
 
 def format_json(explanations: list[Explanation]) -> str:
-    """``{"version": 1, "paths": [...]}``: each explanation as a dict (docs/explain.md)."""
+    """``{"version": 1, "paths": [...], "project": {...}}``: each explanation as a dict (docs/explain.md).
+
+    ``project`` is ``{"name", "version", "unknown"}`` (the version or ``<unknown: WHY>``), ``null``
+    when ``explanations`` is a plain list.
+    """
     document: dict[str, Any] = {"version": JSON_VERSION, "paths": [asdict(item) for item in explanations]}
+    project = getattr(explanations, "project", None)
+    document["project"] = project.as_json() if project is not None else None
     return json.dumps(document, indent=2)

@@ -7,8 +7,13 @@ git's rules leave it out, in one of four modes chosen once (:attr:`IgnoreOracle.
     The project root lies in a git work tree and git answers: one ``git ls-files`` call lists what
     git would commit (tracked files, and untracked files no ignore source matches). Every ignore
     source counts (each ``.gitignore``, ``.git/info/exclude``, ``core.excludesFile``), and a
-    tracked file is never left out. Submodules and nested repositories are asked on their own.
-    The file and line that ignore a left-out path are asked afterwards, for those paths only.
+    tracked file is never left out. Submodules and nested repositories are asked on their own; one
+    git gives no answer for (it refuses it, a broken ``.git`` file, git gone from ``PATH``, an
+    uninitialised submodule directory with content) falls back as the whole repository does: its
+    own ignore files (every ``.gitignore`` in it, its ``info/exclude``, the default
+    ``core.excludesFile``) are read by :mod:`sdistguard.gitignore`, with an SG108 note at its
+    directory (:attr:`IgnoreOracle.notes`). The file and line that ignore a left-out path are asked
+    afterwards, for those paths only.
 ``"engine"``
     No answer from git (not installed, or it refuses the repository: ``safe.directory``), or no
     work tree: :mod:`sdistguard.gitignore` applies the ignore files as git would. In a work tree
@@ -16,9 +21,11 @@ git's rules leave it out, in one of four modes chosen once (:attr:`IgnoreOracle.
     ``.git/info/exclude`` and ``$XDG_CONFIG_HOME/git/ignore``; tracked status is unknown. With no
     work tree, only the ``.gitignore`` files below the project root (the root's own is hatchling's).
 ``"sdist"``
-    The root holds a ``PKG-INFO`` and git tracks nothing there: an unpacked sdist, whose author
-    already chose its files. Ignore files are not applied again; only a directory whose own
-    ``.gitignore`` is ``*`` (the marker uv, pytest, virtualenv and hypothesis write) is left out.
+    The root holds a ``PKG-INFO`` and git tracks nothing below the root (git gives no answer, lists
+    nothing, or lists only untracked files: an unpacked sdist sitting in some work tree): an
+    unpacked sdist, whose author already chose its files. Ignore files are not applied again; only
+    a directory whose own ``.gitignore`` is ``*`` (the marker uv, pytest, virtualenv and hypothesis
+    write) is left out.
 ``"off"``
     hatchling's ``ignore-vcs`` is set: no ignore file is read.
 
@@ -33,6 +40,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
+from sdistguard.errors import ConfigError
 from sdistguard.gitignore import IgnoreRules, Pattern, PatternList, read_pattern_file
 from sdistguard.vcs import GitTree, GitUnavailable, explain_ignored, query, work_tree_top
 
@@ -104,13 +112,49 @@ def _global_excludes() -> PatternList | None:
     return read_pattern_file(path, path)
 
 
+class _EngineView:
+    """A submodule or nested repository git gives no answer for: its own ignore files, read by the engine.
+
+    ``path`` is its directory relative to the project root (``/``-separated); paths asked are
+    relative to that directory.
+    """
+
+    def __init__(self, path: str, absolute: str) -> None:
+        self.path = path
+        extra: list[PatternList] = []
+        _, common = _git_dirs(absolute)
+        if common is not None:
+            found = read_pattern_file(os.path.join(common, "info", "exclude"), ".git/info/exclude")
+            if found is not None:
+                extra.append(found)
+        global_excludes = _global_excludes()
+        if global_excludes is not None:
+            extra.append(global_excludes)
+        self.rules = IgnoreRules(absolute, extra)
+
+    def decision(self, inner: str, *, is_dir: bool) -> Decision | None:
+        if inner.rpartition("/")[2] == ".git":  # git never lists its own .git (hatchling < 1.33 would ship the file)
+            return Decision("nested-gitignore", "by git: a .git is git's own, never one of the repository's files")
+        found = self.rules.ignored_with_parents(inner, is_dir=is_dir)
+        if found is None:
+            return None
+        source = found.source if os.path.isabs(found.source) else f"{self.path}/{found.source}"
+        return Decision("nested-gitignore", f"by {source}:{found.line}: {found.text}")
+
+
+_View = GitTree | _EngineView
+
+
 class IgnoreOracle:
     """git's ignore decisions for one project root; see the module docstring for the modes.
 
     ``root`` is the project root (absolute, as hatchling has it); ``use_vcs`` is false under
     hatchling's ``ignore-vcs``; ``untracked`` is the ``[tool.sdistguard] untracked`` policy.
-    :attr:`note` says, in one line, why git's answer was expected but not used (else ``None``).
-    Raises nothing: every failure of git falls back to the engine.
+    :attr:`note` says, in one line, why git's answer was expected but not used (else ``None``);
+    :attr:`notes` holds ``(directory/, detail)`` for each submodule or nested repository whose
+    ignore files were read without git (filled as the walk reaches them). Raises nothing for a
+    failure of git (it falls back to the engine), except :class:`ConfigError` under ``untracked =
+    "exclude"`` for a submodule git cannot answer for (what it tracks is unknown).
     """
 
     def __init__(self, root: str, *, use_vcs: bool = True, untracked: UntrackedPolicy = "include") -> None:
@@ -121,7 +165,8 @@ class IgnoreOracle:
         self.unavailable: str | None = None
         """Why there is no git view of the root (for ``untracked = "exclude"``'s error), else ``None``."""
         self._git: GitTree | None = None
-        self._views: dict[str, tuple[GitTree | None, int]] = {}
+        self._views: dict[str, tuple[_View | None, int]] = {}
+        self.notes: list[tuple[str, str]] = []
         self._rules: IgnoreRules | None = None
         self._ancestors: dict[str, Pattern | None] = {}
         self._prefix = ""
@@ -130,14 +175,20 @@ class IgnoreOracle:
             self.unavailable = "hatchling's ignore-vcs is set"
             return
         answer = query(root)
+        unpacked_sdist = _is_regular(os.path.join(root, "PKG-INFO"))
         if isinstance(answer, GitTree) and (answer.tracked or answer.untracked):
-            self.mode, self._git = "git", answer
+            if not (unpacked_sdist and not answer.tracked):
+                self.mode, self._git = "git", answer
+                return
+            # An unpacked sdist sitting untracked in some work tree: its author chose its files.
+            self.mode = "sdist"
+            self._rules = IgnoreRules(root, skip="", accept=_is_cache_marker)
             return
         ignored_root = isinstance(answer, GitTree)
         if isinstance(answer, GitTree):
             answer = GitUnavailable(f"git lists no file below {root}: its repository ignores it", True)
         self.unavailable = answer.reason
-        if _is_regular(os.path.join(root, "PKG-INFO")):
+        if unpacked_sdist:
             self.mode = "sdist"  # only a tool's own "*" marker counts: the sdist's author chose its files
             self._rules = IgnoreRules(root, skip="", accept=_is_cache_marker)
             return
@@ -231,37 +282,63 @@ class IgnoreOracle:
 
     # --- git mode ---
 
-    def _view(self, path: str) -> tuple[GitTree | None, str]:
+    def _view(self, path: str) -> tuple[_View | None, str]:
         """The git view that answers for ``path`` and the path inside it (a submodule's view below it)."""
         view, offset = self._directory_view(path.rpartition("/")[0])
         return view, path[offset:]
 
-    def _directory_view(self, directory: str) -> tuple[GitTree | None, int]:
+    def _directory_view(self, directory: str) -> tuple[_View | None, int]:
         """The view answering for the entries of ``directory``, and where its paths start in a project path.
 
         Below a submodule or a nested repository, that repository's own view (git asked there, once);
-        below a link git lists as one file, or a repository git cannot read, ``None``: no answer.
+        when git gives no answer there (it refuses, a broken ``.git`` file, git gone, an
+        uninitialised submodule with content), its ignore files read by the engine
+        (:class:`_EngineView`, with a note). Below a link git lists as one file, ``None``: no answer.
         Cached per directory, so a walk that starts inside a submodule finds its view too.
         """
         cached = self._views.get(directory)
         if cached is not None:
             return cached
         assert self._git is not None
-        result: tuple[GitTree | None, int] = (self._git, 0)
+        result: tuple[_View | None, int] = (self._git, 0)
         if directory:
             view, offset = self._directory_view(directory.rpartition("/")[0])
             result = (view, offset)
             inner = directory[offset:]
-            if view is not None and inner not in view.kept_dirs and view.kept(inner):
-                nested = view.nested(inner) if os.path.lexists(os.path.join(view.root, inner, ".git")) else None
-                result = (nested if isinstance(nested, GitTree) else None, len(directory) + 1)
+            if isinstance(view, GitTree) and inner not in view.kept_dirs and view.kept(inner):
+                result = (self._nested_view(view, inner, directory), len(directory) + 1)
         self._views[directory] = result
         return result
+
+    def _nested_view(self, view: GitTree, inner: str, directory: str) -> _View | None:
+        """The view of the directory ``inner`` of ``view`` that git lists as one path (``directory`` in the project)."""
+        absolute = os.path.join(view.root, inner)
+        if os.path.islink(absolute):
+            return None  # a link git lists as one file: nothing below it is decided by ignore rules
+        if os.path.lexists(os.path.join(absolute, ".git")):
+            nested = view.nested(inner)
+        elif inner in view.tracked:  # a gitlink with no .git: a submodule that was never initialised
+            nested = GitUnavailable("an uninitialised submodule (no .git in it)", True)
+        else:
+            return None
+        if isinstance(nested, GitTree):
+            return nested
+        kind = "submodule" if inner in view.tracked else "nested repository"
+        if self.untracked == "exclude":
+            raise ConfigError(
+                f'tool.sdistguard.untracked = "exclude" ships only what git tracks, but git cannot say for the '
+                f'{kind} {directory}/: {nested.reason}; fix or initialise it, or set untracked = "include" or "warn"'
+            )
+        self.notes.append((directory + "/", f"{kind}: {nested.reason}; its own ignore files were read, tracked files "
+                           "unknown"))
+        return _EngineView(directory, absolute)
 
     def _git_directory(self, path: str, *, forced: bool) -> Decision | None:
         view, inner = self._view(path)
         if view is None:
-            return None  # below a link or a repository git cannot read: no answer, nothing left out
+            return None  # below a link git lists as one file: no answer, nothing left out
+        if isinstance(view, _EngineView):
+            return view.decision(inner, is_dir=True)
         if inner in view.kept_dirs:
             if self.untracked == "exclude" and not forced and inner not in view.tracked_dirs:
                 return Decision("untracked-excluded", "no file below it is tracked by git")
@@ -274,6 +351,8 @@ class IgnoreOracle:
 
     def _git_file(self, path: str, *, forced: bool) -> Decision | None:
         view, inner = self._view(path)
+        if isinstance(view, _EngineView):
+            return view.decision(inner, is_dir=False)
         if view is None or inner in view.tracked:
             return None
         if inner in view.untracked:
@@ -292,12 +371,17 @@ class IgnoreOracle:
         """
         if self._git is None or not paths:
             return {}
+        result: dict[str, str] = {}
         groups: dict[str, list[str]] = {}
         for path in paths:
-            _, inner = self._view(path.rstrip("/"))
+            view, inner = self._view(path.rstrip("/"))
+            if isinstance(view, _EngineView):  # read without git: the engine names the line
+                decision = view.decision(inner, is_dir=path.endswith("/"))
+                if decision is not None:
+                    result[path] = decision.detail
+                continue
             prefix = path[: len(path.rstrip("/")) - len(inner)]
             groups.setdefault(prefix, []).append(inner + ("/" if path.endswith("/") else ""))
-        result: dict[str, str] = {}
         for prefix, inners in groups.items():
             for inner, source in explain_ignored(os.path.join(self.root, prefix), inners).items():
                 result[prefix + inner] = f"by {source}"

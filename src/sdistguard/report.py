@@ -271,6 +271,9 @@ def _table_block(item: CheckedInput, group_above: int) -> list[str]:
         largest = ", ".join(f"{_printable(item.path)} {human_size(item.size)}" for item in result.largest[:5])
         lines.append(f"  largest directories: {largest}")
     lines.extend(f"  note: {note}" for note in item.notes)
+    unknown = result.project.describe() if result.project is not None else None
+    if unknown is not None:
+        lines.append(f"  not known without running the project (the preview runs none of it): {unknown}")
     shown = sorted({found.code for found in result.findings if found.code in item.fixes or "*" in item.fixes})
     if "*" in item.fixes and shown:
         lines.append(f"  fix ({', '.join(shown)}): {item.fixes['*']}")
@@ -325,7 +328,8 @@ def format_check_json(items: Sequence[CheckedInput | AuditResult], tool_version:
     (finding count per code, and how many fail) and ``inputs``: one object per input with ``path``,
     ``kind``, ``members``, ``size``, ``error`` (``null`` or the message), ``built_by`` (``null`` or
     ``{"name", "evidence"}``), ``findings`` (each with ``fails`` and ``hint``, the fix in the terms of
-    that backend when known) and ``largest``.
+    that backend when known), ``largest`` and ``project`` (a directory: ``{"name", "version",
+    "unknown"}``, the version or ``<unknown: WHY>``; ``null`` for an archive).
     """
     checked = [CheckedInput.of(item) for item in items]
     import json
@@ -359,6 +363,7 @@ def format_check_json(items: Sequence[CheckedInput | AuditResult], tool_version:
                     {"path": _printable(entry.path), "files": entry.files, "size": entry.size}
                     for entry in result.largest
                 ],
+                "project": result.project.as_json() if result.project is not None else None,
             }
         )
     document = {

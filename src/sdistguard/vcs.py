@@ -8,6 +8,28 @@ asked afterwards, for the left-out paths only (``git check-ignore -v --stdin -z 
 Paths are ``str`` (``os.fsdecode`` of git's bytes), ``/``-separated, relative to the project root
 that was asked about. Environment: git runs with the caller's environment (its configuration
 decides ``core.excludesFile`` and ``safe.directory``) plus ``GIT_OPTIONAL_LOCKS=0``; it never writes.
+Every call goes through one function, with a timeout (:data:`TIMEOUT` seconds).
+
+**No repository config runs a program.** The repository asked about is not ours (a pull request's
+checkout, an unpacked download), and its ``.git/config`` is read by git. Of the settings that make
+git run a command, the commands used here (``ls-files``, ``check-ignore``; read in git 2.39's
+documentation and source) honour one, and it is switched off on every call's command line
+(:data:`SAFE_CONFIG`, ``-c`` outranks every config file):
+
+- ``core.fsmonitor``: a hook program (or git's own daemon) that git runs whenever it reads the index
+  to learn what changed; ``ls-files`` and ``check-ignore`` read the index. ``core.fsmonitor=false``.
+
+Checked and not relevant to these commands (nothing to switch off): hooks (``core.hooksPath``:
+git runs hooks only for commands that write — commit, checkout, merge, push — and
+``post-index-change`` only when the index is written, which ``GIT_OPTIONAL_LOCKS=0`` and read-only
+commands never do); ``filter.<driver>.clean``/``process`` and ``diff.<driver>.textconv`` (run only when
+file content is hashed or diffed; these commands read names and the index, no content);
+``diff.external``; ``core.sshCommand``, ``core.askPass``, ``credential.helper``, ``protocol.*``,
+``core.gitProxy`` (network only); ``core.pager``/``pager.*`` (output is captured, never a terminal);
+``alias.*`` (an alias never shadows a built-in command). ``core.untrackedCache`` is harmless (a cache
+in the index, no program) and ``safe.directory`` is left to git on purpose: its refusal is an answer
+(the caller falls back to reading the ignore files itself), and it is honoured from the command line,
+so passing it here would defeat it.
 """
 
 from __future__ import annotations
@@ -16,10 +38,18 @@ import os
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Final
 
-__all__ = ["GitTree", "GitUnavailable", "explain_ignored", "query", "work_tree_top"]
+__all__ = [
+    "SAFE_CONFIG", "TIMEOUT", "GitTree", "GitUnavailable", "explain_ignored", "ignore_lines_of_tracked", "query",
+    "run_git", "work_tree_top",
+]
 
-_TIMEOUT = 120.0
+TIMEOUT: Final = 120.0
+"""Seconds one git call may take before it counts as no answer."""
+
+SAFE_CONFIG: Final = ("-c", "core.fsmonitor=false")
+"""Placed before every git command: repository settings that would run a program (module docstring)."""
 
 
 @dataclass(frozen=True)
@@ -80,12 +110,21 @@ def _ancestors(paths: frozenset[str]) -> set[str]:
     return result
 
 
-def _run(arguments: Sequence[str], cwd: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+def run_git(arguments: Sequence[str], cwd: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    """Run ``git [SAFE_CONFIG] ARGUMENTS`` in ``cwd`` (a directory) with ``stdin``; output captured as bytes.
+
+    The environment is the caller's plus ``GIT_OPTIONAL_LOCKS=0`` (git writes nothing) and ``LC_ALL=C``.
+    Raises ``FileNotFoundError`` when git is not on ``PATH``, ``OSError`` when it cannot be started,
+    ``subprocess.TimeoutExpired`` past :data:`TIMEOUT` seconds; a non-zero exit is the caller's to read.
+    """
     environment = dict(os.environ, GIT_OPTIONAL_LOCKS="0", LC_ALL="C")
     return subprocess.run(
-        ["git", *arguments], cwd=cwd, input=stdin, capture_output=True, env=environment, timeout=_TIMEOUT,
-        check=False,
+        ["git", *SAFE_CONFIG, *arguments], cwd=cwd, input=stdin, capture_output=True, env=environment,
+        timeout=TIMEOUT, check=False,
     )
+
+
+_run = run_git
 
 
 def _is_git_marker(dot_git: str) -> bool:
@@ -134,7 +173,7 @@ def query(root: str) -> GitTree | GitUnavailable:
     """
     work_tree = work_tree_top(root) is not None
     try:
-        listing = _run(["ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard"], root)
+        listing = run_git(["ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard"], root)
     except FileNotFoundError:
         return GitUnavailable("git is not installed (not on PATH)", work_tree)
     except (OSError, subprocess.SubprocessError) as error:
@@ -166,7 +205,7 @@ def explain_ignored(root: str, paths: Sequence[str]) -> dict[str, str]:
         return {}
     data = b"".join(os.fsencode(path) + b"\0" for path in paths)
     try:
-        completed = _run(["check-ignore", "-v", "--stdin", "-z", "--non-matching"], root, data)
+        completed = run_git(["check-ignore", "-v", "--stdin", "-z", "--non-matching"], root, data)
     except (OSError, subprocess.SubprocessError):
         return {}
     if completed.returncode not in (0, 1):
@@ -177,4 +216,34 @@ def explain_ignored(root: str, paths: Sequence[str]) -> dict[str, str]:
         source, line, pattern, path = fields[index:index + 4]
         if source:
             result[os.fsdecode(path)] = f"{os.fsdecode(source)}:{line.decode()}: {os.fsdecode(pattern)}"
+    return result
+
+
+def ignore_lines_of_tracked(root: str, files: Sequence[str]) -> dict[str, str]:
+    """For each of ``files`` (relative to ``root``, ``/``-separated) that git tracks and an ignore line matches.
+
+    Returns ``{path: "source:line: pattern"}`` (``git check-ignore --no-index -v``, which reads the
+    patterns without the index's "tracked is never ignored"), for the tracked files only (``git
+    ls-files``); a negated line (``!pattern``) is no match. Two git calls; ``{}`` outside a work tree,
+    without git, or when git fails.
+    """
+    if not files:
+        return {}
+    try:
+        listed = run_git(["--literal-pathspecs", "ls-files", "-z", "--", *files], root)
+        if listed.returncode != 0:
+            return {}
+        tracked = [os.fsdecode(path) for path in listed.stdout.split(b"\0") if path]
+        if not tracked:
+            return {}
+        data = b"".join(os.fsencode(path) + b"\0" for path in tracked)
+        matched = run_git(["check-ignore", "--no-index", "-v", "-z", "--stdin"], root, data)
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    fields = matched.stdout.split(b"\0")
+    result: dict[str, str] = {}
+    for index in range(0, len(fields) - 3, 4):
+        source, line, pattern, path = (os.fsdecode(item) for item in fields[index:index + 4])
+        if source and not pattern.startswith("!"):
+            result[path] = f"{source}:{line}: {pattern}"
     return result

@@ -224,6 +224,9 @@ class GuardedWalker:
         reported with the files it left out and how many came back; not at all when every file came back.
         """
         self._explain_git_decisions()
+        if self._oracle is not None:  # submodules whose ignore files were read without git (SG108 each)
+            for path, note in self._oracle.notes:
+                self._add(finding("git-unavailable", path, note))
         findings = []
         for key, found in self._findings.items():
             rescue = self._rescues.get(key)

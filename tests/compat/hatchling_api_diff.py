@@ -90,6 +90,19 @@ WATCHED = {
         "BuilderConfig.skip_excluded_dirs",
         "BuilderConfig.load_vcs_exclusion_patterns",
     ],
+    "metadata/core.py": [  # builders/static.py: the preview's metadata, with no hook or version source run
+        "ProjectMetadata.__init__",
+        "ProjectMetadata.core_raw_metadata",
+        "ProjectMetadata.core",
+        "ProjectMetadata.version",
+        "ProjectMetadata._get_version",
+        "ProjectMetadata.hatch",
+        "CoreMetadata.__init__",
+        "HatchMetadataSettings.hook_config",
+        "HatchVersionConfig.source_name",
+    ],
+    "version/source/regex.py": ["RegexSource.get_version_data"],
+    "version/source/env.py": ["EnvSource.get_version_data"],
 }
 
 

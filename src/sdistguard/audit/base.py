@@ -21,6 +21,7 @@ from sdistguard.errors import InputError
 from sdistguard.rules import Finding
 
 if TYPE_CHECKING:
+    from sdistguard.builders.static import ProjectPreview
     from sdistguard.hints import BuiltBy
 
 __all__ = [
@@ -140,7 +141,9 @@ class AuditResult:
     that would stop the sdist build (:func:`sdistguard.rules.blocking_findings`, the build's own
     decision), whatever ``--select``/``--ignore`` report. ``built_by`` (an archive only) is the backend the
     archive says built it (:mod:`sdistguard.audit.builder`), read in the same pass; ``None`` when
-    nothing in the archive says so.
+    nothing in the archive says so. ``project`` (a directory only) is the project's name and version
+    as the preview knows them without running it, and what it cannot know
+    (:class:`~sdistguard.builders.static.ProjectPreview`).
     """
 
     path: str
@@ -152,6 +155,7 @@ class AuditResult:
     error: str | None = None
     refused: list[Finding] = field(default_factory=list)
     built_by: BuiltBy | None = None
+    project: ProjectPreview | None = None
 
 
 class LimitReached(Exception):

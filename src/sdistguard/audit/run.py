@@ -249,17 +249,25 @@ def _result(path: str, kind: InputKind, findings: list[Finding], collector: Coll
 
 
 def _audit_directory(root: str) -> AuditResult:
-    """Ask the backend what it would leave out of ``root`` and why, without building."""
-    from sdistguard.builders import preview
+    """Ask the backend what it would leave out of ``root`` and why, without building or running project code.
+
+    No metadata hook, build hook or executing version source runs, and git runs no repository
+    config (:func:`sdistguard.builders.preview_builder`, :mod:`sdistguard.vcs`); what cannot be
+    known so is named in the result's ``project``.
+    """
+    from sdistguard.builders import preview, preview_project
 
     if not os.path.isfile(os.path.join(root, "pyproject.toml")):
         raise InputError(f"{root}: a project directory needs a pyproject.toml")
     try:
         findings, blocking = preview(root)
+        project = preview_project(root)
     except SdistguardError:
         raise
     except HATCHLING_USER_ERRORS as error:
         if raised_by(error) != "hatchling" and not isinstance(error, OSError):
             raise  # a bug, not the project: keep the traceback
         raise InputError(f"{root}: hatchling cannot read this project: {describe(error)}") from None
-    return AuditResult(path=root, kind="directory", findings=sorted(findings, key=sort_key), refused=blocking)
+    return AuditResult(
+        path=root, kind="directory", findings=sorted(findings, key=sort_key), refused=blocking, project=project
+    )

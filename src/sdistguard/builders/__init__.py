@@ -6,6 +6,10 @@ This package is the only place that touches hatchling's internals (non-public cl
 metadata, build hooks, versions, tags, reproducibility — is hatchling's. Each builder is imported
 only when asked for, so an sdist build never loads hatchling's wheel module (hashlib, zipfile, csv).
 
+A preview (``sdistguard check DIR``, ``sdistguard explain``) runs no project code: its builders are
+made by :func:`preview_builder`, with :class:`~sdistguard.builders.static.StaticMetadata` (no metadata
+hook, no version source that executes), and it never builds, so no build hook is loaded.
+
 Supported hatchling: ``sdistguard.compat.HATCHLING_REQUIREMENT`` (its oldest and newest are tested).
 """
 
@@ -22,10 +26,14 @@ check_hatchling()
 
 if TYPE_CHECKING:
     from sdistguard.builders.guard import Guard, GuardedSdistBuilder
+    from sdistguard.builders.static import ProjectPreview
     from sdistguard.builders.wheel import GuardedWheelBuilder
     from sdistguard.rules import Finding
 
-__all__ = ["HATCHLING_REQUIREMENT", "GuardedSdistBuilder", "GuardedWheelBuilder", "preview", "preview_findings"]
+__all__ = [
+    "HATCHLING_REQUIREMENT", "GuardedSdistBuilder", "GuardedWheelBuilder", "preview", "preview_builder",
+    "preview_findings", "preview_project",
+]
 
 _MODULES = {"GuardedSdistBuilder": "sdistguard.builders.guard", "GuardedWheelBuilder": "sdistguard.builders.wheel"}
 
@@ -41,7 +49,8 @@ def preview_findings(root: str, target: str = "sdist") -> list[Finding]:
     """What building ``target`` (``"sdist"`` or ``"wheel"``) from ``root`` would leave out, without building.
 
     ``root`` is a project directory holding a ``pyproject.toml``. Runs the same walk as the build
-    (hatchling's default build data, no build hooks) and returns its findings. Raises
+    (hatchling's default build data, no build hooks, no metadata hooks, no version source that
+    executes: :func:`preview_builder`) and returns its findings. Raises
     ``ConfigError`` for bad settings and whatever hatchling raises for a bad project.
     """
     return preview(root, target)[0]
@@ -55,9 +64,7 @@ def preview(root: str, target: str = "sdist") -> tuple[list[Finding], list[Findi
     """
     from sdistguard.rules import blocking_findings
 
-    builder: Guard = __getattr__("GuardedSdistBuilder" if target == "sdist" else "GuardedWheelBuilder")(
-        os.path.abspath(root)
-    )
+    builder = preview_builder(root, target)
     build_data = builder.get_default_build_data()
     builder.set_build_data_defaults(build_data)
     with builder.config.set_build_data(build_data):
@@ -65,3 +72,30 @@ def preview(root: str, target: str = "sdist") -> tuple[list[Finding], list[Findi
             pass
     findings = builder.findings
     return findings, blocking_findings(findings, builder.settings)
+
+
+def preview_builder(root: str, target: str) -> Guard:
+    """A guarded builder of ``target`` (``"sdist"`` or ``"wheel"``) over ``root`` that runs no project code.
+
+    hatchling's builder with :class:`~sdistguard.builders.static.StaticMetadata` in place of its
+    ``ProjectMetadata``: no metadata hook is loaded, no version source executes; walking it
+    (``recurse_included_files``) loads no build hook. ``root`` is made absolute. Raises nothing itself.
+    """
+    from sdistguard.builders.static import StaticMetadata
+
+    root = os.path.abspath(root)
+    builder: Guard = __getattr__("GuardedSdistBuilder" if target == "sdist" else "GuardedWheelBuilder")(
+        root, metadata=StaticMetadata(root)
+    )
+    return builder
+
+
+def preview_project(root: str) -> ProjectPreview:
+    """The project's name and version as the preview knows them, and what it cannot know without running it.
+
+    ``root`` is a project directory; see :meth:`sdistguard.builders.static.StaticMetadata.preview`.
+    Raises what hatchling raises for a malformed ``[project]`` table.
+    """
+    from sdistguard.builders.static import StaticMetadata
+
+    return StaticMetadata(os.path.abspath(root)).preview()

@@ -53,12 +53,13 @@ class WalkedTarget:
 def walk_target(root: str, target: str) -> WalkedTarget:
     """Run the guarded walk of ``target`` (``"sdist"`` or ``"wheel"``) over ``root`` (absolute).
 
-    The same walk as :func:`sdistguard.builders.preview` (default build data, no build hooks).
+    The same walk as :func:`sdistguard.builders.preview` (default build data, no build hooks, no
+    metadata hooks, no version source that executes: :func:`sdistguard.builders.preview_builder`).
     Raises ``ConfigError`` and what hatchling raises for a bad project.
     """
-    from sdistguard.builders import __getattr__ as builder_class
+    from sdistguard.builders import preview_builder
 
-    builder: Guard = builder_class("GuardedSdistBuilder" if target == "sdist" else "GuardedWheelBuilder")(root)
+    builder = preview_builder(root, target)
     walked = WalkedTarget(target, builder)
     build_data = builder.get_default_build_data()
     builder.set_build_data_defaults(build_data)
