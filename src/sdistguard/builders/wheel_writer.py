@@ -285,6 +285,21 @@ class ParallelWheelArchive(WheelArchive):
             content.record(included_file, row[0], size, scanner)
         return row
 
+    def write_file(self, relative_path: str, contents: str | bytes, **options: Any) -> tuple[str, str, str]:
+        """hatchling's ``write_file``: a member written from memory; with a ``content`` log, scanned too.
+
+        hatchling writes this way what it generates: ``METADATA`` (the readme is its long
+        description), ``WHEEL``, ``entry_points.txt``, the license files copied into
+        ``.dist-info/licenses/``, a shared script whose shebang it rewrote, ``RECORD``, an editable
+        wheel's ``.pth``. ``relative_path`` is the member's path in the wheel; the findings name it so,
+        as ``sdistguard check`` does. ``options`` are hatchling's (``mode``), passed on.
+        """
+        data = contents if isinstance(contents, bytes) else contents.encode("utf-8")
+        row = super().write_file(relative_path, data, **options)
+        if self.content is not None:
+            self.content.scan_generated(relative_path, data)
+        return row
+
     def add_files(self, included_files: Iterable[IncludedFile]) -> Iterator[tuple[str, str, str]]:
         """Add every file, in order; yield each one's RECORD row ``(path, "sha256=...", size)``.
 
