@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Final
 
 __all__ = [
-    "LFS_POINTER_LIMIT", "SECRET_KINDS", "LfsPointer", "SecretHit", "SecretKind", "SecretScanner", "credential_file_kind",
-    "lfs_pointer", "scan_bytes",
+    "LFS_POINTER_LIMIT", "SECRET_KINDS", "LfsPointer", "SecretHit", "SecretKind", "SecretScanner",
+    "credential_file_kind", "lfs_pointer", "scan_bytes",
 ]
 
 

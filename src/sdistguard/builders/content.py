@@ -4,8 +4,9 @@ the sizes (SG610, SG611).
 The writers read every file once, in chunks; :class:`ContentLog` gives them a
 :class:`~sdistguard.credentials.SecretScanner` per file to feed those very chunks (no second read of
 the tree; the pointer check looks only at files under 1 KiB, on the same bytes) and collects,
-thread-safely (the wheel's workers run in parallel), the secrets and pointers found and the sizes in bytes per directory plus the three largest members (memory grows with the directories,
-not the files). After writing, :meth:`ContentLog.size_finding` compares the artifact with
+thread-safely (the wheel's workers run in parallel), the secrets and pointers found and the sizes
+in bytes per directory plus the three largest members (memory grows with the directories, not the
+files). After writing, :meth:`ContentLog.size_finding` compares the artifact with
 ``max-sdist-size`` / ``max-wheel-size`` (SG611) or PyPI's default limit (SG610) and names the
 largest directories and files from the sizes the writer saw.
 """
