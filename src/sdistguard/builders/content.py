@@ -55,13 +55,13 @@ class ContentLog:
     """Secrets and sizes of the members of one artifact, as its writer reads them.
 
     ``root`` is the project root (absolute), ``settings`` the build's settings (``allow-secrets``,
-    ``keep``). :meth:`scanner` gives a scanner for a file (``None`` when ``allow-secrets`` accepts its
-    secrets and ``keep`` names it, or scanning is off); :meth:`record` takes the scanner's result and
-    the member's size. Findings name the file as the project knows it (relative to the root, or
-    absolute outside it), their detail ``"line N: <kind>"`` (SG602; the secret itself is never kept)
-    or what the pointer stands for (SG603). Members the builder generates (PKG-INFO, the wheel's
-    METADATA, WHEEL, entry_points.txt, licenses, RECORD) go through :meth:`scan_generated`, named by
-    their member path as the auditor names them. Thread-safe. Raises nothing.
+    ``keep``). :meth:`scanner` gives a scanner for a file (``None`` when scanning is off);
+    :meth:`record` takes the scanner's result and the member's size. Findings name the file as the
+    project knows it (relative to the root, or absolute outside it), their detail ``"line N: <kind>"``
+    (SG602; the secret itself is never kept) or what the pointer stands for (SG603). Members the
+    builder generates (PKG-INFO, the wheel's METADATA, WHEEL, entry_points.txt, licenses, RECORD) go
+    through :meth:`scan_generated`, named by their member path as the auditor names them.
+    Thread-safe. Raises nothing.
     """
 
     def __init__(self, root: str, settings: Settings) -> None:
@@ -81,28 +81,25 @@ class ContentLog:
         return to_posix(included_file.relative_path or included_file.path)
 
     def scanner(self, included_file: IncludedFile) -> SecretScanner | None:
-        """A fresh scanner for the file's bytes, or ``None`` when nothing is to be looked for in them.
+        """A fresh scanner for the file's bytes, or ``None`` when scanning is off.
 
-        Secrets are not scanned for when ``allow-secrets`` names the file (its project-relative path),
-        pointers not when ``keep`` names it; ``None`` when both hold, or scanning is off.
+        Its secrets are not looked for when ``allow-secrets`` names the file (its project-relative
+        path); a pointer is looked for in every file (under 1 KiB: the check costs one comparison
+        otherwise), and ``keep`` is asked only about a pointer found, in :meth:`record`.
         """
         if not SCAN_CONTENT:
             return None
-        relative = included_file.relative_path
-        if not relative or (self.allow is None and self.keep is None):
-            return SecretScanner()
-        return self._scanner_for(to_posix(relative))
-
-    def _scanner_for(self, path: str) -> SecretScanner | None:
-        secrets = self.allow is None or not self.allow.match_file(path)
-        pointers = self.keep is None or not self.keep.match_file(path)
-        return SecretScanner(secrets=secrets, pointers=pointers) if secrets or pointers else None
+        allow, relative = self.allow, included_file.relative_path
+        if allow is not None and relative and allow.match_file(to_posix(relative)):
+            return SecretScanner(secrets=False)
+        return SecretScanner()
 
     def record(self, included_file: IncludedFile, distribution_path: str, size: int,
                scanner: SecretScanner | None) -> None:
         """Record a written member: its size and, after ``scanner.finish()``, a finding per secret and
-        one for a Git LFS pointer."""
-        found = self._found(self.name(included_file), scanner)
+        one for a Git LFS pointer that ``keep`` does not name."""
+        relative = included_file.relative_path
+        found = self._found(self.name(included_file), scanner, to_posix(relative) if relative else None)
         path = distribution_path.replace(os.sep, "/")
         with self._lock:
             directory = path.rpartition("/")[0]
@@ -124,22 +121,22 @@ class ContentLog:
         """
         if not SCAN_CONTENT:
             return
-        scanner = self._scanner_for(member) if self.allow is not None or self.keep is not None else SecretScanner()
-        if scanner is not None:
-            scanner.feed(contents)
-            found = self._found(member, scanner)
-            if found:
-                with self._lock:
-                    self._findings.extend(found)
+        scanner = SecretScanner(secrets=self.allow is None or not self.allow.match_file(member))
+        scanner.feed(contents)
+        found = self._found(member, scanner, member)
+        if found:
+            with self._lock:
+                self._findings.extend(found)
 
-    @staticmethod
-    def _found(name: str, scanner: SecretScanner | None) -> list[Finding]:
-        """The SG602 findings (one per hit) and the SG603 finding of a scanner, after ``finish()``."""
+    def _found(self, name: str, scanner: SecretScanner | None, relative: str | None) -> list[Finding]:
+        """The SG602 findings of a scanner (one per hit, after ``finish()``) and its SG603 finding, unless
+        ``keep`` names ``relative`` (the path keep is matched against; ``None`` outside the project)."""
         if scanner is None:
             return []
         found = [finding("secret", name, f"line {hit.line}: {hit.kind}") for hit in scanner.finish()]
-        if scanner.pointer is not None:
-            found.append(finding("lfs-pointer", name, scanner.pointer.describe()))
+        pointer = scanner.pointer
+        if pointer is not None and (self.keep is None or relative is None or not self.keep.match_file(relative)):
+            found.append(finding("lfs-pointer", name, pointer.describe()))
         return found
 
     def findings(self) -> list[Finding]:
