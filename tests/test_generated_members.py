@@ -125,6 +125,62 @@ def test_generated_members_follow_allow_secrets_by_member_path(build_in: Build, 
             if f.code == "SG602"] == []
 
 
+@pytest.mark.parametrize("epoch", [None, "1700000000"])
+def test_wheels_with_generated_and_shared_members_are_hatchlings_bytes(
+        build_in: Build, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, epoch: str | None) -> None:
+    """The scanned paths write hatchling's bytes: metadata, entry points, licenses, shared data and scripts
+    (one with a shebang hatchling rewrites), extra metadata; a clean tree, so nothing is found."""
+    if epoch is None:
+        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    else:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    root = write_project(tmp_path / "project", extra_project="""\
+        license-files = ["LICENSE", "licenses/*.txt"]
+        [project.scripts]
+        demo = "demo:main"
+        [project.entry-points."demo.plugins"]
+        one = "demo:one"
+        """, extra="""\
+        [tool.hatch.build.targets.wheel.shared-data]
+        "share" = "share/demo"
+        [tool.hatch.build.targets.wheel.shared-scripts]
+        "scripts" = "/"
+        [tool.hatch.build.targets.wheel.extra-metadata]
+        "meta" = "meta"
+        """)
+    (root / "LICENSE").write_text("MIT\n")
+    (root / "licenses").mkdir()
+    (root / "licenses" / "third.txt").write_text("BSD\n" * 500)
+    for directory, names in (("share", ("a.txt", "big.bin")), ("scripts", ("tool", "run.sh")), ("meta", ("m.json",))):
+        (root / directory).mkdir()
+        for name in names:
+            (root / directory / name).write_text(f"{name}\n" * 100)
+    (root / "share" / "big.bin").write_bytes(bytes(range(256)) * 2000)  # past the spool size
+    (root / "scripts" / "tool").write_text("#!/usr/bin/env python3\nprint('tool')\n")
+    (root / "scripts" / "tool").chmod(0o755)
+    ours, theirs = build_in(root, "wheel"), build_in(root, "wheel", backend="hatchling")
+    assert ours.read_bytes() == theirs.read_bytes()
+    names = wheel_members(ours)
+    assert {"demo-1.0.data/data/share/demo/big.bin", "demo-1.0.data/scripts/tool",
+            "demo-1.0.dist-info/extra_metadata/meta/m.json", "demo-1.0.dist-info/licenses/licenses/third.txt",
+            "demo-1.0.dist-info/entry_points.txt"} <= set(names)
+
+
+def test_a_secret_or_a_pointer_in_shared_data_stops_the_wheel(build_in: Build, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_project(tmp_path / "project", extra="""\
+        [tool.hatch.build.targets.wheel.shared-data]
+        "share" = "share/demo"
+        """)
+    (root / "share").mkdir()
+    (root / "share" / "conf.ini").write_text("[auth]\ntoken = " + "ghs_" + "Q1w2" * 9 + "\n")
+    (root / "share" / "model.bin").write_text(pointer_text())
+    stderr = _fails(build_in, root, "wheel", capsys)
+    # named by hatchling's relative path of a shared-data file: its target below the data directory
+    assert "share/demo/conf.ini: SG602 " in stderr and "line 2: GitHub token (ghs)" in stderr
+    assert "share/demo/model.bin: SG603 " in stderr
+
+
 # --------------------------------------------------------------------------- the backend against the auditor
 
 FILE_NAMES = ("mod.py", "data.bin", "id_ecdsa", ".env", "fixture.key", "notes.txt")
