@@ -434,7 +434,8 @@ class GuardedWalker:
                 return False
         if self._reportable(step, entry, listing, facts):
             found = finding("credential-file", self._report_path(step, entry.name),
-                            f"{kind}; left out unless [tool.sdistguard] keep names it", files=1, size=_size(entry))
+                            f"{kind}; left out unless [tool.sdistguard] keep or allow-secrets names it",
+                            files=1, size=_size(entry))
             self._add(found)
             self._leave_out(step, entry, self._verdict(step, entry, listing, facts), listing, found.code)
         return True
