@@ -55,7 +55,7 @@ def test_every_rule_of_the_auditor_only_reports() -> None:
 
 def test_every_blocking_rule_is_an_error() -> None:
     blocks = {rule.code for rule in RULES.values() if rule.effect == "blocks"}
-    assert blocks == {"SG401", "SG402", "SG403", "SG602", "SG611"}
+    assert blocks == {"SG401", "SG402", "SG403", "SG602", "SG611", "SG603"}
     assert {RULES[code].severity for code in blocks} == {"error"}
 
 

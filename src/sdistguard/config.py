@@ -46,14 +46,16 @@ _FALSE: Final = ("false", "0")
 class Settings:
     """sdistguard's own settings for one build.
 
-    ``keep``: gitignore-style patterns, relative to the project root, that the venv, cache and
-    nested-``.gitignore`` rules never leave out. ``external_links``: ``"exclude"`` (leave out with a
+    ``keep``: gitignore-style patterns, relative to the project root, that the venv, cache,
+    nested-``.gitignore`` and credential-file rules never leave out, and whose Git LFS pointers ship
+    (SG603). ``external_links``: ``"exclude"`` (leave out with a
     warning) or ``"error"`` (stop the build). ``strict``: every warning-level finding stops the build.
     ``untracked``: files git does not track (and does not ignore) ship as hatchling ships them
     (``"include"``), ship with a warning per directory (``"warn"``), or are left out unless named
     (``"exclude"``: only what git tracks, artifacts, forced includes and ``keep``).
-    ``allow_secrets``: gitignore-style patterns, relative to the project root, of files whose secrets
-    (SG602) are accepted (throwaway test keys). ``max_sdist_size`` / ``max_wheel_size``: bytes an
+    ``allow_secrets``: gitignore-style patterns, relative to the project root (a generated member:
+    its path in the artifact), of files accepted by name (SG601) and whose secrets (SG602) are
+    accepted (throwaway test keys): one entry per path. ``max_sdist_size`` / ``max_wheel_size``: bytes an
     artifact may have (SG611 over it), or ``None`` (then SG610 warns past PyPI's 100 MB).
     """
 

@@ -1,6 +1,6 @@
 """Credentials that must not ship: credential files by name, and secrets by content.
 
-Two checks, both pure (no I/O of their own):
+Three checks, all pure (no I/O of their own):
 
 - :func:`credential_file_kind` tells from a path alone whether a file is a credential store that tools
   write for a user (``.pypirc``, ``.netrc``, an SSH private key, a cloud CLI's credentials file). Such a
@@ -10,6 +10,10 @@ Two checks, both pure (no I/O of their own):
   text that looks random: each kind below names its source. There is no entropy guessing, so a file of
   random-looking data never raises a false alarm. A hit gives the kind and the 1-based line; the
   token's text is never kept, so it can never be printed.
+- :func:`lfs_pointer` tells whether a file's whole content is a Git LFS pointer (spec v1): the stub git
+  commits in place of the data, which ships instead of it when ``git lfs`` was not run. The scanner
+  answers it too (:attr:`SecretScanner.pointer`), from the bytes it is fed, for streams under
+  :data:`LFS_POINTER_LIMIT` bytes only.
 """
 
 from __future__ import annotations
@@ -18,7 +22,10 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["SECRET_KINDS", "SecretHit", "SecretKind", "SecretScanner", "credential_file_kind", "scan_bytes"]
+__all__ = [
+    "LFS_POINTER_LIMIT", "SECRET_KINDS", "LfsPointer", "SecretHit", "SecretKind", "SecretScanner",
+    "credential_file_kind", "lfs_pointer", "scan_bytes",
+]
 
 
 # --------------------------------------------------------------------------- credential files by name
@@ -79,6 +86,58 @@ def credential_file_kind(relative_path: str) -> str | None:
     if dotenv is not None and (dotenv.group("suffix") or "").lower() not in _DOTENV_TEMPLATES:
         return "dotenv environment file"
     return None
+
+
+# --------------------------------------------------------------------------- Git LFS pointers
+
+LFS_POINTER_LIMIT: Final = 1024
+"""A Git LFS pointer has fewer bytes than this: git-lfs reads no further to decide (its
+``blobSizeCutoff``); the spec's pointers have fewer than 200."""
+
+_LFS_POINTER: Final = re.compile(
+    rb"version (?P<version>https://git-lfs\.github\.com/spec/v1|https://hawser\.github\.com/spec/v1)\n"
+    rb"(?P<extensions>(?:ext-[0-9]-[a-z0-9.-]+ sha256:[0-9a-f]{64}\n)*)"
+    rb"oid sha256:(?P<oid>[0-9a-f]{64})\n"
+    rb"size (?P<size>[0-9]{1,19})\n"
+)
+"""The whole of a v1 pointer (git-lfs docs/spec.md, "The Pointer"): lines ``{key} {value}\\n``, ``version``
+first (the v1 URL, or the pre-release one git-lfs still reads), then the keys in ascending order: the
+extensions git-lfs writes (``ext-{priority}-{name} sha256:{hex}``), ``oid sha256:`` and 64 lowercase hex
+digits, ``size`` in bytes (decimal), each line ending in a Unix newline. Nothing else is a pointer: no
+other key, no blank or extra line, no ``\\r``, no missing final newline."""
+
+
+@dataclass(frozen=True)
+class LfsPointer:
+    """A Git LFS pointer read from a file's content: ``oid`` (64 hex digits) and ``size`` (bytes) of the
+    object it stands for, ``version`` the spec URL on its first line."""
+
+    version: str
+    oid: str
+    size: int
+
+    def describe(self) -> str:
+        """The finding's detail: what the file is, and which object it stands for (the oid is no secret)."""
+        return f"stands for a {self.size}-byte object, oid sha256:{self.oid[:12]}..."
+
+
+def lfs_pointer(data: bytes) -> LfsPointer | None:
+    """The Git LFS pointer ``data`` (a file's whole content) is, or ``None``.
+
+    A pointer has fewer than :data:`LFS_POINTER_LIMIT` bytes and matches the spec's format exactly
+    (see :data:`_LFS_POINTER`; extensions in ascending order, each priority once). Anything close to it
+    (another version line, an oid of another length, text before or after) is not one. Raises nothing.
+    """
+    if len(data) >= LFS_POINTER_LIMIT or not data.startswith(b"version https://"):
+        return None
+    match = _LFS_POINTER.fullmatch(data)
+    if match is None:
+        return None
+    extensions = match.group("extensions").splitlines()
+    keys = [line.partition(b" ")[0] for line in extensions]
+    if keys != sorted(keys) or len({key[4:5] for key in keys}) != len(keys):
+        return None
+    return LfsPointer(match.group("version").decode(), match.group("oid").decode(), int(match.group("size")))
 
 
 # --------------------------------------------------------------------------- secrets by content
@@ -201,11 +260,18 @@ class SecretScanner:
     ``feed(chunk)`` as the bytes arrive, ``finish()`` once at the end; ``hits`` then lists each
     (kind, line) once, in the order found. A token split across chunks is found (the scanner keeps
     the last few KiB of the stream); memory stays bounded by the chunk size plus that tail. The text of
-    a token is never kept. Raises nothing.
+    a token is never kept. After ``finish()``, :attr:`pointer` is the Git LFS pointer the whole stream
+    is (:func:`lfs_pointer`; looked at only for a stream under :data:`LFS_POINTER_LIMIT` bytes), or
+    ``None``. ``secrets=False`` skips the token scan (``hits`` stays empty), ``pointers=False`` the
+    pointer check. Raises nothing.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, secrets: bool = True, pointers: bool = True) -> None:
         self.hits: list[SecretHit] = []
+        self.pointer: LfsPointer | None = None
+        self._secrets = secrets
+        self._pointers = pointers
+        self._size = 0  # bytes fed
         self._seen: set[tuple[str, int]] = set()
         self._buffer = b""
         self._lines_before = 0  # newlines in the bytes dropped from the front of the buffer
@@ -213,12 +279,20 @@ class SecretScanner:
 
     def feed(self, chunk: bytes) -> None:
         """Scan ``chunk``, the next bytes of the stream."""
-        self._buffer += chunk
-        self._scan(len(self._buffer) - _LONGEST)
+        self._size += len(chunk)
+        if self._secrets:
+            self._buffer += chunk
+            self._scan(len(self._buffer) - _LONGEST)
+        elif self._size < LFS_POINTER_LIMIT:  # only the pointer check: keep a small stream whole
+            self._buffer += chunk
 
     def finish(self) -> list[SecretHit]:
-        """Scan what is left and return :attr:`hits`."""
-        self._scan(len(self._buffer))
+        """Scan what is left, check for a pointer (:attr:`pointer`) and return :attr:`hits`."""
+        if self._pointers and self._size < LFS_POINTER_LIMIT:
+            # under _LONGEST bytes the buffer still holds the whole stream: no scan has cut it yet
+            self.pointer = lfs_pointer(self._buffer)
+        if self._secrets:
+            self._scan(len(self._buffer))
         self._buffer = b""
         return self.hits
 

@@ -46,7 +46,7 @@ Code = Literal[
     "SG201", "SG202", "SG203", "SG204", "SG205",
     "SG301", "SG302", "SG303",
     "SG401", "SG402", "SG403", "SG404",
-    "SG601", "SG602", "SG610", "SG611",
+    "SG601", "SG602", "SG610", "SG611", "SG603", "SG604",
     "SG501", "SG502", "SG503", "SG504", "SG505", "SG510", "SG511", "SG512",
     "SG520", "SG521", "SG522", "SG523", "SG524", "SG530", "SG531", "SG590", "SG591",
 ]
@@ -58,7 +58,7 @@ RuleName = Literal[
     "external-link", "dangling-link", "link-cycle", "link-rewritten", "link-repeat",
     "special-file", "unreadable", "path-too-long",
     "unportable-name", "windows-name", "name-twin", "long-path",
-    "credential-file", "secret", "large-artifact", "size-limit",
+    "credential-file", "secret", "large-artifact", "size-limit", "lfs-pointer", "credential-file-shipped",
     "unsafe-path", "link-member", "duplicate-member", "outside-top-level", "missing-link-target", "bytecode",
     "vcs-dir", "foreign-egg-info", "pkg-info", "metadata-version", "sdist-filename", "top-level-name",
     "missing-license-file", "missing-record", "record-mismatch", "audit-limit", "corrupt-archive",
@@ -172,6 +172,14 @@ _RULE_LIST: Final = (
     Rule("SG611", "size-limit", ERROR,
          "artifact larger than [tool.sdistguard] max-sdist-size / max-wheel-size",
          "exclude the largest directories named in the report, or raise the limit", "blocks"),
+    Rule("SG603", "lfs-pointer", ERROR,
+         "file whose content is a Git LFS pointer (spec v1): the stub would ship in place of the data",
+         "fetch the data (git lfs pull, or a checkout with git-lfs installed) and build again; to ship the "
+         "pointer on purpose, add it to [tool.sdistguard] keep", "blocks"),
+    Rule("SG604", "credential-file-shipped", WARNING,
+         "credential file by name in an unpacked sdist (PKG-INFO at the root), shipped as its author built it",
+         "delete it and revoke what it holds if it is real; add it to [tool.sdistguard] keep or allow-secrets "
+         "to ship it without this warning", "shipped"),
     # --- rules of the auditor (sdistguard check): codes SG5xx and up, added below this line ---
     Rule("SG501", "unsafe-path", ERROR,
          "member path that extraction refuses: absolute, or with a '..' component (PEP 706, pip, uv)",

@@ -194,6 +194,8 @@ class GuardedWalker:
         self.settings = settings
         self.use_gitignore = use_gitignore
         self.keep = pathspec.GitIgnoreSpec.from_lines(settings.keep) if settings.keep else None
+        allow = settings.allow_secrets
+        self.allow_secrets = pathspec.GitIgnoreSpec.from_lines(allow) if allow else None
         self._findings: dict[tuple[str, str], Finding] = {}
         self._rescues: dict[tuple[str, str], _Rescue] = {}
         self._followed: set[str] = set()
@@ -406,7 +408,9 @@ class GuardedWalker:
     def _credential_file(self, step: _Step, entry: os.DirEntry[str], listing: _Listing, facts: WalkFacts) -> bool:
         """Whether ``entry`` is a credential store (:func:`~sdistguard.credentials.credential_file_kind`) left out.
 
-        Left out unless ``keep`` names it; reported as SG601 when hatchling would have shipped it. A file
+        Left out unless ``keep`` or ``allow-secrets`` names it; reported as SG601 when hatchling would have
+        shipped it. In an unpacked sdist (the ignore oracle's ``"sdist"`` mode: a PKG-INFO at the root) it
+        ships, as the sdist's author built it, reported as SG604. A file
         git's ignore rules leave out is theirs to report (SG104, with the ignore file and line).
         Costs no system call for a plain file (the name decides). Outside the project the path
         as reached decides (its last two components).
@@ -419,15 +423,22 @@ class GuardedWalker:
             return False
         if step.project_relative is not None:
             path = _join(step.project_relative, entry.name)
-            if self._kept(path, is_dir=False):
-                return False
+            allowed = self.allow_secrets is not None and self.allow_secrets.match_file(path)
+            if allowed or self._kept(path, is_dir=False):
+                return False  # one acknowledgement per path: allow-secrets accepts SG601 as it accepts SG602
             if self.oracle.applies(step.project_relative):
                 decision = self.oracle.file(path)
                 if decision is not None and decision.leaves_out:
                     return False  # git's ignore rules decide first, with their source (SG104)
+            if self.oracle.mode == "sdist" and not step.rescue:  # rebuilding an unpacked sdist keeps its files
+                if self._reportable(step, entry, listing, facts):
+                    self._add(finding("credential-file-shipped", self._report_path(step, entry.name), kind,
+                                      files=1, size=_size(entry)))
+                return False
         if self._reportable(step, entry, listing, facts):
             found = finding("credential-file", self._report_path(step, entry.name),
-                            f"{kind}; left out unless [tool.sdistguard] keep names it", files=1, size=_size(entry))
+                            f"{kind}; left out unless [tool.sdistguard] keep or allow-secrets names it",
+                            files=1, size=_size(entry))
             self._add(found)
             self._leave_out(step, entry, self._verdict(step, entry, listing, facts), listing, found.code)
         return True

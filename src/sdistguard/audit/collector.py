@@ -30,7 +30,7 @@ from sdistguard.audit.base import DirectorySize, LimitReached, Limits, Member, M
 from sdistguard.audit.builder import BuilderEvidence
 from sdistguard.audit.layout import is_absolute, junk_root, stronger
 from sdistguard.audit.metadata import PKG_INFO_LIMIT
-from sdistguard.credentials import SecretHit, SecretScanner, credential_file_kind
+from sdistguard.credentials import LfsPointer, SecretHit, SecretScanner, credential_file_kind
 from sdistguard.hints import BuiltBy
 from sdistguard.names import PATH_BUDGET, TwinNames, too_long, windows_reason
 from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, RuleName, finding, unportable_reason
@@ -157,21 +157,25 @@ class Collector:
 
     def scanner(self, path: str | None) -> SecretScanner | None:
         """A :class:`~sdistguard.credentials.SecretScanner` for the content of the regular file member at
-        ``path`` (as :meth:`add` returned it), or ``None`` when its content is not scanned: content scanning
-        is off, or ``path`` matches ``[tool.sdistguard] allow-secrets`` (gitignore-style patterns relative
-        to the archive's top). :mod:`~sdistguard.audit.run` feeds it the member's bytes in the member's one
-        read (bounded by :attr:`~sdistguard.audit.base.Limits.max_bytes`) and hands the hits to :meth:`secrets`.
+        ``path`` (as :meth:`add` returned it), or ``None`` when content scanning is off. When ``path``
+        matches ``[tool.sdistguard] allow-secrets`` (gitignore-style patterns relative to the archive's
+        top) its secrets are not looked for, only a Git LFS pointer (SG603). :mod:`~sdistguard.audit.run`
+        feeds it the member's bytes in the member's one read (bounded by
+        :attr:`~sdistguard.audit.base.Limits.max_bytes`) and hands the hits to :meth:`secrets`.
         """
         if not self.scan_content or path is None or path.endswith("/"):
             return None
         if self._allow_secrets is not None and self._allow_secrets.match_file(path):
-            return None
+            return SecretScanner(secrets=False)  # its secrets are accepted; a Git LFS pointer is still one
         return SecretScanner()
 
-    def secrets(self, path: str, hits: Sequence[SecretHit]) -> None:
-        """One ``secret`` finding per secret found in ``path``: ``line N: <kind>`` (never the token itself)."""
+    def secrets(self, path: str, hits: Sequence[SecretHit], pointer: LfsPointer | None = None) -> None:
+        """One ``secret`` finding per secret found in ``path``: ``line N: <kind>`` (never the token itself);
+        an ``lfs-pointer`` finding when the member's whole content is a Git LFS ``pointer``."""
         for hit in hits:
             self._findings.append(finding("secret", path, f"line {hit.line}: {hit.kind}"))
+        if pointer is not None:
+            self._findings.append(finding("lfs-pointer", path, pointer.describe()))
 
     def _note_name(self, path: str, parts: list[str], is_dir: bool) -> None:
         """``windows-name`` (once per offending directory, at the directory), ``name-twin``, ``long-path``
@@ -201,8 +205,8 @@ class Collector:
             detail = f"{len(path)} characters (budget {PATH_BUDGET})"
             self._findings.append(finding("long-path", path, detail))
         kind = credential_file_kind(path)
-        if kind is not None:
-            self._findings.append(finding("credential-file", path, kind))
+        if kind is not None and (self._allow_secrets is None or not self._allow_secrets.match_file(path)):
+            self._findings.append(finding("credential-file", path, kind))  # allow-secrets accepts it (one entry)
 
     def stop(self, reason: str) -> None:
         """Record that the audit stopped at a limit (``audit-limit``); ``reason`` says which."""

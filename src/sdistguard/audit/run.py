@@ -112,7 +112,7 @@ def audit_sdist(path: str, collector: Collector) -> AuditResult:
                     scanner.feed(member.head)
                     for chunk in content:
                         scanner.feed(chunk)
-                    collector.secrets(where, scanner.finish())
+                    collector.secrets(where, scanner.finish(), scanner.pointer)
     except LimitReached as stop:
         collector.stop(str(stop))
     except Damaged as damage:
@@ -164,7 +164,7 @@ def audit_wheel(path: str, collector: Collector) -> AuditResult:
                 scanner = collector.scanner(where) if member.kind == "file" else None
                 collector.report(_read_member(member.name, member.head, content, expected, scanner, budget))
                 if scanner is not None and where is not None:
-                    collector.secrets(where, scanner.finish())
+                    collector.secrets(where, scanner.finish(), scanner.pointer)
         except LimitReached as stop:
             collector.stop(str(stop))
         if not collector.stopped:

@@ -1,10 +1,12 @@
-"""What the writers see of each member's bytes: the secret scan (SG602) and the sizes (SG610, SG611).
+"""What the writers see of each member's bytes: the secret scan (SG602), Git LFS pointers (SG603) and
+the sizes (SG610, SG611).
 
 The writers read every file once, in chunks; :class:`ContentLog` gives them a
 :class:`~sdistguard.credentials.SecretScanner` per file to feed those very chunks (no second read of
-the tree) and collects, thread-safely (the wheel's workers run in parallel), the secrets found and
-the sizes in bytes per directory plus the three largest members (memory grows with the directories,
-not the files). After writing, :meth:`ContentLog.size_finding` compares the artifact with
+the tree; the pointer check looks only at files under 1 KiB, on the same bytes) and collects,
+thread-safely (the wheel's workers run in parallel), the secrets and pointers found and the sizes
+in bytes per directory plus the three largest members (memory grows with the directories, not the
+files). After writing, :meth:`ContentLog.size_finding` compares the artifact with
 ``max-sdist-size`` / ``max-wheel-size`` (SG611) or PyPI's default limit (SG610) and names the
 largest directories and files from the sizes the writer saw.
 """
@@ -52,16 +54,20 @@ def format_size(size: int) -> str:
 class ContentLog:
     """Secrets and sizes of the members of one artifact, as its writer reads them.
 
-    ``root`` is the project root (absolute), ``settings`` the build's settings (``allow-secrets``).
-    :meth:`scanner` gives a scanner for a file (``None`` when ``allow-secrets`` accepts it, or
-    scanning is off); :meth:`record` takes the scanner's result and the member's size. Findings name
-    the file as the project knows it (relative to the root, or absolute outside it), their detail
-    ``"line N: <kind>"``: the secret itself is never kept. Thread-safe. Raises nothing.
+    ``root`` is the project root (absolute), ``settings`` the build's settings (``allow-secrets``,
+    ``keep``). :meth:`scanner` gives a scanner for a file (``None`` when scanning is off);
+    :meth:`record` takes the scanner's result and the member's size. Findings name the file as the
+    project knows it (relative to the root, or absolute outside it), their detail ``"line N: <kind>"``
+    (SG602; the secret itself is never kept) or what the pointer stands for (SG603). Members the
+    builder generates (PKG-INFO, the wheel's METADATA, WHEEL, entry_points.txt, licenses, RECORD) go
+    through :meth:`scan_generated`, named by their member path as the auditor names them.
+    Thread-safe. Raises nothing.
     """
 
     def __init__(self, root: str, settings: Settings) -> None:
         self.root = root
         self.allow = pathspec.GitIgnoreSpec.from_lines(settings.allow_secrets) if settings.allow_secrets else None
+        self.keep = pathspec.GitIgnoreSpec.from_lines(settings.keep) if settings.keep else None
         self._directory_sizes: dict[str, int] = {}
         """Bytes of the members written from files, by the directory holding them (``/``, no trailing ``/``):
         memory grows with the directories, not the files."""
@@ -75,19 +81,25 @@ class ContentLog:
         return to_posix(included_file.relative_path or included_file.path)
 
     def scanner(self, included_file: IncludedFile) -> SecretScanner | None:
-        """A fresh scanner for the file's bytes, or ``None`` when its secrets are accepted (or scanning is off)."""
+        """A fresh scanner for the file's bytes, or ``None`` when scanning is off.
+
+        Its secrets are not looked for when ``allow-secrets`` names the file (its project-relative
+        path); a pointer is looked for in every file (under 1 KiB: the check costs one comparison
+        otherwise), and ``keep`` is asked only about a pointer found, in :meth:`record`.
+        """
         if not SCAN_CONTENT:
             return None
-        if self.allow is not None and included_file.relative_path and self.allow.match_file(
-                to_posix(included_file.relative_path)):
-            return None
+        allow, relative = self.allow, included_file.relative_path
+        if allow is not None and relative and allow.match_file(to_posix(relative)):
+            return SecretScanner(secrets=False)
         return SecretScanner()
 
     def record(self, included_file: IncludedFile, distribution_path: str, size: int,
                scanner: SecretScanner | None) -> None:
-        """Record a written member: its size and, after ``scanner.finish()``, a finding per secret."""
-        hits = scanner.finish() if scanner is not None else []
-        found = [finding("secret", self.name(included_file), f"line {hit.line}: {hit.kind}") for hit in hits]
+        """Record a written member: its size and, after ``scanner.finish()``, a finding per secret and
+        one for a Git LFS pointer that ``keep`` does not name."""
+        relative = included_file.relative_path
+        found = self._found(self.name(included_file), scanner, to_posix(relative) if relative else None)
         path = distribution_path.replace(os.sep, "/")
         with self._lock:
             directory = path.rpartition("/")[0]
@@ -99,8 +111,36 @@ class ContentLog:
                 del largest[_LARGEST:]
             self._findings.extend(found)
 
+    def scan_generated(self, member: str, contents: bytes) -> None:
+        """Scan a member the builder writes from memory (``contents``, its bytes), not from a file.
+
+        ``member`` is its path inside the artifact, below the sdist's top-level directory
+        (``PKG-INFO``) or from the wheel's root (``demo-1.0.dist-info/METADATA``): the findings name
+        it so, as ``sdistguard check`` does, and ``allow-secrets`` / ``keep`` are matched against it.
+        Its size is not counted (SG611 names the files and directories taken from the tree).
+        """
+        if not SCAN_CONTENT:
+            return
+        scanner = SecretScanner(secrets=self.allow is None or not self.allow.match_file(member))
+        scanner.feed(contents)
+        found = self._found(member, scanner, member)
+        if found:
+            with self._lock:
+                self._findings.extend(found)
+
+    def _found(self, name: str, scanner: SecretScanner | None, relative: str | None) -> list[Finding]:
+        """The SG602 findings of a scanner (one per hit, after ``finish()``) and its SG603 finding, unless
+        ``keep`` names ``relative`` (the path keep is matched against; ``None`` outside the project)."""
+        if scanner is None:
+            return []
+        found = [finding("secret", name, f"line {hit.line}: {hit.kind}") for hit in scanner.finish()]
+        pointer = scanner.pointer
+        if pointer is not None and (self.keep is None or relative is None or not self.keep.match_file(relative)):
+            found.append(finding("lfs-pointer", name, pointer.describe()))
+        return found
+
     def findings(self) -> list[Finding]:
-        """The SG602 findings so far, sorted by path and line (the wheel's workers finish in any order)."""
+        """The SG602 and SG603 findings so far, sorted by path and line (the wheel's workers finish in any order)."""
         with self._lock:
             return sorted(self._findings, key=lambda found: (found.path, _line(found.detail)))
 

@@ -425,17 +425,18 @@ class GuardedSdistBuilder(Guard, SdistBuilder):
                 )
                 content.record(included_file, included_file.distribution_path, size, scanner)
 
-            archive.create_file(
-                self.config.core_metadata_constructor(self.metadata, extra_dependencies=build_data["dependencies"]),
-                "PKG-INFO",
-            )
+            # the generated members pass the same scan as the files (a README's token is in PKG-INFO too)
+            pkg_info = self.config.core_metadata_constructor(
+                self.metadata, extra_dependencies=build_data["dependencies"]
+            ).encode("utf-8")
+            content.scan_generated("PKG-INFO", pkg_info)
+            archive.create_file(pkg_info, "PKG-INFO")
             if self.config.support_legacy:
-                archive.create_file(
-                    self.construct_setup_py_file(
-                        sorted(found_packages), extra_dependencies=build_data["dependencies"]
-                    ),
-                    "setup.py",
-                )
+                setup_py = self.construct_setup_py_file(
+                    sorted(found_packages), extra_dependencies=build_data["dependencies"]
+                ).encode("utf-8")
+                content.scan_generated("setup.py", setup_py)
+                archive.create_file(setup_py, "setup.py")
 
         target = os.path.join(directory, f"{self.artifact_project_id}.tar.gz")
         replace_file(archive.path, target)

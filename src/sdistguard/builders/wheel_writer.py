@@ -268,12 +268,22 @@ class ParallelWheelArchive(WheelArchive):
     def add_file(self, included_file: IncludedFile) -> tuple[str, str, str]:
         """hatchling's ``add_file``; with a ``content`` log, the file is scanned and its size recorded.
 
-        This is the path of what the workers do not write (the ``.dist-info`` extra metadata and
-        license files, shared data, and every file when :func:`direct_writes_agree` is false): here
-        the scan reads the file a second time, as hatchling's ``add_file`` reads it itself.
+        This is the path of what :meth:`add_files` does not write (shared data, shared scripts,
+        ``extra-metadata``, SBOMs, and every file when :func:`direct_writes_agree` is false). A
+        regular file under a new name is packed here as a worker packs it (:class:`_Packer`: one
+        read for the member, RECORD's hash and the scan; the same bytes); anything else goes through
+        hatchling's ``add_file`` and the scan reads the file a second time.
         """
-        row = super().add_file(included_file)
         content = self.content
+        if content is not None and direct_writes_agree() and (
+                normalize_archive_path(included_file.distribution_path) not in self.zf.NameToInfo):
+            packer = _Packer(self.reproducible, self.time_tuple, self.spool_above, content)
+            packed = packer.pack(included_file)
+            if packed is not None:
+                self.zf.fp.seek(self.zf.start_dir)  # type: ignore[union-attr]  # as ZipFile.open does
+                write_member(self.zf, packed)
+                return packed.zip_info.filename, f"sha256={format_file_hash(packed.digest)}", str(packed.st_size)
+        row = super().add_file(included_file)
         if content is not None:
             scanner = content.scanner(included_file)
             size = 0
@@ -283,6 +293,21 @@ class ParallelWheelArchive(WheelArchive):
                     if scanner is not None:
                         scanner.feed(data)
             content.record(included_file, row[0], size, scanner)
+        return row
+
+    def write_file(self, relative_path: str, contents: str | bytes, **options: Any) -> tuple[str, str, str]:
+        """hatchling's ``write_file``: a member written from memory; with a ``content`` log, scanned too.
+
+        hatchling writes this way what it generates: ``METADATA`` (the readme is its long
+        description), ``WHEEL``, ``entry_points.txt``, the license files copied into
+        ``.dist-info/licenses/``, a shared script whose shebang it rewrote, ``RECORD``, an editable
+        wheel's ``.pth``. ``relative_path`` is the member's path in the wheel; the findings name it so,
+        as ``sdistguard check`` does. ``options`` are hatchling's (``mode``), passed on.
+        """
+        data = contents if isinstance(contents, bytes) else contents.encode("utf-8")
+        row = super().write_file(relative_path, data, **options)
+        if self.content is not None:
+            self.content.scan_generated(relative_path, data)
         return row
 
     def add_files(self, included_files: Iterable[IncludedFile]) -> Iterator[tuple[str, str, str]]:
