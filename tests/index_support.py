@@ -197,7 +197,8 @@ def write_wheel(directory: Path, name: str, version: str, members: dict[str, byt
     info = f"{name}-{version}.dist-info"
     files = dict(members)
     files[f"{info}/METADATA"] = pkg_info(name, version)
-    files[f"{info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: sdistguard-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    files[f"{info}/WHEEL"] = (b"Wheel-Version: 1.0\nGenerator: sdistguard-tests\nRoot-Is-Purelib: true\n"
+                              b"Tag: py3-none-any\n")
     rows = []
     for path, data in files.items():
         digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()

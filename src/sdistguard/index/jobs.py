@@ -275,7 +275,7 @@ def run_dask(tasks: Iterable[IndexTask], address: str) -> Iterator[DistOutcome]:
         window = max(4, 2 * workers)
         pending = iter(tasks)
         running: dict[str, IndexTask] = {}
-        completed = distributed.as_completed()
+        completed = distributed.as_completed(loop=client.loop)
 
         def submit() -> bool:
             task = next(pending, None)

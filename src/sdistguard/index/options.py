@@ -66,7 +66,8 @@ def refuse_bad_combinations(arguments: argparse.Namespace) -> None:
             index_only.append("--format jsonl")
         if index_only:
             raise ConfigError(f"{', '.join(index_only)}: only with --index URL")
-        raise ConfigError("check needs PATH arguments or --index URL")
+        raise ConfigError("check needs PATH arguments or --index URL (usage: sdistguard check [options] PATH "
+                          "[PATH ...], or sdistguard check --index URL [options]; see sdistguard check --help)")
     if arguments.paths:
         raise ConfigError("--index URL audits the index: give no PATH with it")
     if arguments.resume and arguments.format != "jsonl":
