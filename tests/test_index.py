@@ -270,3 +270,14 @@ def test_options_that_do_not_go_together_are_refused(
         args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(args) == 2
     assert capsys.readouterr().err.startswith(f"sdistguard: error: {message}")
+
+
+def test_shards_cover_the_index_once(index: str, jobs_1_lines: list[dict[str, Any]], tmp_path: Path) -> None:
+    shards = []
+    for shard in range(3):
+        code, lines, stderr = run_check("--index", index, "--format", "jsonl", "--shard", f"{shard}/3", cwd=tmp_path)
+        assert code in (0, 1), stderr
+        shards.append({record["project"] for record in lines})
+    assert all(shards)  # 18 projects: every shard of 3 gets some
+    assert sum(len(names) for names in shards) == len(set().union(*shards))
+    assert set().union(*shards) == {record["project"] for record in jobs_1_lines}

@@ -22,17 +22,27 @@ from sdistguard.index.jobs import CheckFile, DistOutcome, IndexTask, run_dask, r
 from sdistguard.index.jsonl import JsonlWriter, ResumeState, load_resume
 from sdistguard.index.options import refuse_bad_combinations
 
-__all__ = ["check_index"]
+__all__ = ["check_index", "in_shard"]
 
 
-def _projects(client: IndexClient, named: list[str] | None) -> Iterator[str]:
-    if not named:
-        yield from client.project_names()
-        return
-    seen: set[str] = set()
-    for name in named:
-        if name not in seen:
-            seen.add(name)
+def in_shard(project: str, shard: tuple[int, int] | None) -> bool:
+    """True when ``project`` belongs to ``shard`` ``(I, N)``: the sha256 of its normalized name (PEP 503),
+    as a number, is I modulo N. Every project is in exactly one shard of N, whatever the listing's order."""
+    if shard is None:
+        return True
+    import hashlib
+
+    from packaging.utils import canonicalize_name
+
+    digest = hashlib.sha256(canonicalize_name(project).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % shard[1] == shard[0]
+
+
+def _projects(client: IndexClient, named: list[str] | None, shard: tuple[int, int] | None) -> Iterator[str]:
+    """``named`` in their order without repeats, else every project the index lists; those of ``shard``."""
+    names = list(dict.fromkeys(named)) if named else client.project_names()
+    for name in names:
+        if in_shard(name, shard):
             yield name
 
 
@@ -65,7 +75,7 @@ def check_index(
     state = load_resume(arguments.resume) if arguments.resume else ResumeState()
     tasks = (
         IndexTask(index_url, project, fetching, limits, selection, check_file, tool_version, state.done_for(project))
-        for project in _projects(client, arguments.project)
+        for project in _projects(client, arguments.project, arguments.shard)
     )
     if arguments.dask:
         outcomes = run_dask(tasks, arguments.dask)

@@ -33,6 +33,17 @@ def _whole(text: str, least: int) -> int:
     return value
 
 
+def _shard(text: str) -> tuple[int, int]:
+    part, _, count = text.partition("/")
+    try:
+        shard, shards = int(part), int(count)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not I/N (such as 0/16)") from None
+    if not 0 <= shard < shards:
+        raise argparse.ArgumentTypeError(f"{text!r}: I must be 0 to N-1")
+    return shard, shards
+
+
 def add_index_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``--index`` options to the ``check`` subcommand's ``parser`` (their defaults: :class:`Fetching`)."""
     group = parser.add_argument_group("auditing an index (sdistguard[index]; docs/index.md)")
@@ -41,6 +52,8 @@ def add_index_arguments(parser: argparse.ArgumentParser) -> None:
                        "(PEP 503/691 root, such as https://pypi.org/simple/) instead of PATHs")
     group.add_argument("--project", action="append", metavar="NAME",
                        help="only this project (repeatable; default: every project the index lists)")
+    group.add_argument("--shard", type=_shard, metavar="I/N", help="only the projects of shard I of N "
+                       "(by the sha256 of the normalized name: N machines with I = 0..N-1 cover the index once)")
     group.add_argument("--resume", metavar="FILE", help="--format jsonl: skip the dists FILE holds, append the "
                        "rest (a torn last line or an input error is done again)")
     group.add_argument("--jobs", type=lambda text: _whole(text, 1), default=1, metavar="N",
@@ -58,7 +71,7 @@ def add_index_arguments(parser: argparse.ArgumentParser) -> None:
 def refuse_bad_combinations(arguments: argparse.Namespace) -> None:
     """Refuse combinations that cannot mean anything (a :class:`ConfigError`, exit 2)."""
     index_only = [flag for flag, value in (("--project", arguments.project), ("--resume", arguments.resume),
-                                           ("--dask", arguments.dask)) if value]
+                                           ("--dask", arguments.dask), ("--shard", arguments.shard)) if value]
     if arguments.jobs != 1:
         index_only.append("--jobs")
     if arguments.index is None:
