@@ -29,10 +29,17 @@ COPIES = 3  # projects of each kind: 18 dists
 DISTS = 6 * COPIES
 
 
+def spool_env(directory: Path) -> dict[str, str]:
+    """The environment with TMPDIR below ``directory``: downloads are spooled there, never in /tmp."""
+    spool = directory / "spool"
+    spool.mkdir(exist_ok=True)
+    return {**os.environ, "TMPDIR": str(spool)}
+
+
 def run_check(*args: str, cwd: Path, timeout: float = 300) -> tuple[int, list[dict[str, Any]], str]:
     """Run ``sdistguard check ARGS`` in a fresh interpreter; return the exit code, stdout's JSON lines, stderr."""
     completed = subprocess.run([sys.executable, "-m", "sdistguard", "check", *args], cwd=cwd, capture_output=True,
-                               text=True, timeout=timeout, check=False)
+                               text=True, timeout=timeout, check=False, env=spool_env(cwd))
     lines = [json.loads(line) for line in completed.stdout.splitlines() if line.startswith("{")]
     return completed.returncode, lines, completed.stderr
 
@@ -117,7 +124,8 @@ def test_a_run_killed_mid_way_and_resumed_writes_every_dist_exactly_once(
     command = [sys.executable, "-m", "sdistguard", "check", "--index", index, "--format", "jsonl",
                "--resume", str(results)]
     for kill_after in (3, 9):  # killed twice, each time after some lines were written
-        process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   env=spool_env(tmp_path))
         deadline = time.monotonic() + 120
         while _lines_in(results) < kill_after and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.002)
@@ -140,6 +148,13 @@ def test_a_run_killed_mid_way_and_resumed_writes_every_dist_exactly_once(
     code, _, stderr = run_check("--index", index, "--format", "jsonl", "--resume", str(results), cwd=tmp_path)
     assert code == 1 and f"0 dist(s) audited, {DISTS} already in" in stderr
     assert by_file([json.loads(line) for line in results.read_text().splitlines()]) == by_file(jobs_1_lines)
+
+
+def test_a_finished_run_leaves_no_spooled_file(index: str, tmp_path: Path) -> None:
+    code, lines, _ = run_check("--index", index, "--project", "clean0", "--project", "venv0", "--format", "jsonl",
+                               cwd=tmp_path)
+    assert code == 1 and len(lines) == 3
+    assert list((tmp_path / "spool").iterdir()) == []
 
 
 def _hash_index(tmp_path: Path) -> tuple[dict[str, tuple[str, bytes]], bytes]:

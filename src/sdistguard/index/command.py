@@ -92,7 +92,7 @@ def check_index(
         for outcome in outcomes:
             if outcome.record.get("skipped"):
                 skipped += 1
-            else:
+            elif outcome.record.get("file") is not None:  # not a project page that could not be read
                 audited += 1
             errors += outcome.error is not None
             failed += outcome.failed

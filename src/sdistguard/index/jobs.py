@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
@@ -107,12 +108,13 @@ class DistOutcome:
         return str(error) if error is not None else None
 
 
-_CLIENTS: dict[tuple[str, Fetching], IndexClient] = {}
-"""One client per index and fetching policy in each process (its session keeps connections alive)."""
+_CLIENTS: dict[tuple[str, Fetching, int], IndexClient] = {}
+"""One client per index, fetching policy and thread (a Dask worker may run tasks in several threads; a
+``requests`` session is for one thread); its session keeps connections alive from one task to the next."""
 
 
 def _client(task: IndexTask) -> IndexClient:
-    key = (task.index_url, task.fetching)
+    key = (task.index_url, task.fetching, threading.get_ident())
     client = _CLIENTS.get(key)
     if client is None:
         client = _CLIENTS[key] = IndexClient(task.index_url, task.fetching, f"sdistguard/{task.tool_version}")
