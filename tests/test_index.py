@@ -296,3 +296,17 @@ def test_shards_cover_the_index_once(index: str, jobs_1_lines: list[dict[str, An
     assert all(shards)  # 18 projects: every shard of 3 gets some
     assert sum(len(names) for names in shards) == len(set().union(*shards))
     assert set().union(*shards) == {record["project"] for record in jobs_1_lines}
+
+
+def test_a_hostile_listing_is_an_input_error_per_file_never_a_path_written(tmp_path: Path) -> None:
+    routes = {"/simple/demo/": ("text/html", simple_page([
+        ("/files/x.tar.gz", "../evil-1.0.tar.gz"), (f"/files/gone-1.0.tar.gz#sha256={'0' * 64}", "gone-1.0.tar.gz")]))}
+    with PagesServer(routes) as pages:
+        code, lines, _ = run_check("--index", f"{pages.url}/simple/", "--project", "demo", "--format", "jsonl",
+                                   "--retries", "3", cwd=tmp_path)
+    assert code == 2
+    assert [(record["file"], record["error"]) for record in lines] == [
+        ("../evil-1.0.tar.gz", f"{pages.url}/files/x.tar.gz: unsafe file name '../evil-1.0.tar.gz' (a path, or empty)"),
+        ("gone-1.0.tar.gz", f"{pages.url}/files/gone-1.0.tar.gz: HTTP 404 Not Found"),  # not retried
+    ]
+    assert not (tmp_path / "evil-1.0.tar.gz").exists() and list((tmp_path / "spool").iterdir()) == []
