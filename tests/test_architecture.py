@@ -125,11 +125,46 @@ NEWER_STDLIB = {"tomllib"}
 """Standard library modules of a newer Python, imported under a ``sys.version_info`` check."""
 
 
+def _extra(name: str) -> set[str]:
+    """The distributions an optional extra of pyproject.toml declares (``sdistguard[index]`` within ``dask``)."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = set()
+    for text in project["optional-dependencies"][name]:
+        requirement = Requirement(text)
+        names |= _extra(next(iter(requirement.extras))) if requirement.name == "sdistguard" else {
+            requirement.name.lower()}
+    return names
+
+
+INDEX_EXTRAS = ("index", "dask")
+"""``src/sdistguard/index/`` (``check --index``) may also import what these extras declare (never the backend)."""
+
+
+def extra_imports(tree: ast.AST) -> list[tuple[str, str]]:
+    """``(module, extra)`` of every ``require("module", "extra")`` call (sdistguard.index.client.require)."""
+    return [
+        (node.args[0].value, node.args[1].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "require"
+        and len(node.args) == 2 and all(isinstance(arg, ast.Constant) for arg in node.args)
+    ]
+
+
+def test_every_module_the_index_command_requires_is_in_the_extra_it_names() -> None:
+    distributions = packages_distributions()
+    required = {pair for module in MODULES if module.startswith("index/") for pair in extra_imports(_tree(module))}
+    assert {("pypi_simple", "index"), ("requests", "index"), ("distributed", "dask")} <= required
+    for module, extra in required:
+        assert extra in INDEX_EXTRAS
+        assert {owner.lower() for owner in distributions.get(module, [module])} & _extra(extra), (module, extra)
+
+
 def test_every_third_party_import_is_a_declared_dependency() -> None:
     declared = {
         Requirement(text).name.lower()
         for text in tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
     }
+    index_declared = declared.union(*(_extra(extra) for extra in INDEX_EXTRAS))
     assert {"hatchling", "packaging", "pathspec"} <= declared
     distributions = packages_distributions()
     undeclared: dict[str, str] = {}
@@ -144,6 +179,6 @@ def test_every_third_party_import_is_a_declared_dependency() -> None:
                 if top in sys.stdlib_module_names or top in NEWER_STDLIB or top == "sdistguard":
                     continue
                 owners = {owner.lower() for owner in distributions.get(top, [top])}
-                if not owners & declared:
+                if not owners & (index_declared if module.startswith("index/") else declared):
                     undeclared[f"{module}: {name}"] = ", ".join(sorted(owners))
     assert undeclared == {}

@@ -166,14 +166,17 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument("paths", nargs="+", metavar="PATH")
+    check.add_argument("paths", nargs="*", metavar="PATH")  # none with --index URL
     check.add_argument(
         "--format",
-        choices=("table", "json", "github", "sarif"),
+        choices=("table", "json", "github", "sarif", "jsonl"),
         default="table",
-        help="table (default), json (with a 'version' field), github (workflow annotations: ::error file=...::) "
-        "or sarif (SARIF 2.1.0, for code scanning uploads)",
+        help="table (default), json (with a 'version' field), github (workflow annotations: ::error file=...::), "
+        "sarif (SARIF 2.1.0, for code scanning uploads) or jsonl (--index: one line per dist as it finishes)",
     )
+    from sdistguard.index.options import add_index_arguments
+
+    add_index_arguments(check)
     check.add_argument(
         "--output", metavar="FILE", help="write the report to FILE instead of standard output (replaced whole)"
     )
@@ -286,6 +289,11 @@ def _check(arguments: argparse.Namespace) -> int:
     limits = Limits(
         max_members=arguments.max_members or defaults.max_members, max_bytes=arguments.max_bytes or defaults.max_bytes
     )
+    if arguments.index is not None or not arguments.paths or arguments.format == "jsonl":  # docs/index.md
+        from sdistguard.index.command import check_index
+
+        selection = _selection_for("", select, ignore)  # as for a file: the current directory's pyproject.toml
+        return check_index(arguments, selection, limits, _check_one, _tool_version(), _write_report)
     checked: list[CheckedInput] = []
     for path in arguments.paths:
         selection = _selection_for(path, select, ignore)

@@ -49,6 +49,7 @@ Code = Literal[
     "SG601", "SG602", "SG610", "SG611", "SG603", "SG604",
     "SG501", "SG502", "SG503", "SG504", "SG505", "SG510", "SG511", "SG512",
     "SG520", "SG521", "SG522", "SG523", "SG524", "SG530", "SG531", "SG590", "SG591",
+    "SG592", "SG593",
 ]
 """Every rule code, in table order (a test checks that this list and :data:`RULES` agree)."""
 
@@ -62,6 +63,7 @@ RuleName = Literal[
     "unsafe-path", "link-member", "duplicate-member", "outside-top-level", "missing-link-target", "bytecode",
     "vcs-dir", "foreign-egg-info", "pkg-info", "metadata-version", "sdist-filename", "top-level-name",
     "missing-license-file", "missing-record", "record-mismatch", "audit-limit", "corrupt-archive",
+    "index-hash-mismatch", "index-hash-missing",
 ]
 """Every rule name (the slug :func:`finding` takes), in table order."""
 
@@ -228,6 +230,14 @@ _RULE_LIST: Final = (
     Rule("SG591", "corrupt-archive", ERROR,
          "the archive is damaged or truncated; findings cover the part read before the damage",
          "download or build it again; installers will fail on it too", "reported"),
+    # sdistguard check --index (sdistguard.index): the file as the Simple API serves it
+    Rule("SG592", "index-hash-mismatch", ERROR,
+         "the file served differs from the digest the index gives for it (PEP 503 #sha256=, PEP 691 hashes)",
+         "the file was altered on the index or in transit: compare it with the uploaded one; "
+         "installers refuse it", "reported"),
+    Rule("SG593", "index-hash-missing", WARNING,
+         "the index gives no digest for the file (PEP 503, PEP 691), so what it serves cannot be checked",
+         "have the index publish sha256 digests (pypiserver --hash-algo sha256; PyPI and devpi do)", "reported"),
 )
 
 RULES: Final[dict[Code, Rule]] = {rule.code: rule for rule in _RULE_LIST}
