@@ -201,6 +201,7 @@ def _outcome(
     """The record of one dist: its identity, then the ``sdistguard check --format json`` input entry."""
     entry = json.loads(format_check_json([checked], task.tool_version, 0))["inputs"][0]
     del entry["path"]
+    del entry["project"]  # a directory preview's key (null for an archive): here "project" is the index's project
     record: dict[str, Any] = {
         "project": task.project,
         "file": dist.filename if dist else None,
