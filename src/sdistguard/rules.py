@@ -49,6 +49,7 @@ Code = Literal[
     "SG601", "SG602", "SG610", "SG611",
     "SG501", "SG502", "SG503", "SG504", "SG505", "SG510", "SG511", "SG512",
     "SG520", "SG521", "SG522", "SG523", "SG524", "SG530", "SG531", "SG590", "SG591",
+    "SG700", "SG701", "SG702", "SG703", "SG704", "SG705", "SG706", "SG707", "SG708",
 ]
 """Every rule code, in table order (a test checks that this list and :data:`RULES` agree)."""
 
@@ -62,6 +63,8 @@ RuleName = Literal[
     "unsafe-path", "link-member", "duplicate-member", "outside-top-level", "missing-link-target", "bytecode",
     "vcs-dir", "foreign-egg-info", "pkg-info", "metadata-version", "sdist-filename", "top-level-name",
     "missing-license-file", "missing-record", "record-mismatch", "audit-limit", "corrupt-archive",
+    "upload-filename", "wheel-filename", "sparse-member", "zip-compression", "compression-ratio", "zip-framing",
+    "missing-wheel-file", "entry-points", "platform-tag",
 ]
 """Every rule name (the slug :func:`finding` takes), in table order."""
 
@@ -198,16 +201,15 @@ _RULE_LIST: Final = (
     Rule("SG521", "metadata-version", WARNING, "Metadata-Version older than 2.2 (PEP 643)",
          "rebuild with a current backend (hatchling >= 1.27, setuptools >= 68 write 2.2 or later)", "reported",
          advisory=True),  # Metadata-Version older than 2.2: every installer reads it
-    Rule("SG522", "sdist-filename", WARNING,
-         "archive file name is not {normalized_name}-{version}.tar.gz (PEP 625)",
-         "rebuild with a current backend; do not rename sdists by hand", "reported",
-         advisory=True),  # sdist file name not PEP 625's: installers accept it
-    Rule("SG523", "top-level-name", WARNING,
-         "top-level directory is not {normalized_name}-{version} (PEP 625)",
-         "rebuild with a current backend", "reported",
-         advisory=True),  # top-level directory not PEP 625's: installers accept it
+    Rule("SG522", "sdist-filename", ERROR,
+         "archive file name is not {normalized_name}-{version}.tar.gz (PEP 625): PyPI refuses the upload",
+         "rebuild with a current backend; do not rename sdists by hand", "reported"),
+    Rule("SG523", "top-level-name", ERROR,
+         "top-level directory is not {normalized_name}-{version} (PEP 625, the sdist format)",
+         "rebuild with a current backend", "reported"),
     Rule("SG524", "missing-license-file", ERROR,
-         "License-File named in PKG-INFO is not in the archive (PEP 639)",
+         "License-File named in the core metadata is not in the archive (PEP 639: below an sdist's top-level "
+         "directory, in a wheel's .dist-info/licenses/); PyPI refuses the upload",
          "name the license in [project] license-files, and do not exclude it from the sdist", "reported"),
     Rule("SG530", "missing-record", ERROR, "wheel without a {name}-{version}.dist-info/RECORD (wheel spec)",
          "rebuild the wheel with a PEP 517 backend; never edit a wheel by hand", "reported"),
@@ -220,6 +222,48 @@ _RULE_LIST: Final = (
     Rule("SG591", "corrupt-archive", ERROR,
          "the archive is damaged or truncated; findings cover the part read before the damage",
          "download or build it again; installers will fail on it too", "reported"),
+    # --- family "pypi" (SG700-SG749): what PyPI refuses at upload, following pypi/warehouse at commit
+    # 6b62157124ab7865029afeeadf282bce27d601d9 (docs/pypi.md names the function each row follows) ---
+    Rule("SG700", "upload-filename", ERROR,
+         "archive file name PyPI refuses: a control character, '/' or '\\', or an extension other than "
+         ".tar.gz or .whl (warehouse forklift/legacy.py _validate_filename)",
+         "name the file as the backend wrote it: {name}-{version}.tar.gz or a PEP 427 wheel name", "reported"),
+    Rule("SG701", "wheel-filename", ERROR,
+         "wheel file name PyPI refuses: not a PEP 427 name, a project name that is not normalized, or a name "
+         "or version other than METADATA's (warehouse forklift/legacy.py file_upload)",
+         "rebuild the wheel with a current backend; never rename a wheel by hand", "reported"),
+    Rule("SG702", "sparse-member", ERROR,
+         "sparse tar member (a GNU extension): PyPI refuses the sdist (warehouse forklift/legacy.py "
+         "_is_valid_dist_file)",
+         "rebuild the sdist with a PEP 517 backend (they write no sparse members)", "reported"),
+    Rule("SG703", "zip-compression", ERROR,
+         "wheel member compressed with a method other than stored or deflate (bzip2, LZMA, ...): PyPI refuses "
+         "the upload (warehouse forklift/legacy.py _is_valid_dist_file)",
+         "rebuild the wheel with a PEP 517 backend (they write deflate)", "reported"),
+    Rule("SG704", "compression-ratio", ERROR,
+         "wheel that decompresses to more than 64 MiB and to more than 50 times its size: PyPI refuses it as "
+         "a zip bomb (warehouse forklift/legacy.py _is_valid_dist_file)",
+         "ship less of the data that compresses this well (generate it at run time, or download it)", "reported"),
+    Rule("SG705", "zip-framing", ERROR,
+         "zip whose local headers and central directory disagree (data descriptors, a member only one of them "
+         "lists, sizes, a second or trailing end record, bytes before or after, ZIP64 or Unicode path extras, "
+         "comments): two parsers read two different wheels; PyPI refuses it (warehouse utils/zipfiles.py "
+         "validate_zipfile)",
+         "rebuild the wheel with a PEP 517 backend; never append to, patch or re-zip a wheel by hand", "reported"),
+    Rule("SG706", "missing-wheel-file", ERROR,
+         "wheel without the {name}-{version}.dist-info/WHEEL or METADATA its file name points to: PyPI refuses "
+         "it (warehouse forklift/legacy.py _is_valid_dist_file, file_upload)",
+         "rebuild the wheel with a PEP 517 backend; never rename a wheel by hand", "reported"),
+    Rule("SG707", "entry-points", ERROR,
+         "wheel whose entry_points.txt is not UTF-8 or not a valid INI file, or names a console or GUI "
+         "script with other characters than letters, digits, '_', '.' and '-': PyPI refuses it "
+         "(warehouse utils/wheel.py validate_entrypoints)",
+         "fix [project.scripts], [project.gui-scripts] or [project.entry-points] and rebuild", "reported"),
+    Rule("SG708", "platform-tag", ERROR,
+         "binary wheel with a platform tag PyPI does not allow (linux_x86_64: PyPI takes manylinux and "
+         "musllinux Linux wheels) (warehouse forklift/legacy.py _valid_platform_tag)",
+         "repair the wheel (auditwheel on Linux, delocate on macOS), or build it in a manylinux container",
+         "reported"),
 )
 
 RULES: Final[dict[Code, Rule]] = {rule.code: rule for rule in _RULE_LIST}

@@ -315,6 +315,7 @@ class Collector:
             self._findings.append(finding("duplicate-member", path, f"{count} members", files=count))
         for first, (files, size) in self._outside.items():
             detail = f"top-level directory is {self.top}/" if self.top else "no single top-level directory"
+            detail += "; PyPI: Incorrect number of top-level directories in sdist"
             self._findings.append(finding("outside-top-level", first, detail, files=files, size=size))
         return sorted(self._findings, key=sort_key)
 
