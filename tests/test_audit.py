@@ -321,7 +321,7 @@ def test_special_files_names_and_duplicates(tmp_path: Path) -> None:
         ("SG401", "back\\slash", "name contains a backslash", 0),
         ("SG401", "bell\x07", "name contains a control character", 0),
         ("SG401", "latin-\udce9.txt", "name is not valid UTF-8", 0),
-        ("SG503", "twice.txt", "2 members", 2),
+        ("SG503", "twice.txt", "2 copies: 1 and 2 bytes", 2),
     ]
 
 
