@@ -208,6 +208,8 @@ def _central_directory_too_large(raw: IO[bytes], limits: Limits) -> str | None:
     if not record:
         return None
     declared, size, location = int(record[4]), int(record[5]), int(record[9])
+    if size > location:
+        return None  # a directory larger than what precedes its end record: zipfile refuses it (damage, no limit)
     if size > limits.max_name_bytes + 100 * limits.max_members:
         return f"the central directory takes {size} bytes"
     start = location - size - (_ZIP64_END_RECORDS if record[0] == _ZIP64_END else 0)
