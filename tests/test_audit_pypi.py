@@ -10,7 +10,6 @@ against tarfile itself.
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
@@ -59,8 +58,12 @@ def wheel(
     return path
 
 
-def sdist_at(path: Path, *extra: tuple[tarfile.TarInfo, bytes], top: str = "demo-1.0", pkg_info: bytes = PKG_INFO) -> Path:
-    return write_tar(path, [member(f"{top}/pyproject.toml", b"[project]\n"), member(f"{top}/PKG-INFO", pkg_info), *extra])
+def sdist_at(
+    path: Path, *extra: tuple[tarfile.TarInfo, bytes], top: str = "demo-1.0", pkg_info: bytes = PKG_INFO
+) -> Path:
+    """An sdist at ``path``: ``{top}/pyproject.toml``, ``{top}/PKG-INFO``, then ``extra``."""
+    members = [member(f"{top}/pyproject.toml", b"[project]\n"), member(f"{top}/PKG-INFO", pkg_info), *extra]
+    return write_tar(path, members)
 
 
 def refused(path: Path, code: str) -> list[str]:
@@ -378,7 +381,8 @@ def test_a_regular_file_named_like_a_directory_is_flagged(tmp_path: Path) -> Non
 
 
 def test_duplicate_members_report_the_size_of_each_copy(tmp_path: Path) -> None:
-    path = sdist_at(tmp_path / "demo-1.0.tar.gz", member("demo-1.0/a.txt", b"12345"), member("demo-1.0/a.txt", b"1234567"))
+    copies = member("demo-1.0/a.txt", b"12345"), member("demo-1.0/a.txt", b"1234567")
+    path = sdist_at(tmp_path / "demo-1.0.tar.gz", *copies)
     (found,) = [item for item in audit(path) if item.code == "SG503"]
     assert (found.detail, found.files, found.size) == ("2 copies: 5 and 7 bytes", 2, 12)
 

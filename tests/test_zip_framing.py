@@ -1,4 +1,4 @@
-"""Zip framing as PyPI checks it (warehouse's validate_zipfile): one rule per crafted archive, the corpus, a differential.
+"""Zip framing as PyPI checks it (validate_zipfile): its corpus, one rule per crafted archive, a differential.
 
 Three sources of archives: warehouse's own corpus (``../shared/data/warehouse-zipdata``: every archive PyPI
 rejects gives a framing finding, none it accepts does; skipped when the folder is absent), archives written
@@ -39,7 +39,9 @@ def _corpus() -> Path | None:
 
 
 CORPUS = _corpus()
-needs_corpus = pytest.mark.skipif(CORPUS is None, reason="warehouse's zipdata corpus not found (../shared/data/warehouse-zipdata)")
+needs_corpus = pytest.mark.skipif(
+    CORPUS is None, reason="warehouse's zipdata corpus not found (../shared/data/warehouse-zipdata)"
+)
 
 
 def _listing(kind: str) -> list[str]:
@@ -253,7 +255,9 @@ MUTATIONS = st.sampled_from(
 
 @framing_settings
 @given(archives(), st.data())
-def test_what_passes_the_framing_check_reads_the_same_through_both_parsers(archive: Archive, data: st.DataObject) -> None:
+def test_what_passes_the_framing_check_reads_the_same_through_both_parsers(
+    archive: Archive, data: st.DataObject
+) -> None:
     """Differential: zipfile's view and a streaming reader's view agree on every archive the check passes."""
     for _ in range(data.draw(st.integers(0, 2))):
         index = data.draw(st.integers(0, len(archive.entries) - 1))
