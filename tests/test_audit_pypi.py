@@ -10,6 +10,7 @@ against tarfile itself.
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -275,6 +276,32 @@ def test_a_license_file_missing_from_the_wheel_fails(tmp_path: Path) -> None:
     ok = wheel(tmp_path / "ok" / "demo-1.0-py3-none-any.whl", metadata=METADATA + b"License-File: LICENSE\n",
                files={"demo-1.0.dist-info/licenses/LICENSE": b"MIT\n"})
     assert audit(ok) == []
+
+
+def test_an_sdist_that_is_also_a_zip_fails(tmp_path: Path) -> None:
+    """A zip appended to a .tar.gz: tarfile reads the sdist, zipfile the appended zip; PyPI refuses the polyglot."""
+    path = sdist_at(tmp_path / "demo-1.0.tar.gz")
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as archive:
+        archive.writestr("demo/__init__.py", "print('other')\n")
+    path.write_bytes(path.read_bytes() + raw.getvalue())
+    assert zipfile.is_zipfile(path) and tarfile.is_tarfile(path)
+    assert refused(path, "SG709") == ["File is both a zip and a tar file"]
+
+
+def test_a_wheel_that_is_also_a_tar_fails(tmp_path: Path) -> None:
+    """A tar header in front of a zip: zipfile still finds the central directory; the first block is a tar."""
+    built = wheel(tmp_path / "built.whl")
+    tar = io.BytesIO()
+    with tarfile.open(fileobj=tar, mode="w", format=tarfile.USTAR_FORMAT) as archive:
+        info = tarfile.TarInfo("demo/__init__.py")
+        info.size = 0
+        archive.addfile(info)
+    path = tmp_path / "demo-1.0-py3-none-any.whl"
+    path.write_bytes(tar.getvalue()[:512] + built.read_bytes())
+    assert zipfile.is_zipfile(path) and tarfile.is_tarfile(path)
+    assert refused(path, "SG709") == ["File is both a zip and a tar file"]
+    assert "SG705" in {found.code for found in audit(path)}  # and the prefix breaks the framing
 
 
 # --------------------------------------------------------------------------- clean dists pass

@@ -5,13 +5,15 @@ Each check follows one function of pypi/warehouse at commit 6b62157124ab7865029a
 detail, so the report says what the upload would answer. The rules are facts taken from that code; the code
 here is ours. ``docs/pypi.md`` lists them. The zip framing rules (``validate_zipfile``) live in
 :mod:`~sdistguard.audit.zipframe`, the sparse tar members in :mod:`~sdistguard.audit.tar`. Nothing here
-reads an archive: the callers pass the names, sizes and the few small members they already read.
+reads an archive's members: the callers pass the names, sizes and the few small members they already read;
+:func:`check_polyglot` reads the archive's first 512 bytes or its end record.
 """
 
 from __future__ import annotations
 
 import configparser
 import re
+import tarfile
 import zipfile
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
@@ -21,7 +23,8 @@ from packaging.metadata import parse_email
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
-from sdistguard.audit.base import MiB
+from sdistguard.audit.base import MiB, open_input
+from sdistguard.errors import InputError
 from sdistguard.rules import Finding, finding
 
 __all__ = [
@@ -29,6 +32,7 @@ __all__ = [
     "COMPRESSION_RATIO_THRESHOLD",
     "SMALL_MEMBER_LIMIT",
     "WheelFacts",
+    "check_polyglot",
     "check_upload_filename",
     "check_wheel",
     "check_wheel_members",
@@ -305,3 +309,31 @@ def sdist_filename_problem(filename: str, name: str, version: str) -> str:
     if filename != expected:
         return f"Filename {filename!r} is invalid, should be {expected!r}."
     return ""
+
+
+def check_polyglot(path: str, kind: str) -> list[Finding]:
+    """``zip-and-tar`` when the file at ``path`` reads both as a zip and as a tar (warehouse ``_is_valid_dist_file``:
+    ``zipfile.is_zipfile`` and ``tarfile.is_tarfile`` both true).
+
+    ``kind`` is ``"sdist"`` (a ``.tar.gz``: is there a zip end record in its last 64 KiB, as ``zipfile``
+    looks for one?) or ``"wheel"`` (is its first 512-byte block a tar header with a valid checksum, what
+    ``tarfile`` accepts as a plain tar?). Reads at most those bytes; never raises for damaged input.
+    """
+    try:
+        with open_input(path) as stream:  # never blocks on a FIFO swapped in
+            if kind == "sdist":
+                polyglot = zipfile.is_zipfile(stream)
+            else:
+                block = stream.read(tarfile.BLOCKSIZE)
+                polyglot = len(block) == tarfile.BLOCKSIZE and _tar_header(block)
+    except (OSError, InputError):
+        return []
+    return [finding("zip-and-tar", "", "File is both a zip and a tar file")] if polyglot else []
+
+
+def _tar_header(block: bytes) -> bool:
+    try:
+        tarfile.TarInfo.frombuf(block, "utf-8", "surrogateescape")
+    except (tarfile.HeaderError, ValueError, UnicodeError):
+        return False
+    return True

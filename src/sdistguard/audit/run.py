@@ -30,6 +30,7 @@ from sdistguard.audit.metadata import check_sdist_metadata, parse_pkg_info, proj
 from sdistguard.audit.pypi import (
     SMALL_MEMBER_LIMIT,
     WheelFacts,
+    check_polyglot,
     check_upload_filename,
     check_wheel,
     check_wheel_members,
@@ -113,6 +114,7 @@ def audit_sdist(path: str, collector: Collector) -> AuditResult:
     :class:`~sdistguard.errors.InputError` when the file is no gzip-compressed tar from its first bytes on.
     """
     collector.report(check_upload_filename(os.path.basename(path), "sdist"))
+    collector.report(check_polyglot(path, "sdist"))
     try:
         with contextlib.closing(sdist_members(path, collector.limits, collector.head_size)) as members:
             for member, content in members:
@@ -153,6 +155,7 @@ def audit_wheel(path: str, collector: Collector) -> AuditResult:
     """
     limits = collector.limits
     collector.report(check_upload_filename(os.path.basename(path), "wheel"))
+    collector.report(check_polyglot(path, "wheel"))
     try:
         wheel = open_wheel(path, limits)
     except LimitReached as stop:
