@@ -9,7 +9,8 @@ beyond the small ``head`` asked for (:meth:`Collector.head_size`): the top-level
 tells the builder (:class:`~sdistguard.audit.builder.BuilderEvidence`).
 
 Rules followed: what PEP 706's ``data`` filter, pip and uv refuse (absolute names, ``..``, links out
-of the tree, special files, a file named like a directory, a member below a file or link, link cycles), PEP 625 / PEP 721 (one top-level directory in an sdist), uv's name policy
+of the tree, special files, a file named like a directory, a member below a file or link, link cycles),
+PEP 625 / PEP 721 (one top-level directory in an sdist), uv's name policy
 (:func:`sdistguard.rules.unportable_reason`), names Windows and macOS refuse or merge
 (:mod:`sdistguard.names`), credential files by name and, for members whose data is streamed through
 :meth:`Collector.scanner`, secrets by content (:mod:`sdistguard.credentials`).
