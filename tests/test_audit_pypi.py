@@ -307,6 +307,24 @@ def test_a_wheel_that_is_also_a_tar_fails(tmp_path: Path) -> None:
     assert "SG705" in {found.code for found in audit(path)}  # and the prefix breaks the framing
 
 
+def test_a_local_version_fails_in_an_sdist_and_a_wheel(tmp_path: Path) -> None:
+    """setuptools-scm and hatch-vcs write 1.0+g1234abc for an untagged or dirty checkout: PyPI refuses it."""
+    version = b"1.0.dev3+g1234abc"
+    sdist_path = sdist_at(tmp_path / "demo-1.0.dev3+g1234abc.tar.gz", top="demo-1.0.dev3+g1234abc",
+                          pkg_info=PKG_INFO.replace(b"1.0", version))
+    assert refused(sdist_path, "SG710") == ["The use of local versions in '1.0.dev3+g1234abc' is not allowed."]
+    built = wheel(tmp_path / "demo-1.0.dev3+g1234abc-py3-none-any.whl", dist_info="demo-1.0.dev3+g1234abc.dist-info",
+                  metadata=METADATA.replace(b"1.0", version))
+    assert refused(built, "SG710") == ["The use of local versions in '1.0.dev3+g1234abc' is not allowed."]
+
+
+def test_license_files_of_metadata_before_2_4_are_not_looked_for_in_licenses(tmp_path: Path) -> None:
+    """Before PEP 639 (Metadata-Version 2.4), wheel and setuptools put License-File targets in .dist-info/."""
+    old = b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nLicense-File: LICENSE\n"
+    built = wheel(tmp_path / "demo-1.0-py3-none-any.whl", metadata=old, files={"demo-1.0.dist-info/LICENSE": b"MIT\n"})
+    assert audit(built) == []
+
+
 # --------------------------------------------------------------------------- clean dists pass
 
 

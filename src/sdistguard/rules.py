@@ -49,7 +49,7 @@ Code = Literal[
     "SG601", "SG602", "SG610", "SG611",
     "SG501", "SG502", "SG503", "SG504", "SG505", "SG510", "SG511", "SG512",
     "SG520", "SG521", "SG522", "SG523", "SG524", "SG530", "SG531", "SG590", "SG591",
-    "SG700", "SG701", "SG702", "SG703", "SG704", "SG705", "SG706", "SG707", "SG708", "SG709",
+    "SG700", "SG701", "SG702", "SG703", "SG704", "SG705", "SG706", "SG707", "SG708", "SG709", "SG710",
 ]
 """Every rule code, in table order (a test checks that this list and :data:`RULES` agree)."""
 
@@ -64,7 +64,7 @@ RuleName = Literal[
     "vcs-dir", "foreign-egg-info", "pkg-info", "metadata-version", "sdist-filename", "top-level-name",
     "missing-license-file", "missing-record", "record-mismatch", "audit-limit", "corrupt-archive",
     "upload-filename", "wheel-filename", "sparse-member", "zip-compression", "compression-ratio", "zip-framing",
-    "missing-wheel-file", "entry-points", "platform-tag", "zip-and-tar",
+    "missing-wheel-file", "entry-points", "platform-tag", "zip-and-tar", "local-version",
 ]
 """Every rule name (the slug :func:`finding` takes), in table order."""
 
@@ -268,6 +268,11 @@ _RULE_LIST: Final = (
          "file that is both a zip and a tar archive (a polyglot: two tools see two archives); PyPI refuses it "
          "(warehouse forklift/legacy.py _is_valid_dist_file)",
          "rebuild it with a PEP 517 backend; never append one archive to another", "reported"),
+    Rule("SG710", "local-version", ERROR,
+         "version with a local part (1.0+g1234abc, PEP 440): PyPI refuses the upload (warehouse "
+         "forklift/metadata.py _validate_metadata)",
+         "release from a clean checkout of a tagged commit (setuptools-scm and hatch-vcs add +g<hash> to "
+         "dirty or untagged builds), or set local_scheme = \"no-local-version\"", "reported"),
 )
 
 RULES: Final[dict[Code, Rule]] = {rule.code: rule for rule in _RULE_LIST}

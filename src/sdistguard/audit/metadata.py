@@ -17,7 +17,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from sdistguard.audit.base import MiB
-from sdistguard.audit.pypi import sdist_filename_problem
+from sdistguard.audit.pypi import local_version_problem, sdist_filename_problem
 from sdistguard.rules import Finding, finding
 
 __all__ = ["PKG_INFO_LIMIT", "PkgInfo", "check_sdist_metadata", "parse_pkg_info", "project_name"]
@@ -103,6 +103,9 @@ def check_sdist_metadata(filename: str, pkg_info: PkgInfo, top: str | None, memb
         Version(version)
     except InvalidVersion:
         return [*found, finding("pkg-info", "PKG-INFO", f"Version {version!r} is not a PEP 440 version")]
+    local = local_version_problem(Version(version))
+    if local:
+        found.append(finding("local-version", "PKG-INFO", local))
     stem = f"{canonicalize_name(name).replace('-', '_')}-{Version(version)}"
     base = os.path.basename(filename)
     refused = sdist_filename_problem(base, name, version)

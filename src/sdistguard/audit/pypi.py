@@ -37,6 +37,7 @@ __all__ = [
     "check_wheel",
     "check_wheel_members",
     "dist_info_directory",
+    "local_version_problem",
     "sdist_filename_problem",
     "small_members",
     "valid_platform_tag",
@@ -267,6 +268,11 @@ def _against_metadata(filename: str, directory: str, names: Container[str], data
             if version != in_name:
                 detail = f"Version in filename should be {str(version)!r} not {str(in_name)!r}."
                 found.append(finding("wheel-filename", "", detail))
+            local = local_version_problem(version)
+            if local:
+                found.append(finding("local-version", f"{directory}/METADATA", local))
+    if _metadata_version(raw.get("metadata_version")) < _LICENSE_FILE_SINCE:
+        return found  # License-File came with 2.4 (PEP 639); before it, tools put license files elsewhere
     licenses = raw.get("license_files") or unparsed.get("license-file") or []
     for license_file in licenses:
         target = f"{directory}/licenses/{license_file.strip()}"
@@ -274,6 +280,17 @@ def _against_metadata(filename: str, directory: str, names: Container[str], data
             detail = f"License-File {license_file.strip()} does not exist in distribution file {filename} at {target}"
             found.append(finding("missing-license-file", target, detail))
     return found
+
+
+_LICENSE_FILE_SINCE: Final = Version("2.4")
+
+
+def _metadata_version(value: object) -> Version:
+    """The ``Metadata-Version`` as a version (``0`` when absent or not a version)."""
+    try:
+        return Version(value) if isinstance(value, str) else Version("0")
+    except InvalidVersion:
+        return Version("0")
 
 
 def _entry_points_problem(data: bytes) -> str:
@@ -295,6 +312,14 @@ def _entry_points_problem(data: bytes) -> str:
             for name in parser[section]:
                 if _ENTRY_POINT_NAME.fullmatch(name) is None:
                     return f"Invalid entry point name {name!r} in {section!r}"
+    return ""
+
+
+def local_version_problem(version: Version) -> str:
+    """PyPI's message for a ``version`` with a local part (``1.0+abc``), or ``""`` (warehouse
+    forklift/metadata.py ``_validate_metadata``: "We don't allow the use of the local version field")."""
+    if version.local:
+        return f"The use of local versions in '{version}' is not allowed."
     return ""
 
 
