@@ -274,6 +274,20 @@ def test_what_passes_the_framing_check_reads_the_same_through_both_parsers(
         assert True  # refused: the two parsers may disagree, and PyPI would not take it
 
 
+@settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(archives(), st.data())
+def test_damaged_archives_get_an_answer_never_an_exception(archive: Archive, data: st.DataObject) -> None:
+    """Truncated or with flipped bytes (sizes, lengths, signatures): the walk ends with a message or None."""
+    content = bytearray(archive.bytes())
+    for _ in range(data.draw(st.integers(1, 4))):
+        position = data.draw(st.integers(0, len(content) - 1))
+        content[position] = data.draw(st.integers(0, 255))
+    if data.draw(st.booleans()):
+        content = content[: data.draw(st.integers(0, len(content)))]
+    answer = problem(bytes(content))
+    assert answer is None or isinstance(answer, str)
+
+
 # --------------------------------------------------------------------------- in the audit
 
 
