@@ -225,54 +225,47 @@ _RULE_LIST: Final = (
     # --- family "pypi" (SG700-SG749): what PyPI refuses at upload, following pypi/warehouse at commit
     # 6b62157124ab7865029afeeadf282bce27d601d9 (docs/pypi.md names the function each row follows) ---
     Rule("SG700", "upload-filename", ERROR,
-         "archive file name PyPI refuses: a control character, '/' or '\\', or an extension other than "
-         ".tar.gz or .whl (warehouse forklift/legacy.py _validate_filename)",
-         "name the file as the backend wrote it: {name}-{version}.tar.gz or a PEP 427 wheel name", "reported"),
+         "archive file name PyPI refuses (a control character, '/' or '\\', or another extension than .tar.gz, .whl)",
+         "name the file as the backend wrote it: {name}-{version}.tar.gz or a PEP 427 wheel name",
+         "reported"),  # warehouse forklift/legacy.py _validate_filename
     Rule("SG701", "wheel-filename", ERROR,
-         "wheel file name PyPI refuses: not a PEP 427 name, a project name that is not normalized, or a name "
-         "or version other than METADATA's (warehouse forklift/legacy.py file_upload)",
-         "rebuild the wheel with a current backend; never rename a wheel by hand", "reported"),
-    Rule("SG702", "sparse-member", ERROR,
-         "sparse tar member (a GNU extension): PyPI refuses the sdist (warehouse forklift/legacy.py "
-         "_is_valid_dist_file)",
-         "rebuild the sdist with a PEP 517 backend (they write no sparse members)", "reported"),
+         "wheel file name PyPI refuses (not PEP 427, a project name not normalized, or not METADATA's name or version)",
+         "rebuild the wheel with a current backend; never rename a wheel by hand",
+         "reported"),  # warehouse forklift/legacy.py file_upload
+    Rule("SG702", "sparse-member", ERROR, "sparse tar member (a GNU extension): PyPI refuses the sdist",
+         "rebuild the sdist with a PEP 517 backend (they write no sparse members)",
+         "reported"),  # warehouse forklift/legacy.py _is_valid_dist_file
     Rule("SG703", "zip-compression", ERROR,
-         "wheel member compressed with a method other than stored or deflate (bzip2, LZMA, ...): PyPI refuses "
-         "the upload (warehouse forklift/legacy.py _is_valid_dist_file)",
-         "rebuild the wheel with a PEP 517 backend (they write deflate)", "reported"),
+         "wheel member compressed with neither stored nor deflate (bzip2, LZMA, ...): PyPI refuses the upload",
+         "rebuild the wheel with a PEP 517 backend (they write deflate)",
+         "reported"),  # warehouse forklift/legacy.py _is_valid_dist_file
     Rule("SG704", "compression-ratio", ERROR,
-         "wheel that decompresses to more than 64 MiB and to more than 50 times its size: PyPI refuses it as "
-         "a zip bomb (warehouse forklift/legacy.py _is_valid_dist_file)",
-         "ship less of the data that compresses this well (generate it at run time, or download it)", "reported"),
+         "wheel over 64 MiB uncompressed and over 50 times its size: PyPI refuses it as a zip bomb",
+         "ship less of the data that compresses this well (generate it at run time, or download it)",
+         "reported"),  # warehouse forklift/legacy.py _is_valid_dist_file (COMPRESSION_RATIO_*)
     Rule("SG705", "zip-framing", ERROR,
-         "zip whose local headers and central directory disagree (data descriptors, a member only one of them "
-         "lists, sizes, a second or trailing end record, bytes before or after, ZIP64 or Unicode path extras, "
-         "comments): two parsers read two different wheels; PyPI refuses it (warehouse utils/zipfiles.py "
-         "validate_zipfile)",
-         "rebuild the wheel with a PEP 517 backend; never append to, patch or re-zip a wheel by hand", "reported"),
+         "zip framing PyPI refuses: local headers and central directory disagree, so parsers read different wheels",
+         "rebuild the wheel with a PEP 517 backend; never append to, patch or re-zip a wheel by hand",
+         "reported"),  # warehouse utils/zipfiles.py validate_zipfile
     Rule("SG706", "missing-wheel-file", ERROR,
-         "wheel without the {name}-{version}.dist-info/WHEEL or METADATA its file name points to: PyPI refuses "
-         "it (warehouse forklift/legacy.py _is_valid_dist_file, file_upload)",
-         "rebuild the wheel with a PEP 517 backend; never rename a wheel by hand", "reported"),
+         "wheel without the .dist-info/WHEEL or METADATA its file name points to: PyPI refuses it",
+         "rebuild the wheel with a PEP 517 backend; never rename a wheel by hand",
+         "reported"),  # warehouse forklift/legacy.py _is_valid_dist_file, file_upload
     Rule("SG707", "entry-points", ERROR,
-         "wheel whose entry_points.txt is not UTF-8 or not a valid INI file, or names a console or GUI "
-         "script with other characters than letters, digits, '_', '.' and '-': PyPI refuses it "
-         "(warehouse utils/wheel.py validate_entrypoints)",
-         "fix [project.scripts], [project.gui-scripts] or [project.entry-points] and rebuild", "reported"),
+         "entry_points.txt PyPI refuses (not UTF-8, not an INI file, or a script name with other than [\\w.-])",
+         "fix [project.scripts], [project.gui-scripts] or [project.entry-points] and rebuild",
+         "reported"),  # warehouse utils/wheel.py validate_entrypoints
     Rule("SG708", "platform-tag", ERROR,
-         "binary wheel with a platform tag PyPI does not allow (linux_x86_64: PyPI takes manylinux and "
-         "musllinux Linux wheels) (warehouse forklift/legacy.py _valid_platform_tag)",
+         "binary wheel with a platform tag PyPI does not allow (linux_x86_64: PyPI takes manylinux, musllinux)",
          "repair the wheel (auditwheel on Linux, delocate on macOS), or build it in a manylinux container",
-         "reported"),
-    Rule("SG709", "zip-and-tar", ERROR,
-         "file that is both a zip and a tar archive (a polyglot: two tools see two archives); PyPI refuses it "
-         "(warehouse forklift/legacy.py _is_valid_dist_file)",
-         "rebuild it with a PEP 517 backend; never append one archive to another", "reported"),
-    Rule("SG710", "local-version", ERROR,
-         "version with a local part (1.0+g1234abc, PEP 440): PyPI refuses the upload (warehouse "
-         "forklift/metadata.py _validate_metadata)",
+         "reported"),  # warehouse forklift/legacy.py _valid_platform_tag
+    Rule("SG709", "zip-and-tar", ERROR, "file that is both a zip and a tar archive (a polyglot): PyPI refuses it",
+         "rebuild it with a PEP 517 backend; never append one archive to another",
+         "reported"),  # warehouse forklift/legacy.py _is_valid_dist_file
+    Rule("SG710", "local-version", ERROR, "version with a local part (1.0+g1234abc, PEP 440): PyPI refuses the upload",
          "release from a clean checkout of a tagged commit (setuptools-scm and hatch-vcs add +g<hash> to "
-         "dirty or untagged builds), or set local_scheme = \"no-local-version\"", "reported"),
+         "dirty or untagged builds), or set local_scheme = \"no-local-version\"",
+         "reported"),  # warehouse forklift/metadata.py _validate_metadata
 )
 
 RULES: Final[dict[Code, Rule]] = {rule.code: rule for rule in _RULE_LIST}
