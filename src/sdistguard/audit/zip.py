@@ -213,7 +213,12 @@ def _central_directory_too_large(raw: IO[bytes], limits: Limits) -> str | None:
     if size > limits.max_name_bytes + 100 * limits.max_members:
         return f"the central directory takes {size} bytes"
     start = location - size - (_ZIP64_END_RECORDS if record[0] == _ZIP64_END else 0)
-    entries = central_directory_entries(raw, start, size, limits.max_members)
+    if start < 0:
+        return None  # zipfile refuses it: "Bad offset for central directory"
+    try:
+        entries = central_directory_entries(raw, start, size, limits.max_members)
+    except ZIP_ERRORS:
+        return None
     if declared > limits.max_members:
         return f"the central directory lists {declared} members (limit {limits.max_members})"
     if entries > limits.max_members:
