@@ -321,7 +321,7 @@ def test_special_files_names_and_duplicates(tmp_path: Path) -> None:
         ("SG401", "back\\slash", "name contains a backslash", 0),
         ("SG401", "bell\x07", "name contains a control character", 0),
         ("SG401", "latin-\udce9.txt", "name is not valid UTF-8", 0),
-        ("SG503", "twice.txt", "2 members", 2),
+        ("SG503", "twice.txt", "2 copies: 1 and 2 bytes", 2),
     ]
 
 
@@ -413,16 +413,17 @@ def test_sdist_metadata_rules(tmp_path: Path) -> None:
     found = {(item.code, item.path, item.detail) for item in audit(path)}
     assert found == {
         ("SG521", "PKG-INFO", "Metadata-Version 2.1"),
-        ("SG522", "", "named My.Demo-1.0.0.tar.gz, expected my_demo-1.0.0.tar.gz"),
+        ("SG522", "", "Filename 'My.Demo-1.0.0.tar.gz' is invalid, should be 'my_demo-1.0.0.tar.gz'."),
         ("SG523", "", "top-level directory My.Demo-1.0.0/, expected my_demo-1.0.0/"),
-        ("SG524", "NOTICE", "named in PKG-INFO License-File"),
+        ("SG524", "NOTICE", "named in PKG-INFO License-File; PyPI: License-File NOTICE does not exist in "
+         "distribution file My.Demo-1.0.0.tar.gz at My.Demo-1.0.0/NOTICE"),
     }
 
 
 @pytest.mark.parametrize(
     ("pkg_info", "detail"),
     [
-        (None, "no PKG-INFO in the top-level directory"),
+        (None, "no PKG-INFO in the top-level directory; PyPI: PKG-INFO not found at demo-1.0/PKG-INFO"),
         (b"Metadata-Version: 2.4\nName: demo\n", "no Name or no Version field"),
         (b"Metadata-Version: two\nName: demo\nVersion: 1.0\n", "Metadata-Version 'two' is not a version"),
         (
@@ -573,7 +574,8 @@ def test_wheel_missing_record_and_hostile_names(tmp_path: Path) -> None:
         ("SG501", "/abs.py", "absolute path"),
         ("SG502", "demo/same.py", "symlink to up.py"),
         ("SG510", "demo/__pycache__/", "__pycache__"),
-        ("SG530", "", "no *.dist-info/RECORD in the wheel"),
+        ("SG530", "", "no *.dist-info/RECORD in the wheel; PyPI: Wheel 'demo-1.0-py3-none-any.whl' does not "
+         "contain the required RECORD file: demo-1.0.dist-info/RECORD"),
     ]
 
 

@@ -50,6 +50,7 @@ Code = Literal[
     "SG501", "SG502", "SG503", "SG504", "SG505", "SG510", "SG511", "SG512",
     "SG520", "SG521", "SG522", "SG523", "SG524", "SG530", "SG531", "SG590", "SG591",
     "SG592", "SG593",
+    "SG700", "SG701", "SG702", "SG703", "SG704", "SG705", "SG706", "SG707", "SG708", "SG709", "SG710",
 ]
 """Every rule code, in table order (a test checks that this list and :data:`RULES` agree)."""
 
@@ -64,6 +65,8 @@ RuleName = Literal[
     "vcs-dir", "foreign-egg-info", "pkg-info", "metadata-version", "sdist-filename", "top-level-name",
     "missing-license-file", "missing-record", "record-mismatch", "audit-limit", "corrupt-archive",
     "index-hash-mismatch", "index-hash-missing",
+    "upload-filename", "wheel-filename", "sparse-member", "zip-compression", "compression-ratio", "zip-framing",
+    "missing-wheel-file", "entry-points", "platform-tag", "zip-and-tar", "local-version",
 ]
 """Every rule name (the slug :func:`finding` takes), in table order."""
 
@@ -208,16 +211,15 @@ _RULE_LIST: Final = (
     Rule("SG521", "metadata-version", WARNING, "Metadata-Version older than 2.2 (PEP 643)",
          "rebuild with a current backend (hatchling >= 1.27, setuptools >= 68 write 2.2 or later)", "reported",
          advisory=True),  # Metadata-Version older than 2.2: every installer reads it
-    Rule("SG522", "sdist-filename", WARNING,
-         "archive file name is not {normalized_name}-{version}.tar.gz (PEP 625)",
-         "rebuild with a current backend; do not rename sdists by hand", "reported",
-         advisory=True),  # sdist file name not PEP 625's: installers accept it
-    Rule("SG523", "top-level-name", WARNING,
-         "top-level directory is not {normalized_name}-{version} (PEP 625)",
-         "rebuild with a current backend", "reported",
-         advisory=True),  # top-level directory not PEP 625's: installers accept it
+    Rule("SG522", "sdist-filename", ERROR,
+         "archive file name is not {normalized_name}-{version}.tar.gz (PEP 625): PyPI refuses the upload",
+         "rebuild with a current backend; do not rename sdists by hand", "reported"),
+    Rule("SG523", "top-level-name", ERROR,
+         "top-level directory is not {normalized_name}-{version} (PEP 625, the sdist format)",
+         "rebuild with a current backend", "reported"),
     Rule("SG524", "missing-license-file", ERROR,
-         "License-File named in PKG-INFO is not in the archive (PEP 639)",
+         "License-File named in the core metadata is not in the archive (PEP 639: below an sdist's top-level "
+         "directory, in a wheel's .dist-info/licenses/); PyPI refuses the upload",
          "name the license in [project] license-files, and do not exclude it from the sdist", "reported"),
     Rule("SG530", "missing-record", ERROR, "wheel without a {name}-{version}.dist-info/RECORD (wheel spec)",
          "rebuild the wheel with a PEP 517 backend; never edit a wheel by hand", "reported"),
@@ -238,6 +240,50 @@ _RULE_LIST: Final = (
     Rule("SG593", "index-hash-missing", WARNING,
          "the index gives no digest for the file (PEP 503, PEP 691), so what it serves cannot be checked",
          "have the index publish sha256 digests (pypiserver --hash-algo sha256; PyPI and devpi do)", "reported"),
+    # --- family "pypi" (SG700-SG749): what PyPI refuses at upload, following pypi/warehouse at commit
+    # 6b62157124ab7865029afeeadf282bce27d601d9 (docs/pypi.md names the function each row follows) ---
+    Rule("SG700", "upload-filename", ERROR,
+         "archive file name PyPI refuses (a control character, '/' or '\\', or another extension than .tar.gz, .whl)",
+         "name the file as the backend wrote it: {name}-{version}.tar.gz or a PEP 427 wheel name",
+         "reported"),  # warehouse forklift/legacy.py _validate_filename
+    Rule("SG701", "wheel-filename", ERROR,
+         "wheel file name PyPI refuses (not PEP 427, a project name not normalized, or not METADATA's name or version)",
+         "rebuild the wheel with a current backend; never rename a wheel by hand",
+         "reported"),  # warehouse forklift/legacy.py file_upload
+    Rule("SG702", "sparse-member", ERROR, "sparse tar member (a GNU extension): PyPI refuses the sdist",
+         "rebuild the sdist with a PEP 517 backend (they write no sparse members)",
+         "reported"),  # warehouse forklift/legacy.py _is_valid_dist_file
+    Rule("SG703", "zip-compression", ERROR,
+         "wheel member compressed with neither stored nor deflate (bzip2, LZMA, ...): PyPI refuses the upload",
+         "rebuild the wheel with a PEP 517 backend (they write deflate)",
+         "reported"),  # warehouse forklift/legacy.py _is_valid_dist_file
+    Rule("SG704", "compression-ratio", ERROR,
+         "wheel over 64 MiB uncompressed and over 50 times its size: PyPI refuses it as a zip bomb",
+         "ship less of the data that compresses this well (generate it at run time, or download it)",
+         "reported"),  # warehouse forklift/legacy.py _is_valid_dist_file (COMPRESSION_RATIO_*)
+    Rule("SG705", "zip-framing", ERROR,
+         "zip framing PyPI refuses: local headers and central directory disagree, so parsers read different wheels",
+         "rebuild the wheel with a PEP 517 backend; never append to, patch or re-zip a wheel by hand",
+         "reported"),  # warehouse utils/zipfiles.py validate_zipfile
+    Rule("SG706", "missing-wheel-file", ERROR,
+         "wheel without the .dist-info/WHEEL or METADATA its file name points to: PyPI refuses it",
+         "rebuild the wheel with a PEP 517 backend; never rename a wheel by hand",
+         "reported"),  # warehouse forklift/legacy.py _is_valid_dist_file, file_upload
+    Rule("SG707", "entry-points", ERROR,
+         "entry_points.txt PyPI refuses (not UTF-8, not an INI file, or a script name with other than [\\w.-])",
+         "fix [project.scripts], [project.gui-scripts] or [project.entry-points] and rebuild",
+         "reported"),  # warehouse utils/wheel.py validate_entrypoints
+    Rule("SG708", "platform-tag", ERROR,
+         "binary wheel with a platform tag PyPI does not allow (linux_x86_64: PyPI takes manylinux, musllinux)",
+         "repair the wheel (auditwheel on Linux, delocate on macOS), or build it in a manylinux container",
+         "reported"),  # warehouse forklift/legacy.py _valid_platform_tag
+    Rule("SG709", "zip-and-tar", ERROR, "file that is both a zip and a tar archive (a polyglot): PyPI refuses it",
+         "rebuild it with a PEP 517 backend; never append one archive to another",
+         "reported"),  # warehouse forklift/legacy.py _is_valid_dist_file
+    Rule("SG710", "local-version", ERROR, "version with a local part (1.0+g1234abc, PEP 440): PyPI refuses the upload",
+         "release from a clean checkout of a tagged commit (setuptools-scm and hatch-vcs add +g<hash> to "
+         "dirty or untagged builds), or set local_scheme = \"no-local-version\"",
+         "reported"),  # warehouse forklift/metadata.py _validate_metadata
 )
 
 RULES: Final[dict[Code, Rule]] = {rule.code: rule for rule in _RULE_LIST}

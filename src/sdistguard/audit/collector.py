@@ -9,7 +9,8 @@ beyond the small ``head`` asked for (:meth:`Collector.head_size`): the top-level
 tells the builder (:class:`~sdistguard.audit.builder.BuilderEvidence`).
 
 Rules followed: what PEP 706's ``data`` filter, pip and uv refuse (absolute names, ``..``, links out
-of the tree, special files), PEP 625 / PEP 721 (one top-level directory in an sdist), uv's name policy
+of the tree, special files, a file named like a directory, a member below a file or link, link cycles),
+PEP 625 / PEP 721 (one top-level directory in an sdist), uv's name policy
 (:func:`sdistguard.rules.unportable_reason`), names Windows and macOS refuse or merge
 (:mod:`sdistguard.names`), credential files by name and, for members whose data is streamed through
 :meth:`Collector.scanner`, secrets by content (:mod:`sdistguard.credentials`).
@@ -40,6 +41,11 @@ __all__ = ["Collector"]
 _SPECIAL_LABELS: Final[dict[MemberKind, str]] = {
     "fifo": "FIFO", "chardev": "character device", "blockdev": "block device"
 }
+_KIND_LABELS: Final[dict[MemberKind, str]] = {
+    "file": "a regular file", "dir": "a directory", "symlink": "a symlink", "hardlink": "a hard link",
+    "fifo": "a FIFO", "chardev": "a character device", "blockdev": "a block device",
+}
+_SYMLOOP_MAX: Final = 40  # links followed in a row before Linux gives up (ELOOP)
 _SUMMARY_DEPTH: Final = 3
 _SUMMARY_ENTRIES: Final = 10
 
@@ -81,7 +87,8 @@ class Collector:
         self.size = 0
         self.stopped = False
         self._name_bytes = 0
-        self._duplicates: dict[str, int] = {}
+        self._duplicates: dict[str, list[int]] = {}
+        self._kinds: dict[str, MemberKind] = {}  # non-directory members other than regular files
         self._links: list[tuple[str, str, str]] = []
         self._roots: dict[str, _Root] = {}
         self._outside: dict[str, list[int]] = {}
@@ -120,6 +127,10 @@ class Collector:
 
     def _examine(self, member: Member) -> str | None:
         name, kind, size = member.name, member.kind, member.size
+        if kind != "dir" and name.rpartition("/")[2] in ("", "."):
+            ending = "/." if name.endswith(".") else "/"
+            detail = f"{_KIND_LABELS[kind]} whose name ends in '{ending}' names a directory: extraction fails"
+            self._findings.append(finding("unsafe-path", name, detail))
         split = self._parts(name, kind == "dir")
         if split is None:
             return None
@@ -130,6 +141,8 @@ class Collector:
         reason = unportable_reason("/".join(parts))
         if reason is not None:
             self._findings.append(finding("unportable-name", path, f"name {reason}"))
+        if kind not in ("dir", "file"):
+            self._kinds[path] = kind
         self._note_name(path, parts, kind == "dir")
         if kind == "dir":
             self._note_junk(parts, True, b"")
@@ -197,8 +210,7 @@ class Collector:
                 self._findings.append(finding("windows-name", where, reason))
         twin = self._twins.add(path)
         if twin is not None:
-            detail = f"same name as {twin} on a case-insensitive or normalising file system (Windows, macOS)"
-            self._findings.append(finding("name-twin", path, detail))
+            self._findings.append(self._clash(path, twin))
         if is_dir:
             return
         if too_long(path):
@@ -207,6 +219,26 @@ class Collector:
         kind = credential_file_kind(path)
         if kind is not None and (self._allow_secrets is None or not self._allow_secrets.match_file(path)):
             self._findings.append(finding("credential-file", path, kind))  # allow-secrets accepts it (one entry)
+
+    def _clash(self, path: str, twin: str) -> Finding:
+        """The finding for ``path`` colliding with the earlier member ``twin`` (:class:`~sdistguard.names.TwinNames`).
+
+        When the two names are the same string, one being a file, link or special member and the other below it
+        (``x`` beside ``x/y``, ``l -> /etc`` before ``l/evil``), extraction fails, or writes through the link, on
+        every system: ``unsafe-path``. Otherwise they differ in case or normalisation only: ``name-twin``.
+        """
+        bare, name = twin.rstrip("/"), path.rstrip("/")
+        if name.startswith(bare + "/"):
+            what = _KIND_LABELS[self._kinds.get(bare, "file")]
+            detail = f"below {bare}, {what} member: extraction writes through it or fails, on every system"
+            return finding("unsafe-path", path, detail)
+        if bare == name and (twin.endswith("/") or path.endswith("/")):
+            directory, other = (twin, path) if twin.endswith("/") else (path, twin)
+            what = _KIND_LABELS[self._kinds.get(other.rstrip("/"), "file")]
+            detail = f"{other} is {what} member and {directory} holds members: extraction fails on every system"
+            return finding("unsafe-path", path, detail)
+        detail = f"same name as {twin} on a case-insensitive or normalising file system (Windows, macOS)"
+        return finding("name-twin", path, detail)
 
     def stop(self, reason: str) -> None:
         """Record that the audit stopped at a limit (``audit-limit``); ``reason`` says which."""
@@ -254,7 +286,7 @@ class Collector:
 
     def _note_file(self, path: str, parts: list[str], kind: MemberKind, size: int, head: bytes) -> None:
         if path in self.files:
-            self._duplicates[path] = self._duplicates.get(path, 1) + 1
+            self._duplicates.setdefault(path, [self.files[path]]).append(size)
         self.files[path] = size
         self.size += size
         if self.sdist and path == "PKG-INFO" and kind == "file":
@@ -315,10 +347,13 @@ class Collector:
         names = sorted(self.files)
         self._finish_links(names)
         self._finish_roots(names, project)
-        for path, count in self._duplicates.items():
-            self._findings.append(finding("duplicate-member", path, f"{count} members", files=count))
+        for path, sizes in self._duplicates.items():
+            listed = [str(size) for size in sizes]
+            detail = f"{len(sizes)} copies: {', '.join(listed[:-1])} and {listed[-1]} bytes"
+            self._findings.append(finding("duplicate-member", path, detail, files=len(sizes), size=sum(sizes)))
         for first, (files, size) in self._outside.items():
             detail = f"top-level directory is {self.top}/" if self.top else "no single top-level directory"
+            detail += "; PyPI: Incorrect number of top-level directories in sdist"
             self._findings.append(finding("outside-top-level", first, detail, files=files, size=size))
         return sorted(self._findings, key=sort_key)
 
@@ -328,12 +363,38 @@ class Collector:
         return [DirectorySize(path, files, size) for path, (files, size) in ranked[:_SUMMARY_ENTRIES]]
 
     def _finish_links(self, names: list[str]) -> None:
+        """``link-cycle``, ``link-member`` or ``dangling-link`` for every symlink kept by :meth:`_note_symlink`.
+
+        A cycle: the link leads to itself through other links (``a -> b``, ``b -> a``), to more than 40 links in
+        a row (Linux gives up with ``ELOOP``), or to a directory that holds it (``l -> .``, ``d/l -> ..``).
+        """
+        targets = {path: resolved for path, resolved, _ in self._links}
         for path, resolved, target in self._links:
+            cycle = self._cycle(path, resolved, targets) if target else ""
+            if cycle:
+                self._findings.append(finding("link-cycle", path, f"symlink to {target}: {cycle}"))
+                continue
             exists = resolved in self.files or _has_prefix(names, resolved + "/") or resolved == "."
             if target and exists:
                 self._findings.append(finding("link-member", path, f"symlink to {target}"))
             else:
                 self._findings.append(finding("dangling-link", path, f"symlink to {target}, not in the archive"))
+
+    @staticmethod
+    def _cycle(path: str, resolved: str, targets: dict[str, str]) -> str:
+        """Why the symlink at ``path`` (to ``resolved``) never reaches a file or directory, or ``""``."""
+        if resolved == "." or path.startswith(resolved + "/"):
+            return "a directory that holds the link"
+        seen = {path}
+        current = resolved
+        for _ in range(_SYMLOOP_MAX):
+            if current not in targets:
+                return ""
+            if current in seen:
+                return "the links lead back to themselves" if current == path else f"a loop of links through {current}"
+            seen.add(current)
+            current = targets[current]
+        return f"more than {_SYMLOOP_MAX} links in a row"
 
     def _finish_roots(self, names: list[str], project: str | None) -> None:
         """One finding per junk root, except roots that lie inside another reported root.

@@ -13,13 +13,16 @@ from dataclasses import dataclass
 from typing import Final
 
 from packaging.metadata import parse_email
-from packaging.utils import canonicalize_name, canonicalize_version
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from sdistguard.audit.base import MiB
+from sdistguard.audit.pypi import local_version_problem, sdist_filename_problem
 from sdistguard.rules import Finding, finding
 
 __all__ = ["PKG_INFO_LIMIT", "PkgInfo", "check_sdist_metadata", "parse_pkg_info", "project_name"]
+
+_NO_PKG_INFO: Final = "no PKG-INFO in the top-level directory"
 
 PKG_INFO_LIMIT: Final = MiB
 """``PKG-INFO`` larger than this (bytes) is not parsed (a ``pkg-info`` finding)."""
@@ -48,7 +51,7 @@ def parse_pkg_info(data: bytes | None) -> PkgInfo:
     are taken from its "unparsed" part, as the first value given.
     """
     if data is None:
-        return PkgInfo(problem="no PKG-INFO in the top-level directory")
+        return PkgInfo(problem=_NO_PKG_INFO)
     if len(data) > PKG_INFO_LIMIT:
         return PkgInfo(problem=f"larger than {PKG_INFO_LIMIT} bytes; not read")
     raw, unparsed = parse_email(data)
@@ -88,7 +91,10 @@ def check_sdist_metadata(filename: str, pkg_info: PkgInfo, top: str | None, memb
     ``missing-license-file``). ``pkg-info`` and ``metadata-version`` (PEP 643) judge ``PKG-INFO`` itself.
     """
     if pkg_info.problem:
-        return [finding("pkg-info", "PKG-INFO", pkg_info.problem)]
+        detail = pkg_info.problem
+        if detail == _NO_PKG_INFO:
+            detail += f"; PyPI: PKG-INFO not found at {top or '.'}/PKG-INFO"
+        return [finding("pkg-info", "PKG-INFO", detail)]
     found = _metadata_version(pkg_info.metadata_version)
     name, version = pkg_info.name, pkg_info.version
     if not name or not version:
@@ -97,16 +103,24 @@ def check_sdist_metadata(filename: str, pkg_info: PkgInfo, top: str | None, memb
         Version(version)
     except InvalidVersion:
         return [*found, finding("pkg-info", "PKG-INFO", f"Version {version!r} is not a PEP 440 version")]
-    normalized = canonicalize_version(version, strip_trailing_zero=False)
-    stem = f"{canonicalize_name(name).replace('-', '_')}-{normalized}"
+    local = local_version_problem(Version(version))
+    if local:
+        found.append(finding("local-version", "PKG-INFO", local))
+    stem = f"{canonicalize_name(name).replace('-', '_')}-{Version(version)}"
     base = os.path.basename(filename)
-    if base != f"{stem}.tar.gz":
-        found.append(finding("sdist-filename", "", f"named {base}, expected {stem}.tar.gz"))
+    refused = sdist_filename_problem(base, name, version)
+    if refused:
+        found.append(finding("sdist-filename", "", refused))
     if top is not None and top != stem:
         found.append(finding("top-level-name", "", f"top-level directory {top}/, expected {stem}/"))
     for license_file in pkg_info.license_files:
         if license_file not in members:
-            found.append(finding("missing-license-file", license_file, "named in PKG-INFO License-File"))
+            where = f"{top}/{license_file}" if top else license_file
+            detail = (
+                f"named in PKG-INFO License-File; PyPI: License-File {license_file} does not exist in "
+                f"distribution file {base} at {where}"
+            )
+            found.append(finding("missing-license-file", license_file, detail))
     return found
 
 

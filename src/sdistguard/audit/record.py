@@ -85,29 +85,40 @@ def read_record(wheel: Wheel, path: str, max_rows: int) -> tuple[Record, list[Fi
     """Find and parse ``{name}-{version}.dist-info/RECORD`` in the open ``wheel`` whose file is ``path``.
 
     The RECORD matching the wheel's file name (PEP 427 ``{distribution}-{version}-...whl``) wins over
-    others. Returns the record and its findings: ``missing-record`` when there is none,
+    others. Returns the record and its findings: ``missing-record`` when there is none, or none at the
+    path the file name gives (split at its first two ``-``, as warehouse's ``validate_record`` does: PyPI
+    looks nowhere else and refuses the upload; another RECORD found is still verified);
     ``record-mismatch`` when it is larger than 64 MiB, unreadable, not UTF-8 or not CSV. At more than
     ``max_rows`` rows, parsing stops and :attr:`Record.overflow` says so. Never raises for a damaged
     archive.
     """
     candidates = [info for info in wheel.infos if _RECORD_NAME.fullmatch(info.filename)]
-    if not candidates:
-        return Record(None), [finding("missing-record", "", "no *.dist-info/RECORD in the wheel")]
-    stem = os.path.basename(path).split("-", 2)
+    filename = os.path.basename(path)
+    stem = filename.split("-", 2)
     wanted = f"{stem[0]}-{stem[1]}.dist-info/RECORD" if len(stem) > 2 else ""
+    refused = f"Wheel '{filename}' does not contain the required RECORD file: {wanted}" if wanted else ""
+    if not candidates:
+        detail = f"no *.dist-info/RECORD in the wheel; PyPI: {refused}" if refused else "no *.dist-info/RECORD"
+        return Record(None), [finding("missing-record", "", detail)]
     info = next((item for item in candidates if item.filename == wanted), candidates[0])
+    misplaced: list[Finding] = []
+    if wanted and info.filename != wanted:  # PyPI looks only where the file name points (validate_record)
+        misplaced.append(finding("missing-record", "", f"RECORD is at {info.filename}; PyPI: {refused}"))
     if info.file_size > _RECORD_LIMIT:
         return Record(info.filename, problem="too large"), [
-            finding("record-mismatch", info.filename, "RECORD too large; not read")
+            *misplaced,
+            finding("record-mismatch", info.filename, "RECORD too large; not read"),
         ]
     try:
         text = wheel.read(info, _RECORD_LIMIT + 1).decode("utf-8")
     except ZIP_ERRORS as error:  # UnicodeDecodeError is among them
+        why = f"unreadable: {describe(error)}" + (f"; PyPI: {refused}" if refused else "")
         return Record(info.filename, problem="unreadable"), [
-            finding("record-mismatch", info.filename, f"unreadable: {describe(error)}")
+            *misplaced,
+            finding("record-mismatch", info.filename, why),
         ]
     record = Record(info.filename)
-    findings: list[Finding] = []
+    findings: list[Finding] = misplaced
     try:
         for row in csv.reader(io.StringIO(text, newline="")):
             if not row:
@@ -118,7 +129,8 @@ def read_record(wheel: Wheel, path: str, max_rows: int) -> tuple[Record, list[Fi
             padded = [*row, "", ""]
             record.rows[padded[0]] = (padded[1], padded[2])
     except csv.Error as error:
-        findings.append(finding("record-mismatch", "", f"RECORD is not valid CSV: {error}"))
+        why = f"RECORD is not valid CSV: {error}" + (f"; PyPI: {refused}" if refused else "")
+        findings.append(finding("record-mismatch", "", why))
     return record, findings
 
 

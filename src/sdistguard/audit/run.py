@@ -27,6 +27,15 @@ from sdistguard.audit.base import (
 )
 from sdistguard.audit.collector import Collector
 from sdistguard.audit.metadata import check_sdist_metadata, parse_pkg_info, project_name
+from sdistguard.audit.pypi import (
+    SMALL_MEMBER_LIMIT,
+    WheelFacts,
+    check_polyglot,
+    check_upload_filename,
+    check_wheel,
+    check_wheel_members,
+    small_members,
+)
 from sdistguard.audit.record import (
     Expected,
     Record,
@@ -38,8 +47,9 @@ from sdistguard.audit.record import (
     read_record,
 )
 from sdistguard.audit.record import project_directory as record_directory
-from sdistguard.audit.tar import sdist_members
-from sdistguard.audit.zip import Content, open_wheel
+from sdistguard.audit.tar import SPARSE_REFUSED, SparseMember, sdist_members
+from sdistguard.audit.zip import Content, Wheel, open_wheel
+from sdistguard.audit.zipframe import FRAMING_HELP
 from sdistguard.credentials import SecretScanner
 from sdistguard.errors import HATCHLING_USER_ERRORS, InputError, SdistguardError, raised_by
 from sdistguard.rules import PYPI_FILE_LIMIT, Finding, finding
@@ -103,6 +113,8 @@ def audit_sdist(path: str, collector: Collector) -> AuditResult:
     The metadata is checked unless a limit or damage cut the stream. Raises
     :class:`~sdistguard.errors.InputError` when the file is no gzip-compressed tar from its first bytes on.
     """
+    collector.report(check_upload_filename(os.path.basename(path), "sdist"))
+    collector.report(check_polyglot(path, "sdist"))
     try:
         with contextlib.closing(sdist_members(path, collector.limits, collector.head_size)) as members:
             for member, content in members:
@@ -113,6 +125,12 @@ def audit_sdist(path: str, collector: Collector) -> AuditResult:
                     for chunk in content:
                         scanner.feed(chunk)
                     collector.secrets(where, scanner.finish(), scanner.pointer)
+    except SparseMember as sparse:
+        name = sparse.name
+        if collector.top and name.startswith(f"{collector.top}/"):
+            name = name[len(collector.top) + 1 :]
+        collector.report([finding("sparse-member", name, SPARSE_REFUSED)])
+        collector.stop(str(sparse))
     except LimitReached as stop:
         collector.stop(str(stop))
     except Damaged as damage:
@@ -136,6 +154,8 @@ def audit_wheel(path: str, collector: Collector) -> AuditResult:
     :class:`~sdistguard.errors.InputError` when the file is not a zip archive.
     """
     limits = collector.limits
+    collector.report(check_upload_filename(os.path.basename(path), "wheel"))
+    collector.report(check_polyglot(path, "wheel"))
     try:
         wheel = open_wheel(path, limits)
     except LimitReached as stop:
@@ -143,6 +163,7 @@ def audit_wheel(path: str, collector: Collector) -> AuditResult:
         _check_size(path, collector)
         return _result(path, "wheel", collector.finish(None), collector)
     with wheel:
+        collector.report(_pypi_wheel_checks(path, wheel))
         record, problems = read_record(wheel, path, limits.max_members)
         collector.report(problems)
         if record.overflow:
@@ -172,6 +193,33 @@ def audit_wheel(path: str, collector: Collector) -> AuditResult:
     _check_size(path, collector)
     findings = collector.finish(_wheel_project(record))
     return _result(path, "wheel", findings, collector)
+
+
+def _pypi_wheel_checks(path: str, wheel: Wheel) -> list[Finding]:
+    """What PyPI refuses in the wheel at ``path`` (:mod:`~sdistguard.audit.pypi`, :mod:`~sdistguard.audit.zipframe`).
+
+    ``METADATA`` and ``entry_points.txt`` are read here, up to :data:`~sdistguard.audit.pypi.SMALL_MEMBER_LIMIT`
+    bytes each, and kept by the wheel, so the member pass does not read them again.
+    """
+    size = os.path.getsize(path)
+    found: list[Finding] = []
+    if wheel.framing is not None:
+        found.append(finding("zip-framing", "", f"ZIP archive not accepted: {wheel.framing}. {FRAMING_HELP}"))
+    found.extend(check_wheel_members(wheel.infos, size))
+    by_name = {info.filename: info for info in wheel.infos}  # the last of duplicates, as zipfile.read finds it
+    contents: list[bytes | None] = []
+    for name in small_members(os.path.basename(path)):
+        info = by_name.get(name)
+        data: bytes | None = None
+        if info is not None and not info.is_dir() and info.file_size <= SMALL_MEMBER_LIMIT:
+            try:
+                data = wheel.read(info, SMALL_MEMBER_LIMIT + 1)
+            except ZIP_ERRORS:
+                data = None  # the member pass reports the damage
+        contents.append(data if data is not None and len(data) <= SMALL_MEMBER_LIMIT else None)
+    metadata, entry_points = [*contents, None, None][:2]
+    found.extend(check_wheel(os.path.basename(path), by_name, WheelFacts(size, metadata, entry_points)))
+    return found
 
 
 class _Budget:

@@ -22,7 +22,7 @@ from typing import Final, Protocol
 from sdistguard.audit.base import TAR_ERRORS, Damaged, LimitReached, Limits, Member, MemberKind, describe, open_input
 from sdistguard.errors import InputError
 
-__all__ = ["MAX_GLOBAL_KEYS", "MAX_HEADER_CHAIN", "Content", "sdist_members"]
+__all__ = ["MAX_GLOBAL_KEYS", "MAX_HEADER_CHAIN", "SPARSE_REFUSED", "Content", "SparseMember", "sdist_members"]
 
 _HEADER_TYPES: Final = (
     tarfile.XHDTYPE,
@@ -115,8 +115,31 @@ class _HeaderTooLarge(LimitReached):
     """An extended header declared more bytes than :attr:`~sdistguard.audit.base.Limits.max_header_bytes`."""
 
 
-class _SparseMember(LimitReached):
-    """A GNU sparse member: ``tarfile`` would read its sparse map without bound, so the audit stops."""
+class SparseMember(LimitReached):
+    """A GNU sparse member: ``tarfile`` would read its sparse map without bound, so the audit stops.
+
+    ``name`` is the member's name as stored (``""`` when the header does not say). PyPI refuses any
+    sdist holding one (:data:`SPARSE_REFUSED`).
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__(_SPARSE)
+        self.name = name
+
+
+SPARSE_REFUSED: Final = (
+    "tar archive not accepted: Sparse members are not allowed. See https://docs.pypi.org/archives for more information"
+)
+"""PyPI's message for an sdist with a sparse member (warehouse forklift/legacy.py ``_is_valid_dist_file``)."""
+
+
+def _sparse_name(arguments: tuple[object, ...]) -> str:
+    """The member name from the arguments ``tarfile`` passes its ``_proc_gnusparse_*`` hooks: the next
+    member's ``TarInfo``, then the PAX headers (``GNU.sparse.name`` wins, as in GNU tar)."""
+    headers = next((item for item in arguments if isinstance(item, dict)), {})
+    member = next((item for item in arguments if isinstance(item, tarfile.TarInfo)), None)
+    name = headers.get("GNU.sparse.name") or headers.get("path") or (member.name if member is not None else "")
+    return name if isinstance(name, str) else ""
 
 
 class _ChainTooLong(Damaged):
@@ -148,7 +171,7 @@ def _bounded_tarinfo(max_header: int) -> type[tarfile.TarInfo]:
     (:class:`_ChainTooLong`); global PAX headers setting more than :data:`MAX_GLOBAL_KEYS` keys stop
     the audit. A GNU sparse member, old style (type ``S``, a map in extension blocks) or PAX (formats
     0.0, 0.1 and 1.0, the last with its map in the member data), stops the audit before its map is
-    parsed (:class:`_SparseMember`): ``tarfile`` parses sparse maps without any bound. The sparse
+    parsed (:class:`SparseMember`): ``tarfile`` parses sparse maps without any bound. The sparse
     hooks are ``tarfile``'s own ``_proc_sparse`` and ``_proc_gnusparse_*`` methods, present from
     Python 3.2 to 3.14; ``tests/test_audit_hostile.py`` fails if one goes missing.
     """
@@ -162,7 +185,7 @@ def _bounded_tarinfo(max_header: int) -> type[tarfile.TarInfo]:
             if info.type in _HEADER_TYPES and info.size > max_header:
                 raise _HeaderTooLarge(f"an extended tar header of {info.size} bytes (limit {max_header})")
             if info.type == tarfile.GNUTYPE_SPARSE:
-                raise _SparseMember(_SPARSE)
+                raise SparseMember(info.name)
             return info
 
         @classmethod
@@ -181,16 +204,16 @@ def _bounded_tarinfo(max_header: int) -> type[tarfile.TarInfo]:
             return info
 
         def _proc_sparse(self, archive: tarfile.TarFile) -> BoundedTarInfo:
-            raise _SparseMember(_SPARSE)  # pragma: no cover - frombuf refuses type S first
+            raise SparseMember(self.name)  # pragma: no cover - frombuf refuses type S first
 
-        def _proc_gnusparse_00(self, *_: object) -> None:
-            raise _SparseMember(_SPARSE)
+        def _proc_gnusparse_00(self, *arguments: object) -> None:
+            raise SparseMember(_sparse_name(arguments))
 
-        def _proc_gnusparse_01(self, *_: object) -> None:
-            raise _SparseMember(_SPARSE)
+        def _proc_gnusparse_01(self, *arguments: object) -> None:
+            raise SparseMember(_sparse_name(arguments))
 
-        def _proc_gnusparse_10(self, *_: object) -> None:
-            raise _SparseMember(_SPARSE)
+        def _proc_gnusparse_10(self, *arguments: object) -> None:
+            raise SparseMember(_sparse_name(arguments))
 
     return BoundedTarInfo
 
