@@ -49,7 +49,7 @@ from sdistguard.audit.record import (
 from sdistguard.audit.record import project_directory as record_directory
 from sdistguard.audit.tar import SPARSE_REFUSED, SparseMember, sdist_members
 from sdistguard.audit.zip import Content, Wheel, open_wheel
-from sdistguard.audit.zipframe import FRAMING_HELP
+from sdistguard.audit.zipframe import FRAMING_HELP, MALFORMED, framing_problem
 from sdistguard.credentials import SecretScanner
 from sdistguard.errors import HATCHLING_USER_ERRORS, InputError, SdistguardError, raised_by
 from sdistguard.rules import PYPI_FILE_LIMIT, Finding, finding
@@ -151,7 +151,9 @@ def audit_wheel(path: str, collector: Collector) -> AuditResult:
     Each member is opened at most once: its head, its RECORD hash and the secret scan share one read
     (RECORD itself is read once, to parse it). Bytes hashed or scanned count against
     ``Limits.max_bytes``: past it, one ``audit-limit`` finding and no more hashing. Raises
-    :class:`~sdistguard.errors.InputError` when the file is not a zip archive.
+    :class:`~sdistguard.errors.InputError` when the file cannot be opened. A file that Python's ``zipfile``
+    cannot read as a zip is no input error: PyPI refuses it (``_is_valid_dist_file``: "File is not a
+    zipfile", or ``validate_zipfile``'s framing answer), so it gives ``zip-framing`` and ``corrupt-archive``.
     """
     limits = collector.limits
     collector.report(check_upload_filename(os.path.basename(path), "wheel"))
@@ -161,6 +163,9 @@ def audit_wheel(path: str, collector: Collector) -> AuditResult:
     except LimitReached as stop:
         collector.stop(str(stop))
         _check_size(path, collector)
+        return _result(path, "wheel", collector.finish(None), collector)
+    except InputError as error:  # zipfile cannot read it: PyPI refuses it too (no audit past this point)
+        collector.report(_unreadable_zip(path, error))
         return _result(path, "wheel", collector.finish(None), collector)
     with wheel:
         collector.report(_pypi_wheel_checks(path, wheel))
@@ -193,6 +198,23 @@ def audit_wheel(path: str, collector: Collector) -> AuditResult:
     _check_size(path, collector)
     findings = collector.finish(_wheel_project(record))
     return _result(path, "wheel", findings, collector)
+
+
+def _unreadable_zip(path: str, error: InputError) -> list[Finding]:
+    """``zip-framing`` and ``corrupt-archive`` for a ``.whl`` that ``zipfile`` refuses (``error`` says why).
+
+    The framing detail is warehouse's answer: "File is not a zipfile" when ``zipfile.is_zipfile`` finds
+    no end record (``forklift/legacy.py`` ``_is_valid_dist_file``), else the first framing rule the bytes
+    break (:func:`~sdistguard.audit.zipframe.framing_problem`, read without a central directory).
+    """
+    import zipfile
+
+    reason = "File is not a zipfile"
+    if zipfile.is_zipfile(path):
+        with open(path, "rb") as raw:
+            reason = f"ZIP archive not accepted: {framing_problem(raw, {}) or MALFORMED}. {FRAMING_HELP}"
+    because = str(error).removeprefix(f"{path}: ")
+    return [finding("zip-framing", "", reason), finding("corrupt-archive", "", because)]
 
 
 def _pypi_wheel_checks(path: str, wheel: Wheel) -> list[Finding]:
