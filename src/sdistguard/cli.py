@@ -41,7 +41,8 @@ exit codes:
   0  nothing that breaks installs or leaks (advisory codes such as SG521 are reported, not failed)
   1  at least one failing finding: by default every code but the advisory ones
      ({", ".join(sorted(ADVISORY_CODES))}); with --select or a configured select,
-     every selected code fails
+     every selected code fails; with --build, also a build that failed (SG751)
+     (--build writes the sdist and wheel to --outdir only on exit 0)
   2  usage error, bad configuration, or an input that cannot be read
 
 configuration: [tool.sdistguard.check] select = [...] / ignore = [...] (codes or prefixes such as
@@ -162,11 +163,27 @@ def _parser() -> argparse.ArgumentParser:
         help="audit sdists (.tar.gz), wheels (.whl) or project directories",
         description="Audit each PATH: an sdist (.tar.gz), a wheel (.whl), or a project directory "
         "(what the sdistguard backend would leave out, without building). Archives are "
-        "read as streams, never extracted.",
+        "read as streams, never extracted. With --build, the project is built (its build code runs) and the "
+        "artifacts are audited: the release gate.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument("paths", nargs="+", metavar="PATH")
+    check.add_argument("paths", nargs="*", metavar="PATH")
+    check.add_argument(
+        "--build",
+        action="store_true",
+        help="release gate: build the project at PATH (one directory, default .) with its own [build-system] "
+        "backend in isolated environments, as python -m build does -- this RUNS THE PROJECT'S BUILD CODE -- "
+        "then audit the sdist, the wheel built from the unpacked sdist and the wheel built from the tree, "
+        "compare the two wheels (SG750) and the sdist with git (SG752, SG753); needs "
+        'pip install "sdistguard[release]"',
+    )
+    check.add_argument(
+        "--outdir",
+        metavar="DIR",
+        help="with --build: where the sdist and the wheel built from it are written, only when nothing fails "
+        "(default: PATH/dist, as python -m build)",
+    )
     check.add_argument(
         "--format",
         choices=("table", "json", "github", "sarif"),
@@ -287,7 +304,12 @@ def _check(arguments: argparse.Namespace) -> int:
         max_members=arguments.max_members or defaults.max_members, max_bytes=arguments.max_bytes or defaults.max_bytes
     )
     checked: list[CheckedInput] = []
-    for path in arguments.paths:
+    paths = [] if arguments.build else arguments.paths
+    if arguments.build or arguments.outdir:
+        checked = _check_build(arguments, select, ignore, limits)
+    elif not paths:
+        raise InputError("check needs a PATH (an sdist, a wheel or a project directory), or --build [DIR]")
+    for path in paths:
         selection = _selection_for(path, select, ignore)
         try:
             checked.append(_check_one(path, selection, limits))
@@ -306,6 +328,26 @@ def _check(arguments: argparse.Namespace) -> int:
         text = format_check_table(checked, group_above=group)
     _write_report(text, arguments.output)
     return code
+
+
+def _check_build(arguments: argparse.Namespace, select: tuple[str, ...] | None, ignore: tuple[str, ...],
+                 limits: Any) -> list[Any]:
+    """``check --build [DIR]``: the release gate (:func:`sdistguard.release.run_gate`), each artifact
+    audited as ``check`` audits an archive; returns the ``CheckedInput`` of the project and of each artifact."""
+    from sdistguard.release import run_gate
+
+    if not arguments.build or len(arguments.paths) > 1:
+        raise InputError("--outdir goes with --build" if not arguments.build else "--build takes one directory")
+    root = arguments.paths[0] if arguments.paths else "."
+    selection = _selection_for(root, select, ignore)
+    return run_gate(
+        root,
+        outdir=arguments.outdir or os.path.normpath(os.path.join(root, "dist")),
+        check_artifact=lambda path: _check_one(path, selection, limits),
+        fails=lambda found: selection.fails(found.code),
+        wants=lambda found: selection.wants(found.code),
+        progress=None if arguments.format == "json" else sys.stderr,
+    ).inputs
 
 
 def _check_one(path: str, selection: CheckSelection, limits: Any) -> Any:
@@ -347,8 +389,9 @@ def _check_directory(root: str, selection: CheckSelection) -> Any:
     built_by = built_by_project(root) or BuiltBy("setuptools", "no build-backend in pyproject.toml (pip's default)")
     if built_by.name not in ("hatchling", "sdistguard"):
         raise InputError(
-            f"{root}: builds with {built_by.name} ({built_by.evidence}); `sdistguard check` predicts only "
-            f"hatchling and sdistguard builds: build the sdist (python -m build --sdist) and check dist/*.tar.gz"
+            f"{root}: builds with {built_by.name} ({built_by.evidence}); `sdistguard check DIR` predicts only "
+            f"hatchling and sdistguard builds without running them: run `sdistguard check --build {root}`, "
+            f"which builds it with its own backend (running the project's build code) and audits the artifacts"
         )
     result = audit_report(root)
     findings = selection.apply(result.findings)

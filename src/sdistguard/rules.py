@@ -49,6 +49,7 @@ Code = Literal[
     "SG601", "SG602", "SG610", "SG611",
     "SG501", "SG502", "SG503", "SG504", "SG505", "SG510", "SG511", "SG512",
     "SG520", "SG521", "SG522", "SG523", "SG524", "SG530", "SG531", "SG590", "SG591",
+    "SG750", "SG751", "SG752", "SG753",
 ]
 """Every rule code, in table order (a test checks that this list and :data:`RULES` agree)."""
 
@@ -62,6 +63,7 @@ RuleName = Literal[
     "unsafe-path", "link-member", "duplicate-member", "outside-top-level", "missing-link-target", "bytecode",
     "vcs-dir", "foreign-egg-info", "pkg-info", "metadata-version", "sdist-filename", "top-level-name",
     "missing-license-file", "missing-record", "record-mismatch", "audit-limit", "corrupt-archive",
+    "wheel-parity", "build-failed", "not-in-sdist", "untracked-in-sdist",
 ]
 """Every rule name (the slug :func:`finding` takes), in table order."""
 
@@ -220,6 +222,21 @@ _RULE_LIST: Final = (
     Rule("SG591", "corrupt-archive", ERROR,
          "the archive is damaged or truncated; findings cover the part read before the damage",
          "download or build it again; installers will fail on it too", "reported"),
+    # --- the release gate (sdistguard check --build): codes SG750-SG779 ---
+    Rule("SG750", "wheel-parity", ERROR,
+         "the wheel built from the sdist differs from the wheel built from the tree (a member on one side "
+         "only, or different content)",
+         "ship in the sdist every file the wheel needs, and test the wheel built from the sdist "
+         "(python -m build and uv build build it that way)", "reported"),
+    Rule("SG751", "build-failed", ERROR,
+         "the project's build backend failed to build an artifact in an isolated environment",
+         "run python -m build on the project to see the whole output; fix the error it names", "reported"),
+    Rule("SG752", "not-in-sdist", WARNING, "file git tracks below the project is not in the sdist",
+         "include it in the sdist, or leave it out on purpose (docs, CI files)", "reported",
+         advisory=True),  # many projects leave CI and docs files out of the sdist on purpose
+    Rule("SG753", "untracked-in-sdist", WARNING, "sdist member that git does not track",
+         "commit it, or leave it out of the sdist; a file a hook generates is expected here", "reported",
+         advisory=True),  # generated files (a version file) ship on purpose
 )
 
 RULES: Final[dict[Code, Rule]] = {rule.code: rule for rule in _RULE_LIST}
