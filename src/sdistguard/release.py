@@ -78,8 +78,8 @@ def require_build() -> None:
     Raises :class:`~sdistguard.errors.InputError` naming the extra to install when it cannot.
     """
     try:
-        import build.env  # noqa: F401
-        import pyproject_hooks  # noqa: F401
+        from build import ProjectBuilder  # noqa: F401 - brings pyproject_hooks, build's own requirement
+        from build.env import DefaultIsolatedEnv  # noqa: F401
     except ImportError as error:
         missing = (error.name or "build").split(".")[0]
         raise InputError(f'check --build needs pypa/build ("{missing}"), which cannot be imported: {EXTRA}') from None
