@@ -169,7 +169,8 @@ def test_tracked_files_the_sdist_lacks_and_untracked_members_are_reported(
         out, err = capsys.readouterr()
         assert code == 0, out  # reported, advisory
         assert sorted(os.listdir(root / "dist")) == ["demo-1.0-py3-none-any.whl", "demo-1.0.tar.gz"]
-        assert f"  SG752  notes/     {RULES['SG752'].reason} [2 files, 17 B; tracked by git, none in the sdist] (advisory)" in out
+        reason = RULES["SG752"].reason
+        assert f"  SG752  notes/     {reason} [2 files, 17 B; tracked by git, none in the sdist] (advisory)" in out
         assert (f"  SG753  extra.txt  {RULES['SG753'].reason} [untracked (git does not ignore it: commit it or "
                 "ignore it)] (advisory)") in out
         assert ('  fix (SG752): check what leaves them out ([tool.hatch.build.targets.sdist] exclude or only-include, '
@@ -276,7 +277,7 @@ def test_publish_writes_each_file_whole_or_nothing(tmp_path: Path) -> None:
     artifact.write_bytes(b"sdist")
     blocked = tmp_path / "file"
     blocked.write_text("not a directory")
-    with pytest.raises(InputError, match="--outdir .*file: cannot write"):
+    with pytest.raises(InputError, match=r"--outdir .*file: cannot write"):
         publish([str(artifact)], str(blocked))
     assert publish([str(artifact)], str(tmp_path / "out")) == [str(tmp_path / "out" / "demo-1.0.tar.gz")]
     assert os.listdir(tmp_path / "out") == ["demo-1.0.tar.gz"]

@@ -474,9 +474,9 @@ def sdist_vs_git(
     ``root`` is the project directory (absolute); ``sdist_files`` are the sdist's members relative to its
     top-level directory; ``backend`` (a :class:`~sdistguard.hints.BuiltBy` name) says which members are
     the backend's own metadata (``PKG-INFO``; setuptools' ``*.egg-info/`` and ``setup.cfg``; uv_build's
-    ``pyproject.toml.orig``), never reported. ``tree`` is git's answer for ``root`` when the caller has it, else git is asked through
-    :func:`sdistguard.vcs.query`. Returns the findings and ``None``, or no findings and why the
-    comparison was skipped (not a git work tree, git unavailable).
+    ``pyproject.toml.orig``), never reported. ``tree`` is git's answer for ``root`` when the caller has
+    it, else git is asked through :func:`sdistguard.vcs.query`. Returns the findings and ``None``, or no
+    findings and why the comparison was skipped (not a git work tree, git unavailable).
     """
     if tree is None:
         tree = query(root)
@@ -689,8 +689,15 @@ def _judge(
         artifact = by_role.get(role)
         if artifact is None:
             continue
-        checked = check_artifact(artifact.path)
-        checked.result.path = os.path.basename(artifact.path) + suffix
+        display = os.path.basename(artifact.path) + suffix
+        try:
+            checked = check_artifact(artifact.path)
+        except InputError as error:  # the backend wrote something no reader opens: exit 2, as for any input
+            message = str(error).replace(artifact.path, display)
+            sys.stderr.write(f"sdistguard: error: {message}\n")
+            inputs.append(CheckedInput(AuditResult(display, "unknown", error=message)))
+            continue
+        checked.result.path = display
         checked.notes.append(f"{note} ({artifact.seconds:.1f} s)")
         if role == ("wheel", "sdist") and ("wheel", "tree") in by_role:
             parity = _parity(artifact.path, by_role[("wheel", "tree")].path, sdist_files, absolute, git)
