@@ -130,6 +130,9 @@ def test_a_wheel_file_the_sdist_excludes_fails_the_parity_check(tmp_path: Path,
         ("demo/data.txt", "only in the wheel built from the tree: excluded from the sdist: the tree has "
          "src/demo/data.txt, the sdist does not", True)
     ]
+    assert (report["inputs"][2]["findings"][-1]["hint"] == "check what leaves them out ([tool.hatch.build.targets."
+            "sdist] exclude or only-include, a .gitignore line) and add [\"/src/demo/data.txt\"] to "
+            "[tool.hatch.build.targets.sdist] include; then test the wheel built from the sdist")
     assert os.listdir(outdir) == ["demo-0.9.tar.gz"]  # nothing written, nothing half-written
     assert capsys.readouterr().err == ""  # --format json: no progress
 
@@ -161,6 +164,8 @@ def test_tracked_files_the_sdist_lacks_and_untracked_members_are_reported(
     (root / "notes" / "ideas.md").write_text("- more\n")
     commit_all(root)
     (root / "extra.txt").write_text("not committed\n")
+    (root / "dist").mkdir()
+    (root / "dist" / "demo-0.9.tar.gz").write_bytes(b"an older release")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
         patch.setattr(tempfile, "tempdir", str(tmp_path))
@@ -168,7 +173,7 @@ def test_tracked_files_the_sdist_lacks_and_untracked_members_are_reported(
         code = main(["check", "--build"])
         out, err = capsys.readouterr()
         assert code == 0, out  # reported, advisory
-        assert sorted(os.listdir(root / "dist")) == ["demo-1.0-py3-none-any.whl", "demo-1.0.tar.gz"]
+        assert sorted(os.listdir(root / "dist")) == ["demo-0.9.tar.gz", "demo-1.0-py3-none-any.whl", "demo-1.0.tar.gz"]
         reason = RULES["SG752"].reason
         assert f"  SG752  notes/     {reason} [2 files, 17 B; tracked by git, none in the sdist] (advisory)" in out
         assert (f"  SG753  extra.txt  {RULES['SG753'].reason} [untracked (git does not ignore it: commit it or "
@@ -178,6 +183,9 @@ def test_tracked_files_the_sdist_lacks_and_untracked_members_are_reported(
         assert "sdistguard: [1/3] building the sdist from the tree ... demo-1.0.tar.gz (" in err
         assert "sdistguard: [3/3] building the wheel from the tree ... demo-1.0-py3-none-any.whl (" in err
         assert "sdistguard: the gate passed; wrote dist/demo-1.0.tar.gz, dist/demo-1.0-py3-none-any.whl" in err
+        assert ("sdistguard: note: dist also holds demo-0.9.tar.gz, which this run did not check: upload only the "
+                "files named above") in err
+        assert "  note: dist also holds demo-0.9.tar.gz, which this run did not check" in out
         code = main(["check", "--build", "--select", "SG752", "--outdir", str(tmp_path / "strict")])
         out, err = capsys.readouterr()
     assert code == 1  # selected, so failing

@@ -168,18 +168,19 @@ def leave_out_fix(backend: str | None, paths: Iterable[str], kind: str) -> str:
     )
 
 
-def include_fix(backend: str | None, paths: Iterable[str], kind: str = "sdist") -> str:
+def include_fix(backend: str | None, paths: Iterable[str], kind: str = "sdist", *, optional: bool = True) -> str:
     """How to put ``paths`` into the sdist built by ``backend`` (a :class:`BuiltBy` name, or ``None``):
     the counterpart of :func:`leave_out_fix`, for files git tracks that the sdist lacks.
 
     ``paths`` are POSIX paths relative to the project root (a directory ends with ``/``); ``kind`` is
-    ``"sdist"`` (the only artifact such a fix concerns). Returns one line of advice naming the setting,
-    from each backend's documentation (the same pages as :func:`leave_out_fix`).
+    ``"sdist"`` (the only artifact such a fix concerns). ``optional``: the advice ends by saying that
+    leaving them out on purpose is fine (for an advisory finding). Returns one line of advice naming the
+    setting, from each backend's documentation (the same pages as :func:`leave_out_fix`).
     """
     chosen = list(dict.fromkeys(path for path in paths if path))[:3]
     plain = [path.rstrip("/") for path in chosen]
     listed = _toml_list(plain)
-    tail = "; or leave them out on purpose (this finding is advisory)"
+    tail = "; or leave them out on purpose (this finding is advisory)" if optional else ""
     if backend in ("hatchling", "sdistguard"):
         anchored = _toml_list("/" + path for path in chosen)
         return (f"check what leaves them out ([tool.hatch.build.targets.{kind}] exclude or only-include, a "

@@ -320,6 +320,7 @@ def wheel_parity(
     sdist_files: Mapping[str, str],
     tree_root: str,
     tree_files: Iterable[str] | None = None,
+    excluded: list[str] | None = None,
 ) -> list[Finding]:
     """Compare the wheel built from the unpacked sdist with the wheel built from the tree; one
     ``wheel-parity`` finding per member that differs, with its likely cause in the detail.
@@ -327,8 +328,10 @@ def wheel_parity(
     ``from_sdist`` and ``from_tree`` are paths of the two wheels; ``sdist_files`` maps each sdist file
     (relative to its top-level directory) to its SHA-256; ``tree_root`` is the project directory and
     ``tree_files`` its files relative to it (git's tracked and untracked files; ``None``: the member's
-    own path and ``src/`` below it are looked up on disk). Members are compared by content and executable
-    bit; ``RECORD`` and the archives' timestamps are not compared (they differ by construction). A
+    own path and ``src/`` below it are looked up on disk). ``excluded``, when given, gets the tree files
+    the sdist lacks that explain a finding (for the fix in the backend's terms). Members are compared by
+    content and executable bit; ``RECORD`` and the archives' timestamps are not compared (they differ by
+    construction). A
     different wheel file name is one finding at path ``""``. Raises ``OSError``/``zipfile.BadZipFile``
     for a wheel that cannot be read (the audit of each reports that first).
     """
@@ -360,6 +363,8 @@ def wheel_parity(
                 cause = "metadata the backend writes only when it builds from the tree"
             elif tree and not in_sdist:
                 cause = f"excluded from the sdist: the tree has {tree[0]}, the sdist does not"
+                if excluded is not None:
+                    excluded.append(tree[0])
             elif in_sdist:
                 cause = (f"a pattern that matches differently once unpacked: the sdist holds {in_sdist[0]}, "
                          "but the wheel built from it leaves it out")
@@ -622,6 +627,10 @@ def run_gate(
             )
         if result.passed and sdist is not None and shipped is not None:
             result.written = publish([sdist.path, shipped.path], outdir)
+            if result.unchecked:
+                result.inputs[0].notes.append(
+                    f"{outdir} also holds {', '.join(result.unchecked)}, which this run did not check"
+                )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if progress is not None:
@@ -700,8 +709,13 @@ def _judge(
         checked.result.path = display
         checked.notes.append(f"{note} ({artifact.seconds:.1f} s)")
         if role == ("wheel", "sdist") and ("wheel", "tree") in by_role:
-            parity = _parity(artifact.path, by_role[("wheel", "tree")].path, sdist_files, absolute, git)
+            excluded: list[str] = []
+            parity = _parity(artifact.path, by_role[("wheel", "tree")].path, sdist_files, absolute, git, excluded)
             parity = [found for found in parity if wants(found)]
+            if parity and excluded:
+                code = RULE_BY_NAME["wheel-parity"].code
+                fix = include_fix(backend.name, excluded, "sdist", optional=False)
+                checked.fixes[code] = fix + "; then test the wheel built from the sdist"
             checked.result.findings = checked.result.findings + parity
             checked.fails = checked.fails + tuple(fails(found) for found in parity)
         inputs.append(checked)
@@ -720,11 +734,17 @@ def _judge(
 
 
 def _parity(
-    from_sdist: str, from_tree: str, sdist_files: dict[str, str], root: str, tree: GitTree | GitUnavailable
+    from_sdist: str,
+    from_tree: str,
+    sdist_files: dict[str, str],
+    root: str,
+    tree: GitTree | GitUnavailable,
+    excluded: list[str],
 ) -> list[Finding]:
     files = tree.tracked | tree.untracked if isinstance(tree, GitTree) else None
     try:
-        return wheel_parity(from_sdist, from_tree, sdist_files=sdist_files, tree_root=root, tree_files=files)
+        return wheel_parity(from_sdist, from_tree, sdist_files=sdist_files, tree_root=root, tree_files=files,
+                            excluded=excluded)
     except (OSError, zipfile.BadZipFile):
         return []  # each wheel's own audit reports why it cannot be read
 
