@@ -169,6 +169,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument("paths", nargs="*", metavar="PATH")
+    check.set_defaults(usage_error=check.error)  # PATH is required unless --build: main() asks
     check.add_argument(
         "--build",
         action="store_true",
@@ -261,6 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code (0, 1, 2)."""
     try:
         arguments = _parser().parse_args(argv)
+        if arguments.command == "check" and not (arguments.paths or arguments.build):
+            arguments.usage_error("the following arguments are required: PATH (or --build [DIR])")
     except SystemExit as exit_:  # argparse: --help (0) or a usage error (2)
         return exit_.code if isinstance(exit_.code, int) else EXIT_ERROR
     try:
@@ -307,8 +310,6 @@ def _check(arguments: argparse.Namespace) -> int:
     paths = [] if arguments.build else arguments.paths
     if arguments.build or arguments.outdir:
         checked = _check_build(arguments, select, ignore, limits)
-    elif not paths:
-        raise InputError("check needs a PATH (an sdist, a wheel or a project directory), or --build [DIR]")
     for path in paths:
         selection = _selection_for(path, select, ignore)
         try:
