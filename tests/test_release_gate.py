@@ -338,3 +338,18 @@ def test_wheel_parity_names_each_member_that_differs_with_its_likely_cause(tmp_p
          "once unpacked: the tree's wheel leaves out src/demo/skipped.txt (a .gitignore or VCS file list the "
          "unpacked sdist lacks)"),
     ]
+
+
+def test_an_invalid_build_system_table_is_a_build_failure_before_anything_is_installed(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "pyproject.toml").write_text('[build-system]\nrequires = "hatchling"\n\n[project]\nname = "demo"\n')
+    (tmp_path / "tmp").mkdir()
+    code, report = gate(root, work=tmp_path / "tmp")
+    assert code == 1
+    assert [item["kind"] for item in report["inputs"]] == ["directory"]
+    assert [(found["code"], found["path"], found["detail"]) for found in report["inputs"][0]["findings"]] == [
+        ("SG751", "pyproject.toml", "sdist from the tree: Failed to validate `build-system` in pyproject.toml: "
+         "`requires` must be an array of strings")
+    ]
+    assert not (root / "dist").exists()

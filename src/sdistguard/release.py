@@ -70,6 +70,7 @@ _OUTPUT_KEPT: Final = 256 * 1024
 
 Source = Literal["tree", "sdist"]
 Distribution = Literal["sdist", "wheel"]
+Installer = Literal["pip", "uv"]
 
 
 def require_build() -> None:
@@ -85,7 +86,7 @@ def require_build() -> None:
         raise InputError(f'check --build needs pypa/build ("{missing}"), which cannot be imported: {EXTRA}') from None
 
 
-def pick_installer() -> Literal["pip", "uv"]:
+def pick_installer() -> Installer:
     """``"uv"`` when uv is found as ``python -m build --installer uv`` finds it (the ``uv`` package's
     binary, else ``$UV`` or ``uv`` on ``PATH``), else ``"pip"``."""
     try:
@@ -165,19 +166,21 @@ class _Output:
         return [printable(line) for line in lines[-OUTPUT_TAIL:]]
 
 
-def _build_one(srcdir: str, distribution: Distribution, outdir: str, envdir: str, installer: str, what: str) -> str:
+def _build_one(
+    srcdir: str, distribution: Distribution, outdir: str, envdir: str, installer: Installer, what: str
+) -> str:
     """Build ``distribution`` of ``srcdir`` into ``outdir`` in a fresh isolated environment at ``envdir``
     (what ``python -m build`` does for one distribution); return the artifact's absolute path.
 
     Raises :class:`BuildFailure` when the environment cannot be set up, the requirements cannot be
     installed, ``[build-system]`` is invalid, or the backend fails.
     """
-    from build import BuildBackendException, BuildException, ProjectBuilder
+    from build import BuildBackendException, BuildException, FailedProcessError, ProjectBuilder
     from build.env import DefaultIsolatedEnv
 
     output = _Output()
     try:
-        with DefaultIsolatedEnv(installer=installer, path=envdir) as env:  # type: ignore[arg-type]
+        with DefaultIsolatedEnv(installer=installer, path=envdir) as env:
             builder = ProjectBuilder.from_isolated_env(env, srcdir, runner=output)
             env.install(builder.build_system_requires)
             env.install(builder.get_requires_for_build(distribution))
@@ -196,14 +199,13 @@ def _build_one(srcdir: str, distribution: Distribution, outdir: str, envdir: str
         raise BuildFailure(what, message, output.tail()) from None
     except BuildException as error:  # an invalid [build-system] table, a missing pyproject.toml
         raise BuildFailure(what, str(error), output.tail()) from None
-    except Exception as error:
-        from build import FailedProcessError
-
-        if isinstance(error, FailedProcessError):  # the environment could not be created
-            output.keep(error.exception.stdout)
-            output.keep(error.exception.stderr)
-            raise BuildFailure(what, str(error), output.tail()) from None
-        raise
+    except FailedProcessError as error:  # venv could not create the environment
+        output.keep(error.exception.stdout)
+        output.keep(error.exception.stderr)
+        raise BuildFailure(what, str(error), output.tail()) from None
+    except (OSError, RuntimeError) as error:  # no Python in the new environment, no uv, a full disk
+        message = f"the isolated environment could not be set up: {type(error).__name__}: {error}"
+        raise BuildFailure(what, message, output.tail()) from None
 
 
 def _unpack_sdist(sdist: str, destination: str) -> str:
@@ -235,7 +237,7 @@ def _unpack_sdist(sdist: str, destination: str) -> str:
 
 
 def _build_all(
-    root: str, work: str, installer: str, progress: TextIO | None
+    root: str, work: str, installer: Installer, progress: TextIO | None
 ) -> tuple[list[Artifact], list[BuildFailure]]:
     """Build the sdist from ``root``, the wheel from the unpacked sdist, then the wheel from ``root``.
 
@@ -582,7 +584,7 @@ def run_gate(
     fails: Callable[[Finding], bool],
     wants: Callable[[Finding], bool],
     progress: TextIO | None = sys.stderr,
-    installer: Literal["pip", "uv"] | None = None,
+    installer: Installer | None = None,
 ) -> GateResult:
     """Build ``root`` three ways, audit each artifact, add the gate's findings, and write the output
     directory when nothing fails.
