@@ -62,6 +62,7 @@ def gate(root: Path, *arguments: str, work: Path) -> tuple[int, dict[str, Any]]:
     report = work / f"report-{len(list(work.iterdir()))}.json"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        patch.setenv("TMPDIR", str(work))  # the backends' own temporary files
         patch.setattr(tempfile, "tempdir", str(work))
         code = main(["check", "--build", str(root), "--format", "json", "--output", str(report), *arguments])
     return code, json.loads(report.read_text())
@@ -170,6 +171,7 @@ def test_tracked_files_the_sdist_lacks_and_untracked_members_are_reported(
     (root / "dist" / "demo-0.9.tar.gz").write_bytes(b"an older release")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        patch.setenv("TMPDIR", str(tmp_path))
         patch.setattr(tempfile, "tempdir", str(tmp_path))
         patch.chdir(root)
         code = main(["check", "--build"])
@@ -317,11 +319,13 @@ def test_wheel_parity_names_each_member_that_differs_with_its_likely_cause(tmp_p
     record = "demo-1.0.dist-info/RECORD"
     shipped = write_wheel(tmp_path / "demo-1.0-py3-none-any.whl", {
         "demo/a.py": b"sdist\n", "demo/same.py": b"x\n", "demo/skipped.txt": b"y\n", "demo/run.sh": b"z\n",
+        "demo/_speedups.cpython-311-x86_64-linux-gnu.so": b"\x7fELF built in /tmp/unpacked",
         "demo-1.0.dist-info/METADATA": b"Version: 1.0\n", record: b"one",
     })
     (tmp_path / "tree").mkdir()
     tested = write_wheel(tmp_path / "tree" / "demo-1.0-py3-none-any.whl", {
         "demo/a.py": b"tree\n", "demo/same.py": b"x\n", "demo/run.sh": b"z\n", "demo/_generated.py": b"g\n",
+        "demo/_speedups.cpython-311-x86_64-linux-gnu.so": b"\x7fELF built in /home/me/project",
         "demo-1.0.dist-info/METADATA": b"Version: 1.0.dev1\n", record: b"two",
     }, executable=("demo/run.sh",))
     found = wheel_parity(str(shipped), str(tested), sdist_files=sdist, tree_root=str(root))

@@ -280,6 +280,16 @@ def _build_all(
 # --------------------------------------------------------------------------- wheel parity
 
 
+_COMPILED: Final = (".so", ".pyd", ".dylib", ".dll")
+"""Suffixes of compiled extension modules and libraries: two builds in two directories embed different
+paths (debug info, rpaths), so their bytes are not compared, only their presence."""
+
+
+def _compiled(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1].lower()
+    return base.endswith(_COMPILED) or ".so." in base
+
+
 @dataclass(frozen=True)
 class _Member:
     digest: str
@@ -333,7 +343,8 @@ def wheel_parity(
     own path and ``src/`` below it are looked up on disk). ``excluded``, when given, gets the tree files
     the sdist lacks that explain a finding (for the fix in the backend's terms). Members are compared by
     content and executable bit; ``RECORD`` and the archives' timestamps are not compared (they differ by
-    construction). A
+    construction), nor the bytes of a compiled extension or library on both sides (``.so``, ``.pyd``,
+    ``.dylib``, ``.dll``: each build embeds its own paths). A
     different wheel file name is one finding at path ``""``. Raises ``OSError``/``zipfile.BadZipFile``
     for a wheel that cannot be read (the audit of each reports that first).
     """
@@ -354,7 +365,7 @@ def wheel_parity(
 
     for name in sorted(shipped.keys() | tested.keys()):
         mine, theirs = shipped.get(name), tested.get(name)
-        if mine == theirs:
+        if mine == theirs or (mine is not None and theirs is not None and _compiled(name)):
             continue
         in_sdist = _sources(name, sdist_files)
         tree = in_tree(name)
