@@ -339,8 +339,9 @@ def wheel_parity(
 
     ``from_sdist`` and ``from_tree`` are paths of the two wheels; ``sdist_files`` maps each sdist file
     (relative to its top-level directory) to its SHA-256; ``tree_root`` is the project directory and
-    ``tree_files`` its files relative to it (git's tracked and untracked files; ``None``: the member's
-    own path and ``src/`` below it are looked up on disk). ``excluded``, when given, gets the tree files
+    ``tree_files`` its files relative to it (git's tracked and untracked files, or ``None``); the member's
+    own path, ``src/`` below it and the sdist's candidates are looked up on disk as well (a file git
+    ignores). ``excluded``, when given, gets the tree files
     the sdist lacks that explain a finding (for the fix in the backend's terms). Members are compared by
     content and executable bit; ``RECORD`` and the archives' timestamps are not compared (they differ by
     construction), nor the bytes of a compiled extension or library on both sides (``.so``, ``.pyd``,
@@ -358,10 +359,9 @@ def wheel_parity(
     known = set(tree_files) if tree_files is not None else None
 
     def in_tree(member: str) -> list[str]:
-        if known is not None:
-            return _sources(member, known)
-        candidates = [member, "src/" + member, *_sources(member, sdist_files)]
-        return list(dict.fromkeys(path for path in candidates if os.path.isfile(os.path.join(tree_root, path))))
+        candidates = [member, "src/" + member, *_sources(member, sdist_files)]  # also a file git ignores
+        on_disk = [path for path in candidates if os.path.isfile(os.path.join(tree_root, path))]
+        return list(dict.fromkeys([*(_sources(member, known) if known is not None else []), *on_disk]))
 
     for name in sorted(shipped.keys() | tested.keys()):
         mine, theirs = shipped.get(name), tested.get(name)
@@ -375,7 +375,8 @@ def wheel_parity(
             if metadata:
                 cause = "metadata the backend writes only when it builds from the tree"
             elif tree and not in_sdist:
-                cause = f"excluded from the sdist: the tree has {tree[0]}, the sdist does not"
+                ignored = " (ignored by git)" if known is not None and tree[0] not in known else ""
+                cause = f"excluded from the sdist: the tree has {tree[0]}{ignored}, the sdist does not"
                 if excluded is not None:
                     excluded.append(tree[0])
             elif in_sdist:
