@@ -357,3 +357,24 @@ def test_an_invalid_build_system_table_is_a_build_failure_before_anything_is_ins
          "`requires` must be an array of strings")
     ]
     assert not (root / "dist").exists()
+
+
+@pytest.mark.e2e
+def test_a_venv_hatchling_ships_is_found_in_the_artifacts_and_stops_the_build_from_the_sdist(tmp_path: Path) -> None:
+    root = write_backend_project(tmp_path / "project", "hatchling")  # hatchling ships a venv it finds
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / "src" / "demo" / "venv")], check=True)
+    (tmp_path / "tmp").mkdir()
+    code, report = gate(root, work=tmp_path / "tmp")
+    assert code == 1, codes(report)
+    assert [(kind, code, path) for kind, code, path in codes(report) if code in ("SG101", "SG751")] == [
+        ("directory", "SG751", "pyproject.toml"), ("sdist", "SG101", "src/demo/venv/"), ("wheel", "SG101", "demo/venv/")
+    ]
+    assert report["inputs"][0]["findings"][0]["detail"] == (
+        "wheel from the unpacked sdist: the sdist cannot be unpacked (as by pip and build): AbsoluteLinkError: "
+        f"'demo-1.0/src/demo/venv/bin/python3.{sys.version_info.minor}' is a link to an absolute path"
+    )  # the venv's links: frontends cannot build from this sdist either
+    assert report["inputs"][2]["path"] == "demo-1.0-py3-none-any.whl (from the tree)"
+    assert report["inputs"][1]["findings"][0]["hint"].startswith(
+        'add ["/src/demo/venv/"] to [tool.hatch.build.targets.sdist] exclude in pyproject.toml'
+    )
+    assert not (root / "dist").exists()

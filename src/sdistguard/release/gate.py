@@ -87,7 +87,7 @@ def _failure_finding(failure: BuildFailure, tree_wheel_built: bool, path: str) -
     """The ``build-failed`` finding of ``failure`` at ``path`` (the project's build configuration file):
     the artifact, the error, and the output's last line that mentions an error (else its last line)."""
     detail = f"{failure.what}: {failure.error}"
-    if failure.what.startswith("wheel from the unpacked sdist") and tree_wheel_built:
+    if failure.what.startswith("wheel from the unpacked sdist") and tree_wheel_built and not failure.unpacking:
         detail += "; the wheel builds from the tree, so the sdist likely lacks a file the build needs"
     telling = [line.strip() for line in failure.tail if "error" in line.lower()]
     if telling or failure.tail:

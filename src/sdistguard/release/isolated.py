@@ -77,13 +77,15 @@ def pick_installer() -> Installer:
 
 class BuildFailure(Exception):
     """One artifact could not be built: ``what`` (``"sdist from the tree"``), ``error`` (one line) and
-    ``tail`` (the last lines of the backend's or the installer's output, oldest first)."""
+    ``tail`` (the last lines of the backend's or the installer's output, oldest first); ``unpacking`` is
+    true when the sdist itself could not be unpacked (no backend ran)."""
 
-    def __init__(self, what: str, error: str, tail: Sequence[str]) -> None:
+    def __init__(self, what: str, error: str, tail: Sequence[str], *, unpacking: bool = False) -> None:
         super().__init__(f"{what}: {error}")
         self.what = what
         self.error = error
         self.tail = list(tail)
+        self.unpacking = unpacking
 
 
 @dataclass(frozen=True)
@@ -181,10 +183,12 @@ def _unpack_sdist(sdist: str, destination: str) -> str:
             members = archive.getmembers()
             tops = {member.name.split("/", 1)[0] for member in members if member.name.strip("/")}
             if len(tops) != 1:
-                raise BuildFailure(what, f"the sdist has {len(tops)} top-level entries, not one directory", [])
+                raise BuildFailure(what, f"the sdist has {len(tops)} top-level entries, not one directory", [],
+                                   unpacking=True)
             top = next(iter(tops))
             if not any(member.name == f"{top}/PKG-INFO" and member.isfile() for member in members):
-                raise BuildFailure(what, f"the sdist has no {top}/PKG-INFO: frontends refuse to build from it", [])
+                raise BuildFailure(what, f"the sdist has no {top}/PKG-INFO: frontends refuse to build from it", [],
+                                   unpacking=True)
             if hasattr(tarfile, "data_filter"):
                 archive.extractall(destination, filter="data")
             else:  # pragma: no cover - Python 3.10 before 3.10.12: the filter's rules by hand
@@ -192,10 +196,12 @@ def _unpack_sdist(sdist: str, destination: str) -> str:
                     if not (member.isfile() or member.isdir()) or member.name.startswith("/") or ".." in (
                         member.name.split("/")
                     ):
-                        raise BuildFailure(what, f"the sdist member {member.name!r} would be refused on unpacking", [])
+                        raise BuildFailure(what, f"the sdist member {member.name!r} would be refused on unpacking", [],
+                                           unpacking=True)
                 archive.extractall(destination)
     except (OSError, tarfile.TarError) as error:
-        raise BuildFailure(what, f"the sdist cannot be unpacked: {type(error).__name__}: {error}", []) from None
+        message = f"the sdist cannot be unpacked (as by pip and build): {type(error).__name__}: {error}"
+        raise BuildFailure(what, message, [], unpacking=True) from None
     return os.path.join(destination, top)
 
 
