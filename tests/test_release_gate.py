@@ -184,8 +184,10 @@ def test_tracked_files_the_sdist_lacks_and_untracked_members_are_reported(
                 "ignore it)] (advisory)") in out
         assert ('  fix (SG752): check what leaves them out ([tool.hatch.build.targets.sdist] exclude or only-include, '
                 'a .gitignore line) and add ["/notes/"] to [tool.hatch.build.targets.sdist] include') in out
-        assert "sdistguard: [1/3] building the sdist from the tree ... demo-1.0.tar.gz (" in err
-        assert "sdistguard: [3/3] building the wheel from the tree ... demo-1.0-py3-none-any.whl (" in err
+        assert ("sdistguard: [1/3] building the sdist from the tree ...\n"
+                "sdistguard: [1/3] sdist from the tree: demo-1.0.tar.gz (") in err
+        assert "sdistguard: [2/3] wheel from the unpacked sdist: demo-1.0-py3-none-any.whl (" in err
+        assert "sdistguard: [3/3] wheel from the tree: demo-1.0-py3-none-any.whl (" in err
         assert "sdistguard: the gate passed; wrote dist/demo-1.0.tar.gz, dist/demo-1.0-py3-none-any.whl" in err
         assert ("sdistguard: note: dist also holds demo-0.9.tar.gz, which this run did not check: upload only the "
                 "files named above") in err

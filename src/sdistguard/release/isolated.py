@@ -208,39 +208,56 @@ def _unpack_sdist(sdist: str, destination: str) -> str:
 def build_all(
     root: str, work: str, installer: Installer, progress: TextIO | None
 ) -> tuple[list[Artifact], list[BuildFailure]]:
-    """Build the sdist from ``root``, the wheel from the unpacked sdist, then the wheel from ``root``.
+    """Build the sdist from ``root``; then, side by side, the wheel from the unpacked sdist and the wheel
+    from ``root``.
 
-    Each build runs in a fresh isolated environment below ``work``. Stops after a failed sdist; a failed
-    wheel from the sdist does not stop the wheel from the tree (together they say whether the sdist
-    lacks what the build needs). Returns the artifacts built and the failures, in build order.
+    Each build runs in a fresh isolated environment below ``work``. With uv, the two wheels run at once
+    (two threads, each waiting on its backend's process): the build from the sdist reads only its unpacked
+    copy, so neither sees the other's files, not even a backend that writes into the tree (setuptools'
+    ``build/``); the sdist's build, which may write into the tree too, runs alone before them. A failed
+    sdist stops here; a failed wheel from the sdist does not stop the wheel from the tree (together they
+    say whether the sdist lacks what the build needs). ``progress`` gets a line when each build starts
+    and ends. Returns the artifacts and the failures, in the order sdist, wheel from the sdist, wheel
+    from the tree.
     """
-    built: list[Artifact] = []
-    failures: list[BuildFailure] = []
-    steps: list[tuple[str, Distribution, Source]] = [
-        ("sdist from the tree", "sdist", "tree"),
-        ("wheel from the unpacked sdist", "wheel", "sdist"),
-        ("wheel from the tree", "wheel", "tree"),
+    from concurrent.futures import ThreadPoolExecutor
+
+    steps: list[tuple[int, str, Distribution, Source]] = [
+        (1, "sdist from the tree", "sdist", "tree"),
+        (2, "wheel from the unpacked sdist", "wheel", "sdist"),
+        (3, "wheel from the tree", "wheel", "tree"),
     ]
-    for number, (what, distribution, source) in enumerate(steps, 1):
+
+    def step(number: int, what: str, distribution: Distribution, source: Source, srcdir: str) -> Artifact:
         if progress is not None:
-            progress.write(f"sdistguard: [{number}/3] building the {what} ...")
+            progress.write(f"sdistguard: [{number}/3] building the {what} ...\n")
             progress.flush()
         start = time.monotonic()
         try:
-            srcdir = root
             if source == "sdist":
-                srcdir = _unpack_sdist(built[0].path, os.path.join(work, "unpacked"))
+                srcdir = _unpack_sdist(srcdir, os.path.join(work, "unpacked"))
             outdir = os.path.join(work, f"{distribution}-from-{source}")
             path = _build_one(srcdir, distribution, outdir, os.path.join(work, f"env-{number}"), installer, what)
-        except BuildFailure as failure:
-            failures.append(failure)
+        except BuildFailure:
             if progress is not None:
-                progress.write(f" failed ({time.monotonic() - start:.1f} s)\n")
-            if distribution == "sdist":
-                break
-            continue
+                progress.write(f"sdistguard: [{number}/3] the {what} failed ({time.monotonic() - start:.1f} s)\n")
+            raise
         seconds = time.monotonic() - start
-        built.append(Artifact(distribution, source, path, seconds))
         if progress is not None:
-            progress.write(f" {os.path.basename(path)} ({seconds:.1f} s)\n")
+            progress.write(f"sdistguard: [{number}/3] {what}: {os.path.basename(path)} ({seconds:.1f} s)\n")
+        return Artifact(distribution, source, path, seconds)
+
+    try:
+        sdist = step(*steps[0], root)
+    except BuildFailure as failure:
+        return [], [failure]
+    built, failures = [sdist], []
+    workers = 2 if installer == "uv" else 1  # pip's environments may come from virtualenv: one at a time
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sdistguard-build") as pool:
+        futures = [pool.submit(step, *steps[1], sdist.path), pool.submit(step, *steps[2], root)]
+        for future in futures:
+            try:
+                built.append(future.result())
+            except BuildFailure as failure:
+                failures.append(failure)
     return built, failures
