@@ -36,6 +36,11 @@ from sdistguard.report import CheckedInput
 from sdistguard.rules import RULE_BY_NAME, Finding, RuleName, finding
 from sdistguard.vcs import GitTree, GitUnavailable, query
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
 __all__ = ["GateResult", "publish", "run_gate"]
 
 
@@ -127,7 +132,7 @@ def run_gate(
         raise InputError(f"{root}: --build needs a project directory")
     if not any(os.path.isfile(os.path.join(absolute, name)) for name in ("pyproject.toml", "setup.py")):
         raise InputError(f"{root}: a project directory needs a pyproject.toml (or a setup.py)")
-    backend = built_by_project(absolute) or BuiltBy("setuptools", "no build-backend in pyproject.toml (pip's default)")
+    backend = built_by_project(absolute) or _named_backend(absolute)
     chosen = installer or pick_installer()
     if progress is not None:
         progress.write(
@@ -165,6 +170,21 @@ def run_gate(
         else:
             progress.write(f"sdistguard: the gate failed; nothing was written to {outdir}\n")
     return result
+
+
+def _named_backend(root: str) -> BuiltBy:
+    """The backend ``root``'s ``pyproject.toml`` names when :func:`~sdistguard.hints.built_by_project`
+    knows none: the ``build-backend`` value itself (fixes are then given in general terms), else setuptools
+    (PEP 517's fallback, what pip and build use)."""
+    try:
+        with open(os.path.join(root, "pyproject.toml"), "rb") as file:
+            system = tomllib.load(file).get("build-system", {})
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        system = {}
+    named = system.get("build-backend") if isinstance(system, dict) else None
+    if isinstance(named, str) and named.strip():
+        return BuiltBy(named.strip(), f"pyproject.toml build-backend = {named.strip()!r}")
+    return BuiltBy("setuptools", "no build-backend in pyproject.toml (pip's default)")
 
 
 def _listing(directory: str) -> list[str]:
