@@ -7,7 +7,8 @@
 - Every public module-level function and class, and every public method of a public class, has a
   docstring.
 - Every third-party module imported by ``src/sdistguard`` is a declared dependency (``[project]
-  dependencies``), except the check-sdist plugin, which only check-sdist imports.
+  dependencies``), except the check-sdist plugin, which only check-sdist imports, and a command extra's
+  package (``release``: pypa/build) imported inside a function.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from importlib.metadata import packages_distributions
 
 import pytest
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from conftest import REPO
 
@@ -159,10 +161,18 @@ def test_every_module_the_index_command_requires_is_in_the_extra_it_names() -> N
         assert {owner.lower() for owner in distributions.get(module, [module])} & _extra(extra), (module, extra)
 
 
+COMMAND_EXTRAS = ("release",)
+"""Optional extras of the ``sdistguard`` command (``pip install "sdistguard[release]"``): their packages may
+be imported inside a function of the command's modules, never at module level (the backend never needs them)."""
+
+
 def test_every_third_party_import_is_a_declared_dependency() -> None:
-    declared = {
-        Requirement(text).name.lower()
-        for text in tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {canonicalize_name(Requirement(text).name) for text in project["dependencies"]}
+    optional = declared | {
+        canonicalize_name(Requirement(text).name)
+        for extra in COMMAND_EXTRAS
+        for text in project["optional-dependencies"][extra]
     }
     index_declared = declared.union(*(_extra(extra) for extra in INDEX_EXTRAS))
     assert {"hatchling", "packaging", "pathspec"} <= declared
@@ -171,14 +181,22 @@ def test_every_third_party_import_is_a_declared_dependency() -> None:
     for module in MODULES:
         if module == "check_sdist.py":  # check-sdist's plugin: loaded by check-sdist, never by sdistguard
             continue
-        for node in ast.walk(_tree(module)):
+        tree = _tree(module)
+        lazy = {
+            id(node)
+            for function in ast.walk(tree)
+            if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
+            for node in ast.walk(function)
+        }
+        for node in ast.walk(tree):
             names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else (
                 [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else [])
             for name in names:
                 top = name.split(".")[0]
                 if top in sys.stdlib_module_names or top in NEWER_STDLIB or top == "sdistguard":
                     continue
-                owners = {owner.lower() for owner in distributions.get(top, [top])}
-                if not owners & (index_declared if module.startswith("index/") else declared):
+                owners = {canonicalize_name(owner) for owner in distributions.get(top, [top])}
+                allowed = index_declared if module.startswith("index/") else declared
+                if not owners & (optional | allowed if id(node) in lazy else allowed):
                     undeclared[f"{module}: {name}"] = ", ".join(sorted(owners))
     assert undeclared == {}

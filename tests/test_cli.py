@@ -564,6 +564,7 @@ def test_project_of_another_backend_is_not_predicted(tmp_path: Path, capsys: pyt
     assert main(["check", str(root)]) == 2
     assert (
         f"sdistguard: error: {root}: builds with setuptools (pyproject.toml build-backend = 'setuptools.build_meta'); "
-        "`sdistguard check` predicts only hatchling and sdistguard builds: build the sdist (python -m build --sdist) "
-        "and check dist/*.tar.gz"
+        "`sdistguard check DIR` predicts only hatchling and sdistguard builds without running them: run "
+        f"`sdistguard check --build {root}`, which builds it with its own backend (running the project's build code) "
+        "and audits the artifacts"
     ) in capsys.readouterr().err

@@ -41,7 +41,8 @@ exit codes:
   0  nothing that breaks installs or leaks (advisory codes such as SG521 are reported, not failed)
   1  at least one failing finding: by default every code but the advisory ones
      ({", ".join(sorted(ADVISORY_CODES))}); with --select or a configured select,
-     every selected code fails
+     every selected code fails; with --build, also a build that failed (SG751)
+     (--build writes the sdist and wheel to --outdir only on exit 0)
   2  usage error, bad configuration, or an input that cannot be read
 
 configuration: [tool.sdistguard.check] select = [...] / ignore = [...] (codes or prefixes such as
@@ -162,11 +163,28 @@ def _parser() -> argparse.ArgumentParser:
         help="audit sdists (.tar.gz), wheels (.whl) or project directories",
         description="Audit each PATH: an sdist (.tar.gz), a wheel (.whl), or a project directory "
         "(what the sdistguard backend would leave out, without building). Archives are "
-        "read as streams, never extracted.",
+        "read as streams, never extracted. With --build, the project is built (its build code runs) and the "
+        "artifacts are audited: the release gate.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument("paths", nargs="*", metavar="PATH")  # none with --index URL
+    check.set_defaults(usage_error=check.error)  # PATH is required unless --build: main() asks
+    check.add_argument(
+        "--build",
+        action="store_true",
+        help="release gate: build the project at PATH (one directory, default .) with its own [build-system] "
+        "backend in isolated environments, as python -m build does -- this RUNS THE PROJECT'S BUILD CODE -- "
+        "then audit the sdist, the wheel built from the unpacked sdist and the wheel built from the tree, "
+        "compare the two wheels (SG750) and the sdist with git (SG752, SG753); needs "
+        'pip install "sdistguard[release]"',
+    )
+    check.add_argument(
+        "--outdir",
+        metavar="DIR",
+        help="with --build: where the sdist and the wheel built from it are written, only when nothing fails "
+        "(default: PATH/dist, as python -m build)",
+    )
     check.add_argument(
         "--format",
         choices=("table", "json", "github", "sarif", "jsonl"),
@@ -247,6 +265,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code (0, 1, 2)."""
     try:
         arguments = _parser().parse_args(argv)
+        if arguments.command == "check" and not (arguments.paths or arguments.build or arguments.index is not None):
+            arguments.usage_error("the following arguments are required: PATH (or --build [DIR], or --index URL)")
+        if arguments.command == "check" and arguments.build and arguments.index is not None:
+            arguments.usage_error("--build builds one project directory; --index audits an index: give one of them")
     except SystemExit as exit_:  # argparse: --help (0) or a usage error (2)
         return exit_.code if isinstance(exit_.code, int) else EXIT_ERROR
     try:
@@ -289,13 +311,16 @@ def _check(arguments: argparse.Namespace) -> int:
     limits = Limits(
         max_members=arguments.max_members or defaults.max_members, max_bytes=arguments.max_bytes or defaults.max_bytes
     )
-    if arguments.index is not None or not arguments.paths or arguments.format == "jsonl":  # docs/index.md
+    if arguments.index is not None or arguments.format == "jsonl":  # docs/index.md
         from sdistguard.index.command import check_index
 
         selection = _selection_for("", select, ignore)  # as for a file: the current directory's pyproject.toml
         return check_index(arguments, selection, limits, _check_one, _tool_version(), _write_report)
     checked: list[CheckedInput] = []
-    for path in arguments.paths:
+    paths = [] if arguments.build else arguments.paths
+    if arguments.build or arguments.outdir:
+        checked = _check_build(arguments, select, ignore, limits)
+    for path in paths:
         selection = _selection_for(path, select, ignore)
         try:
             checked.append(_check_one(path, selection, limits))
@@ -314,6 +339,26 @@ def _check(arguments: argparse.Namespace) -> int:
         text = format_check_table(checked, group_above=group)
     _write_report(text, arguments.output)
     return code
+
+
+def _check_build(arguments: argparse.Namespace, select: tuple[str, ...] | None, ignore: tuple[str, ...],
+                 limits: Any) -> list[Any]:
+    """``check --build [DIR]``: the release gate (:func:`sdistguard.release.run_gate`), each artifact
+    audited as ``check`` audits an archive; returns the ``CheckedInput`` of the project and of each artifact."""
+    from sdistguard.release import run_gate
+
+    if not arguments.build or len(arguments.paths) > 1:
+        raise InputError("--outdir goes with --build" if not arguments.build else "--build takes one directory")
+    root = arguments.paths[0] if arguments.paths else "."
+    selection = _selection_for(root, select, ignore)
+    return run_gate(
+        root,
+        outdir=arguments.outdir or os.path.normpath(os.path.join(root, "dist")),
+        check_artifact=lambda path: _check_one(path, selection, limits),
+        fails=lambda found: selection.fails(found.code),
+        wants=lambda found: selection.wants(found.code),
+        progress=None if arguments.format == "json" else sys.stderr,
+    ).inputs
 
 
 def _check_one(path: str, selection: CheckSelection, limits: Any) -> Any:
@@ -355,8 +400,9 @@ def _check_directory(root: str, selection: CheckSelection) -> Any:
     built_by = built_by_project(root) or BuiltBy("setuptools", "no build-backend in pyproject.toml (pip's default)")
     if built_by.name not in ("hatchling", "sdistguard"):
         raise InputError(
-            f"{root}: builds with {built_by.name} ({built_by.evidence}); `sdistguard check` predicts only "
-            f"hatchling and sdistguard builds: build the sdist (python -m build --sdist) and check dist/*.tar.gz"
+            f"{root}: builds with {built_by.name} ({built_by.evidence}); `sdistguard check DIR` predicts only "
+            f"hatchling and sdistguard builds without running them: run `sdistguard check --build {root}`, "
+            f"which builds it with its own backend (running the project's build code) and audits the artifacts"
         )
     result = audit_report(root)
     findings = selection.apply(result.findings)

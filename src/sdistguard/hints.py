@@ -38,6 +38,7 @@ __all__ = [
     "backend_of",
     "built_by_project",
     "built_by_pyproject",
+    "include_fix",
     "leave_out_fix",
 ]
 
@@ -165,3 +166,38 @@ def leave_out_fix(backend: str | None, paths: Iterable[str], kind: str) -> str:
         f"exclude {', '.join(chosen) or 'it'} in the build backend's configuration "
         "(the backend that built this archive is not recorded in it)"
     )
+
+
+def include_fix(backend: str | None, paths: Iterable[str], kind: str = "sdist", *, optional: bool = True) -> str:
+    """How to put ``paths`` into the sdist built by ``backend`` (a :class:`BuiltBy` name, or ``None``):
+    the counterpart of :func:`leave_out_fix`, for files git tracks that the sdist lacks.
+
+    ``paths`` are POSIX paths relative to the project root (a directory ends with ``/``); ``kind`` is
+    ``"sdist"`` (the only artifact such a fix concerns). ``optional``: the advice ends by saying that
+    leaving them out on purpose is fine (for an advisory finding). Returns one line of advice naming the
+    setting, from each backend's documentation (the same pages as :func:`leave_out_fix`).
+    """
+    chosen = list(dict.fromkeys(path for path in paths if path))[:3]
+    plain = [path.rstrip("/") for path in chosen]
+    listed = _toml_list(plain)
+    tail = "; or leave them out on purpose (this finding is advisory)" if optional else ""
+    if backend in ("hatchling", "sdistguard"):
+        anchored = _toml_list("/" + path for path in chosen)
+        return (f"check what leaves them out ([tool.hatch.build.targets.{kind}] exclude or only-include, a "
+                f".gitignore line) and add {anchored} to [tool.hatch.build.targets.{kind}] include" + tail)
+    if backend == "setuptools":
+        lines = [("graft " if path.endswith("/") else "include ") + path.rstrip("/") for path in chosen]
+        return "add to MANIFEST.in: " + "; ".join(lines) + tail
+    if backend == "uv_build":
+        return f"add {listed} to [tool.uv.build-backend] source-include in pyproject.toml" + tail
+    if backend == "flit":
+        return f"add {listed} to [tool.flit.sdist] include in pyproject.toml" + tail
+    if backend == "pdm-backend":
+        return f"add {listed} to [tool.pdm.build] source-includes in pyproject.toml" + tail
+    if backend in ("poetry-core", "maturin"):
+        table = "[tool.poetry]" if backend == "poetry-core" else "[tool.maturin]"
+        entries = ", ".join(f'{{ path = "{path}", format = "sdist" }}' for path in plain)
+        return f"add [{entries}] to {table} include in pyproject.toml" + tail
+    if backend == "scikit-build-core":
+        return f"add {listed} to [tool.scikit-build] sdist.include in pyproject.toml" + tail
+    return f"include {', '.join(chosen) or 'them'} in the build backend's sdist configuration" + tail

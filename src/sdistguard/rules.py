@@ -51,6 +51,7 @@ Code = Literal[
     "SG520", "SG521", "SG522", "SG523", "SG524", "SG530", "SG531", "SG590", "SG591",
     "SG592", "SG593",
     "SG700", "SG701", "SG702", "SG703", "SG704", "SG705", "SG706", "SG707", "SG708", "SG709", "SG710",
+    "SG750", "SG751", "SG752", "SG753",
 ]
 """Every rule code, in table order (a test checks that this list and :data:`RULES` agree)."""
 
@@ -67,6 +68,7 @@ RuleName = Literal[
     "index-hash-mismatch", "index-hash-missing",
     "upload-filename", "wheel-filename", "sparse-member", "zip-compression", "compression-ratio", "zip-framing",
     "missing-wheel-file", "entry-points", "platform-tag", "zip-and-tar", "local-version",
+    "wheel-parity", "build-failed", "not-in-sdist", "untracked-in-sdist",
 ]
 """Every rule name (the slug :func:`finding` takes), in table order."""
 
@@ -284,6 +286,21 @@ _RULE_LIST: Final = (
          "release from a clean checkout of a tagged commit (setuptools-scm and hatch-vcs add +g<hash> to "
          "dirty or untagged builds), or set local_scheme = \"no-local-version\"",
          "reported"),  # warehouse forklift/metadata.py _validate_metadata
+    # --- the release gate (sdistguard check --build): codes SG750-SG779 ---
+    Rule("SG750", "wheel-parity", ERROR,
+         "the wheel built from the sdist differs from the wheel built from the tree (a member on one side "
+         "only, or different content)",
+         "ship in the sdist every file the wheel needs, and test the wheel built from the sdist "
+         "(python -m build and uv build build it that way)", "reported"),
+    Rule("SG751", "build-failed", ERROR,
+         "the project's build backend failed to build an artifact in an isolated environment",
+         "run python -m build on the project to see the whole output; fix the error it names", "reported"),
+    Rule("SG752", "not-in-sdist", WARNING, "file git tracks below the project is not in the sdist",
+         "include it in the sdist, or leave it out on purpose (docs, CI files)", "reported",
+         advisory=True),  # many projects leave CI and docs files out of the sdist on purpose
+    Rule("SG753", "untracked-in-sdist", WARNING, "sdist member that git does not track",
+         "commit it, or leave it out of the sdist; a file a hook generates is expected here", "reported",
+         advisory=True),  # generated files (a version file) ship on purpose
 )
 
 RULES: Final[dict[Code, Rule]] = {rule.code: rule for rule in _RULE_LIST}
