@@ -93,6 +93,11 @@ class WalkFacts:
     even when git does not track it). ``artifacts_possible``: hatchling has artifact patterns (config
     or build hooks), so files below a directory git ignores may come back. ``private``: the resolved
     path of the build's private output directory, never walked (``None`` outside a build).
+    ``named``: the user named the walk's top (``force-include``, the wheel's ``shared-data``,
+    ``shared-scripts``, ``extra-metadata``, or the same maps a build hook declares in its build data),
+    so git's ignore rules and ``untracked`` do not apply below it, as hatchling applies no ignore
+    file there: what the user named ships (a build hook's output in a git-ignored ``build/``). The
+    other rules (venv and cache markers below the top, links, credential files, secrets) still apply.
     """
 
     prefix: str
@@ -100,6 +105,7 @@ class WalkFacts:
     forced: bool = False
     artifacts_possible: bool = False
     private: str | None = None
+    named: bool = False
 
 
 class WalkedFile(NamedTuple):
@@ -313,7 +319,7 @@ class GuardedWalker:
         project_relative = None if parent.project_relative is None else _join(parent.project_relative, name)
         child = _Step(os.path.join(parent.path, name), os.path.join(parent.relative, name), project_relative, real,
                       boundary, parent.rescue, parent, parent.rescued, named)
-        if project_relative is None or child.rescue or self._kept(project_relative, is_dir=True):
+        if project_relative is None or child.rescue or facts.named or self._kept(project_relative, is_dir=True):
             return child
         decision = self.oracle.directory(project_relative, forced=facts.forced)
         if decision is None:
@@ -364,7 +370,8 @@ class GuardedWalker:
 
         listing = _Listing(is_package=any(_is_init_file(entry) for entry in entries))
         plain = not step.rescue and (  # no ignore rule or keep applies: a regular file is taken
-            step.project_relative is None or not self.oracle.applies(step.project_relative))
+            step.project_relative is None or facts.named
+            or not self.oracle.applies(step.project_relative))
         decide, relative, is_package = facts.decide, step.relative, listing.is_package
         for entry in entries:
             if self._credential_file(step, entry, listing, facts):
@@ -418,7 +425,7 @@ class GuardedWalker:
             path = _join(step.project_relative, entry.name)
             if self._kept(path, is_dir=False):
                 return False
-            if self.oracle.applies(step.project_relative):
+            if not facts.named and self.oracle.applies(step.project_relative):
                 decision = self.oracle.file(path)
                 if decision is not None and decision.leaves_out:
                     return False  # git's ignore rules decide first, with their source (SG104)
@@ -453,7 +460,7 @@ class GuardedWalker:
         regular file is read: like git (>= 2.32), a ``.gitignore`` that is a link is not followed,
         and a FIFO of that name is never opened.
         """
-        if not step.project_relative or step.rescue or self._may_rescue(
+        if not step.project_relative or step.rescue or facts.named or self._may_rescue(
             step.project_relative, artifacts=facts.artifacts_possible
         ):
             return False
@@ -551,7 +558,7 @@ class GuardedWalker:
             if taken:
                 self._take(step, entry, verdict, listing, "named")
             return taken
-        decision = self.oracle.file(project_relative, forced=facts.forced)
+        decision = None if facts.named else self.oracle.file(project_relative, forced=facts.forced)
         if decision is None:
             self._take(step, entry, verdict, listing)
             return True
