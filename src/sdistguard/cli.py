@@ -404,11 +404,19 @@ def _write_report(text: str, output: str | None) -> None:
         raise InputError(f"--output {output}: cannot write: {error.strerror}") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
+            os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's 0600, widened to what open() would give
             file.write(text + "\n")
         os.replace(temporary, output)
     except OSError as error:
         os.unlink(temporary)
         raise InputError(f"--output {output}: cannot write: {error.strerror}") from None
+
+
+def _umask() -> int:
+    """The process's file mode creation mask (read by setting it, then restoring it at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _exit_code(checked: Sequence[Any]) -> int:
@@ -426,8 +434,15 @@ def _tool_version() -> str:
 
 
 def _format_codes() -> str:
-    lines = []
+    """Every code: name, severity, whether ``check`` fails on it by default, reason, and fix."""
+    lines = [
+        "check: \"fails\" = a finding with this code makes `sdistguard check` exit 1 by default; "
+        "\"advisory\" = reported only",
+        "(with --select or [tool.sdistguard.check] select, every selected code fails)",
+        "",
+    ]
     for rule in RULES.values():
-        lines.append(f"{rule.code}  {rule.name:<20} {rule.severity:<8} {rule.reason}")
-        lines.append(f"       {'':<20} {'':<8} fix: {rule.hint}")
+        check = "advisory" if rule.code in ADVISORY_CODES else "fails"
+        lines.append(f"{rule.code}  {rule.name:<20} {rule.severity:<8} {check:<8} {rule.reason}")
+        lines.append(f"       {'':<20} {'':<8} {'':<8} fix: {rule.hint}")
     return "\n".join(lines)
