@@ -299,6 +299,25 @@ class IgnoreOracle:
             groups.setdefault(prefix, []).append(inner + ("/" if path.endswith("/") else ""))
         result: dict[str, str] = {}
         for prefix, inners in groups.items():
-            for inner, source in explain_ignored(os.path.join(self.root, prefix), inners).items():
-                result[prefix + inner] = f"by {source}"
+            asked = os.path.join(self.root, prefix)
+            top = work_tree_top(asked)
+            for inner, source in explain_ignored(asked, inners).items():
+                result[prefix + inner] = f"by {self._from_root(source, top)}"
         return result
+
+    def _from_root(self, source: str, top: str | None) -> str:
+        """``source:line: pattern`` with ``source`` relative to the project root, not to git's top.
+
+        git names an ignore file relative to the top of its work tree (``.gitignore`` is the
+        repository's, ``proj/sub/.gitignore`` the project's ``sub/.gitignore``); a report about the
+        project names it from the project root (``../.gitignore``). An absolute or ``~`` path
+        (``core.excludesFile``) is kept as git gives it.
+        """
+        name, separator, rest = source.partition(":")
+        while rest and not rest.split(":", 1)[0].isdigit() and separator:  # a ':' in the file name
+            more, separator, rest = rest.partition(":")
+            name = f"{name}:{more}"
+        if top is None or not separator or os.path.isabs(name) or name.startswith("~"):
+            return source
+        relative = os.path.relpath(os.path.join(top, *name.split("/")), self.root)
+        return f"{relative.replace(os.sep, '/')}:{rest}"

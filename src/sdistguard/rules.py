@@ -106,7 +106,7 @@ _RULE_LIST: Final = (
     Rule("SG103", "cache-dir", WARNING, "cache directory (holds a CACHEDIR.TAG)",
          'if it is meant to ship, add it to [tool.sdistguard] keep'),
     Rule("SG104", "nested-gitignore", INFO,
-         "ignored by git (a .gitignore below the root, .git/info/exclude, core.excludesFile)",
+         "ignored by git (a .gitignore of the repository, .git/info/exclude or core.excludesFile: the detail names it)",
          "hatchling reads only the root .gitignore; add the pattern to [tool.hatch.build] exclude "
          "to make it explicit, or to [tool.sdistguard] keep to ship it",
          advisory=True),  # the files are the project's own; hatchling would ship them
@@ -120,7 +120,7 @@ _RULE_LIST: Final = (
     Rule("SG107", "untracked-excluded", INFO, 'file git does not track, left out (untracked = "exclude")',
          "commit it, or name it in [tool.sdistguard] keep or as an artifact to ship it"),
     Rule("SG108", "git-unavailable", INFO,
-         "git could not be asked about this work tree; its ignore files were read by sdistguard instead",
+         "git could not be asked about this work tree",
          "install git, or allow the repository (git config --global --add safe.directory DIR); "
          "tracked files matched by an ignore pattern are left out until then", "reported"),
     Rule("SG201", "external-link", WARNING, "link whose target lies outside the project root",
