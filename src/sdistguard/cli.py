@@ -334,8 +334,9 @@ def _check_one(path: str, selection: CheckSelection, limits: Any) -> Any:
 def _check_directory(root: str, selection: CheckSelection) -> Any:
     """A project directory, judged by its configured backend.
 
-    sdistguard: only what would stop its build (as the build decides). hatchling: what hatchling would
-    ship that sdistguard leaves out, with files and bytes. Any other backend: an :class:`InputError`
+    sdistguard: only what would stop its build (as the build decides). hatchling: what hatchling's own
+    sdist of the tree would hold that the auditor flags, with the files and bytes hatchling would ship
+    (the auditor's findings on that sdist, plus git's view of the tree). Any other backend: an :class:`InputError`
     (its file selection is its own; build the sdist and check that).
     """
     from sdistguard.audit import audit_report
@@ -350,7 +351,7 @@ def _check_directory(root: str, selection: CheckSelection) -> Any:
             f"{root}: builds with {built_by.name} ({built_by.evidence}); `sdistguard check` predicts only "
             f"hatchling and sdistguard builds: build the sdist (python -m build --sdist) and check dist/*.tar.gz"
         )
-    result = audit_report(root)
+    result = audit_report(root, as_hatchling=built_by.name == "hatchling", allow_secrets=selection.allow_secrets)
     findings = selection.apply(result.findings)
     notes: list[str] = []
     if built_by.name == "sdistguard":  # the build's own decision (blocking_findings), whatever is selected
@@ -363,31 +364,13 @@ def _check_directory(root: str, selection: CheckSelection) -> Any:
             )
         result.findings = blocking
         return CheckedInput(result, tuple(True for _ in blocking), built_by, {}, notes)
-    counted = [_with_counts(root, found) for found in findings]
+    counted = findings  # counted over hatchling's own selection (sdistguard.builders.shipped)
     result.findings = counted
     result.refused = []  # what would stop an sdistguard build is no news for a hatchling project
     fails = tuple(selection.fails(found.code) for found in counted)
     shipped = [found.path for found, fail in zip(counted, fails, strict=True) if fail]
     fixes = {"*": leave_out_fix("hatchling", shipped, "directory")} if shipped else {}
     return CheckedInput(result, fails, built_by, fixes, notes, would_ship="hatchling")
-
-
-def _with_counts(root: str, found: Finding) -> Finding:
-    """``found`` with the files and bytes below its directory counted on disk (links not followed)."""
-    import dataclasses
-
-    if found.files or not found.path.endswith("/"):
-        return found
-    files = size = 0
-    for directory, _dirs, names in os.walk(os.path.join(root, found.path)):
-        for name in names:
-            try:
-                info = os.lstat(os.path.join(directory, name))
-            except OSError:
-                continue
-            files += 1
-            size += info.st_size
-    return dataclasses.replace(found, files=files, size=size)
 
 
 def _write_report(text: str, output: str | None) -> None:

@@ -284,6 +284,13 @@ class IgnoreOracle:
             return Decision("untracked-excluded", "not tracked by git")
         return Decision("nested-gitignore", GIT_PENDING)
 
+    def tracks(self, path: str) -> bool:
+        """Whether git's index holds the file ``path`` (relative, POSIX); False without git's own answer."""
+        if self._git is None:
+            return False
+        view, inner = self._view(path)
+        return view is not None and inner in view.tracked
+
     def explain(self, paths: Sequence[str]) -> dict[str, str]:
         """The ignore line git names for each left-out path (relative; a directory ends in ``/``).
 

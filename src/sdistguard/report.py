@@ -272,7 +272,7 @@ def _table_block(item: CheckedInput, group_above: int) -> list[str]:
         head += f", built by {item.built_by.name} ({_printable(item.built_by.evidence)})"
     lines = [head + (": no findings" if not result.findings else "")]
     if item.would_ship and result.findings:
-        lines.append(f"  what {item.would_ship} would ship and sdistguard leaves out:")
+        lines.append(f"  what {item.would_ship}'s own sdist of this tree would hold, as `check` judges an sdist:")
     advisory = {id(found) for found, fail in zip(result.findings, item.fails, strict=False) if not fail}
     rows = group_findings(result.findings, group_above)
     if result.refused:  # an sdistguard project: the build's own decision and wording stand for the rows

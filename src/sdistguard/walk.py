@@ -106,6 +106,9 @@ class WalkFacts:
     artifacts_possible: bool = False
     private: str | None = None
     named: bool = False
+    tracked_dropped: Callable[[str, bool], str | None] | None = None
+    """``(relative_path, is_package) -> "file:line: pattern" | None``: for a file git tracks that hatchling
+    leaves out, the root ``.gitignore`` line that alone drops it (reported, SG109); ``None``: never asked."""
 
 
 class WalkedFile(NamedTuple):
@@ -560,6 +563,8 @@ class GuardedWalker:
             return taken
         decision = None if facts.named else self.oracle.file(project_relative, forced=facts.forced)
         if decision is None:
+            if verdict.distribution_path is None and facts.tracked_dropped is not None:
+                self._tracked_dropped(step, entry, listing, facts.tracked_dropped, project_relative)
             self._take(step, entry, verdict, listing)
             return True
         if not decision.leaves_out:  # untracked = "warn": shipped, reported per directory
@@ -575,6 +580,16 @@ class GuardedWalker:
             self._add(found)
             self._leave_out(step, entry, verdict, listing, found.code)
         return False
+
+    def _tracked_dropped(self, step: _Step, entry: os.DirEntry[str], listing: _Listing,
+                         check: Callable[[str, bool], str | None], project_relative: str) -> None:
+        """Report a file git tracks that hatchling's reading of the root ``.gitignore`` leaves out (SG109)."""
+        if not self.oracle.tracks(project_relative):
+            return
+        line = check(os.path.join(step.relative, entry.name), listing.is_package)
+        if line is not None:
+            self._add(finding("tracked-ignored-by-hatchling", project_relative, f"by {line}; git tracks it",
+                              files=1, size=_size(entry)))
 
     def _count_rescue(self, rescue: _Rescue, taken: bool, step: _Step, entry: os.DirEntry[str], verdict: Verdict,
                       listing: _Listing) -> None:

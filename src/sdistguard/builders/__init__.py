@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sdistguard.compat import HATCHLING_REQUIREMENT, check_hatchling
@@ -25,7 +26,10 @@ if TYPE_CHECKING:
     from sdistguard.builders.wheel import GuardedWheelBuilder
     from sdistguard.rules import Finding
 
-__all__ = ["HATCHLING_REQUIREMENT", "GuardedSdistBuilder", "GuardedWheelBuilder", "preview", "preview_findings"]
+__all__ = [
+    "HATCHLING_REQUIREMENT", "GuardedSdistBuilder", "GuardedWheelBuilder", "preview", "preview_findings",
+    "preview_hatchling",
+]
 
 _MODULES = {"GuardedSdistBuilder": "sdistguard.builders.guard", "GuardedWheelBuilder": "sdistguard.builders.wheel"}
 
@@ -65,3 +69,23 @@ def preview(root: str, target: str = "sdist") -> tuple[list[Finding], list[Findi
             pass
     findings = builder.findings
     return findings, blocking_findings(findings, builder.settings)
+
+
+def preview_hatchling(root: str, allow_secrets: Sequence[str] = ()) -> list[Finding]:
+    """What hatchling's own sdist of ``root`` would hold that ``sdistguard check`` flags, without building.
+
+    hatchling's unguarded selection audited member by member as the auditor audits the sdist
+    (:func:`sdistguard.builders.shipped.hatchling_would_ship`: the same codes, paths and counts),
+    plus what only the tree tells (git's view, from the guarded walk). The builder is set up as in
+    :func:`preview` (default build data, no build hooks). ``allow_secrets``: member patterns not
+    scanned (SG602). Raises ``ConfigError`` and what hatchling raises for a bad project.
+    """
+    from sdistguard.builders.shipped import hatchling_would_ship
+
+    builder: Guard = __getattr__("GuardedSdistBuilder")(os.path.abspath(root))
+    build_data = builder.get_default_build_data()
+    builder.set_build_data_defaults(build_data)
+    with builder.config.set_build_data(build_data):
+        for _ in builder.recurse_included_files():
+            pass
+        return hatchling_would_ship(builder, builder.findings, allow_secrets)

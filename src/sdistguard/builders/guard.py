@@ -319,10 +319,20 @@ class Guard(_Base):
             artifacts_possible=include_path.artifacts_possible,
             private=self._private,
             named=named or explicit is None,
+            tracked_dropped=None if named or explicit is None else self._tracked_dropped(bool(explicit)),
         )
         for walked in self.walker.walk(top, facts):
             if walked.left_out is None:
                 yield IncludedFile(walked.path, "" if external else walked.relative_path, walked.distribution_path)
+
+    def _tracked_dropped(self, explicit: bool) -> Callable[[str, bool], str | None] | None:
+        """:func:`~sdistguard.builders.shipped.tracked_dropped_checker` for this config, as the walk asks it."""
+        from sdistguard.builders.shipped import tracked_dropped_checker
+
+        check = tracked_dropped_checker(self.config)
+        if check is None:
+            return None
+        return lambda relative, is_package: check(relative, is_package, explicit)
 
     def _decider(self, explicit: bool | None, include_path: IncludePath, hatchling_prune: PruneCallback) -> Decide:
         """hatchling's answer for one entry of a walk (:data:`sdistguard.walk.Decide`): the walk's one callback.
