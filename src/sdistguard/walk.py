@@ -106,6 +106,9 @@ class WalkFacts:
     artifacts_possible: bool = False
     private: str | None = None
     named: bool = False
+    may_ship_below: Callable[[str], bool] | None = None
+    """``(relative_directory) -> bool``: false when hatchling's patterns cannot select any file below
+    the directory (an ``include`` list of anchored patterns that never reaches it); ``None``: always may."""
     tracked_dropped: Callable[[str, bool], str | None] | None = None
     """``(relative_path, is_package) -> "file:line: pattern" | None``: for a file git tracks that hatchling
     leaves out, the root ``.gitignore`` line that alone drops it (reported, SG109); ``None``: never asked."""
@@ -328,12 +331,66 @@ class GuardedWalker:
         if decision is None:
             return child
         excluded = finding(decision.rule, project_relative + "/", decision.detail)
+        rescue = self._may_rescue(project_relative, artifacts=facts.artifacts_possible)
+        if not rescue and not self._ships_below(child.path, child.relative, boundary, facts):
+            return None  # hatchling would ship nothing below it: left out, and no news
         self._add(excluded)
-        if self._may_rescue(project_relative, artifacts=facts.artifacts_possible):
+        if rescue:
             child.rescue = "named"  # artifacts win over exclusion patterns, as in hatchling
             child.rescued = self._rescues.setdefault((excluded.code, excluded.path), _Rescue(excluded.code))
             return child
         return None
+
+    def _ships_below(self, path: str, relative: str, boundary: str, facts: WalkFacts) -> bool:
+        """Whether hatchling would ship any file below the directory ``path`` (hatchling's ``relative``).
+
+        A rule's finding about a directory left out whole is news only then: with an ``include``
+        list that never reaches a ``venv/``, hatchling would not ship it either. hatchling's verdicts
+        alone decide (its pruned directories are skipped); links inside ``boundary`` are followed,
+        each target once. Stops at the first file hatchling would ship, so a directory hatchling
+        would ship costs one listing.
+        """
+        if facts.may_ship_below is not None and not facts.may_ship_below(relative):
+            return False  # hatchling's patterns cannot reach below it: nothing is listed
+        stack = [(path, relative)]
+        seen: set[str] = set()
+        decide = facts.decide
+        while stack:
+            directory, below = stack.pop()
+            try:
+                with os.scandir(directory) as iterator:
+                    entries = sorted(iterator, key=_name)
+            except OSError:
+                continue
+            is_package = any(entry.name == "__init__.py" for entry in entries)
+            for entry in entries:  # regular files first: their d_type suffices, no stat
+                if entry.is_file(follow_symlinks=False) and decide(
+                    os.path.join(below, entry.name), "file", is_package
+                ).distribution_path is not None:
+                    return True
+            directories = []
+            for entry in entries:
+                if entry.is_file(follow_symlinks=False):
+                    continue
+                child = os.path.join(below, entry.name)
+                link = entry.is_symlink()
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if not is_dir:
+                    if decide(child, "link" if link else "file", is_package).distribution_path is not None:
+                        return True
+                    continue
+                if link:
+                    real = os.path.realpath(entry.path)
+                    if not is_within(real, boundary) or real in seen:
+                        continue
+                    seen.add(real)
+                if not decide(child, "link" if link else "directory", is_package).pruned:
+                    directories.append((entry.path, child))
+            stack.extend(reversed(directories))
+        return False
 
     def _verdict(self, step: _Step, entry: os.DirEntry[str], listing: _Listing, facts: WalkFacts) -> Verdict:
         """hatchling's verdict on one entry: ``facts.decide`` asked once per entry, remembered in the listing."""
@@ -360,6 +417,8 @@ class GuardedWalker:
             directories = {entry.name for entry in entries if entry.is_dir(follow_symlinks=False)}
             marker = directory_marker(step.path, regular, directories)
             if marker is not None:
+                if not self._ships_below(step.path, step.relative, step.boundary, facts):
+                    return None  # hatchling would ship nothing below it: left out, and no news
                 self._add(finding(marker, self._report_path(step, "", is_dir=True)))
                 if not self._may_rescue(step.project_relative, artifacts=False):
                     return None
@@ -470,6 +529,8 @@ class GuardedWalker:
         decision = self.oracle.ignores_itself(step.project_relative, entries)
         if decision is None:
             return False
+        if not self._ships_below(step.path, step.relative, step.boundary, facts):
+            return True  # hatchling would ship nothing below it: left out, and no news
         self._add(finding(decision.rule, step.project_relative + "/", decision.detail))
         return True
 
@@ -523,7 +584,9 @@ class GuardedWalker:
 
         A file link ``left_out`` (dangling, a cycle, leaving the tree unnamed) also gets its left-out record.
         """
-        if not is_dir and (step.rescue or verdict is None or verdict.distribution_path is None):
+        if step.rescue and not (is_dir and named):
+            return  # below a directory left out whole: its links are not written at all
+        if not is_dir and (verdict is None or verdict.distribution_path is None):
             return
         path = self._report_path(step, entry.name, is_dir=is_dir)
         note = "; named by artifacts: shipped as content" if named else ""  # taken although it leaves the tree

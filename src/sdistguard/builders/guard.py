@@ -319,11 +319,30 @@ class Guard(_Base):
             artifacts_possible=include_path.artifacts_possible,
             private=self._private,
             named=named or explicit is None,
+            may_ship_below=None if explicit is not False else self._may_ship_below(include_path),
             tracked_dropped=None if named or explicit is None else self._tracked_dropped(bool(explicit)),
         )
         for walked in self.walker.walk(top, facts):
             if walked.left_out is None:
                 yield IncludedFile(walked.path, "" if external else walked.relative_path, walked.distribution_path)
+
+    def _may_ship_below(self, include_path: IncludePath) -> Callable[[str], bool] | None:
+        """For the project walk: whether hatchling's ``include`` patterns could select a file below a directory.
+
+        ``None`` (always may) without an include list, with artifact patterns, or for a customised
+        config; else a check by :func:`~sdistguard.patterns.could_match_below` on the include
+        patterns' source text (errs on the side of ``True``).
+        """
+        spec = self.config.include_spec
+        if spec is None or include_path.artifacts_possible or not include_path.compiled:
+            return None
+        patterns = [str(getattr(pattern, "pattern", "*")) for pattern in spec.patterns]
+
+        def may(relative: str) -> bool:
+            directory = to_posix(relative)
+            return bool(spec.match_file(directory + "/")) or could_match_below(patterns, directory)
+
+        return may
 
     def _tracked_dropped(self, explicit: bool) -> Callable[[str, bool], str | None] | None:
         """:func:`~sdistguard.builders.shipped.tracked_dropped_checker` for this config, as the walk asks it."""

@@ -21,6 +21,7 @@ and the tracked files hatchling's reading of the root ``.gitignore`` drops
 from __future__ import annotations
 
 import bisect
+import functools
 import io
 import os
 import tarfile
@@ -165,22 +166,26 @@ def tracked_dropped_checker(config: BuilderConfig) -> Callable[[str, bool, bool]
     """
     if config.ignore_vcs or not config.vcs_exclusion_files["git"]:
         return None
-    lines: list[tuple[str, int, str]] = []
-    for exclusion_file in config.vcs_exclusion_files["git"]:
-        name = to_posix(os.path.relpath(exclusion_file, config.root))
-        with open(exclusion_file, encoding="utf-8") as file:
-            lines.extend((name, number, line) for number, line in enumerate(file, 1))
-    vcs = pathspec.GitIgnoreSpec.from_lines(line for _, _, line in lines)
-    key = "exclude"
-    table = config.target_config if key in config.target_config else config.build_config
-    others = [*config.default_global_exclude(), *table.get(key, config.default_exclude())]
-    without = pathspec.GitIgnoreSpec.from_lines(others)
+    @functools.cache
+    def specs() -> tuple[list[tuple[str, int, str]], pathspec.PathSpec[Any], pathspec.PathSpec[Any]]:
+        # compiled at the first question, as hatchling compiles its exclude patterns only when asked
+        lines: list[tuple[str, int, str]] = []
+        for exclusion_file in config.vcs_exclusion_files["git"]:
+            name = to_posix(os.path.relpath(exclusion_file, config.root))
+            with open(exclusion_file, encoding="utf-8") as file:
+                lines.extend((name, number, line) for number, line in enumerate(file, 1))
+        key = "exclude"
+        table = config.target_config if key in config.target_config else config.build_config
+        others = [*config.default_global_exclude(), *table.get(key, config.default_exclude())]
+        return (lines, pathspec.GitIgnoreSpec.from_lines(line for _, _, line in lines),
+                pathspec.GitIgnoreSpec.from_lines(others))
 
     def check(relative_path: str, is_package: bool, explicit: bool) -> str | None:
         if os.path.basename(relative_path) in EXCLUDED_FILES:
             return None
         if config.path_is_reserved(config.get_distribution_path(relative_path)):
             return None
+        lines, vcs, without = specs()
         if not vcs.match_file(relative_path) or without.match_file(relative_path):
             return None
         if not config.path_is_excluded(relative_path):
