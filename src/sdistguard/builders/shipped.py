@@ -98,6 +98,8 @@ def audit_selection(files: Iterable[IncludedFile], project: str | None, allow_se
             kind = "file" if info.isfile() else _KINDS.get(info.type, "file")
             if kind != "file":
                 collector.add(Member(name, kind, 0, info.mode, info.linkname))
+                if included.relative_path:
+                    sizes[to_posix(included.relative_path)] = 0  # a member, as the collector counts it
                 continue
             try:
                 handle = open(included.path, "rb")  # noqa: SIM115 - closed in the finally below
