@@ -56,12 +56,13 @@ _KINDS: Final[dict[bytes, MemberKind]] = {
 }
 
 
-def hatchling_selection(builder: BuilderInterface[Any, Any]) -> Iterator[IncludedFile]:
+def hatchling_selection(builder: BuilderInterface[Any, Any], *, forced: bool = True) -> Iterator[IncludedFile]:
     """hatchling's own ``recurse_included_files`` for ``builder``, whatever subclass overrides it.
 
     The same two lines as hatchling's (selected project files, then the forced inclusion map),
     calling ``BuilderInterface``'s implementations directly, so sdistguard's guarded walks are not
-    used. Call inside ``builder.config.set_build_data``; raises what hatchling raises
+    used; ``forced=False``: the selected project files only. Call inside ``builder.config.set_build_data``;
+    raises what hatchling raises
     (``FileNotFoundError`` for a missing forced source, ``TypeError``/``ValueError`` for bad patterns).
     """
     config = builder.config
@@ -69,7 +70,8 @@ def hatchling_selection(builder: BuilderInterface[Any, Any]) -> Iterator[Include
         yield from BuilderInterface.recurse_explicit_files(builder, config.only_include)
     else:
         yield from BuilderInterface.recurse_project_files(builder)
-    yield from BuilderInterface.recurse_forced_files(builder, config.get_force_include())
+    if forced:
+        yield from BuilderInterface.recurse_forced_files(builder, config.get_force_include())
 
 
 def audit_selection(files: Iterable[IncludedFile], project: str | None, allow_secrets: Sequence[str] = (),
@@ -134,8 +136,12 @@ def hatchling_would_ship(builder: BuilderInterface[Any, Any], walked: Sequence[F
     hatchling's selection; a file only when hatchling ships it; the others as found). Call inside
     ``builder.config.set_build_data``. Returns findings sorted by path, then code.
     """
-    files = list(hatchling_selection(builder))
+    files = list(hatchling_selection(builder, forced=False))
+    # git's view is about the project walk: what the user forces in ships with sdistguard too
+    selected = {to_posix(included.relative_path) for included in files}
+    files.extend(BuilderInterface.recurse_forced_files(builder, builder.config.get_force_include()))
     findings, sizes = audit_selection(files, builder.metadata.name, allow_secrets)
+    sizes = {path: size for path, size in sizes.items() if path in selected}
     shipped = sorted(sizes)
     for found in walked:
         if found.rule.name not in TREE_ONLY:
