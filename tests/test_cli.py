@@ -516,11 +516,10 @@ def venv_project(root: Path, pyproject: str) -> Path:
 
 
 def test_hatchling_project_shows_what_hatchling_would_ship(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from sdistguard.report import human_size
-
     from hatchling.builders.sdist import SdistBuilder
 
     from sdistguard.audit import audit
+    from sdistguard.report import human_size
 
     root = venv_project(tmp_path / "project", HATCHLING)
     sdist = next(SdistBuilder(str(root)).build(directory=str(tmp_path / "dist"), versions=["standard"]))

@@ -12,7 +12,6 @@ view) must name only what hatchling ships, with hatchling's counts.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import tarfile
@@ -82,9 +81,9 @@ def _tree(root: Path, config: dict[str, Any]) -> None:
     lines = ['[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n',
              '[project]\nname = "demo"\nversion = "1.0"\n', "[tool.hatch.build.targets.sdist]\n"]
     lines.extend(f"{key} = {_toml(value)}\n" for key, value in sdist.items())
-    force = {source: target for source, target in config["force_include"].items()}
-    if force:
-        lines.append(f"[tool.hatch.build.targets.sdist.force-include]\n{''.join(f'{json.dumps(k)} = {json.dumps(v)}' + chr(10) for k, v in force.items())}")
+    if config["force_include"]:
+        lines.append("[tool.hatch.build.targets.sdist.force-include]\n")
+        lines.extend(f"{json.dumps(k)} = {json.dumps(v)}\n" for k, v in config["force_include"].items())
     (root / "pyproject.toml").write_text("".join(lines))
     _write(root, "src/demo/__init__.py", "")
     for path in config["files"] | {"notes/n.txt", "data/d.txt"}:  # force-include sources exist

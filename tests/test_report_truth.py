@@ -3,11 +3,11 @@ which codes fail ``check``, and which rows of the build report were left out and
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import stat
 import tarfile
-import io
 from importlib.metadata import metadata
 from pathlib import Path
 

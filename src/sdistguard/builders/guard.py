@@ -137,8 +137,8 @@ class Guard(_Base):
 
         A named file is copied in even when it is a link leaving the tree (a monorepo's
         ``LICENSE -> ../../LICENSE``); below a named directory git's ignore rules do not apply (as
-        in hatchling: a build hook's ``force_include`` of a git-ignored directory ships); raises ``FileNotFoundError`` for a missing source, as
-        hatchling does. Every file passes the name check.
+        in hatchling: a build hook's ``force_include`` of a git-ignored directory ships); raises
+        ``FileNotFoundError`` for a missing source, as hatchling does. Every file passes the name check.
         """
         return self.check_names(self._forced_files(inclusion_map))
 
@@ -307,9 +307,10 @@ class Guard(_Base):
         as hatchling does). ``explicit`` is hatchling's ``include_path(explicit=...)``: ``False`` for
         the project walk, ``True`` for only-include and packages, ``None`` for force-include (no
         patterns at all). ``named``: ``top`` is a source the user named in one of the wheel's maps
-        (:class:`~sdistguard.walk.WalkFacts` ``named``; a force-include walk always is). The walk's facts are computed here, before walking; the walk's records are
-        turned into ``IncludedFile`` without deciding again. Raises what hatchling raises for a
-        malformed selection (``TypeError``/``ValueError``) and ``ConfigError`` (``untracked``).
+        (:class:`~sdistguard.walk.WalkFacts` ``named``; a force-include walk always is). The walk's
+        facts are computed here, before walking; the walk's records are turned into ``IncludedFile``
+        without deciding again. Raises what hatchling raises for a malformed selection
+        (``TypeError``/``ValueError``) and ``ConfigError`` (``untracked``).
         """
         include_path = IncludePath(self.config)
         facts = WalkFacts(
