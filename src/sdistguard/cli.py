@@ -368,7 +368,9 @@ def _check_directory(root: str, selection: CheckSelection) -> Any:
     result.findings = counted
     result.refused = []  # what would stop an sdistguard build is no news for a hatchling project
     fails = tuple(selection.fails(found.code) for found in counted)
-    shipped = [found.path for found, fail in zip(counted, fails, strict=True) if fail]
+    failing = {found.path for found, fail in zip(counted, fails, strict=True) if fail}
+    shipped = sorted(path for path in failing  # a path below a failing directory goes with it
+                     if not any(path != other and path.startswith(other) for other in failing if other.endswith("/")))
     fixes = {"*": leave_out_fix("hatchling", shipped, "directory")} if shipped else {}
     return CheckedInput(result, fails, built_by, fixes, notes, would_ship="hatchling")
 
