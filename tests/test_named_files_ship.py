@@ -130,3 +130,15 @@ def test_a_secret_in_a_named_directory_still_stops_the_wheel(tmp_path: Path) -> 
     hook.write_text(HOOK.replace('"forced\\n"', f'"{token}\\n"'))
     with pytest.raises(TreeError, match="SG602"):
         _wheel(GuardedWheelBuilder, root, tmp_path / "guarded")
+
+
+def test_a_venv_named_in_force_include_ships_what_the_user_named(tmp_path: Path) -> None:
+    root = _repository(tmp_path / "project")
+    (root / "build" / "fixture-env" / "lib").mkdir(parents=True)
+    (root / "build" / "fixture-env" / "pyvenv.cfg").write_text("home = /usr\n")
+    (root / "build" / "fixture-env" / "lib" / "site.py").write_text("x = 1\n")
+    (root / "pyproject.toml").write_text(PYPROJECT.replace(
+        '"build/forced" = "demo/kernelspec"', '"build/forced" = "demo/kernelspec"\n"build/fixture-env" = "demo/env"'))
+    guarded = _wheel(GuardedWheelBuilder, root, tmp_path / "guarded")
+    assert guarded == _wheel(WheelBuilder, root, tmp_path / "hatchling")
+    assert {"demo/env/pyvenv.cfg", "demo/env/lib/site.py"} <= set(guarded)
