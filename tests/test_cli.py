@@ -515,28 +515,24 @@ def venv_project(root: Path, pyproject: str) -> Path:
     return root
 
 
-def tree_counts(directory: Path) -> tuple[int, int]:
-    """Files (links to files included, links to directories not followed) and their bytes (lstat)."""
-    files = [path for path in directory.rglob("*") if path.is_file() or (path.is_symlink() and not path.is_dir())]
-    return len(files), sum(path.lstat().st_size for path in files)
-
-
 def test_hatchling_project_shows_what_hatchling_would_ship(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from hatchling.builders.sdist import SdistBuilder
+
+    from sdistguard.audit import audit
     from sdistguard.report import human_size
 
     root = venv_project(tmp_path / "project", HATCHLING)
-    files, size = tree_counts(root / "venv")
+    sdist = next(SdistBuilder(str(root)).build(directory=str(tmp_path / "dist"), versions=["standard"]))
+    (venv,) = [found for found in audit(sdist) if found.code == "SG101"]  # what hatchling really ships
     assert main(["check", str(root)]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert lines[:3] == [
+    assert lines[:2] == [
         f"{root}: directory, built by hatchling (pyproject.toml build-backend = 'hatchling.build')",
-        "  what hatchling would ship and sdistguard leaves out:",
-        f"  SG101  venv/  {RULES['SG101'].reason} [{files:,} files, {human_size(size)}]",
+        "  what hatchling's own sdist of this tree would hold, as `check` judges an sdist:",
     ]
-    assert lines[3] == (
-        '  fix (SG101): add ["/venv/"] to [tool.hatch.build] exclude in pyproject.toml, or switch build-backend '
-        'to "sdistguard.build", which leaves these out itself'
-    )
+    expected = f"{RULES['SG101'].reason} [{venv.files:,} files, {human_size(venv.size)}; pyvenv.cfg]"
+    assert re.fullmatch(r"  SG101  venv/ +" + re.escape(expected), lines[2]), lines[2]
+    assert any(line.startswith('  fix (SG101') and '"/venv/"' in line for line in lines)
 
 
 def test_sdistguard_project_shows_only_what_would_stop_its_build(

@@ -276,8 +276,9 @@ def test_check_dir_names_the_ignore_file_and_line(tmp_path: Path, git_home: Path
     root = make_repo(tmp_path / "repo")
     pyproject = root / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('"sdistguard.build"', '"hatchling.build"'))
-    assert main(["check", str(root)]) == 0  # SG104 is advisory
+    assert main(["check", str(root)]) == 1  # SG104 is advisory, but hatchling's sdist would hold .envrc
     out = capsys.readouterr().out
+    assert "SG601  .envrc " in out  # the auditor's finding on hatchling's sdist of this tree
     assert "by .git/info/exclude:1: .envrc" in out
     assert "by tests/data/.gitignore:1: *.txt" in out
     assert "tests/data/fixture.txt" not in out

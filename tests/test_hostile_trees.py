@@ -298,7 +298,7 @@ def test_gitignored_dir_partly_brought_back_by_artifacts_says_so(tmp_path: Path,
     err = capsys.readouterr().err
     assert "left out 1 path(s) (2 files, 10 bytes, besides whole directories)" in err
     line = next(line for line in err.splitlines() if "SG104" in line)
-    assert line.startswith(f"  SG104 sub/gen/: {RULES['SG104'].reason} (by sub/.gitignore:1: gen/;")
+    assert line.startswith(f"    SG104 sub/gen/: {RULES['SG104'].reason} (by sub/.gitignore:1: gen/;")
     assert line.endswith("; 1 file(s) below brought back by artifacts)")
 
 
@@ -389,9 +389,9 @@ def test_build_summary_escapes_newlines_and_undecodable_bytes(tmp_path: Path, bu
     os.symlink(b"missing\x1b[31m", demo + b"/bad\xff")
     assert members(build_in(root)) == BASE
     lines = capsys.readouterr().err.splitlines()
-    assert "  SG301 src/demo/evil\\n  SG999 forged.txt: nothing to see: FIFO, socket or device file (FIFO)" in lines
-    assert "  SG202 src/demo/bad\\xff: link whose target does not exist (-> missing\\x1b[31m)" in lines
-    assert not any(line.startswith("  SG999") for line in lines)
+    assert "    SG301 src/demo/evil\\n  SG999 forged.txt: nothing to see: FIFO, socket or device file (FIFO)" in lines
+    assert "    SG202 src/demo/bad\\xff: link whose target does not exist (-> missing\\x1b[31m)" in lines
+    assert not any(line.lstrip().startswith("SG999") for line in lines)
 
 
 # --- item 12: errors carry their origin; config settings are validated and named ----------------------
@@ -469,7 +469,7 @@ def test_path_longer_than_the_os_allows_is_reported_as_such(tmp_path: Path, buil
         os.close(fd)
     assert members(build_in(root)) == BASE
     line = next(line for line in capsys.readouterr().err.splitlines() if "/dddd" in line)
-    assert line.startswith(f"  SG303 src/demo/{component}/{component}/")
+    assert line.startswith(f"    SG303 src/demo/{component}/{component}/")
     assert line.endswith("/: directory whose path is longer than the operating system allows (File name too long)")
     from sdistguard.rules import RULES
 

@@ -387,8 +387,9 @@ def _check_one(path: str, selection: CheckSelection, limits: Any) -> Any:
 def _check_directory(root: str, selection: CheckSelection) -> Any:
     """A project directory, judged by its configured backend.
 
-    sdistguard: only what would stop its build (as the build decides). hatchling: what hatchling would
-    ship that sdistguard leaves out, with files and bytes. Any other backend: an :class:`InputError`
+    sdistguard: only what would stop its build (as the build decides). hatchling: what hatchling's own
+    sdist of the tree would hold that the auditor flags, with the files and bytes hatchling would ship
+    (the auditor's findings on that sdist, plus git's view of the tree). Any other backend: an :class:`InputError`
     (its file selection is its own; build the sdist and check that).
     """
     from sdistguard.audit import audit_report
@@ -404,7 +405,7 @@ def _check_directory(root: str, selection: CheckSelection) -> Any:
             f"hatchling and sdistguard builds without running them: run `sdistguard check --build {root}`, "
             f"which builds it with its own backend (running the project's build code) and audits the artifacts"
         )
-    result = audit_report(root)
+    result = audit_report(root, as_hatchling=built_by.name == "hatchling", allow_secrets=selection.allow_secrets)
     findings = selection.apply(result.findings)
     notes: list[str] = []
     if built_by.name == "sdistguard":  # the build's own decision (blocking_findings), whatever is selected
@@ -417,31 +418,15 @@ def _check_directory(root: str, selection: CheckSelection) -> Any:
             )
         result.findings = blocking
         return CheckedInput(result, tuple(True for _ in blocking), built_by, {}, notes)
-    counted = [_with_counts(root, found) for found in findings]
+    counted = findings  # counted over hatchling's own selection (sdistguard.builders.shipped)
     result.findings = counted
     result.refused = []  # what would stop an sdistguard build is no news for a hatchling project
     fails = tuple(selection.fails(found.code) for found in counted)
-    shipped = [found.path for found, fail in zip(counted, fails, strict=True) if fail]
+    failing = {found.path for found, fail in zip(counted, fails, strict=True) if fail}
+    shipped = sorted(path for path in failing  # a path below a failing directory goes with it
+                     if not any(path != other and path.startswith(other) for other in failing if other.endswith("/")))
     fixes = {"*": leave_out_fix("hatchling", shipped, "directory")} if shipped else {}
     return CheckedInput(result, fails, built_by, fixes, notes, would_ship="hatchling")
-
-
-def _with_counts(root: str, found: Finding) -> Finding:
-    """``found`` with the files and bytes below its directory counted on disk (links not followed)."""
-    import dataclasses
-
-    if found.files or not found.path.endswith("/"):
-        return found
-    files = size = 0
-    for directory, _dirs, names in os.walk(os.path.join(root, found.path)):
-        for name in names:
-            try:
-                info = os.lstat(os.path.join(directory, name))
-            except OSError:
-                continue
-            files += 1
-            size += info.st_size
-    return dataclasses.replace(found, files=files, size=size)
 
 
 def _write_report(text: str, output: str | None) -> None:
@@ -458,11 +443,19 @@ def _write_report(text: str, output: str | None) -> None:
         raise InputError(f"--output {output}: cannot write: {error.strerror}") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
+            os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's 0600, widened to what open() would give
             file.write(text + "\n")
         os.replace(temporary, output)
     except OSError as error:
         os.unlink(temporary)
         raise InputError(f"--output {output}: cannot write: {error.strerror}") from None
+
+
+def _umask() -> int:
+    """The process's file mode creation mask (read by setting it, then restoring it at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _exit_code(checked: Sequence[Any]) -> int:
@@ -480,8 +473,15 @@ def _tool_version() -> str:
 
 
 def _format_codes() -> str:
-    lines = []
+    """Every code: name, severity, whether ``check`` fails on it by default, reason, and fix."""
+    lines = [
+        "check: \"fails\" = a finding with this code makes `sdistguard check` exit 1 by default; "
+        "\"advisory\" = reported only",
+        "(with --select or [tool.sdistguard.check] select, every selected code fails)",
+        "",
+    ]
     for rule in RULES.values():
-        lines.append(f"{rule.code}  {rule.name:<20} {rule.severity:<8} {rule.reason}")
-        lines.append(f"       {'':<20} {'':<8} fix: {rule.hint}")
+        check = "advisory" if rule.code in ADVISORY_CODES else "fails"
+        lines.append(f"{rule.code}  {rule.name:<20} {rule.severity:<8} {check:<8} {rule.reason}")
+        lines.append(f"       {'':<20} {'':<8} {'':<8} fix: {rule.hint}")
     return "\n".join(lines)

@@ -363,6 +363,13 @@ class IgnoreOracle:
             return Decision("untracked-excluded", "not tracked by git")
         return Decision("nested-gitignore", GIT_PENDING)
 
+    def tracks(self, path: str) -> bool:
+        """Whether git's index holds the file ``path`` (relative, POSIX); False without git's own answer."""
+        if self._git is None:
+            return False
+        view, inner = self._view(path)
+        return view is not None and inner in view.tracked
+
     def explain(self, paths: Sequence[str]) -> dict[str, str]:
         """The ignore line git names for each left-out path (relative; a directory ends in ``/``).
 
@@ -383,6 +390,25 @@ class IgnoreOracle:
             prefix = path[: len(path.rstrip("/")) - len(inner)]
             groups.setdefault(prefix, []).append(inner + ("/" if path.endswith("/") else ""))
         for prefix, inners in groups.items():
-            for inner, source in explain_ignored(os.path.join(self.root, prefix), inners).items():
-                result[prefix + inner] = f"by {source}"
+            asked = os.path.join(self.root, prefix)
+            top = work_tree_top(asked)
+            for inner, source in explain_ignored(asked, inners).items():
+                result[prefix + inner] = f"by {self._from_root(source, top)}"
         return result
+
+    def _from_root(self, source: str, top: str | None) -> str:
+        """``source:line: pattern`` with ``source`` relative to the project root, not to git's top.
+
+        git names an ignore file relative to the top of its work tree (``.gitignore`` is the
+        repository's, ``proj/sub/.gitignore`` the project's ``sub/.gitignore``); a report about the
+        project names it from the project root (``../.gitignore``). An absolute or ``~`` path
+        (``core.excludesFile``) is kept as git gives it.
+        """
+        name, separator, rest = source.partition(":")
+        while rest and not rest.split(":", 1)[0].isdigit() and separator:  # a ':' in the file name
+            more, separator, rest = rest.partition(":")
+            name = f"{name}:{more}"
+        if top is None or not separator or os.path.isabs(name) or name.startswith("~"):
+            return source
+        relative = os.path.relpath(os.path.join(top, *name.split("/")), self.root)
+        return f"{relative.replace(os.sep, '/')}:{rest}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from sdistguard.rules import RULES, Code, Finding, Severity, left_out
 
@@ -57,13 +57,34 @@ def format_build_summary(findings: Sequence[Finding], artifact: str) -> str:
             parts.append(f"{shipped - outside} warning(s) on what ships")
     head = f"sdistguard: {artifact}: " + ", ".join(parts or [f"{len(findings)} finding(s)"])
     lines = [head + ":"]
-    for found in findings[:_MAX_LINES]:
-        detail = f" ({_printable(found.detail)})" if found.detail else ""  # names can hold any byte but / and NUL
-        lines.append(f"  {found.code} {_printable(found.path)}: {found.rule.reason}{detail}")
+    shown = 0
+    for title, rows in _build_sections(findings):  # one heading per effect, so each row says what befell it
+        if shown >= _MAX_LINES:
+            break
+        lines.append(f"  {title}:")
+        for found in rows[:_MAX_LINES - shown]:
+            detail = f" ({_printable(found.detail)})" if found.detail else ""  # names can hold any byte but / and NUL
+            lines.append(f"    {found.code} {_printable(found.path)}: {found.rule.reason}{detail}")
+        shown += min(len(rows), _MAX_LINES - shown)
     if len(findings) > _MAX_LINES:
         lines.append(f"  ... and {len(findings) - _MAX_LINES} more")
     lines.append("  (codes and fixes: `sdistguard codes`, or docs/rules.md)")
     return "\n".join(lines)
+
+
+_BUILD_SECTIONS: Final = (("left out", "left out"), ("rewritten", "written as regular files"),
+                          ("shipped", "shipped, with a warning"), ("blocks", "stops the build"),
+                          ("reported", "noted"))
+
+
+def _build_sections(findings: Sequence[Finding]) -> list[tuple[str, list[Finding]]]:
+    """The build report's rows under one heading per rule ``effect`` (in :data:`_BUILD_SECTIONS` order)."""
+    sections = []
+    for effect, title in _BUILD_SECTIONS:
+        rows = [found for found in findings if found.rule.effect == effect]
+        if rows:
+            sections.append((title, rows))
+    return sections
 
 
 def describe_blocking(found: Finding) -> str:
@@ -251,7 +272,7 @@ def _table_block(item: CheckedInput, group_above: int) -> list[str]:
         head += f", built by {item.built_by.name} ({_printable(item.built_by.evidence)})"
     lines = [head + (": no findings" if not result.findings else "")]
     if item.would_ship and result.findings:
-        lines.append(f"  what {item.would_ship} would ship and sdistguard leaves out:")
+        lines.append(f"  what {item.would_ship}'s own sdist of this tree would hold, as `check` judges an sdist:")
     advisory = {id(found) for found, fail in zip(result.findings, item.fails, strict=False) if not fail}
     rows = group_findings(result.findings, group_above)
     if result.refused:  # an sdistguard project: the build's own decision and wording stand for the rows
@@ -505,7 +526,7 @@ def format_check_sarif(items: Sequence[CheckedInput | AuditResult], tool_version
                     "driver": {
                         "name": "sdistguard",
                         "version": tool_version,
-                        "informationUri": "https://pypi.org/project/sdistguard/",
+                        **_information_uri(),
                         "rules": [
                             {
                                 "id": rule.code,
@@ -530,6 +551,26 @@ def format_check_sarif(items: Sequence[CheckedInput | AuditResult], tool_version
         ],
     }
     return json.dumps(log, indent=2)
+
+
+def _information_uri() -> dict[str, str]:
+    """SARIF's ``informationUri``: the ``Documentation`` URL of sdistguard's installed core metadata.
+
+    Read from the distribution's ``Project-URL`` fields (``[project.urls]`` of its pyproject.toml,
+    core metadata 2.1+), so the log points where the project says its documentation is; ``{}``
+    (the property is optional in SARIF 2.1.0, section 3.19.17) when the metadata names none.
+    """
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    try:
+        urls = metadata("sdistguard").get_all("Project-URL") or []
+    except PackageNotFoundError:
+        return {}
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() == "documentation" and url.strip():
+            return {"informationUri": url.strip()}
+    return {}
 
 
 def _uri(path: str, quote: Callable[..., str]) -> str:

@@ -42,7 +42,7 @@ PYPI_FILE_LIMIT: Final = 100 * 1024 * 1024
 """PyPI's default per-file upload limit in bytes (warehouse's ``MAX_FILESIZE``, 100 MiB): SG610 above it."""
 
 Code = Literal[
-    "SG101", "SG102", "SG103", "SG104", "SG105", "SG106", "SG107", "SG108",
+    "SG101", "SG102", "SG103", "SG104", "SG105", "SG106", "SG107", "SG108", "SG109",
     "SG201", "SG202", "SG203", "SG204", "SG205",
     "SG301", "SG302", "SG303",
     "SG401", "SG402", "SG403", "SG404",
@@ -57,7 +57,7 @@ Code = Literal[
 
 RuleName = Literal[
     "venv", "conda-env", "cache-dir", "nested-gitignore", "parent-ignore-file", "untracked", "untracked-excluded",
-    "git-unavailable",
+    "git-unavailable", "tracked-ignored-by-hatchling",
     "external-link", "dangling-link", "link-cycle", "link-rewritten", "link-repeat",
     "special-file", "unreadable", "path-too-long",
     "unportable-name", "windows-name", "name-twin", "long-path",
@@ -113,7 +113,7 @@ _RULE_LIST: Final = (
     Rule("SG103", "cache-dir", WARNING, "cache directory (holds a CACHEDIR.TAG)",
          'if it is meant to ship, add it to [tool.sdistguard] keep'),
     Rule("SG104", "nested-gitignore", INFO,
-         "ignored by git (a .gitignore below the root, .git/info/exclude, core.excludesFile)",
+         "ignored by git (a .gitignore of the repository, .git/info/exclude or core.excludesFile: the detail names it)",
          "hatchling reads only the root .gitignore; add the pattern to [tool.hatch.build] exclude "
          "to make it explicit, or to [tool.sdistguard] keep to ship it",
          advisory=True),  # the files are the project's own; hatchling would ship them
@@ -127,9 +127,15 @@ _RULE_LIST: Final = (
     Rule("SG107", "untracked-excluded", INFO, 'file git does not track, left out (untracked = "exclude")',
          "commit it, or name it in [tool.sdistguard] keep or as an artifact to ship it"),
     Rule("SG108", "git-unavailable", INFO,
-         "git could not be asked about this work tree; its ignore files were read by sdistguard instead",
+         "git could not be asked about this work tree",
          "install git, or allow the repository (git config --global --add safe.directory DIR); "
          "tracked files matched by an ignore pattern are left out until then", "reported"),
+    Rule("SG109", "tracked-ignored-by-hatchling", INFO,
+         "file git tracks that hatchling leaves out: a line of the root .gitignore, which hatchling reads as "
+         "exclude patterns, matches it",
+         'to ship it, re-include it after that line: "!PATH" in [tool.hatch.build] exclude (hatchling applies '
+         "it after the .gitignore's lines) or in the root .gitignore; to keep it out, exclude it explicitly",
+         "reported", advisory=True),  # hatchling's selection is kept: the sdist is as hatchling's
     Rule("SG201", "external-link", WARNING, "link whose target lies outside the project root",
          "copy the file into the project, or name it in [tool.hatch.build.targets.*.force-include]"),
     Rule("SG202", "dangling-link", WARNING, "link whose target does not exist",

@@ -93,6 +93,11 @@ class WalkFacts:
     even when git does not track it). ``artifacts_possible``: hatchling has artifact patterns (config
     or build hooks), so files below a directory git ignores may come back. ``private``: the resolved
     path of the build's private output directory, never walked (``None`` outside a build).
+    ``named``: the user named the walk's top (``force-include``, the wheel's ``shared-data``,
+    ``shared-scripts``, ``extra-metadata``, or the same maps a build hook declares in its build data),
+    so git's ignore rules and ``untracked`` do not apply below it, as hatchling applies no ignore
+    file there: what the user named ships (a build hook's output in a git-ignored ``build/``). The
+    other rules (venv and cache markers below the top, links, credential files, secrets) still apply.
     """
 
     prefix: str
@@ -100,6 +105,13 @@ class WalkFacts:
     forced: bool = False
     artifacts_possible: bool = False
     private: str | None = None
+    named: bool = False
+    may_ship_below: Callable[[str], bool] | None = None
+    """``(relative_directory) -> bool``: false when hatchling's patterns cannot select any file below
+    the directory (an ``include`` list of anchored patterns that never reaches it); ``None``: always may."""
+    tracked_dropped: Callable[[str, bool], str | None] | None = None
+    """``(relative_path, is_package) -> "file:line: pattern" | None``: for a file git tracks that hatchling
+    leaves out, the root ``.gitignore`` line that alone drops it (reported, SG109); ``None``: never asked."""
 
 
 class WalkedFile(NamedTuple):
@@ -318,18 +330,72 @@ class GuardedWalker:
         project_relative = None if parent.project_relative is None else _join(parent.project_relative, name)
         child = _Step(os.path.join(parent.path, name), os.path.join(parent.relative, name), project_relative, real,
                       boundary, parent.rescue, parent, parent.rescued, named)
-        if project_relative is None or child.rescue or self._kept(project_relative, is_dir=True):
+        if project_relative is None or child.rescue or facts.named or self._kept(project_relative, is_dir=True):
             return child
         decision = self.oracle.directory(project_relative, forced=facts.forced)
         if decision is None:
             return child
         excluded = finding(decision.rule, project_relative + "/", decision.detail)
+        rescue = self._may_rescue(project_relative, artifacts=facts.artifacts_possible)
+        if not rescue and not self._ships_below(child.path, child.relative, boundary, facts):
+            return None  # hatchling would ship nothing below it: left out, and no news
         self._add(excluded)
-        if self._may_rescue(project_relative, artifacts=facts.artifacts_possible):
+        if rescue:
             child.rescue = "named"  # artifacts win over exclusion patterns, as in hatchling
             child.rescued = self._rescues.setdefault((excluded.code, excluded.path), _Rescue(excluded.code))
             return child
         return None
+
+    def _ships_below(self, path: str, relative: str, boundary: str, facts: WalkFacts) -> bool:
+        """Whether hatchling would ship any file below the directory ``path`` (hatchling's ``relative``).
+
+        A rule's finding about a directory left out whole is news only then: with an ``include``
+        list that never reaches a ``venv/``, hatchling would not ship it either. hatchling's verdicts
+        alone decide (its pruned directories are skipped); links inside ``boundary`` are followed,
+        each target once. Stops at the first file hatchling would ship, so a directory hatchling
+        would ship costs one listing.
+        """
+        if facts.may_ship_below is not None and not facts.may_ship_below(relative):
+            return False  # hatchling's patterns cannot reach below it: nothing is listed
+        stack = [(path, relative)]
+        seen: set[str] = set()
+        decide = facts.decide
+        while stack:
+            directory, below = stack.pop()
+            try:
+                with os.scandir(directory) as iterator:
+                    entries = sorted(iterator, key=_name)
+            except OSError:
+                continue
+            is_package = any(entry.name == "__init__.py" for entry in entries)
+            for entry in entries:  # regular files first: their d_type suffices, no stat
+                if entry.is_file(follow_symlinks=False) and decide(
+                    os.path.join(below, entry.name), "file", is_package
+                ).distribution_path is not None:
+                    return True
+            directories = []
+            for entry in entries:
+                if entry.is_file(follow_symlinks=False):
+                    continue
+                child = os.path.join(below, entry.name)
+                link = entry.is_symlink()
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if not is_dir:
+                    if decide(child, "link" if link else "file", is_package).distribution_path is not None:
+                        return True
+                    continue
+                if link:
+                    real = os.path.realpath(entry.path)
+                    if not is_within(real, boundary) or real in seen:
+                        continue
+                    seen.add(real)
+                if not decide(child, "link" if link else "directory", is_package).pruned:
+                    directories.append((entry.path, child))
+            stack.extend(reversed(directories))
+        return False
 
     def _verdict(self, step: _Step, entry: os.DirEntry[str], listing: _Listing, facts: WalkFacts) -> Verdict:
         """hatchling's verdict on one entry: ``facts.decide`` asked once per entry, remembered in the listing."""
@@ -356,6 +422,8 @@ class GuardedWalker:
             directories = {entry.name for entry in entries if entry.is_dir(follow_symlinks=False)}
             marker = directory_marker(step.path, regular, directories)
             if marker is not None:
+                if not self._ships_below(step.path, step.relative, step.boundary, facts):
+                    return None  # hatchling would ship nothing below it: left out, and no news
                 self._add(finding(marker, self._report_path(step, "", is_dir=True)))
                 if not self._may_rescue(step.project_relative, artifacts=False):
                     return None
@@ -369,7 +437,8 @@ class GuardedWalker:
 
         listing = _Listing(is_package=any(_is_init_file(entry) for entry in entries))
         plain = not step.rescue and (  # no ignore rule or keep applies: a regular file is taken
-            step.project_relative is None or not self.oracle.applies(step.project_relative))
+            step.project_relative is None or facts.named
+            or not self.oracle.applies(step.project_relative))
         decide, relative, is_package = facts.decide, step.relative, listing.is_package
         for entry in entries:
             if self._credential_file(step, entry, listing, facts):
@@ -426,7 +495,7 @@ class GuardedWalker:
             allowed = self.allow_secrets is not None and self.allow_secrets.match_file(path)
             if allowed or self._kept(path, is_dir=False):
                 return False  # one acknowledgement per path: allow-secrets accepts SG601 as it accepts SG602
-            if self.oracle.applies(step.project_relative):
+            if not facts.named and self.oracle.applies(step.project_relative):
                 decision = self.oracle.file(path)
                 if decision is not None and decision.leaves_out:
                     return False  # git's ignore rules decide first, with their source (SG104)
@@ -467,13 +536,15 @@ class GuardedWalker:
         regular file is read: like git (>= 2.32), a ``.gitignore`` that is a link is not followed,
         and a FIFO of that name is never opened.
         """
-        if not step.project_relative or step.rescue or self._may_rescue(
+        if not step.project_relative or step.rescue or facts.named or self._may_rescue(
             step.project_relative, artifacts=facts.artifacts_possible
         ):
             return False
         decision = self.oracle.ignores_itself(step.project_relative, entries)
         if decision is None:
             return False
+        if not self._ships_below(step.path, step.relative, step.boundary, facts):
+            return True  # hatchling would ship nothing below it: left out, and no news
         self._add(finding(decision.rule, step.project_relative + "/", decision.detail))
         return True
 
@@ -527,7 +598,9 @@ class GuardedWalker:
 
         A file link ``left_out`` (dangling, a cycle, leaving the tree unnamed) also gets its left-out record.
         """
-        if not is_dir and (step.rescue or verdict is None or verdict.distribution_path is None):
+        if step.rescue and not (is_dir and named):
+            return  # below a directory left out whole: its links are not written at all
+        if not is_dir and (verdict is None or verdict.distribution_path is None):
             return
         path = self._report_path(step, entry.name, is_dir=is_dir)
         note = "; named by artifacts: shipped as content" if named else ""  # taken although it leaves the tree
@@ -565,8 +638,10 @@ class GuardedWalker:
             if taken:
                 self._take(step, entry, verdict, listing, "named")
             return taken
-        decision = self.oracle.file(project_relative, forced=facts.forced)
+        decision = None if facts.named else self.oracle.file(project_relative, forced=facts.forced)
         if decision is None:
+            if verdict.distribution_path is None and facts.tracked_dropped is not None:
+                self._tracked_dropped(step, entry, listing, facts.tracked_dropped, project_relative)
             self._take(step, entry, verdict, listing)
             return True
         if not decision.leaves_out:  # untracked = "warn": shipped, reported per directory
@@ -582,6 +657,16 @@ class GuardedWalker:
             self._add(found)
             self._leave_out(step, entry, verdict, listing, found.code)
         return False
+
+    def _tracked_dropped(self, step: _Step, entry: os.DirEntry[str], listing: _Listing,
+                         check: Callable[[str, bool], str | None], project_relative: str) -> None:
+        """Report a file git tracks that hatchling's reading of the root ``.gitignore`` leaves out (SG109)."""
+        if not self.oracle.tracks(project_relative):
+            return
+        line = check(os.path.join(step.relative, entry.name), listing.is_package)
+        if line is not None:
+            self._add(finding("tracked-ignored-by-hatchling", project_relative, f"by {line}; git tracks it",
+                              files=1, size=_size(entry)))
 
     def _count_rescue(self, rescue: _Rescue, taken: bool, step: _Step, entry: os.DirEntry[str], verdict: Verdict,
                       listing: _Listing) -> None:

@@ -89,8 +89,12 @@ def audit_report(
     limits: Limits | None = None,
     allow_secrets: Sequence[str] = (),
     scan_content: bool = True,
+    as_hatchling: bool = False,
 ) -> AuditResult:
     """Like :func:`audit`, with member counts, the size summary and the builder (:class:`AuditResult`).
+
+    ``as_hatchling``: a project directory is judged as hatchling would build it (what its sdist
+    would hold that the auditor flags), not as sdistguard's build would.
 
     An archive whose file is larger than :data:`LARGE_ARTIFACT` bytes gets a ``large-artifact`` finding
     at path ``""``. Raises :class:`~sdistguard.errors.InputError` as :func:`audit` does.
@@ -98,7 +102,7 @@ def audit_report(
     text = os.fspath(path)
     limits = limits or Limits()
     if input_is_directory(text):
-        return _audit_directory(text)
+        return _audit_directory(text, hatchling=as_hatchling, allow_secrets=allow_secrets)
     lower = os.path.basename(text).lower()
     if lower.endswith(".whl"):
         return audit_wheel(text, Collector(False, limits, allow_secrets, scan_content))
@@ -318,19 +322,21 @@ def _result(path: str, kind: InputKind, findings: list[Finding], collector: Coll
     )
 
 
-def _audit_directory(root: str) -> AuditResult:
+def _audit_directory(root: str, *, hatchling: bool = False, allow_secrets: Sequence[str] = ()) -> AuditResult:
     """Ask the backend what it would leave out of ``root`` and why, without building or running project code.
 
     No metadata hook, build hook or executing version source runs, and git runs no repository
     config (:func:`sdistguard.builders.preview_builder`, :mod:`sdistguard.vcs`); what cannot be
-    known so is named in the result's ``project``.
+    known so is named in the result's ``project``. ``hatchling``: instead, what hatchling's own sdist
+    of ``root`` would hold that the auditor flags (:func:`sdistguard.builders.preview_hatchling`;
+    ``refused`` is then empty).
     """
-    from sdistguard.builders import preview, preview_project
+    from sdistguard.builders import preview, preview_hatchling, preview_project
 
     if not os.path.isfile(os.path.join(root, "pyproject.toml")):
         raise InputError(f"{root}: a project directory needs a pyproject.toml")
     try:
-        findings, blocking = preview(root)
+        findings, blocking = (preview_hatchling(root, allow_secrets), []) if hatchling else preview(root)
         project = preview_project(root)
     except SdistguardError:
         raise

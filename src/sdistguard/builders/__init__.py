@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sdistguard.compat import HATCHLING_REQUIREMENT, check_hatchling
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "HATCHLING_REQUIREMENT", "GuardedSdistBuilder", "GuardedWheelBuilder", "preview", "preview_builder",
-    "preview_findings", "preview_project",
+    "preview_findings", "preview_hatchling", "preview_project",
 ]
 
 _MODULES = {"GuardedSdistBuilder": "sdistguard.builders.guard", "GuardedWheelBuilder": "sdistguard.builders.wheel"}
@@ -99,3 +100,24 @@ def preview_project(root: str) -> ProjectPreview:
     from sdistguard.builders.static import StaticMetadata
 
     return StaticMetadata(os.path.abspath(root)).preview()
+
+
+def preview_hatchling(root: str, allow_secrets: Sequence[str] = ()) -> list[Finding]:
+    """What hatchling's own sdist of ``root`` would hold that ``sdistguard check`` flags, without building.
+
+    hatchling's unguarded selection audited member by member as the auditor audits the sdist
+    (:func:`sdistguard.builders.shipped.hatchling_would_ship`: the same codes, paths and counts),
+    plus what only the tree tells (git's view, from the guarded walk). The builder is
+    :func:`preview_builder`'s (default build data; no build hook, metadata hook or executing version
+    source runs). ``allow_secrets``: member patterns not scanned (SG602). Raises ``ConfigError`` and
+    what hatchling raises for a bad project.
+    """
+    from sdistguard.builders.shipped import hatchling_would_ship
+
+    builder = preview_builder(root, "sdist")
+    build_data = builder.get_default_build_data()
+    builder.set_build_data_defaults(build_data)
+    with builder.config.set_build_data(build_data):
+        for _ in builder.recurse_included_files():
+            pass
+        return hatchling_would_ship(builder, builder.findings, allow_secrets)

@@ -111,12 +111,15 @@ class Guard(_Base):
         """hatchling's ``recurse_explicit_files`` (only-include, packages, shared data), guarded.
 
         A named file is taken as asked, even a link leaving the tree; inside a named directory the
-        rules apply. Every file passes the name check (the wheel's ``shared-data``,
-        ``shared-scripts`` and ``extra-metadata`` are written from here).
+        rules apply, but not git's ignore rules: hatchling reads no ignore file for these maps (it
+        matches its patterns against the target paths), so what they name ships, a build hook's
+        output in a git-ignored ``build/`` included. Every file passes the name check (the wheel's
+        ``shared-data``, ``shared-scripts``, ``extra-metadata`` and SBOM files are written from here;
+        the project's own only-include and packages walk is :meth:`recurse_selected_project_files`).
         """
-        return self.check_names(self._explicit_files(inclusion_map))
+        return self.check_names(self._explicit_files(inclusion_map, named=True))
 
-    def _explicit_files(self, inclusion_map: dict[str, str]) -> Iterator[IncludedFile]:
+    def _explicit_files(self, inclusion_map: dict[str, str], *, named: bool = False) -> Iterator[IncludedFile]:
         config = self.config
         for source, target_path in inclusion_map.items():
             relative_path = relative_to(source, self.root)
@@ -126,14 +129,16 @@ class Guard(_Base):
                 if not config.path_is_reserved(distribution_path):
                     yield IncludedFile(source, relative_path or "", distribution_path)
             elif os.path.isdir(source):
-                yield from self._files_below(source, target_path, True, _excluded_name, external=external)
+                yield from self._files_below(source, target_path, True, _excluded_name, external=external,
+                                             named=named)
 
     def recurse_forced_files(self, inclusion_map: dict[str, str]) -> Iterable[IncludedFile]:
         """hatchling's ``recurse_forced_files`` (force-include, readme, license files), guarded.
 
         A named file is copied in even when it is a link leaving the tree (a monorepo's
-        ``LICENSE -> ../../LICENSE``); raises ``FileNotFoundError`` for a missing source, as
-        hatchling does. Every file passes the name check.
+        ``LICENSE -> ../../LICENSE``); below a named directory git's ignore rules do not apply (as
+        in hatchling: a build hook's ``force_include`` of a git-ignored directory ships); raises
+        ``FileNotFoundError`` for a missing source, as hatchling does. Every file passes the name check.
         """
         return self.check_names(self._forced_files(inclusion_map))
 
@@ -294,16 +299,18 @@ class Guard(_Base):
     # --- helpers ---
 
     def _files_below(self, top: str, prefix: str, explicit: bool | None, hatchling_prune: PruneCallback,
-                     *, external: bool = False) -> Iterator[IncludedFile]:
+                     *, external: bool = False, named: bool = False) -> Iterator[IncludedFile]:
         """The guarded walk of ``top`` (absolute): an ``IncludedFile`` per file hatchling ships.
 
         Its ``relative_path`` is hatchling's (``prefix``, hatchling's ``target_path``, joined with
         the path below ``top``), or ``""`` when ``top`` is ``external`` (outside the project root,
         as hatchling does). ``explicit`` is hatchling's ``include_path(explicit=...)``: ``False`` for
         the project walk, ``True`` for only-include and packages, ``None`` for force-include (no
-        patterns at all). The walk's facts are computed here, before walking; the walk's records are
-        turned into ``IncludedFile`` without deciding again. Raises what hatchling raises for a
-        malformed selection (``TypeError``/``ValueError``) and ``ConfigError`` (``untracked``).
+        patterns at all). ``named``: ``top`` is a source the user named in one of the wheel's maps
+        (:class:`~sdistguard.walk.WalkFacts` ``named``; a force-include walk always is). The walk's
+        facts are computed here, before walking; the walk's records are turned into ``IncludedFile``
+        without deciding again. Raises what hatchling raises for a malformed selection
+        (``TypeError``/``ValueError``) and ``ConfigError`` (``untracked``).
         """
         include_path = IncludePath(self.config)
         facts = WalkFacts(
@@ -312,10 +319,40 @@ class Guard(_Base):
             forced=explicit is None,
             artifacts_possible=include_path.artifacts_possible,
             private=self._private,
+            named=named or explicit is None,
+            may_ship_below=None if explicit is not False else self._may_ship_below(include_path),
+            tracked_dropped=None if named or explicit is None else self._tracked_dropped(bool(explicit)),
         )
         for walked in self.walker.walk(top, facts):
             if walked.left_out is None:
                 yield IncludedFile(walked.path, "" if external else walked.relative_path, walked.distribution_path)
+
+    def _may_ship_below(self, include_path: IncludePath) -> Callable[[str], bool] | None:
+        """For the project walk: whether hatchling's ``include`` patterns could select a file below a directory.
+
+        ``None`` (always may) without an include list, with artifact patterns, or for a customised
+        config; else a check by :func:`~sdistguard.patterns.could_match_below` on the include
+        patterns' source text (errs on the side of ``True``).
+        """
+        spec = self.config.include_spec
+        if spec is None or include_path.artifacts_possible or not include_path.compiled:
+            return None
+        patterns = [str(getattr(pattern, "pattern", "*")) for pattern in spec.patterns]
+
+        def may(relative: str) -> bool:
+            directory = to_posix(relative)
+            return bool(spec.match_file(directory + "/")) or could_match_below(patterns, directory)
+
+        return may
+
+    def _tracked_dropped(self, explicit: bool) -> Callable[[str, bool], str | None] | None:
+        """:func:`~sdistguard.builders.shipped.tracked_dropped_checker` for this config, as the walk asks it."""
+        from sdistguard.builders.shipped import tracked_dropped_checker
+
+        check = tracked_dropped_checker(self.config)
+        if check is None:
+            return None
+        return lambda relative, is_package: check(relative, is_package, explicit)
 
     def _decider(self, explicit: bool | None, include_path: IncludePath, hatchling_prune: PruneCallback) -> Decide:
         """hatchling's answer for one entry of a walk (:data:`sdistguard.walk.Decide`): the walk's one callback.
