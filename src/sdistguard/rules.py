@@ -129,7 +129,8 @@ _RULE_LIST: Final = (
     Rule("SG108", "git-unavailable", INFO,
          "git could not be asked about this work tree",
          "install git, or allow the repository (git config --global --add safe.directory DIR); "
-         "tracked files matched by an ignore pattern are left out until then", "reported"),
+         "tracked files matched by an ignore pattern are left out until then", "reported",
+         advisory=True),  # a note on how the ignore answer was found (a refused repository or submodule)
     Rule("SG109", "tracked-ignored-by-hatchling", INFO,
          "file git tracks that hatchling leaves out: a line of the root .gitignore, which hatchling reads as "
          "exclude patterns, matches it",
