@@ -286,3 +286,28 @@ def test_a_partial_clones_lazy_fetch_never_runs_the_repositorys_remote(tmp_path:
     assert not marker.exists()
     subprocess.run(["git", "ls-files", "--others", "--exclude-standard"], cwd=root, capture_output=True, check=False)
     assert marker.exists()  # the fixture can fail the assertion above: git itself runs the remote's command
+
+
+@pytest.mark.parametrize(("hatch", "expected"), [
+    ('source = "env"\nvariable = "DEMO_CI_TOKEN"\n', 'dynamic, source = "env": not a PEP 440 version'),
+    ('path = "/proc/self/environ"\npattern = "DEMO_CI_TOKEN=(?P<version>[^\\\\x00]*)"\n',
+     'dynamic, source = "regex": file /proc/self/environ is outside the project (not read)'),
+    ('path = "../../../../../../../../proc/self/environ"\npattern = "DEMO_CI_TOKEN=(?P<version>[^\\\\x00]*)"\n',
+     'dynamic, source = "regex": file ../../../../../../../../proc/self/environ is outside the project (not read)'),
+    ('path = "environ"\npattern = "DEMO_CI_TOKEN=(?P<version>[^\\\\x00]*)"\n',
+     'dynamic, source = "regex": file environ is outside the project (not read)'),
+    ('path = "v.txt"\npattern = "(?P<version>.*)"\n', 'dynamic, source = "regex": not a PEP 440 version'),
+])
+def test_a_version_source_never_echoes_what_it_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hatch: str,
+                                                    expected: str) -> None:
+    """A pull request's pyproject.toml must not make ``check DIR`` print an environment variable or a file."""
+    monkeypatch.setenv("DEMO_CI_TOKEN", "ghp_notaversion0123456789abcdefghijklmnop")
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(f'[project]\nname = "demo"\ndynamic = ["version"]\n'
+                                         f'[tool.hatch.version]\n{hatch}')
+    (root / "environ").symlink_to("/proc/self/environ")
+    (root / "v.txt").write_text("ghp_notaversion0123456789abcdefghijklmnop\n")
+    preview = preview_project(str(root))
+    assert preview == ProjectPreview("demo", None, {"version": expected})
+    assert "ghp_" not in json.dumps(preview.as_json())
