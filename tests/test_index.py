@@ -311,3 +311,52 @@ def test_a_hostile_listing_is_an_input_error_per_file_never_a_path_written(tmp_p
         ("gone-1.0.tar.gz", f"{pages.url}/files/gone-1.0.tar.gz: HTTP 404 Not Found"),  # not retried
     ]
     assert not (tmp_path / "evil-1.0.tar.gz").exists() and list((tmp_path / "spool").iterdir()) == []
+
+
+def _children(pid: int) -> list[int]:
+    """The pids of ``pid``'s child processes (Linux ``/proc``)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_a_killed_worker_process_fails_its_projects_and_the_run_goes_on(tmp_path: Path) -> None:
+    """``--jobs 2``: one worker killed mid-run breaks the pool; the run ends with every project once, no traceback."""
+    sdist = write_sdist(tmp_path, "demo", "1.0", {"src/demo/__init__.py": b"x = 1\n"})
+    data = sdist.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    names = [f"p{n}" for n in range(8)]
+    with StallServer() as stall:
+        routes: dict[str, tuple[str, bytes]] = {"/files/demo-1.0.tar.gz": ("application/octet-stream", data)}
+        for name in names:
+            url = f"{stall.url}/files/s.tar.gz" if name in ("p0", "p1") else f"/files/demo-1.0.tar.gz#sha256={digest}"
+            routes[f"/simple/{name}/"] = ("text/html", simple_page([(url, f"{name}-1.0.tar.gz")]))
+        with PagesServer(routes) as pages:
+            arguments = [sys.executable, "-m", "sdistguard", "check", "--index", f"{pages.url}/simple/", "--format",
+                         "jsonl", "--jobs", "2", "--timeout", "20", "--retries", "0"]
+            for name in names:
+                arguments += ["--project", name]
+            process = subprocess.Popen(arguments, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       text=True, env=spool_env(tmp_path))
+            deadline = time.monotonic() + 60
+            workers: list[int] = []
+            while time.monotonic() < deadline:  # the spawn context's workers: the two that are not its tracker
+                workers = [child for child in _children(process.pid)
+                           if b"multiprocessing.spawn" in Path(f"/proc/{child}/cmdline").read_bytes()
+                           and b"resource_tracker" not in Path(f"/proc/{child}/cmdline").read_bytes()]
+                if len(workers) == 2:
+                    break
+                time.sleep(0.1)
+            time.sleep(3)  # both workers are inside p0 and p1, waiting on the stalled server
+            os.kill(workers[0], signal.SIGKILL)
+            stdout, stderr = process.communicate(timeout=120)
+    assert "Traceback" not in stderr, stderr
+    assert process.returncode == 2, stderr
+    records = [json.loads(line) for line in stdout.splitlines()]
+    assert sorted(record["project"] for record in records) == names  # each project once, as a dist or an error
+    assert all(record["error"] is None for record in records if record["project"] not in ("p0", "p1", "p2", "p3"))
+    failed = [record for record in records if record["error"] is not None]
+    assert failed and all("the worker running this project failed: BrokenProcessPool" in record["error"]
+                          for record in failed)

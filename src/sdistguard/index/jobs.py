@@ -230,22 +230,33 @@ def run_here(tasks: Iterable[IndexTask]) -> Iterator[DistOutcome]:
 def run_processes(tasks: Iterable[IndexTask], jobs: int) -> Iterator[DistOutcome]:
     """Run ``tasks`` in ``jobs`` worker processes (``spawn``), at most ``2 * jobs`` in flight; yield each
     project's dists when its task returns, in completion order. A task whose worker dies is one
-    outcome with an input error (:func:`_failed_task`)."""
+    outcome with an input error (:func:`_failed_task`): a dead worker breaks the whole pool
+    (``BrokenProcessPool``), so every task then in flight fails that way, and the remaining tasks go to a
+    new pool."""
     import concurrent.futures
     import multiprocessing
+    from concurrent.futures.process import BrokenProcessPool
 
     pending = iter(tasks)
     context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        running: dict[concurrent.futures.Future[list[DistOutcome]], IndexTask] = {}
+    running: dict[concurrent.futures.Future[list[DistOutcome]], IndexTask] = {}
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context)
 
-        def submit() -> bool:
-            task = next(pending, None)
-            if task is None:
-                return False
-            running[pool.submit(audit_project, task)] = task
-            return True
+    def submit() -> bool:
+        nonlocal pool
+        task = next(pending, None)
+        if task is None:
+            return False
+        try:
+            future = pool.submit(audit_project, task)
+        except BrokenProcessPool:  # a worker died since the last wait: the pool takes no more work
+            pool.shutdown(wait=True, cancel_futures=True)
+            pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+            future = pool.submit(audit_project, task)
+        running[future] = task
+        return True
 
+    try:
         while len(running) < 2 * jobs and submit():
             pass
         while running:
@@ -258,6 +269,8 @@ def run_processes(tasks: Iterable[IndexTask], jobs: int) -> Iterator[DistOutcome
                     outcomes = [_failed_task(task, error)]
                 yield from outcomes
                 submit()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run_dask(tasks: Iterable[IndexTask], address: str) -> Iterator[DistOutcome]:
