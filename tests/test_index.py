@@ -360,3 +360,23 @@ def test_a_killed_worker_process_fails_its_projects_and_the_run_goes_on(tmp_path
     failed = [record for record in records if record["error"] is not None]
     assert failed and all("the worker running this project failed: BrokenProcessPool" in record["error"]
                           for record in failed)
+
+
+def test_a_project_page_past_the_page_cap_is_an_input_error_not_read_whole(tmp_path: Path) -> None:
+    """A hostile index's endless page: the client stops reading at ``max_page_bytes`` (memory stays bounded)."""
+    from sdistguard.index.client import FetchError, Fetching, IndexClient
+
+    links = [(f"/files/big-{n}.0.tar.gz#sha256={'0' * 64}", f"big-{n}.0.tar.gz") for n in range(2000)]
+    page = simple_page(links)
+    assert len(page) > 100_000
+    routes = {"/simple/big/": ("text/html", page), "/simple/small/": ("text/html", simple_page(links[:3]))}
+    with PagesServer(routes) as pages:
+        client = IndexClient(f"{pages.url}/simple/", Fetching(max_page_bytes=64 * 1024, retries=0))
+        try:
+            with pytest.raises(FetchError) as raised:
+                client.files("big")
+            assert str(raised.value) == f"{pages.url}/simple/big/: the page is larger than 65536 bytes (not read further)"
+            assert [dist.filename for dist in client.files("small")] == [
+                "big-0.0.tar.gz", "big-1.0.tar.gz", "big-2.0.tar.gz"]
+        finally:
+            client.close()

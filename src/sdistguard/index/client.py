@@ -73,7 +73,8 @@ class Fetching:
     and backoff included (checked between reads, so it may be passed by at most one ``read_timeout``).
     ``retries``: further attempts after a network error, a timeout or HTTP 408/425/429/5xx, waiting
     ``backoff * 2**n`` seconds before attempt ``n + 1``. ``max_bytes``: a file larger than this is not
-    downloaded further (an ``audit-limit`` finding).
+    downloaded further (an ``audit-limit`` finding). ``max_page_bytes``: a project page larger than this is
+    an input error, not read further (a page is parsed in memory; PyPI's largest are tens of MiB).
     """
 
     connect_timeout: float = 10.0
@@ -82,6 +83,7 @@ class Fetching:
     retries: int = 3
     backoff: float = 0.5
     max_bytes: int = 2 * 1024 * 1024 * 1024
+    max_page_bytes: int = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -187,18 +189,21 @@ class IndexClient:
         """The files of ``project``, sorted by file name. Raises :class:`FetchError` (no such project, or
         the page cannot be read after the retries, within :attr:`Fetching.file_timeout`)."""
         requests = require("requests", "index")
+        urllib3 = require("urllib3", "index")
         pypi_simple = self._pypi_simple
         deadline = time.monotonic() + self.fetching.file_timeout
 
+        url = self.project_url(project)
+
         def attempt() -> Any:
             try:
-                return self._simple.get_project_page(project, timeout=self._timeout(deadline))
-            except pypi_simple.NoSuchProjectError:
-                raise FetchError(f"{self.project_url(project)}: no such project on the index") from None
+                return pypi_simple.ProjectPage.from_response(self._page(url, deadline), project)
             except requests.RequestException as error:
                 if _retryable(error):
                     raise _Retry(_why(error)) from None
-                raise FetchError(f"{self.project_url(project)}: {_why(error)}") from None
+                raise FetchError(f"{url}: {_why(error)}") from None
+            except urllib3.exceptions.HTTPError as error:
+                raise _Retry(_why(error)) from None
 
         page = self._retrying(attempt, self.project_url(project), deadline)
         files = [
@@ -207,6 +212,28 @@ class IndexClient:
             for package in page.packages
         ]
         return sorted(files, key=lambda dist: (dist.filename, dist.url))
+
+    def _page(self, url: str, deadline: float) -> requests_types.Response:
+        """GET the project page at ``url`` as ``pypi-simple``'s ``get_project_page`` does (its ``Accept``), but
+        streamed: at most :attr:`Fetching.max_page_bytes` bytes, within ``deadline``; the response is returned
+        with its body read, for ``ProjectPage.from_response``. Raises :class:`FetchError` (404, too large,
+        too slow) and what ``requests`` raises (the caller retries)."""
+        fetching = self.fetching
+        with self.session.get(
+            url, stream=True, timeout=self._timeout(deadline), headers={"Accept": self._simple.accept}
+        ) as response:
+            if response.status_code == 404:
+                raise FetchError(f"{url}: no such project on the index")
+            response.raise_for_status()
+            body = bytearray()
+            for chunk in response.iter_content(CHUNK):
+                body += chunk
+                if len(body) > fetching.max_page_bytes:
+                    raise FetchError(f"{url}: the page is larger than {fetching.max_page_bytes} bytes (not read further)")
+                if time.monotonic() > deadline:
+                    raise FetchError(f"{url}: not read within {fetching.file_timeout:g} s ({len(body)} bytes read)")
+            response._content = bytes(body)  # what a non-streamed request holds: from_response reads it
+        return response
 
     def download(self, dist: DistFile, path: str) -> Download:
         """Stream ``dist`` to ``path`` (created or replaced), hashing it on the way; see :class:`Download`.
