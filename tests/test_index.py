@@ -375,7 +375,8 @@ def test_a_project_page_past_the_page_cap_is_an_input_error_not_read_whole(tmp_p
         try:
             with pytest.raises(FetchError) as raised:
                 client.files("big")
-            assert str(raised.value) == f"{pages.url}/simple/big/: the page is larger than 65536 bytes (not read further)"
+            assert str(raised.value) == (
+                f"{pages.url}/simple/big/: the page is larger than 65536 bytes (not read further)")
             assert [dist.filename for dist in client.files("small")] == [
                 "big-0.0.tar.gz", "big-1.0.tar.gz", "big-2.0.tar.gz"]
         finally:

@@ -34,7 +34,8 @@ git runs hooks only for commands that write â€” commit, checkout, merge, push â€
 commands never do); ``filter.<driver>.clean``/``process`` and ``diff.<driver>.textconv`` (run only when
 file content is hashed or diffed; these commands read names and the index, no content);
 ``diff.external``; ``core.sshCommand``, ``core.askPass``, ``credential.helper``, ``protocol.*``,
-``core.gitProxy`` (network only, and no transport is allowed: the lazy fetch above); ``core.pager``/``pager.*`` (output is captured, never a terminal);
+``core.gitProxy`` (network only, and no transport is allowed: the lazy fetch above);
+``core.pager``/``pager.*`` (output is captured, never a terminal);
 ``alias.*`` (an alias never shadows a built-in command). ``core.untrackedCache`` is harmless (a cache
 in the index, no program) and ``safe.directory`` is left to git on purpose: its refusal is an answer
 (the caller falls back to reading the ignore files itself), and it is honoured from the command line,
@@ -50,8 +51,8 @@ from dataclasses import dataclass, field
 from typing import Final
 
 __all__ = [
-    "SAFE_CONFIG", "SAFE_ENVIRONMENT", "TIMEOUT", "GitTree", "GitUnavailable", "explain_ignored", "ignore_lines_of_tracked", "query",
-    "run_git", "work_tree_top",
+    "SAFE_CONFIG", "SAFE_ENVIRONMENT", "TIMEOUT", "GitTree", "GitUnavailable", "explain_ignored",
+    "ignore_lines_of_tracked", "query", "run_git", "work_tree_top",
 ]
 
 TIMEOUT: Final = 120.0

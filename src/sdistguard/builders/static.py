@@ -12,8 +12,8 @@ those two properties replaced (read in hatchling 1.27 and 1.33, ``hatchling/meta
 - the version is read only where reading runs nothing: ``[project] version``, a ``PKG-INFO`` at the
   root, or hatchling's own ``regex`` source (a regular file inside the project read with a pattern)
   and ``env`` source (an environment variable); text that is not a version is never shown (it may be
-  any variable or file a hostile ``pyproject.toml`` names). Any other source (``code``, ``vcs``, a plugin's) and a version a
-  metadata hook sets are *unknown*, and say why.
+  any variable or file a hostile ``pyproject.toml`` names). Any other source (``code``, ``vcs``, a
+  plugin's) and a version a metadata hook sets are *unknown*, and say why.
 
 Build hooks are never loaded here either: the preview asks for no build (only the build runs them).
 :class:`ProjectPreview` is what the preview reports about the project: its name, its version (or

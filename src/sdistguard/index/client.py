@@ -229,7 +229,8 @@ class IndexClient:
             for chunk in response.iter_content(CHUNK):
                 body += chunk
                 if len(body) > fetching.max_page_bytes:
-                    raise FetchError(f"{url}: the page is larger than {fetching.max_page_bytes} bytes (not read further)")
+                    limit = fetching.max_page_bytes
+                    raise FetchError(f"{url}: the page is larger than {limit} bytes (not read further)")
                 if time.monotonic() > deadline:
                     raise FetchError(f"{url}: not read within {fetching.file_timeout:g} s ({len(body)} bytes read)")
             response._content = bytes(body)  # what a non-streamed request holds: from_response reads it
