@@ -381,3 +381,32 @@ def test_a_project_page_past_the_page_cap_is_an_input_error_not_read_whole(tmp_p
                 "big-0.0.tar.gz", "big-1.0.tar.gz", "big-2.0.tar.gz"]
         finally:
             client.close()
+
+
+def test_credentials_in_the_index_url_are_never_written(tmp_path: Path) -> None:
+    """``--index https://user:token@host/simple/`` (pip's convention): files are fetched with them, every record,
+    error and summary shows ``****@`` in their place."""
+    sdist = write_sdist(tmp_path, "demo", "1.0", {"src/demo/__init__.py": b"x = 1\n"})
+    data = sdist.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    routes = {"/simple/demo/": ("text/html", simple_page([(f"../../files/demo-1.0.tar.gz#sha256={digest}",
+                                                           "demo-1.0.tar.gz"),
+                                                          ("../../files/gone-1.0.tar.gz", "gone-1.0.tar.gz")])),
+              "/files/demo-1.0.tar.gz": ("application/octet-stream", data)}
+    secret = "alice:s3cr3t-index-token"
+    with PagesServer(routes) as pages:
+        url = pages.url.replace("http://", f"http://{secret}@") + "/simple/"
+        shown = pages.url.replace("http://", "http://****@")
+        code, lines, stderr = run_check("--index", url, "--project", "demo", "--project", "nope", "--format", "jsonl",
+                                        cwd=tmp_path)
+        table = subprocess.run([sys.executable, "-m", "sdistguard", "check", "--index", url, "--project", "demo",
+                                "--project", "nope"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                               check=False, env=spool_env(tmp_path))
+    assert code == 2
+    assert [(record["file"], record["url"], record["error"]) for record in lines] == [
+        ("demo-1.0.tar.gz", f"{shown}/files/demo-1.0.tar.gz", None),
+        ("gone-1.0.tar.gz", f"{shown}/files/gone-1.0.tar.gz", f"{shown}/files/gone-1.0.tar.gz: HTTP 404 Not Found"),
+        (None, f"{shown}/simple/nope/", f"{shown}/simple/nope/: no such project on the index")]
+    assert "s3cr3t" not in json.dumps(lines) + stderr
+    assert table.returncode == 2 and f"{shown}/files/demo-1.0.tar.gz" in table.stdout
+    assert "s3cr3t" not in table.stdout + table.stderr

@@ -15,6 +15,7 @@ imports them and names the extra when they are missing.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ __all__ = [
     "FetchError",
     "Fetching",
     "IndexClient",
+    "redact",
     "require",
     "unsafe_filename",
 ]
@@ -60,8 +62,25 @@ def require(module: str, extra: str) -> ModuleType:
         ) from None
 
 
+_USERINFO: Final = re.compile(r"(?<=://)[^/@\s?#]+@")
+"""The credentials of a URL (``user:token@``, RFC 3986 userinfo), as pip's ``--index-url`` convention carries them."""
+
+
+def redact(text: str) -> str:
+    """``text`` (a URL, or a message naming URLs) with each URL's credentials shown as ``****@``.
+
+    Every URL an index run writes (records, errors, the summary) goes through it: the index's token is used
+    to fetch, never printed. Raises nothing.
+    """
+    return _USERINFO.sub("****@", text)
+
+
 class FetchError(InputError):
-    """A page or a file of the index could not be read (after the retries); ``str()`` names the URL and why."""
+    """A page or a file of the index could not be read (after the retries); ``str()`` names the URL and why
+    (its credentials shown as ``****@``, :func:`redact`)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redact(message))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from sdistguard.audit import Limits
-from sdistguard.index.client import Fetching, IndexClient
+from sdistguard.index.client import Fetching, IndexClient, redact
 from sdistguard.index.jobs import CheckFile, DistOutcome, IndexTask, run_dask, run_here, run_processes
 from sdistguard.index.jsonl import JsonlWriter, ResumeState, load_resume
 from sdistguard.index.options import refuse_bad_combinations
@@ -110,7 +110,7 @@ def check_index(
     held = f", {state.kept} already in {arguments.resume}" if arguments.resume else ""
     dropped = f" ({state.dropped} torn or failed line(s) dropped, done again)" if state.dropped else ""
     print(
-        f"sdistguard: {index_url}: {audited} dist(s) audited{held}{dropped}, {failed} failing, "
+        f"sdistguard: {redact(index_url)}: {audited} dist(s) audited{held}{dropped}, {failed} failing, "
         f"{errors} input error(s), {skipped} file(s) skipped (not an sdist or a wheel)",
         file=sys.stderr,
     )

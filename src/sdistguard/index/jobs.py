@@ -27,7 +27,7 @@ from typing import Any, Final, Protocol
 
 from sdistguard.audit import AuditResult, Limits
 from sdistguard.errors import InputError
-from sdistguard.index.client import DistFile, Fetching, IndexClient, require, unsafe_filename
+from sdistguard.index.client import DistFile, Fetching, IndexClient, redact, require, unsafe_filename
 from sdistguard.report import CheckedInput, format_check_json
 from sdistguard.rules import Code, Finding, finding
 
@@ -198,14 +198,19 @@ def _with_index_findings(task: IndexTask, checked: CheckedInput, extra: list[Fin
 def _outcome(
     task: IndexTask, dist: DistFile | None, checked: CheckedInput, *, url: str | None = None, skipped: str | None = None
 ) -> DistOutcome:
-    """The record of one dist: its identity, then the ``sdistguard check --format json`` input entry."""
+    """The record of one dist: its identity, then the ``sdistguard check --format json`` input entry.
+
+    Every URL in it (and in ``checked``) has its credentials shown as ``****@`` (:func:`redact`)."""
+    checked.result.path = redact(checked.result.path)
+    if checked.result.error is not None:
+        checked.result.error = redact(checked.result.error)
     entry = json.loads(format_check_json([checked], task.tool_version, 0))["inputs"][0]
     del entry["path"]
     del entry["project"]  # a directory preview's key (null for an archive): here "project" is the index's project
     record: dict[str, Any] = {
         "project": task.project,
         "file": dist.filename if dist else None,
-        "url": dist.url if dist else url,
+        "url": redact(dist.url) if dist else url and redact(url),
         "sha256": dist.sha256 if dist else None,
         **entry,
     }
