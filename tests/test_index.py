@@ -410,3 +410,20 @@ def test_credentials_in_the_index_url_are_never_written(tmp_path: Path) -> None:
     assert "s3cr3t" not in json.dumps(lines) + stderr
     assert table.returncode == 2 and f"{shown}/files/demo-1.0.tar.gz" in table.stdout
     assert "s3cr3t" not in table.stdout + table.stderr
+
+
+def test_a_project_named_twice_is_audited_once(tmp_path: Path) -> None:
+    """``--project demo --project Demo`` or a root page listing ``demo`` and ``Demo``: one project (PEP 503
+    normalized names), each dist written once."""
+    sdist = write_sdist(tmp_path, "demo", "1.0", {"src/demo/__init__.py": b"x = 1\n"})
+    data = sdist.read_bytes()
+    page = simple_page([(f"/files/demo-1.0.tar.gz#sha256={hashlib.sha256(data).hexdigest()}", "demo-1.0.tar.gz")])
+    routes = {"/simple/": ("text/html", simple_page([("demo/", "demo"), ("demo/", "Demo"), ("demo/", "DEMO")])),
+              "/simple/demo/": ("text/html", page), "/files/demo-1.0.tar.gz": ("application/octet-stream", data)}
+    with PagesServer(routes) as pages:
+        named = run_check("--index", f"{pages.url}/simple/", "--project", "demo", "--project", "Demo", "--format",
+                          "jsonl", cwd=tmp_path)
+        listed = run_check("--index", f"{pages.url}/simple/", "--format", "jsonl", cwd=tmp_path)
+    for code, lines, stderr in (named, listed):
+        assert code == 0, stderr
+        assert [(record["project"], record["file"]) for record in lines] == [("demo", "demo-1.0.tar.gz")]

@@ -1,8 +1,8 @@
 """The options of ``sdistguard check --index URL`` and the run: list, audit, write (docs/index.md).
 
 ``sdistguard check --index URL [--project NAME ...] [--format jsonl] [--resume FILE] [--jobs N | --dask
-ADDRESS]``. Projects are the ``--project`` names in the order given (duplicates removed), else every project
-of the index's root page, in its order. ``--format jsonl`` writes one line per dist as it finishes (to
+ADDRESS]``. Projects are the ``--project`` names in the order given, else every project of the index's root
+page, in its order; a name that normalizes (PEP 503) as one before it is a repeat and left out. ``--format jsonl`` writes one line per dist as it finishes (to
 ``--output FILE``, to the ``--resume`` FILE, or to standard output); the other formats collect every dist
 and render one report at the end, dists sorted by project and file. The exit code is ``sdistguard check``'s,
 over every dist of the report (those a resume file already held included): 2 when a file or page could
@@ -39,10 +39,15 @@ def in_shard(project: str, shard: tuple[int, int] | None) -> bool:
 
 
 def _projects(client: IndexClient, named: list[str] | None, shard: tuple[int, int] | None) -> Iterator[str]:
-    """``named`` in their order without repeats, else every project the index lists; those of ``shard``."""
-    names = list(dict.fromkeys(named)) if named else client.project_names()
-    for name in names:
-        if in_shard(name, shard):
+    """``named`` in their order, else every project the index lists; those of ``shard``. A name whose PEP 503
+    normalized form came before (``Demo`` after ``demo``) is a repeat and is left out: one project, one task."""
+    from packaging.utils import canonicalize_name
+
+    seen: set[str] = set()
+    for name in named or client.project_names():
+        normalized = canonicalize_name(name)
+        if normalized not in seen and in_shard(name, shard):
+            seen.add(normalized)
             yield name
 
 
