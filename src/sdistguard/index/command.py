@@ -2,8 +2,9 @@
 
 ``sdistguard check --index URL [--project NAME ...] [--format jsonl] [--resume FILE] [--jobs N | --dask
 ADDRESS]``. Projects are the ``--project`` names in the order given, else every project of the index's root
-page, in its order; a name that normalizes (PEP 503) as one before it is a repeat and left out. ``--format jsonl`` writes one line per dist as it finishes (to
-``--output FILE``, to the ``--resume`` FILE, or to standard output); the other formats collect every dist
+page, in its order; a name that normalizes (PEP 503) as one before it is a repeat and left out.
+``--format jsonl`` writes one line per dist as it finishes (to ``--output FILE``, to the ``--resume`` FILE,
+or to standard output); the other formats collect every dist
 and render one report at the end, dists sorted by project and file. The exit code is ``sdistguard check``'s,
 over every dist of the report (those a resume file already held included): 2 when a file or page could
 not be read, else 1 when a finding fails, else 0.
