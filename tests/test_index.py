@@ -427,3 +427,18 @@ def test_a_project_named_twice_is_audited_once(tmp_path: Path) -> None:
     for code, lines, stderr in (named, listed):
         assert code == 0, stderr
         assert [(record["project"], record["file"]) for record in lines] == [("demo", "demo-1.0.tar.gz")]
+
+
+def test_resuming_drops_a_torn_line_and_keeps_the_files_mode_and_nothing_beside_it(tmp_path: Path) -> None:
+    from sdistguard.index.jsonl import load_resume
+
+    resume = tmp_path / "run.jsonl"
+    whole = json.dumps({"project": "demo", "file": "demo-1.0.tar.gz", "sha256": "0" * 64, "error": None,
+                        "findings": []})
+    resume.write_text(whole + "\n" + '{"project": "demo", "file": "demo-2.0')
+    resume.chmod(0o644)
+    state = load_resume(str(resume))
+    assert (state.kept, state.dropped) == (1, 1)
+    assert resume.read_text() == whole + "\n"
+    assert resume.stat().st_mode & 0o777 == 0o644
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["run.jsonl"]
