@@ -442,3 +442,36 @@ def test_resuming_drops_a_torn_line_and_keeps_the_files_mode_and_nothing_beside_
     assert resume.read_text() == whole + "\n"
     assert resume.stat().st_mode & 0o777 == 0o644
     assert sorted(path.name for path in tmp_path.iterdir()) == ["run.jsonl"]
+
+
+def test_a_project_page_that_is_no_simple_api_page_is_an_input_error_and_the_run_goes_on(tmp_path: Path) -> None:
+    json_page = "application/vnd.pypi.simple.v1+json"
+    sdist = write_sdist(tmp_path, "demo", "1.0", {"src/demo/__init__.py": b"x = 1\n"})
+    data = sdist.read_bytes()
+    good = simple_page([(f"/files/demo-1.0.tar.gz#sha256={hashlib.sha256(data).hexdigest()}", "demo-1.0.tar.gz")])
+    routes = {
+        "/simple/plain/": ("text/plain", b"hello"),
+        "/simple/files-not-a-list/": (json_page, json.dumps({"meta": {"api-version": "1.0"}, "name": "x",
+                                                             "files": 5}).encode()),
+        "/simple/version-2/": (json_page, json.dumps({"meta": {"api-version": "2.0"}, "name": "x",
+                                                      "files": []}).encode()),
+        "/simple/a-list/": (json_page, b"[]"),
+        "/simple/demo/": ("text/html", good),
+        "/files/demo-1.0.tar.gz": ("application/octet-stream", data),
+    }
+    hostile = ["plain", "files-not-a-list", "version-2", "a-list"]
+    arguments = ["--index", "", "--format", "jsonl", "--retries", "0"]
+    for name in [*hostile, "demo"]:
+        arguments += ["--project", name]
+    with PagesServer(routes) as pages:
+        arguments[1] = f"{pages.url}/simple/"
+        code, lines, stderr = run_check(*arguments, cwd=tmp_path)
+    assert "Traceback" not in stderr, stderr
+    assert code == 2, stderr
+    assert [(record["project"], record["file"]) for record in lines] == [
+        *((name, None) for name in hostile), ("demo", "demo-1.0.tar.gz")]
+    for record in lines[:4]:
+        assert record["error"].startswith(f"{pages.url}/simple/{record['project']}/: not a Simple API project page: ")
+        assert "\n" not in record["error"]
+    assert "Content-Type 'text/plain'" in lines[0]["error"] and "(2.0)" in lines[2]["error"]
+    assert lines[4]["error"] is None and lines[4]["findings"] == []

@@ -205,8 +205,9 @@ class IndexClient:
         return str(self._simple.get_project_url(project))
 
     def files(self, project: str) -> list[DistFile]:
-        """The files of ``project``, sorted by file name. Raises :class:`FetchError` (no such project, or
-        the page cannot be read after the retries, within :attr:`Fetching.file_timeout`)."""
+        """The files of ``project``, sorted by file name. Raises :class:`FetchError` (no such project, a page
+        that is no Simple API project page, or one that cannot be read after the retries, within
+        :attr:`Fetching.file_timeout`)."""
         requests = require("requests", "index")
         urllib3 = require("urllib3", "index")
         pypi_simple = self._pypi_simple
@@ -223,6 +224,9 @@ class IndexClient:
                 raise FetchError(f"{url}: {_why(error)}") from None
             except urllib3.exceptions.HTTPError as error:
                 raise _Retry(_why(error)) from None
+            except (pypi_simple.UnsupportedRepoVersionError, ValueError, TypeError, KeyError, AttributeError) as error:
+                # another Content-Type, a newer major api-version, JSON of another shape (pydantic's ValueError)
+                raise FetchError(f"{url}: not a Simple API project page: {_first_line(error)}") from None
 
         page = self._retrying(attempt, self.project_url(project), deadline)
         files = [
@@ -329,6 +333,12 @@ def _retryable(error: BaseException) -> bool:
         return status in _RETRY_STATUS
     name = type(error).__name__
     return "Timeout" in name or "Connection" in name or "ChunkedEncoding" in name or "ContentDecoding" in name
+
+
+def _first_line(error: BaseException) -> str:
+    """The first line of ``error``'s message (at most 200 characters), or its class name."""
+    text = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return text[:200] + "..." if len(text) > 200 else text
 
 
 def _why(error: BaseException) -> str:
