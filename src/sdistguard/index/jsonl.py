@@ -11,8 +11,8 @@ with ``\\n``), is a JSON object naming a ``file``, has no input ``error`` and is
 ``(file, sha256)``; everything else is dropped: a torn last line, a line of a project whose page could not
 be read, a dist that was an input error (all three are done again), a repeated dist. When anything is dropped,
 the kept lines are written to a temporary file beside FILE (synced, FILE's mode), which then replaces it
-(``os.replace``: a kill during the rewrite leaves the old FILE whole). So each dist is written exactly once, however often a run
-is killed and resumed.
+(``os.replace``: a kill during the rewrite leaves the old FILE whole). So each dist is written exactly
+once, however often a run is killed and resumed.
 """
 
 from __future__ import annotations
