@@ -475,3 +475,14 @@ def test_a_project_page_that_is_no_simple_api_page_is_an_input_error_and_the_run
         assert "\n" not in record["error"]
     assert "Content-Type 'text/plain'" in lines[0]["error"] and "(2.0)" in lines[2]["error"]
     assert lines[4]["error"] is None and lines[4]["findings"] == []
+
+
+def test_a_root_page_that_is_no_simple_api_page_is_an_input_error_not_a_traceback(tmp_path: Path) -> None:
+    routes = {"/simple/": ("application/vnd.pypi.simple.v1+json",
+                           json.dumps({"meta": {"api-version": "2.0"}, "projects": []}).encode())}
+    with PagesServer(routes) as pages:
+        code, lines, stderr = run_check("--index", f"{pages.url}/simple/", "--format", "jsonl", "--retries", "0",
+                                        cwd=tmp_path)
+    assert "Traceback" not in stderr, stderr
+    assert code == 2 and lines == []
+    assert f"{pages.url}/simple/: cannot list the index's projects: not a Simple API page: " in stderr

@@ -199,6 +199,9 @@ class IndexClient:
                 if yielded or attempt == fetching.retries or not _retryable(error):
                     raise FetchError(f"{self.url}: cannot list the index's projects: {_why(error)}") from None
                 time.sleep(fetching.backoff * 2**attempt)
+            except (self._pypi_simple.UnsupportedRepoVersionError, ValueError, TypeError, KeyError) as error:
+                why = f"not a Simple API page: {_first_line(error)}"  # a newer api-version, JSON of another shape
+                raise FetchError(f"{self.url}: cannot list the index's projects: {why}") from None
 
     def project_url(self, project: str) -> str:
         """The URL of ``project``'s page (its normalized name below the root, PEP 503)."""
