@@ -486,3 +486,18 @@ def test_a_root_page_that_is_no_simple_api_page_is_an_input_error_not_a_tracebac
     assert "Traceback" not in stderr, stderr
     assert code == 2 and lines == []
     assert f"{pages.url}/simple/: cannot list the index's projects: not a Simple API page: " in stderr
+
+
+def test_a_file_url_no_transport_can_fetch_is_one_attempt_not_retried(tmp_path: Path) -> None:
+    """A hostile page's ``file:///etc/passwd`` or ``gopher://`` link: an input error at once (no retry, no backoff)."""
+    routes = {"/simple/demo/": ("text/html", simple_page([
+        ("file:///etc/passwd", "passwd-1.0.tar.gz"), ("gopher://127.0.0.1/x.tar.gz", "gopher-1.0.tar.gz")]))}
+    with PagesServer(routes) as pages:
+        code, lines, stderr = run_check("--index", f"{pages.url}/simple/", "--project", "demo", "--format", "jsonl",
+                                        "--retries", "3", cwd=tmp_path)
+    assert code == 2, stderr
+    assert [(record["file"], record["error"]) for record in lines] == [
+        ("gopher-1.0.tar.gz", "gopher://127.0.0.1/x.tar.gz: InvalidSchema: No connection adapters were found for "
+                              "'gopher://127.0.0.1/x.tar.gz'"),
+        ("passwd-1.0.tar.gz", "file:///etc/passwd: InvalidSchema: No connection adapters were found for "
+                              "'file:///etc/passwd'")]

@@ -319,7 +319,13 @@ class IndexClient:
                                 f"{dist.url}: not downloaded within {self.fetching.file_timeout:g} s "
                                 f"({size} bytes read)"
                             )
-        except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
+        except requests.RequestException as error:
+            if _retryable(error) or isinstance(error, (requests.ConnectionError, requests.Timeout)):
+                raise _Retry(_why(error)) from None
+            # no transport for the URL (file://, gopher://), a malformed URL, too many redirects: asking again
+            # gives the same answer
+            raise FetchError(f"{dist.url}: {_why(error)}") from None
+        except urllib3.exceptions.HTTPError as error:  # the stream cut short (IncompleteRead), a broken read
             raise _Retry(_why(error)) from None
         except OSError as error:
             if isinstance(error, (ConnectionError, TimeoutError)):
