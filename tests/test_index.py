@@ -313,3 +313,193 @@ def test_a_hostile_listing_is_an_input_error_per_file_never_a_path_written(tmp_p
         ("gone-1.0.tar.gz", f"{pages.url}/files/gone-1.0.tar.gz: HTTP 404 Not Found"),  # not retried
     ]
     assert not (tmp_path / "evil-1.0.tar.gz").exists() and list((tmp_path / "spool").iterdir()) == []
+
+
+def _children(pid: int) -> list[int]:
+    """The pids of ``pid``'s child processes (Linux ``/proc``)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_a_killed_worker_process_fails_its_projects_and_the_run_goes_on(tmp_path: Path) -> None:
+    """``--jobs 2``: one worker killed mid-run breaks the pool; the run ends with every project once, no traceback."""
+    sdist = write_sdist(tmp_path, "demo", "1.0", {"src/demo/__init__.py": b"x = 1\n"})
+    data = sdist.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    names = [f"p{n}" for n in range(8)]
+    with StallServer() as stall:
+        routes: dict[str, tuple[str, bytes]] = {"/files/demo-1.0.tar.gz": ("application/octet-stream", data)}
+        for name in names:
+            url = f"{stall.url}/files/s.tar.gz" if name in ("p0", "p1") else f"/files/demo-1.0.tar.gz#sha256={digest}"
+            routes[f"/simple/{name}/"] = ("text/html", simple_page([(url, f"{name}-1.0.tar.gz")]))
+        with PagesServer(routes) as pages:
+            arguments = [sys.executable, "-m", "sdistguard", "check", "--index", f"{pages.url}/simple/", "--format",
+                         "jsonl", "--jobs", "2", "--timeout", "20", "--retries", "0"]
+            for name in names:
+                arguments += ["--project", name]
+            process = subprocess.Popen(arguments, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       text=True, env=spool_env(tmp_path))
+            deadline = time.monotonic() + 60
+            workers: list[int] = []
+            while time.monotonic() < deadline:  # the spawn context's workers: the two that are not its tracker
+                workers = [child for child in _children(process.pid)
+                           if b"multiprocessing.spawn" in Path(f"/proc/{child}/cmdline").read_bytes()
+                           and b"resource_tracker" not in Path(f"/proc/{child}/cmdline").read_bytes()]
+                if len(workers) == 2:
+                    break
+                time.sleep(0.1)
+            time.sleep(3)  # both workers are inside p0 and p1, waiting on the stalled server
+            os.kill(workers[0], signal.SIGKILL)
+            stdout, stderr = process.communicate(timeout=120)
+    assert "Traceback" not in stderr, stderr
+    assert process.returncode == 2, stderr
+    records = [json.loads(line) for line in stdout.splitlines()]
+    assert sorted(record["project"] for record in records) == names  # each project once, as a dist or an error
+    assert all(record["error"] is None for record in records if record["project"] not in ("p0", "p1", "p2", "p3"))
+    failed = [record for record in records if record["error"] is not None]
+    assert failed and all("the worker running this project failed: BrokenProcessPool" in record["error"]
+                          for record in failed)
+
+
+def test_a_project_page_past_the_page_cap_is_an_input_error_not_read_whole(tmp_path: Path) -> None:
+    """A hostile index's endless page: the client stops reading at ``max_page_bytes`` (memory stays bounded)."""
+    from sdistguard.index.client import FetchError, Fetching, IndexClient
+
+    links = [(f"/files/big-{n}.0.tar.gz#sha256={'0' * 64}", f"big-{n}.0.tar.gz") for n in range(2000)]
+    page = simple_page(links)
+    assert len(page) > 100_000
+    routes = {"/simple/big/": ("text/html", page), "/simple/small/": ("text/html", simple_page(links[:3]))}
+    with PagesServer(routes) as pages:
+        client = IndexClient(f"{pages.url}/simple/", Fetching(max_page_bytes=64 * 1024, retries=0))
+        try:
+            with pytest.raises(FetchError) as raised:
+                client.files("big")
+            assert str(raised.value) == (
+                f"{pages.url}/simple/big/: the page is larger than 65536 bytes (not read further)")
+            assert [dist.filename for dist in client.files("small")] == [
+                "big-0.0.tar.gz", "big-1.0.tar.gz", "big-2.0.tar.gz"]
+        finally:
+            client.close()
+
+
+def test_credentials_in_the_index_url_are_never_written(tmp_path: Path) -> None:
+    """``--index https://user:token@host/simple/`` (pip's convention): files are fetched with them, every record,
+    error and summary shows ``****@`` in their place."""
+    sdist = write_sdist(tmp_path, "demo", "1.0", {"src/demo/__init__.py": b"x = 1\n"})
+    data = sdist.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    routes = {"/simple/demo/": ("text/html", simple_page([(f"../../files/demo-1.0.tar.gz#sha256={digest}",
+                                                           "demo-1.0.tar.gz"),
+                                                          ("../../files/gone-1.0.tar.gz", "gone-1.0.tar.gz")])),
+              "/files/demo-1.0.tar.gz": ("application/octet-stream", data)}
+    secret = "alice:s3cr3t-index-token"
+    with PagesServer(routes) as pages:
+        url = pages.url.replace("http://", f"http://{secret}@") + "/simple/"
+        shown = pages.url.replace("http://", "http://****@")
+        code, lines, stderr = run_check("--index", url, "--project", "demo", "--project", "nope", "--format", "jsonl",
+                                        cwd=tmp_path)
+        table = subprocess.run([sys.executable, "-m", "sdistguard", "check", "--index", url, "--project", "demo",
+                                "--project", "nope"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                               check=False, env=spool_env(tmp_path))
+    assert code == 2
+    assert [(record["file"], record["url"], record["error"]) for record in lines] == [
+        ("demo-1.0.tar.gz", f"{shown}/files/demo-1.0.tar.gz", None),
+        ("gone-1.0.tar.gz", f"{shown}/files/gone-1.0.tar.gz", f"{shown}/files/gone-1.0.tar.gz: HTTP 404 Not Found"),
+        (None, f"{shown}/simple/nope/", f"{shown}/simple/nope/: no such project on the index")]
+    assert "s3cr3t" not in json.dumps(lines) + stderr
+    assert table.returncode == 2 and f"{shown}/files/demo-1.0.tar.gz" in table.stdout
+    assert "s3cr3t" not in table.stdout + table.stderr
+
+
+def test_a_project_named_twice_is_audited_once(tmp_path: Path) -> None:
+    """``--project demo --project Demo`` or a root page listing ``demo`` and ``Demo``: one project (PEP 503
+    normalized names), each dist written once."""
+    sdist = write_sdist(tmp_path, "demo", "1.0", {"src/demo/__init__.py": b"x = 1\n"})
+    data = sdist.read_bytes()
+    page = simple_page([(f"/files/demo-1.0.tar.gz#sha256={hashlib.sha256(data).hexdigest()}", "demo-1.0.tar.gz")])
+    routes = {"/simple/": ("text/html", simple_page([("demo/", "demo"), ("demo/", "Demo"), ("demo/", "DEMO")])),
+              "/simple/demo/": ("text/html", page), "/files/demo-1.0.tar.gz": ("application/octet-stream", data)}
+    with PagesServer(routes) as pages:
+        named = run_check("--index", f"{pages.url}/simple/", "--project", "demo", "--project", "Demo", "--format",
+                          "jsonl", cwd=tmp_path)
+        listed = run_check("--index", f"{pages.url}/simple/", "--format", "jsonl", cwd=tmp_path)
+    for code, lines, stderr in (named, listed):
+        assert code == 0, stderr
+        assert [(record["project"], record["file"]) for record in lines] == [("demo", "demo-1.0.tar.gz")]
+
+
+def test_resuming_drops_a_torn_line_and_keeps_the_files_mode_and_nothing_beside_it(tmp_path: Path) -> None:
+    from sdistguard.index.jsonl import load_resume
+
+    resume = tmp_path / "run.jsonl"
+    whole = json.dumps({"project": "demo", "file": "demo-1.0.tar.gz", "sha256": "0" * 64, "error": None,
+                        "findings": []})
+    resume.write_text(whole + "\n" + '{"project": "demo", "file": "demo-2.0')
+    resume.chmod(0o644)
+    state = load_resume(str(resume))
+    assert (state.kept, state.dropped) == (1, 1)
+    assert resume.read_text() == whole + "\n"
+    assert resume.stat().st_mode & 0o777 == 0o644
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["run.jsonl"]
+
+
+def test_a_project_page_that_is_no_simple_api_page_is_an_input_error_and_the_run_goes_on(tmp_path: Path) -> None:
+    json_page = "application/vnd.pypi.simple.v1+json"
+    sdist = write_sdist(tmp_path, "demo", "1.0", {"src/demo/__init__.py": b"x = 1\n"})
+    data = sdist.read_bytes()
+    good = simple_page([(f"/files/demo-1.0.tar.gz#sha256={hashlib.sha256(data).hexdigest()}", "demo-1.0.tar.gz")])
+    routes = {
+        "/simple/plain/": ("text/plain", b"hello"),
+        "/simple/files-not-a-list/": (json_page, json.dumps({"meta": {"api-version": "1.0"}, "name": "x",
+                                                             "files": 5}).encode()),
+        "/simple/version-2/": (json_page, json.dumps({"meta": {"api-version": "2.0"}, "name": "x",
+                                                      "files": []}).encode()),
+        "/simple/a-list/": (json_page, b"[]"),
+        "/simple/demo/": ("text/html", good),
+        "/files/demo-1.0.tar.gz": ("application/octet-stream", data),
+    }
+    hostile = ["plain", "files-not-a-list", "version-2", "a-list"]
+    arguments = ["--index", "", "--format", "jsonl", "--retries", "0"]
+    for name in [*hostile, "demo"]:
+        arguments += ["--project", name]
+    with PagesServer(routes) as pages:
+        arguments[1] = f"{pages.url}/simple/"
+        code, lines, stderr = run_check(*arguments, cwd=tmp_path)
+    assert "Traceback" not in stderr, stderr
+    assert code == 2, stderr
+    assert [(record["project"], record["file"]) for record in lines] == [
+        *((name, None) for name in hostile), ("demo", "demo-1.0.tar.gz")]
+    for record in lines[:4]:
+        assert record["error"].startswith(f"{pages.url}/simple/{record['project']}/: not a Simple API project page: ")
+        assert "\n" not in record["error"]
+    assert "Content-Type 'text/plain'" in lines[0]["error"] and "(2.0)" in lines[2]["error"]
+    assert lines[4]["error"] is None and lines[4]["findings"] == []
+
+
+def test_a_root_page_that_is_no_simple_api_page_is_an_input_error_not_a_traceback(tmp_path: Path) -> None:
+    routes = {"/simple/": ("application/vnd.pypi.simple.v1+json",
+                           json.dumps({"meta": {"api-version": "2.0"}, "projects": []}).encode())}
+    with PagesServer(routes) as pages:
+        code, lines, stderr = run_check("--index", f"{pages.url}/simple/", "--format", "jsonl", "--retries", "0",
+                                        cwd=tmp_path)
+    assert "Traceback" not in stderr, stderr
+    assert code == 2 and lines == []
+    assert f"{pages.url}/simple/: cannot list the index's projects: not a Simple API page: " in stderr
+
+
+def test_a_file_url_no_transport_can_fetch_is_one_attempt_not_retried(tmp_path: Path) -> None:
+    """A hostile page's ``file:///etc/passwd`` or ``gopher://`` link: an input error at once (no retry, no backoff)."""
+    routes = {"/simple/demo/": ("text/html", simple_page([
+        ("file:///etc/passwd", "passwd-1.0.tar.gz"), ("gopher://127.0.0.1/x.tar.gz", "gopher-1.0.tar.gz")]))}
+    with PagesServer(routes) as pages:
+        code, lines, stderr = run_check("--index", f"{pages.url}/simple/", "--project", "demo", "--format", "jsonl",
+                                        "--retries", "3", cwd=tmp_path)
+    assert code == 2, stderr
+    assert [(record["file"], record["error"]) for record in lines] == [
+        ("gopher-1.0.tar.gz", "gopher://127.0.0.1/x.tar.gz: InvalidSchema: No connection adapters were found for "
+                              "'gopher://127.0.0.1/x.tar.gz'"),
+        ("passwd-1.0.tar.gz", "file:///etc/passwd: InvalidSchema: No connection adapters were found for "
+                              "'file:///etc/passwd'")]

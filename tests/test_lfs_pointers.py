@@ -69,12 +69,12 @@ NEAR_MISSES: dict[str, Callable[[str, str], str]] = {
     "another hash method": lambda text, _: text.replace("oid sha256:", "oid sha512:", 1),
     "text before": lambda text, s: f"{s or '#'}\n{text}",
     "text after": lambda text, s: f"{text}{s or 'x'}\n",
-    "a blank line": lambda text, _: text.replace("\noid", "\n\noid", 1),
-    "CRLF line ends": lambda text, _: text.replace("\n", "\r\n"),
-    "no final newline": lambda text, _: text[:-1],
     "keys out of order": lambda text, _: "\n".join(
         [text.splitlines()[0], text.splitlines()[-1], *text.splitlines()[1:-1]]) + "\n",
     "an unknown key": lambda text, _: text.replace("\noid", "\nname x\noid", 1),
+    "a line after size": lambda text, _: f"{text}ext-0-late sha256:{'0' * 64}\n",
+    "a bare CR line end": lambda text, _: text.replace("\n", "\r", 1),
+    "two spaces after a key": lambda text, _: text.replace("oid sha256:", "oid  sha256:", 1),
     "a size that is no number": lambda text, _: text.rstrip("\n") + "kb\n",
 }
 
@@ -114,10 +114,38 @@ def test_a_near_pointer_is_not_one(pointer: tuple[str, str, int], miss: str, dra
     assert scanner.pointer is None
 
 
-def test_extensions_out_of_order_or_a_pointer_past_the_size_limit_are_not_pointers() -> None:
+# How a checkout can hold a pointer that git-lfs's reader (lfs/pointer.go, DecodeFrom) still takes for one.
+READER_ACCEPTS: dict[str, Callable[[str], str]] = {
+    "CRLF line ends": lambda text: text.replace("\n", "\r\n"),
+    "no final newline": lambda text: text[:-1],
+    "a blank line": lambda text: text.replace("\noid", "\n\noid", 1),
+    "whitespace around": lambda text: f"\n  {text}\r\n\t",
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(pointer=pointers(), change=st.sampled_from(sorted(READER_ACCEPTS)), cuts=st.lists(st.integers(0, 400),
+                                                                                          max_size=3))
+def test_a_pointer_git_lfs_reads_with_crlf_or_loose_whitespace_is_found(pointer: tuple[str, str, int], change: str,
+                                                                       cuts: list[int]) -> None:
+    text, oid, size = pointer
+    data = READER_ACCEPTS[change](text).encode()
+    found = lfs_pointer(data)
+    assert found is not None and (found.oid, found.size) == (oid, size), (change, data)
+    scanner = SecretScanner()
+    start = 0
+    for cut in sorted(cut % (len(data) + 1) for cut in cuts):
+        scanner.feed(data[start:cut])
+        start = max(start, cut)
+    scanner.feed(data[start:])
+    scanner.finish()
+    assert scanner.pointer == found
+
+
+def test_extensions_of_one_priority_twice_or_a_pointer_past_the_size_limit_are_not_pointers() -> None:
     oid = "a" * 64
     unsorted = f"version {VERSIONS[0]}\next-1-b sha256:{oid}\next-0-a sha256:{oid}\noid sha256:{oid}\nsize 1\n"
-    assert lfs_pointer(unsorted.encode()) is None
+    assert lfs_pointer(unsorted.encode()) is not None  # git-lfs sorts extensions by priority as it reads them
     twice = f"version {VERSIONS[0]}\next-0-a sha256:{oid}\next-0-b sha256:{oid}\noid sha256:{oid}\nsize 1\n"
     assert lfs_pointer(twice.encode()) is None
     padded = f"version {VERSIONS[0]}\n" + "".join(f"ext-{i}-{'x' * 80} sha256:{oid}\n" for i in range(10))

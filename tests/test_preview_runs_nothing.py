@@ -248,3 +248,66 @@ def test_a_version_file_that_is_a_fifo_is_unknown_not_a_hang(tmp_path: Path) -> 
     os.mkfifo(root / "v.py")
     assert preview_project(str(root)) == ProjectPreview(
         "demo", None, {"version": 'dynamic, source = "regex": file v.py is not a regular file'})
+
+
+def partial_clone_project(tmp_path: Path) -> tuple[Path, Path]:
+    """``(root, marker)``: a committed project made a partial clone whose root ``.gitignore`` blob is missing.
+
+    The ``.gitignore`` is skip-worktree and absent from the work tree, so git reads it from the index and, the
+    blob being missing, lazily fetches it from the promisor remote: an ``ext::`` URL (allowed by the
+    repository's own ``protocol.ext.allow``) that runs a shell command.
+    """
+    marker = tmp_path / "lazy-fetch-ran"
+    root = write_project(tmp_path / "project")
+    (root / ".gitignore").write_text("*.tmp\n")
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "init")
+    blob = git(root, "rev-parse", "HEAD:.gitignore").strip()
+    git(root, "update-index", "--skip-worktree", ".gitignore")
+    (root / ".gitignore").unlink()
+    (root / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    git(root, "config", "core.repositoryformatversion", "1")
+    git(root, "config", "extensions.partialClone", "origin")
+    git(root, "config", "remote.origin.promisor", "true")
+    git(root, "config", "remote.origin.url", f"ext::sh -c touch% {marker}")
+    git(root, "config", "protocol.ext.allow", "always")
+    (root / "scratch.tmp").write_text("untracked\n")
+    return root, marker
+
+
+def test_a_partial_clones_lazy_fetch_never_runs_the_repositorys_remote(tmp_path: Path, build_in) -> None:
+    root, marker = partial_clone_project(tmp_path)
+    checked = sdistguard("check", str(root), cwd=tmp_path)
+    assert checked.returncode in (0, 1), checked.stderr
+    explained = sdistguard("explain", "scratch.tmp", cwd=root)
+    assert explained.returncode == 0, explained.stderr
+    build_in(root)
+    assert not marker.exists()
+    subprocess.run(["git", "ls-files", "--others", "--exclude-standard"], cwd=root, capture_output=True, check=False)
+    assert marker.exists()  # the fixture can fail the assertion above: git itself runs the remote's command
+
+
+@pytest.mark.parametrize(("hatch", "expected"), [
+    ('source = "env"\nvariable = "DEMO_CI_TOKEN"\n', 'dynamic, source = "env": not a PEP 440 version'),
+    ('path = "/proc/self/environ"\npattern = "DEMO_CI_TOKEN=(?P<version>[^\\\\x00]*)"\n',
+     'dynamic, source = "regex": file /proc/self/environ is outside the project (not read)'),
+    ('path = "../../../../../../../../proc/self/environ"\npattern = "DEMO_CI_TOKEN=(?P<version>[^\\\\x00]*)"\n',
+     'dynamic, source = "regex": file ../../../../../../../../proc/self/environ is outside the project (not read)'),
+    ('path = "environ"\npattern = "DEMO_CI_TOKEN=(?P<version>[^\\\\x00]*)"\n',
+     'dynamic, source = "regex": file environ is outside the project (not read)'),
+    ('path = "v.txt"\npattern = "(?P<version>.*)"\n', 'dynamic, source = "regex": not a PEP 440 version'),
+])
+def test_a_version_source_never_echoes_what_it_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hatch: str,
+                                                    expected: str) -> None:
+    """A pull request's pyproject.toml must not make ``check DIR`` print an environment variable or a file."""
+    monkeypatch.setenv("DEMO_CI_TOKEN", "ghp_notaversion0123456789abcdefghijklmnop")
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(f'[project]\nname = "demo"\ndynamic = ["version"]\n'
+                                         f'[tool.hatch.version]\n{hatch}')
+    (root / "environ").symlink_to("/proc/self/environ")
+    (root / "v.txt").write_text("ghp_notaversion0123456789abcdefghijklmnop\n")
+    preview = preview_project(str(root))
+    assert preview == ProjectPreview("demo", None, {"version": expected})
+    assert "ghp_" not in json.dumps(preview.as_json())

@@ -10,8 +10,9 @@ Three checks, all pure (no I/O of their own):
   text that looks random: each kind below names its source. There is no entropy guessing, so a file of
   random-looking data never raises a false alarm. A hit gives the kind and the 1-based line; the
   token's text is never kept, so it can never be printed.
-- :func:`lfs_pointer` tells whether a file's whole content is a Git LFS pointer (spec v1): the stub git
-  commits in place of the data, which ships instead of it when ``git lfs`` was not run. The scanner
+- :func:`lfs_pointer` tells whether a file's whole content is a Git LFS pointer (spec v1, as git-lfs's
+  reader accepts it): the stub git commits in place of the data, which ships instead of it when
+  ``git lfs`` was not run. The scanner
   answers it too (:attr:`SecretScanner.pointer`), from the bytes it is fed, for streams under
   :data:`LFS_POINTER_LIMIT` bytes only.
 """
@@ -94,17 +95,23 @@ LFS_POINTER_LIMIT: Final = 1024
 """A Git LFS pointer has fewer bytes than this: git-lfs reads no further to decide (its
 ``blobSizeCutoff``); the spec's pointers have fewer than 200."""
 
-_LFS_POINTER: Final = re.compile(
-    rb"version (?P<version>https://git-lfs\.github\.com/spec/v1|https://hawser\.github\.com/spec/v1)\n"
-    rb"(?P<extensions>(?:ext-[0-9]-[a-z0-9.-]+ sha256:[0-9a-f]{64}\n)*)"
-    rb"oid sha256:(?P<oid>[0-9a-f]{64})\n"
-    rb"size (?P<size>[0-9]{1,19})\n"
-)
-"""The whole of a v1 pointer (git-lfs docs/spec.md, "The Pointer"): lines ``{key} {value}\\n``, ``version``
-first (the v1 URL, or the pre-release one git-lfs still reads), then the keys in ascending order: the
-extensions git-lfs writes (``ext-{priority}-{name} sha256:{hex}``), ``oid sha256:`` and 64 lowercase hex
-digits, ``size`` in bytes (decimal), each line ending in a Unix newline. Nothing else is a pointer: no
-other key, no blank or extra line, no ``\\r``, no missing final newline."""
+_LFS_VERSIONS: Final = frozenset({
+    b"https://git-lfs.github.com/spec/v1", b"https://hawser.github.com/spec/v1", b"http://git-media.io/v/2"})
+"""The version lines git-lfs reads as spec v1: the public one, the pre-release and the alpha URL (``v1Aliases``)."""
+
+_LFS_KEYS: Final = (b"version", b"oid", b"size")
+_LFS_EXTENSION_KEY: Final = re.compile(rb"ext-(?P<priority>[0-9])-[A-Za-z0-9_]")
+_LFS_OID: Final = re.compile(rb"sha256:(?P<oid>[0-9a-f]{64})")
+_LFS_SIZE: Final = re.compile(rb"\+?[0-9]{1,19}")
+"""How git-lfs reads a pointer (``lfs/pointer.go``, ``DecodeFrom``/``decodeKVData``, at commit 9c774ce), the
+reader that decides what a checkout smudges: the content, leading and trailing whitespace trimmed, must name
+git-lfs (``git-media|hawser|git-lfs``); its lines (a ``\r`` before the ``\n`` dropped, blank lines skipped)
+are ``{key} {value}``: ``version``, ``oid``, ``size`` in that order, with git-lfs's extensions
+(``ext-{priority}-{name} sha256:{hex}``, one per priority, in any order) anywhere before ``size``. The
+version is one of :data:`_LFS_VERSIONS`, the oid ``sha256:`` and 64 lowercase hex digits, the size a
+non-negative decimal (``strconv.ParseInt``, 64 bits). No other key and no line after ``size``. The spec
+(``docs/spec.md``) asks writers for ``\n`` line ends and sorted keys; the reader accepts more, and what it
+accepts is what stands in for data."""
 
 
 @dataclass(frozen=True)
@@ -124,20 +131,40 @@ class LfsPointer:
 def lfs_pointer(data: bytes) -> LfsPointer | None:
     """The Git LFS pointer ``data`` (a file's whole content) is, or ``None``.
 
-    A pointer has fewer than :data:`LFS_POINTER_LIMIT` bytes and matches the spec's format exactly
-    (see :data:`_LFS_POINTER`; extensions in ascending order, each priority once). Anything close to it
-    (another version line, an oid of another length, text before or after) is not one. Raises nothing.
+    A pointer has fewer than :data:`LFS_POINTER_LIMIT` bytes and is what git-lfs's reader accepts (the
+    notes below :data:`_LFS_SIZE`: CRLF line ends, blank lines and a missing final newline included; extensions in any
+    order, each priority once). Anything else (another version line, an oid of another length, another key,
+    text before or after) is not one. Raises nothing.
     """
-    if len(data) >= LFS_POINTER_LIMIT or not data.startswith(b"version https://"):
+    if len(data) >= LFS_POINTER_LIMIT:
         return None
-    match = _LFS_POINTER.fullmatch(data)
-    if match is None:
+    text = data.strip(b" \t\n\r\x0b\x0c")
+    if not text.startswith((b"version ", b"ext-")) or re.search(rb"git-media|hawser|git-lfs", text) is None:
         return None
-    extensions = match.group("extensions").splitlines()
-    keys = [line.partition(b" ")[0] for line in extensions]
-    if keys != sorted(keys) or len({key[4:5] for key in keys}) != len(keys):
+    values: list[bytes] = []
+    extensions: dict[bytes, bytes] = {}  # priority -> key
+    for raw in text.split(b"\n"):
+        line = raw[:-1] if raw.endswith(b"\r") else raw
+        if not line:
+            continue
+        key, space, value = line.partition(b" ")
+        if not space or len(values) == len(_LFS_KEYS):
+            return None
+        if key == _LFS_KEYS[len(values)]:
+            values.append(value)
+            continue
+        extension = _LFS_EXTENSION_KEY.match(key)
+        if extension is None or _LFS_OID.fullmatch(value) is None:
+            return None
+        if extensions.setdefault(extension.group("priority"), key) != key:
+            return None  # two extensions of one priority
+    if len(values) != len(_LFS_KEYS):
         return None
-    return LfsPointer(match.group("version").decode(), match.group("oid").decode(), int(match.group("size")))
+    version, oid, size = values
+    found = _LFS_OID.fullmatch(oid)
+    if version not in _LFS_VERSIONS or found is None or _LFS_SIZE.fullmatch(size) is None or int(size) >= 2**63:
+        return None
+    return LfsPointer(version.decode(), found.group("oid").decode(), int(size))
 
 
 # --------------------------------------------------------------------------- secrets by content

@@ -7,17 +7,26 @@ asked afterwards, for the left-out paths only (``git check-ignore -v --stdin -z 
 
 Paths are ``str`` (``os.fsdecode`` of git's bytes), ``/``-separated, relative to the project root
 that was asked about. Environment: git runs with the caller's environment (its configuration
-decides ``core.excludesFile`` and ``safe.directory``) plus ``GIT_OPTIONAL_LOCKS=0``; it never writes.
+decides ``core.excludesFile`` and ``safe.directory``) plus :data:`SAFE_ENVIRONMENT`; it never writes.
 Every call goes through one function, with a timeout (:data:`TIMEOUT` seconds).
 
 **No repository config runs a program.** The repository asked about is not ours (a pull request's
 checkout, an unpacked download), and its ``.git/config`` is read by git. Of the settings that make
 git run a command, the commands used here (``ls-files``, ``check-ignore``; read in git 2.39's
-documentation and source) honour one, and it is switched off on every call's command line
-(:data:`SAFE_CONFIG`, ``-c`` outranks every config file):
+documentation and source) honour two, switched off on every call's command line
+(:data:`SAFE_CONFIG`, ``-c`` outranks every config file) or in its environment
+(:data:`SAFE_ENVIRONMENT`):
 
 - ``core.fsmonitor``: a hook program (or git's own daemon) that git runs whenever it reads the index
   to learn what changed; ``ls-files`` and ``check-ignore`` read the index. ``core.fsmonitor=false``.
+- the lazy fetch of a partial clone (``extensions.partialClone``, ``remote.<name>.promisor``): a
+  missing object git needs (an ignore file that is skip-worktree is read from the index's blob) is
+  fetched from the promisor remote, whose URL and transport the repository's config names: an
+  ``ext::`` URL runs a command when the repository's ``protocol.ext.allow`` allows it, an ``ssh``
+  URL runs ``core.sshCommand``, ``https`` runs ``credential.helper``. Switched off in the
+  environment (a repository's config cannot outrank it): ``GIT_ALLOW_PROTOCOL=none`` (no transport
+  at all, git 2.12+) and ``GIT_NO_LAZY_FETCH=1`` (git 2.45+). A missing ignore file is then read as
+  absent.
 
 Checked and not relevant to these commands (nothing to switch off): hooks (``core.hooksPath``:
 git runs hooks only for commands that write — commit, checkout, merge, push — and
@@ -25,7 +34,8 @@ git runs hooks only for commands that write — commit, checkout, merge, push �
 commands never do); ``filter.<driver>.clean``/``process`` and ``diff.<driver>.textconv`` (run only when
 file content is hashed or diffed; these commands read names and the index, no content);
 ``diff.external``; ``core.sshCommand``, ``core.askPass``, ``credential.helper``, ``protocol.*``,
-``core.gitProxy`` (network only); ``core.pager``/``pager.*`` (output is captured, never a terminal);
+``core.gitProxy`` (network only, and no transport is allowed: the lazy fetch above);
+``core.pager``/``pager.*`` (output is captured, never a terminal);
 ``alias.*`` (an alias never shadows a built-in command). ``core.untrackedCache`` is harmless (a cache
 in the index, no program) and ``safe.directory`` is left to git on purpose: its refusal is an answer
 (the caller falls back to reading the ignore files itself), and it is honoured from the command line,
@@ -41,8 +51,8 @@ from dataclasses import dataclass, field
 from typing import Final
 
 __all__ = [
-    "SAFE_CONFIG", "TIMEOUT", "GitTree", "GitUnavailable", "explain_ignored", "ignore_lines_of_tracked", "query",
-    "run_git", "work_tree_top",
+    "SAFE_CONFIG", "SAFE_ENVIRONMENT", "TIMEOUT", "GitTree", "GitUnavailable", "explain_ignored",
+    "ignore_lines_of_tracked", "query", "run_git", "work_tree_top",
 ]
 
 TIMEOUT: Final = 120.0
@@ -50,6 +60,10 @@ TIMEOUT: Final = 120.0
 
 SAFE_CONFIG: Final = ("-c", "core.fsmonitor=false")
 """Placed before every git command: repository settings that would run a program (module docstring)."""
+
+SAFE_ENVIRONMENT: Final = {"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", "GIT_ALLOW_PROTOCOL": "none",
+                           "GIT_NO_LAZY_FETCH": "1"}
+"""Set in every git call's environment: git writes nothing, speaks C, and fetches nothing (module docstring)."""
 
 
 @dataclass(frozen=True)
@@ -113,11 +127,12 @@ def _ancestors(paths: frozenset[str]) -> set[str]:
 def run_git(arguments: Sequence[str], cwd: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     """Run ``git [SAFE_CONFIG] ARGUMENTS`` in ``cwd`` (a directory) with ``stdin``; output captured as bytes.
 
-    The environment is the caller's plus ``GIT_OPTIONAL_LOCKS=0`` (git writes nothing) and ``LC_ALL=C``.
+    The environment is the caller's plus ``GIT_OPTIONAL_LOCKS=0`` (git writes nothing), ``LC_ALL=C``,
+    and ``GIT_ALLOW_PROTOCOL=none``, ``GIT_NO_LAZY_FETCH=1`` (no fetch, module docstring).
     Raises ``FileNotFoundError`` when git is not on ``PATH``, ``OSError`` when it cannot be started,
     ``subprocess.TimeoutExpired`` past :data:`TIMEOUT` seconds; a non-zero exit is the caller's to read.
     """
-    environment = dict(os.environ, GIT_OPTIONAL_LOCKS="0", LC_ALL="C")
+    environment = dict(os.environ, **SAFE_ENVIRONMENT)
     return subprocess.run(
         ["git", *SAFE_CONFIG, *arguments], cwd=cwd, input=stdin, capture_output=True, env=environment,
         timeout=TIMEOUT, check=False,

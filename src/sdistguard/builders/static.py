@@ -10,9 +10,10 @@ those two properties replaced (read in hatchling 1.27 and 1.33, ``hatchling/meta
 - ``core`` is hatchling's ``CoreMetadata`` of ``[project]`` as written (dynamic fields filled from a
   ``PKG-INFO`` at the root, as hatchling does), with no metadata hook loaded or run;
 - the version is read only where reading runs nothing: ``[project] version``, a ``PKG-INFO`` at the
-  root, or hatchling's own ``regex`` source (a regular file read with a pattern) and ``env`` source
-  (an environment variable). Any other source (``code``, ``vcs``, a plugin's) and a version a
-  metadata hook sets are *unknown*, and say why.
+  root, or hatchling's own ``regex`` source (a regular file inside the project read with a pattern)
+  and ``env`` source (an environment variable); text that is not a version is never shown (it may be
+  any variable or file a hostile ``pyproject.toml`` names). Any other source (``code``, ``vcs``, a
+  plugin's) and a version a metadata hook sets are *unknown*, and say why.
 
 Build hooks are never loaded here either: the preview asks for no build (only the build runs them).
 :class:`ProjectPreview` is what the preview reports about the project: its name, its version (or
@@ -144,13 +145,17 @@ class StaticMetadata(ProjectMetadata[Any]):
 
         try:
             version = str(Version(text))
-        except InvalidVersion:
-            return None, f'dynamic, source = "{source}": not a PEP 440 version: {text!r}'
+        except InvalidVersion:  # the text is never shown: it may be any variable or file the config names
+            return None, f'dynamic, source = "{source}": not a PEP 440 version'
         self._original_version = text.strip()
         return version, None
 
     def _read_source(self, source: str) -> str:
-        """The version text from hatchling's own ``regex`` or ``env`` source (never a plugin's)."""
+        """The version text from hatchling's own ``regex`` or ``env`` source (never a plugin's).
+
+        ``regex`` reads only a regular file inside the project (links resolved): a path leaving it
+        (``/proc/self/environ``, ``../..``) is not read, so the preview can show nothing of it.
+        """
         config = deepcopy(self.hatch.version.config)
         if source == "env":
             from hatchling.version.source.env import EnvSource
@@ -161,6 +166,9 @@ class StaticMetadata(ProjectMetadata[Any]):
         path = config.get("path")
         if isinstance(path, str) and path:
             target = os.path.normpath(os.path.join(self.root, path))
+            real_root = os.path.realpath(self.root)
+            if os.path.commonpath([real_root, os.path.realpath(target)]) != real_root:
+                raise ValueError(f"file {path} is outside the project (not read)")
             try:
                 regular = stat.S_ISREG(os.stat(target).st_mode)
             except OSError as error:

@@ -15,6 +15,7 @@ imports them and names the extra when they are missing.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ __all__ = [
     "FetchError",
     "Fetching",
     "IndexClient",
+    "redact",
     "require",
     "unsafe_filename",
 ]
@@ -60,8 +62,25 @@ def require(module: str, extra: str) -> ModuleType:
         ) from None
 
 
+_USERINFO: Final = re.compile(r"(?<=://)[^/@\s?#]+@")
+"""The credentials of a URL (``user:token@``, RFC 3986 userinfo), as pip's ``--index-url`` convention carries them."""
+
+
+def redact(text: str) -> str:
+    """``text`` (a URL, or a message naming URLs) with each URL's credentials shown as ``****@``.
+
+    Every URL an index run writes (records, errors, the summary) goes through it: the index's token is used
+    to fetch, never printed. Raises nothing.
+    """
+    return _USERINFO.sub("****@", text)
+
+
 class FetchError(InputError):
-    """A page or a file of the index could not be read (after the retries); ``str()`` names the URL and why."""
+    """A page or a file of the index could not be read (after the retries); ``str()`` names the URL and why
+    (its credentials shown as ``****@``, :func:`redact`)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redact(message))
 
 
 @dataclass(frozen=True)
@@ -73,7 +92,8 @@ class Fetching:
     and backoff included (checked between reads, so it may be passed by at most one ``read_timeout``).
     ``retries``: further attempts after a network error, a timeout or HTTP 408/425/429/5xx, waiting
     ``backoff * 2**n`` seconds before attempt ``n + 1``. ``max_bytes``: a file larger than this is not
-    downloaded further (an ``audit-limit`` finding).
+    downloaded further (an ``audit-limit`` finding). ``max_page_bytes``: a project page larger than this is
+    an input error, not read further (a page is parsed in memory; PyPI's largest are tens of MiB).
     """
 
     connect_timeout: float = 10.0
@@ -82,6 +102,7 @@ class Fetching:
     retries: int = 3
     backoff: float = 0.5
     max_bytes: int = 2 * 1024 * 1024 * 1024
+    max_page_bytes: int = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -178,27 +199,37 @@ class IndexClient:
                 if yielded or attempt == fetching.retries or not _retryable(error):
                     raise FetchError(f"{self.url}: cannot list the index's projects: {_why(error)}") from None
                 time.sleep(fetching.backoff * 2**attempt)
+            except (self._pypi_simple.UnsupportedRepoVersionError, ValueError, TypeError, KeyError) as error:
+                why = f"not a Simple API page: {_first_line(error)}"  # a newer api-version, JSON of another shape
+                raise FetchError(f"{self.url}: cannot list the index's projects: {why}") from None
 
     def project_url(self, project: str) -> str:
         """The URL of ``project``'s page (its normalized name below the root, PEP 503)."""
         return str(self._simple.get_project_url(project))
 
     def files(self, project: str) -> list[DistFile]:
-        """The files of ``project``, sorted by file name. Raises :class:`FetchError` (no such project, or
-        the page cannot be read after the retries, within :attr:`Fetching.file_timeout`)."""
+        """The files of ``project``, sorted by file name. Raises :class:`FetchError` (no such project, a page
+        that is no Simple API project page, or one that cannot be read after the retries, within
+        :attr:`Fetching.file_timeout`)."""
         requests = require("requests", "index")
+        urllib3 = require("urllib3", "index")
         pypi_simple = self._pypi_simple
         deadline = time.monotonic() + self.fetching.file_timeout
 
+        url = self.project_url(project)
+
         def attempt() -> Any:
             try:
-                return self._simple.get_project_page(project, timeout=self._timeout(deadline))
-            except pypi_simple.NoSuchProjectError:
-                raise FetchError(f"{self.project_url(project)}: no such project on the index") from None
+                return pypi_simple.ProjectPage.from_response(self._page(url, deadline), project)
             except requests.RequestException as error:
                 if _retryable(error):
                     raise _Retry(_why(error)) from None
-                raise FetchError(f"{self.project_url(project)}: {_why(error)}") from None
+                raise FetchError(f"{url}: {_why(error)}") from None
+            except urllib3.exceptions.HTTPError as error:
+                raise _Retry(_why(error)) from None
+            except (pypi_simple.UnsupportedRepoVersionError, ValueError, TypeError, KeyError, AttributeError) as error:
+                # another Content-Type, a newer major api-version, JSON of another shape (pydantic's ValueError)
+                raise FetchError(f"{url}: not a Simple API project page: {_first_line(error)}") from None
 
         page = self._retrying(attempt, self.project_url(project), deadline)
         files = [
@@ -207,6 +238,29 @@ class IndexClient:
             for package in page.packages
         ]
         return sorted(files, key=lambda dist: (dist.filename, dist.url))
+
+    def _page(self, url: str, deadline: float) -> requests_types.Response:
+        """GET the project page at ``url`` as ``pypi-simple``'s ``get_project_page`` does (its ``Accept``), but
+        streamed: at most :attr:`Fetching.max_page_bytes` bytes, within ``deadline``; the response is returned
+        with its body read, for ``ProjectPage.from_response``. Raises :class:`FetchError` (404, too large,
+        too slow) and what ``requests`` raises (the caller retries)."""
+        fetching = self.fetching
+        with self.session.get(
+            url, stream=True, timeout=self._timeout(deadline), headers={"Accept": self._simple.accept}
+        ) as response:
+            if response.status_code == 404:
+                raise FetchError(f"{url}: no such project on the index")
+            response.raise_for_status()
+            body = bytearray()
+            for chunk in response.iter_content(CHUNK):
+                body += chunk
+                if len(body) > fetching.max_page_bytes:
+                    limit = fetching.max_page_bytes
+                    raise FetchError(f"{url}: the page is larger than {limit} bytes (not read further)")
+                if time.monotonic() > deadline:
+                    raise FetchError(f"{url}: not read within {fetching.file_timeout:g} s ({len(body)} bytes read)")
+            response._content = bytes(body)  # what a non-streamed request holds: from_response reads it
+        return response
 
     def download(self, dist: DistFile, path: str) -> Download:
         """Stream ``dist`` to ``path`` (created or replaced), hashing it on the way; see :class:`Download`.
@@ -265,7 +319,13 @@ class IndexClient:
                                 f"{dist.url}: not downloaded within {self.fetching.file_timeout:g} s "
                                 f"({size} bytes read)"
                             )
-        except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
+        except requests.RequestException as error:
+            if _retryable(error) or isinstance(error, (requests.ConnectionError, requests.Timeout)):
+                raise _Retry(_why(error)) from None
+            # no transport for the URL (file://, gopher://), a malformed URL, too many redirects: asking again
+            # gives the same answer
+            raise FetchError(f"{dist.url}: {_why(error)}") from None
+        except urllib3.exceptions.HTTPError as error:  # the stream cut short (IncompleteRead), a broken read
             raise _Retry(_why(error)) from None
         except OSError as error:
             if isinstance(error, (ConnectionError, TimeoutError)):
@@ -282,6 +342,12 @@ def _retryable(error: BaseException) -> bool:
         return status in _RETRY_STATUS
     name = type(error).__name__
     return "Timeout" in name or "Connection" in name or "ChunkedEncoding" in name or "ContentDecoding" in name
+
+
+def _first_line(error: BaseException) -> str:
+    """The first line of ``error``'s message (at most 200 characters), or its class name."""
+    text = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return text[:200] + "..." if len(text) > 200 else text
 
 
 def _why(error: BaseException) -> str:

@@ -1,9 +1,10 @@
 """The options of ``sdistguard check --index URL`` and the run: list, audit, write (docs/index.md).
 
 ``sdistguard check --index URL [--project NAME ...] [--format jsonl] [--resume FILE] [--jobs N | --dask
-ADDRESS]``. Projects are the ``--project`` names in the order given (duplicates removed), else every project
-of the index's root page, in its order. ``--format jsonl`` writes one line per dist as it finishes (to
-``--output FILE``, to the ``--resume`` FILE, or to standard output); the other formats collect every dist
+ADDRESS]``. Projects are the ``--project`` names in the order given, else every project of the index's root
+page, in its order; a name that normalizes (PEP 503) as one before it is a repeat and left out.
+``--format jsonl`` writes one line per dist as it finishes (to ``--output FILE``, to the ``--resume`` FILE,
+or to standard output); the other formats collect every dist
 and render one report at the end, dists sorted by project and file. The exit code is ``sdistguard check``'s,
 over every dist of the report (those a resume file already held included): 2 when a file or page could
 not be read, else 1 when a finding fails, else 0.
@@ -17,7 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from sdistguard.audit import Limits
-from sdistguard.index.client import Fetching, IndexClient
+from sdistguard.index.client import Fetching, IndexClient, redact
 from sdistguard.index.jobs import CheckFile, DistOutcome, IndexTask, run_dask, run_here, run_processes
 from sdistguard.index.jsonl import JsonlWriter, ResumeState, load_resume
 from sdistguard.index.options import refuse_bad_combinations
@@ -39,10 +40,15 @@ def in_shard(project: str, shard: tuple[int, int] | None) -> bool:
 
 
 def _projects(client: IndexClient, named: list[str] | None, shard: tuple[int, int] | None) -> Iterator[str]:
-    """``named`` in their order without repeats, else every project the index lists; those of ``shard``."""
-    names = list(dict.fromkeys(named)) if named else client.project_names()
-    for name in names:
-        if in_shard(name, shard):
+    """``named`` in their order, else every project the index lists; those of ``shard``. A name whose PEP 503
+    normalized form came before (``Demo`` after ``demo``) is a repeat and is left out: one project, one task."""
+    from packaging.utils import canonicalize_name
+
+    seen: set[str] = set()
+    for name in named or client.project_names():
+        normalized = canonicalize_name(name)
+        if normalized not in seen and in_shard(name, shard):
+            seen.add(normalized)
             yield name
 
 
@@ -110,7 +116,7 @@ def check_index(
     held = f", {state.kept} already in {arguments.resume}" if arguments.resume else ""
     dropped = f" ({state.dropped} torn or failed line(s) dropped, done again)" if state.dropped else ""
     print(
-        f"sdistguard: {index_url}: {audited} dist(s) audited{held}{dropped}, {failed} failing, "
+        f"sdistguard: {redact(index_url)}: {audited} dist(s) audited{held}{dropped}, {failed} failing, "
         f"{errors} input error(s), {skipped} file(s) skipped (not an sdist or a wheel)",
         file=sys.stderr,
     )

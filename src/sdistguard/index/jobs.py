@@ -27,7 +27,7 @@ from typing import Any, Final, Protocol
 
 from sdistguard.audit import AuditResult, Limits
 from sdistguard.errors import InputError
-from sdistguard.index.client import DistFile, Fetching, IndexClient, require, unsafe_filename
+from sdistguard.index.client import DistFile, Fetching, IndexClient, redact, require, unsafe_filename
 from sdistguard.report import CheckedInput, format_check_json
 from sdistguard.rules import Code, Finding, finding
 
@@ -198,14 +198,19 @@ def _with_index_findings(task: IndexTask, checked: CheckedInput, extra: list[Fin
 def _outcome(
     task: IndexTask, dist: DistFile | None, checked: CheckedInput, *, url: str | None = None, skipped: str | None = None
 ) -> DistOutcome:
-    """The record of one dist: its identity, then the ``sdistguard check --format json`` input entry."""
+    """The record of one dist: its identity, then the ``sdistguard check --format json`` input entry.
+
+    Every URL in it (and in ``checked``) has its credentials shown as ``****@`` (:func:`redact`)."""
+    checked.result.path = redact(checked.result.path)
+    if checked.result.error is not None:
+        checked.result.error = redact(checked.result.error)
     entry = json.loads(format_check_json([checked], task.tool_version, 0))["inputs"][0]
     del entry["path"]
     del entry["project"]  # a directory preview's key (null for an archive): here "project" is the index's project
     record: dict[str, Any] = {
         "project": task.project,
         "file": dist.filename if dist else None,
-        "url": dist.url if dist else url,
+        "url": redact(dist.url) if dist else url and redact(url),
         "sha256": dist.sha256 if dist else None,
         **entry,
     }
@@ -230,22 +235,33 @@ def run_here(tasks: Iterable[IndexTask]) -> Iterator[DistOutcome]:
 def run_processes(tasks: Iterable[IndexTask], jobs: int) -> Iterator[DistOutcome]:
     """Run ``tasks`` in ``jobs`` worker processes (``spawn``), at most ``2 * jobs`` in flight; yield each
     project's dists when its task returns, in completion order. A task whose worker dies is one
-    outcome with an input error (:func:`_failed_task`)."""
+    outcome with an input error (:func:`_failed_task`): a dead worker breaks the whole pool
+    (``BrokenProcessPool``), so every task then in flight fails that way, and the remaining tasks go to a
+    new pool."""
     import concurrent.futures
     import multiprocessing
+    from concurrent.futures.process import BrokenProcessPool
 
     pending = iter(tasks)
     context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        running: dict[concurrent.futures.Future[list[DistOutcome]], IndexTask] = {}
+    running: dict[concurrent.futures.Future[list[DistOutcome]], IndexTask] = {}
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context)
 
-        def submit() -> bool:
-            task = next(pending, None)
-            if task is None:
-                return False
-            running[pool.submit(audit_project, task)] = task
-            return True
+    def submit() -> bool:
+        nonlocal pool
+        task = next(pending, None)
+        if task is None:
+            return False
+        try:
+            future = pool.submit(audit_project, task)
+        except BrokenProcessPool:  # a worker died since the last wait: the pool takes no more work
+            pool.shutdown(wait=True, cancel_futures=True)
+            pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+            future = pool.submit(audit_project, task)
+        running[future] = task
+        return True
 
+    try:
         while len(running) < 2 * jobs and submit():
             pass
         while running:
@@ -258,6 +274,8 @@ def run_processes(tasks: Iterable[IndexTask], jobs: int) -> Iterator[DistOutcome
                     outcomes = [_failed_task(task, error)]
                 yield from outcomes
                 submit()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run_dask(tasks: Iterable[IndexTask], address: str) -> Iterator[DistOutcome]:

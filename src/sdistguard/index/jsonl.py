@@ -10,15 +10,16 @@ next resume audits again.
 with ``\\n``), is a JSON object naming a ``file``, has no input ``error`` and is the first for its
 ``(file, sha256)``; everything else is dropped: a torn last line, a line of a project whose page could not
 be read, a dist that was an input error (all three are done again), a repeated dist. When anything is dropped,
-the kept lines are written to a temporary file beside FILE, which then replaces it (``os.replace``: a kill
-during the rewrite leaves the old FILE whole). So each dist is written exactly once, however often a run
-is killed and resumed.
+the kept lines are written to a temporary file beside FILE (synced, FILE's mode), which then replaces it
+(``os.replace``: a kill during the rewrite leaves the old FILE whole). So each dist is written exactly
+once, however often a run is killed and resumed.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -97,6 +98,11 @@ def load_resume(path: str) -> ResumeState:
                     state.failed += 1
                 kept.write(line)
         if state.dropped:
+            # the kept lines reach the disk before they replace FILE (a machine crash keeps one of the two
+            # whole), and FILE keeps its mode (mkstemp's file is 0600)
+            with open(temporary, "rb+") as written:
+                os.fsync(written.fileno())
+            os.chmod(temporary, stat.S_IMODE(os.stat(path).st_mode))
             os.replace(temporary, path)
         else:
             os.unlink(temporary)
