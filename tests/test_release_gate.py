@@ -257,7 +257,7 @@ def test_outdir_without_build_and_more_than_one_directory_are_usage_errors(
     ]
     assert main(["check"]) == 2
     assert capsys.readouterr().err.endswith(
-        "sdistguard check: error: the following arguments are required: PATH (or --build [DIR])\n"
+        "sdistguard check: error: the following arguments are required: PATH (or --build [DIR], or --index URL)\n"
     )
 
 
