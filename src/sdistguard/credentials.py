@@ -18,6 +18,7 @@ Three checks, all pure (no I/O of their own):
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Final
@@ -94,7 +95,7 @@ LFS_POINTER_LIMIT: Final = 1024
 """A Git LFS pointer has fewer bytes than this: git-lfs reads no further to decide (its
 ``blobSizeCutoff``); the spec's pointers have fewer than 200."""
 
-_LFS_POINTER: Final = re.compile(
+_LFS_POINTER_SOURCE: Final = (
     rb"version (?P<version>https://git-lfs\.github\.com/spec/v1|https://hawser\.github\.com/spec/v1)\n"
     rb"(?P<extensions>(?:ext-[0-9]-[a-z0-9.-]+ sha256:[0-9a-f]{64}\n)*)"
     rb"oid sha256:(?P<oid>[0-9a-f]{64})\n"
@@ -104,7 +105,14 @@ _LFS_POINTER: Final = re.compile(
 first (the v1 URL, or the pre-release one git-lfs still reads), then the keys in ascending order: the
 extensions git-lfs writes (``ext-{priority}-{name} sha256:{hex}``), ``oid sha256:`` and 64 lowercase hex
 digits, ``size`` in bytes (decimal), each line ending in a Unix newline. Nothing else is a pointer: no
-other key, no blank or extra line, no ``\\r``, no missing final newline."""
+other key, no blank or extra line, no ``\\r``, no missing final newline. Compiled at the first file that
+could be a pointer (:func:`_lfs_pointer_pattern`), not when a build imports this module."""
+
+
+@functools.cache
+def _lfs_pointer_pattern() -> re.Pattern[bytes]:
+    """:data:`_LFS_POINTER_SOURCE`, compiled once."""
+    return re.compile(_LFS_POINTER_SOURCE)
 
 
 @dataclass(frozen=True)
@@ -130,7 +138,7 @@ def lfs_pointer(data: bytes) -> LfsPointer | None:
     """
     if len(data) >= LFS_POINTER_LIMIT or not data.startswith(b"version https://"):
         return None
-    match = _LFS_POINTER.fullmatch(data)
+    match = _lfs_pointer_pattern().fullmatch(data)
     if match is None:
         return None
     extensions = match.group("extensions").splitlines()
@@ -148,16 +156,22 @@ class SecretKind:
     """One documented token shape.
 
     ``anchor`` is the literal every token of the kind starts with (found with ``bytes.find``, so text
-    without it costs one pass of a C loop); ``pattern`` matches the whole token at the anchor;
+    without it costs one pass of a C loop); ``regex`` (compiled: ``pattern``) matches the whole token at the anchor;
     ``source`` is where the issuer documents the shape. ``allowed`` lists documentation examples that
     are published on purpose (AWS's ``AKIAIOSFODNN7EXAMPLE``) and are not secrets.
     """
 
     name: str
     anchor: bytes
-    pattern: re.Pattern[bytes]
+    regex: bytes
+    """The source of :attr:`pattern` (compiled at its first use, not when a build imports this module)."""
     source: str
     allowed: frozenset[bytes] = frozenset()
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[bytes]:
+        """:attr:`regex` compiled (once per kind, at the first anchor found)."""
+        return re.compile(self.regex)
 
 
 _WORD: Final = rb"A-Za-z0-9_"
@@ -165,49 +179,49 @@ _WORD: Final = rb"A-Za-z0-9_"
 SECRET_KINDS: Final[tuple[SecretKind, ...]] = (
     SecretKind(
         "PyPI API token", b"pypi-AgE",
-        re.compile(rb"pypi-AgE(?:IcHlwaS5vcmc|NdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,}"),
+        (rb"pypi-AgE(?:IcHlwaS5vcmc|NdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,}"),
         "PyPI help, 'API tokens': the token is 'pypi-' and a macaroon whose base64 starts with the issuer's "
         "location (pypi.org: AgEIcHlwaS5vcmc, test.pypi.org: AgENdGVzdC5weXBpLm9yZw)"),
     *(SecretKind(
         f"GitHub token ({prefix[:-1].decode()})", prefix,
-        re.compile(re.escape(prefix) + rb"[A-Za-z0-9]{36}(?![" + _WORD + rb"])"),
+        (re.escape(prefix) + rb"[A-Za-z0-9]{36}(?![" + _WORD + rb"])"),
         "GitHub blog, 'Behind GitHub's new authentication token formats' (2021): prefix and 36 base62 "
         "characters")
       for prefix in (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_")),
     SecretKind(
         "GitHub fine-grained token", b"github_pat_",
-        re.compile(rb"github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![" + _WORD + rb"])"),
+        (rb"github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![" + _WORD + rb"])"),
         "GitHub docs, fine-grained personal access tokens: 'github_pat_', 22 and 59 base62 characters"),
     SecretKind(
         "AWS access key id", b"AKIA",
-        re.compile(rb"AKIA[A-Z0-9]{16}(?![" + _WORD + rb"])"),
+        (rb"AKIA[A-Z0-9]{16}(?![" + _WORD + rb"])"),
         "AWS IAM User Guide, 'Unique identifiers': AKIA (long-term access key) and 16 characters",
         frozenset({b"AKIAIOSFODNN7EXAMPLE", b"AKIAI44QH8DHBEXAMPLE"})),
     SecretKind(
         "AWS temporary access key id", b"ASIA",
-        re.compile(rb"ASIA[A-Z0-9]{16}(?![" + _WORD + rb"])"),
+        (rb"ASIA[A-Z0-9]{16}(?![" + _WORD + rb"])"),
         "AWS IAM User Guide, 'Unique identifiers': ASIA (temporary STS credentials) and 16 characters"),
     SecretKind(
         "private key (PEM)", b"-----BEGIN ",
-        re.compile(rb"-----BEGIN (?:[A-Z0-9]+ ){0,2}PRIVATE KEY-----(?P<nl>\r?\n|\\r\\n|\\n)"
-                   rb"(?:[A-Za-z-]+: ?[^\n\\]*(?P=nl))*(?P=nl)?[A-Za-z0-9+/=]{40,}"),
+        (rb"-----BEGIN (?:[A-Z0-9]+ ){0,2}PRIVATE KEY-----(?P<nl>\r?\n|\\r\\n|\\n)"
+         rb"(?:[A-Za-z-]+: ?[^\n\\]*(?P=nl))*(?P=nl)?[A-Za-z0-9+/=]{40,}"),
         "RFC 7468 (PEM): a BEGIN line naming a PRIVATE KEY and a base64 body, also inside a string "
         "literal with \\n escapes; a BEGIN line alone (a parser's constant) is no key"),
     SecretKind(
         "GitLab personal access token", b"glpat-",
-        re.compile(rb"glpat-[A-Za-z0-9_-]{20,}(?![" + _WORD + rb"-])"),
+        (rb"glpat-[A-Za-z0-9_-]{20,}(?![" + _WORD + rb"-])"),
         "GitLab docs, 'Token prefixes': glpat- for personal access tokens"),
     SecretKind(
         "npm access token", b"npm_",
-        re.compile(rb"npm_[A-Za-z0-9]{36}(?![" + _WORD + rb"])"),
+        (rb"npm_[A-Za-z0-9]{36}(?![" + _WORD + rb"])"),
         "GitHub blog, 'npm's new access token format' (2021): npm_ and 36 base62 characters"),
     SecretKind(
         "Slack token", b"xox",
-        re.compile(rb"xox[baprs]-[0-9]{10,13}-[0-9]{10,13}(?:-[A-Za-z0-9-]+)?(?![" + _WORD + rb"])"),
+        (rb"xox[baprs]-[0-9]{10,13}-[0-9]{10,13}(?:-[A-Za-z0-9-]+)?(?![" + _WORD + rb"])"),
         "Slack API docs, 'Token types': xoxb-, xoxp-, xoxa-, xoxr-, xoxs- and numeric team/user ids"),
     *(SecretKind(
         f"Stripe live {what} key", prefix,
-        re.compile(re.escape(prefix) + rb"[A-Za-z0-9]{24,}(?![" + _WORD + rb"])"),
+        (re.escape(prefix) + rb"[A-Za-z0-9]{24,}(?![" + _WORD + rb"])"),
         "Stripe docs, 'API keys': sk_live_ (secret) and rk_live_ (restricted) keys")
       for prefix, what in ((b"sk_live_", "secret"), (b"rk_live_", "restricted"))),
 )
