@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 __all__ = [
     "LFS_POINTER_LIMIT", "SECRET_KINDS", "LfsPointer", "SecretHit", "SecretKind", "SecretScanner",
@@ -115,8 +114,11 @@ def _lfs_pointer_pattern() -> re.Pattern[bytes]:
     return re.compile(_LFS_POINTER_SOURCE)
 
 
-@dataclass(frozen=True)
-class LfsPointer:
+# The value classes here are NamedTuples and a plain class, not dataclasses: every build imports this
+# module, and making a dataclass costs about 0.5 ms of a small build's start-up (tests/test_startup.py).
+
+
+class LfsPointer(NamedTuple):
     """A Git LFS pointer read from a file's content: ``oid`` (64 hex digits) and ``size`` (bytes) of the
     object it stands for, ``version`` the spec URL on its first line."""
 
@@ -151,9 +153,8 @@ def lfs_pointer(data: bytes) -> LfsPointer | None:
 # --------------------------------------------------------------------------- secrets by content
 
 
-@dataclass(frozen=True)
 class SecretKind:
-    """One documented token shape.
+    """One documented token shape (read-only by convention; constructed with the fields below, in order).
 
     ``anchor`` is the literal every token of the kind starts with (found with ``bytes.find``, so text
     without it costs one pass of a C loop); ``regex`` (compiled: ``pattern``) matches the whole token at the anchor;
@@ -161,17 +162,26 @@ class SecretKind:
     are published on purpose (AWS's ``AKIAIOSFODNN7EXAMPLE``) and are not secrets.
     """
 
-    name: str
-    anchor: bytes
-    regex: bytes
-    """The source of :attr:`pattern` (compiled at its first use, not when a build imports this module)."""
-    source: str
-    allowed: frozenset[bytes] = frozenset()
+    __slots__ = ("_pattern", "allowed", "anchor", "name", "regex", "source")
 
-    @functools.cached_property
+    def __init__(self, name: str, anchor: bytes, regex: bytes, source: str,
+                 allowed: frozenset[bytes] = frozenset()) -> None:
+        self.name = name
+        self.anchor = anchor
+        self.regex = regex
+        self.source = source
+        self.allowed = allowed
+        self._pattern: re.Pattern[bytes] | None = None
+
+    @property
     def pattern(self) -> re.Pattern[bytes]:
         """:attr:`regex` compiled (once per kind, at the first anchor found)."""
-        return re.compile(self.regex)
+        if self._pattern is None:
+            self._pattern = re.compile(self.regex)
+        return self._pattern
+
+    def __repr__(self) -> str:
+        return f"SecretKind({self.name!r}, {self.anchor!r})"
 
 
 _WORD: Final = rb"A-Za-z0-9_"
@@ -231,8 +241,7 @@ _LONGEST: Final = 4096
 """Bytes a match may need after its anchor (the longest: a PEM BEGIN line, its headers and one body line)."""
 
 
-@dataclass(frozen=True)
-class _Probe:
+class _Probe(NamedTuple):
     """One ``bytes.find`` pass standing for several kinds: their anchors all hold ``needle`` at ``offset``.
 
     Every pass over the text is a C loop that holds the GIL (the wheel's workers scan in parallel), and
@@ -260,8 +269,7 @@ def _probes(kinds: tuple[SecretKind, ...], shared: tuple[tuple[bytes, int], ...]
 _PROBES: Final = _probes(SECRET_KINDS, ((b"gh", 0), (b"IA", 2), (b"k_live_", 1)))
 
 
-@dataclass(frozen=True)
-class SecretHit:
+class SecretHit(NamedTuple):
     """A secret found: its ``kind`` (a :class:`SecretKind` name) and ``line`` (1-based, counted in ``\\n``)."""
 
     kind: str

@@ -37,8 +37,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, NamedTuple
 
 __all__ = [
     "SAFE_CONFIG", "TIMEOUT", "GitTree", "GitUnavailable", "explain_ignored", "ignore_lines_of_tracked", "query",
@@ -52,8 +51,11 @@ SAFE_CONFIG: Final = ("-c", "core.fsmonitor=false")
 """Placed before every git command: repository settings that would run a program (module docstring)."""
 
 
-@dataclass(frozen=True)
-class GitUnavailable:
+# GitUnavailable and GitTree are a NamedTuple and a plain class, not dataclasses: every build imports this
+# module, and making a dataclass costs about 0.5 ms of a small build's start-up (tests/test_startup.py).
+
+
+class GitUnavailable(NamedTuple):
     """Why git gave no answer for a directory.
 
     ``work_tree`` is true when a ``.git`` was found at or above the directory (so git's answer
@@ -64,7 +66,6 @@ class GitUnavailable:
     work_tree: bool
 
 
-@dataclass
 class GitTree:
     """git's view of the files below one directory (the project root, or a nested repository).
 
@@ -73,16 +74,23 @@ class GitTree:
     as its directory. ``root`` is the directory asked about (absolute).
     """
 
-    root: str
-    tracked: frozenset[str]
-    untracked: frozenset[str]
-    kept_dirs: frozenset[str] = field(init=False)
-    tracked_dirs: frozenset[str] = field(init=False)
-    _nested: dict[str, GitTree | GitUnavailable] = field(default_factory=dict, init=False, repr=False)
+    def __init__(self, root: str, tracked: frozenset[str], untracked: frozenset[str]) -> None:
+        self.root = root
+        self.tracked = tracked
+        self.untracked = untracked
+        self.kept_dirs: frozenset[str] = frozenset(_ancestors(tracked | untracked))
+        self.tracked_dirs: frozenset[str] = frozenset(_ancestors(tracked))
+        self._nested: dict[str, GitTree | GitUnavailable] = {}
 
-    def __post_init__(self) -> None:
-        self.kept_dirs = frozenset(_ancestors(self.tracked | self.untracked))
-        self.tracked_dirs = frozenset(_ancestors(self.tracked))
+    def __repr__(self) -> str:
+        return f"GitTree(root={self.root!r}, tracked={len(self.tracked)} paths, untracked={len(self.untracked)} paths)"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, GitTree):
+            return NotImplemented
+        return (self.root, self.tracked, self.untracked) == (other.root, other.tracked, other.untracked)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable (its cache of nested answers), as the dataclass was
 
     def kept(self, path: str) -> bool:
         """Whether git would commit ``path`` (a file, or a nested repository's directory)."""
