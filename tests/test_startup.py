@@ -13,6 +13,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tarfile
 import textwrap
 from pathlib import Path
 
@@ -44,8 +45,9 @@ _CHILD = textwrap.dedent("""
 """)
 
 
-def _small_project(root: Path) -> Path:
-    """A project as ``uv init --lib`` writes it, switched to sdistguard, committed to a fresh git repository."""
+def _small_project(root: Path, *, commit: bool = True) -> Path:
+    """A project as ``uv init --lib`` writes it, switched to sdistguard; ``commit``: committed to a fresh
+    git repository."""
     project = root / "tinypkg"
     package = project / "src" / "tinypkg"
     package.mkdir(parents=True)
@@ -67,7 +69,7 @@ def _small_project(root: Path) -> Path:
         requires = ["sdistguard"]
         build-backend = "sdistguard.build"
     """))
-    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "init"]):
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "init"]) if commit else ():
         subprocess.run(["git", *command], cwd=project, check=True)
     return project
 
@@ -130,3 +132,22 @@ def test_a_build_asks_git_once_per_artifact(small_build: tuple[dict[str, object]
     _, calls = small_build
     assert len(calls) == 2, calls  # one `git ls-files` for the sdist, one for the wheel
     assert all(" ls-files " in f" {call} " for call in calls), calls
+
+
+def test_no_git_process_outside_a_work_tree_nor_for_the_wheel_of_an_unpacked_sdist(tmp_path: Path) -> None:
+    project = _small_project(tmp_path, commit=False)  # no .git at or above it (the basetemp's is empty)
+    shims, log = _git_counter(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = _build_in_fresh_process(project, out, shims)
+    assert result["artifacts"] == ["tinypkg-0.1.0.tar.gz", "tinypkg-0.1.0-py3-none-any.whl"]
+    unpacked = tmp_path / "unpacked"
+    with tarfile.open(out / "tinypkg-0.1.0.tar.gz") as sdist:
+        sdist.extractall(unpacked, filter="data")
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    again = _build_in_fresh_process(unpacked / "tinypkg-0.1.0", wheels, shims)  # as a frontend does, step two
+    assert again["artifacts"] == ["tinypkg-0.1.0.tar.gz", "tinypkg-0.1.0-py3-none-any.whl"]
+    wheel = "tinypkg-0.1.0-py3-none-any.whl"
+    assert (wheels / wheel).read_bytes() == (out / wheel).read_bytes()
+    assert not log.exists(), log.read_text()  # git's discovery would find nothing: it is not run

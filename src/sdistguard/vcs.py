@@ -172,14 +172,24 @@ def _first_line(error: bytes) -> str:
     return lines[0] if lines else "no output"
 
 
+_DISCOVERY_ENVIRONMENT: Final = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY")
+"""Variables that let git find a repository where :func:`work_tree_top` finds no ``.git``: with any of
+them set, git is asked even outside a work tree."""
+
+
 def query(root: str) -> GitTree | GitUnavailable:
     """Ask git about the files below ``root`` (an absolute directory).
 
     Returns a :class:`GitTree`, or a :class:`GitUnavailable` when ``root`` is not inside a work
-    tree, git is not installed, refuses the repository (``safe.directory``: another owner), or
-    fails. Never raises for any of these.
+    tree (then git is not run at all, unless one of :data:`_DISCOVERY_ENVIRONMENT` is set), git is
+    not installed, refuses the repository (``safe.directory``: another owner), or fails. Never
+    raises for any of these.
     """
     work_tree = work_tree_top(root) is not None
+    if not work_tree and not any(name in os.environ for name in _DISCOVERY_ENVIRONMENT):
+        # git's discovery would find nothing either: no process for an answer known in advance (a wheel
+        # built from an unpacked sdist in a temporary directory, the second half of every isolated build)
+        return GitUnavailable(f"git cannot list {root}: not a git repository (no .git at or above it)", False)
     try:
         listing = run_git(["ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard"], root)
     except FileNotFoundError:
