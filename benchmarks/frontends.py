@@ -141,7 +141,8 @@ def measure_end_to_end(runner: FrontendRunner, projects: dict[str, Path], rounds
                        log: Callable[[str], None] | None = None) -> list[EndToEnd]:
     """One warm-up build per frontend and backend, then ``rounds`` rounds: each frontend builds with
     each backend, the order of the backends alternating from round to round, so that the n-th builds
-    pair; ``log`` gets a line per build. Returns one :class:`EndToEnd` per frontend and backend (hatchling first)."""
+    pair; the measured rounds run with ``UV_OFFLINE=1`` (uv's cache, filled by the warm-up, answers
+    every question to the index); ``log`` gets a line per build. Returns one :class:`EndToEnd` per frontend and backend (hatchling first)."""
     results = [EndToEnd(frontend, label) for frontend in FRONTENDS for label in projects]
     for result in results:
         try:
@@ -152,6 +153,9 @@ def measure_end_to_end(runner: FrontendRunner, projects: dict[str, Path], rounds
         result.artifacts = [path.name for path in artifacts]
         wheels = [path for path in artifacts if path.suffix == ".whl"]
         result.wheel_sha256 = sha256_of(wheels[0]) if wheels else None
+    # the measured rounds ask no index: uv's cache answers, as the warm-up filled it (an unpinned
+    # "sdistguard", found only through find-links, would otherwise cost a request to PyPI each build)
+    runner.env["UV_OFFLINE"] = "1"
     for round_index in range(rounds):
         for frontend in FRONTENDS:
             pair = [result for result in results if result.frontend == frontend and not result.notes]
