@@ -142,7 +142,8 @@ def measure_end_to_end(runner: FrontendRunner, projects: dict[str, Path], rounds
     """One warm-up build per frontend and backend, then ``rounds`` rounds: each frontend builds with
     each backend, the order of the backends alternating from round to round, so that the n-th builds
     pair; the measured rounds run with ``UV_OFFLINE=1`` (uv's cache, filled by the warm-up, answers
-    every question to the index); ``log`` gets a line per build. Returns one :class:`EndToEnd` per frontend and backend (hatchling first)."""
+    every question to the index); ``log`` gets a line per build. Returns one :class:`EndToEnd` per
+    frontend and backend (hatchling first)."""
     results = [EndToEnd(frontend, label) for frontend in FRONTENDS for label in projects]
     for result in results:
         try:
