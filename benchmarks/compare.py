@@ -5,14 +5,17 @@ Run ``python benchmarks/compare.py`` (see ``--help`` and benchmarks/README.md). 
 1. makes its own venv (``bench-venv``) in the work directory with hatchling==1.33.0 and uv-build
    from PyPI; the candidate (sdistguard) is imported via PYTHONPATH from a copy of the repository's
    ``src/`` taken at the start, so edits made during the run do not mix versions;
-2. generates the trees (a) clean project, (b) the same plus a real venv, an in-project uv cache
+2. generates the trees (s) the small project ``uv init --lib --no-workspace`` makes,
+   (a) clean project, (b) the same plus a real venv, an in-project uv cache
    and ``.hypothesis/``, (c) the same plus a gitignored ``build/``, (d) a large source tree,
    (e) a project of real sources (the interpreter's standard library);
 3. builds each tree's sdist (and the wheel of (a) and (e)) with every backend, in a fresh process
    per build, in rounds that visit every tree and alternate the order of the backends; in the same
    rounds it times the compression floor (zlib alone on the same tar stream, and on the wheel's
    members) of (a), (d) and (e); then times the walk alone of the hatchling-style builders;
-4. prints the report and writes it to ``--out`` (benchmarks/RESULTS.md).
+4. builds (s) end to end with ``uv build`` and ``python -m build`` (isolated, sdist then the wheel
+   from it), with hatchling and with sdistguard installed from a wheel of the snapshot, in paired rounds;
+5. prints the report and writes it to ``--out`` (benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TypeVar
 
+import frontends
 import report
 import trees
 from measure import Backend, BackendResult, ChildError, Runner, ScenarioResult, describe_sdist, sha256_of
@@ -41,7 +45,7 @@ REPO_SRC = HERE.parent / "src"
 SOURCE_DATE_EPOCH = "1700000000"
 HATCHLING = Backend("hatchling", "hatchling.build", "hatchling.builders.sdist:SdistBuilder")
 UV_BUILD = Backend("uv_build", "uv_build", None)
-BENCH_REQUIREMENTS = ["hatchling==1.33.0", "uv-build"]
+BENCH_REQUIREMENTS = ["hatchling==1.33.0", "uv-build", "build>=1.2"]
 T = TypeVar("T")
 
 
@@ -61,10 +65,11 @@ class Sizes:
 
 FULL = Sizes(5_000, 40_000, 100_000, 300, ("six", "attrs", "packaging", "requests", "pygments", "numpy"))
 QUICK = Sizes(1_000, 8_000, 20_000, 100, ("six", "attrs", "packaging", "requests"), 400)
-WHEEL_TREES = ("a", "e")
+WHEEL_TREES = ("s", "a", "e")
 """Trees whose wheel is built too: (b) and (c) would give (a)'s wheel, (d) would only take long."""
 FLOOR_TREES = ("a", "d", "e")
-"""Trees whose compression floor is timed ((b)'s sdists differ between backends; (c)'s is (a)'s)."""
+"""Trees whose compression floor is timed ((b)'s sdists differ between backends; (c)'s is (a)'s; (s)'s
+is a few bytes: no time at all)."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,23 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=None,
         help="measured builds per backend of the real-sources tree (e) (default 2x --runs + 1)",
     )
+    parser.add_argument(
+        "--tiny-runs",
+        type=int,
+        default=None,
+        help="measured in-process builds per backend of the small project (s) (default 4x --runs)",
+    )
+    parser.add_argument(
+        "--e2e-runs",
+        type=int,
+        default=None,
+        help="measured builds per frontend and backend of (s) end to end (default 2x --runs + 1; 0: none)",
+    )
+    parser.add_argument(
+        "--only",
+        default=None,
+        help="comma-separated tree keys to measure (s, a, b, c, d, e; default all), e.g. --only s",
+    )
     parser.add_argument("--quick", action="store_true", help="smaller trees and fewer runs: a smoke run")
     parser.add_argument(
         "--out", type=Path, default=HERE / "RESULTS.md", help="where to write the markdown report"
@@ -128,6 +150,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         args.small_runs = 3 * args.runs
     if args.real_runs is None:
         args.real_runs = 2 * args.runs + 1
+    if args.tiny_runs is None:
+        args.tiny_runs = 4 * args.runs
+    if args.e2e_runs is None:
+        args.e2e_runs = 2 * args.runs + 1
+    args.only = set(args.only.split(",")) if args.only else None
     return args
 
 
@@ -189,7 +216,11 @@ def child_env(python: Path, workdir: Path, source: Path) -> dict[str, str]:
 
 
 def scenarios_for(sizes: Sizes, python: Path, uv: Path) -> list[Scenario]:
-    """The four trees (a)..(d) at ``sizes``; (b) uses ``python`` for its venv and ``uv`` to fill it."""
+    """The trees (s) and (a)..(e) at ``sizes``; (s) is made by ``uv``, (b) uses ``python`` for its venv and
+    ``uv`` to fill it."""
+
+    def small(root: Path) -> None:
+        trees.write_uv_lib_project(root, str(uv))
 
     def clean(root: Path) -> None:
         trees.write_project(root, sizes.project_files)
@@ -209,6 +240,7 @@ def scenarios_for(sizes: Sizes, python: Path, uv: Path) -> list[Scenario]:
         trees.write_real_project(root, max_files=sizes.real_files)
 
     return [
+        Scenario("s", "small project: `uv init --lib --no-workspace`, committed", small),
         Scenario("a", f"clean project, {sizes.project_files:,} files", clean),
         Scenario(
             "b", f"(a) + venv/ ({', '.join(sizes.packages)}), .uv-cache/, .hypothesis/", with_environments
@@ -442,11 +474,14 @@ def settings_text(args: argparse.Namespace, sizes: Sizes) -> str:
     """The settings paragraph of the report."""
     return (
         f"`python benchmarks/compare.py{' --quick' if args.quick else ''} --runs {args.runs} --small-runs "
-        f"{args.small_runs} --real-runs {args.real_runs}`: one warm-up build per backend, tree and artifact, "
-        f"then {max(args.small_runs, args.real_runs)} rounds; a round builds every tree once with every backend "
-        "(the sdist, and the wheel of (a) and (e)), alternating the order of the backends from round to round, "
+        f"{args.small_runs} --real-runs {args.real_runs} --tiny-runs {args.tiny_runs} --e2e-runs {args.e2e_runs}"
+        f"{' --only ' + ','.join(sorted(args.only)) if args.only else ''}`: one warm-up build per backend, tree "
+        f"and artifact, then {max(args.small_runs, args.real_runs, args.tiny_runs)} rounds; a round builds every "
+        "tree once with every backend (the sdist, and the wheel of (s), (a) and (e)), alternating the order of the "
+        "backends from round to round, "
         f"then times the compression floors of the tree; the scale tree (d) takes part in the first {args.runs} "
-        f"rounds only and the real-sources tree (e) in the first {args.real_runs} (the small trees build in about "
+        f"rounds only, the real-sources tree (e) in the first {args.real_runs} and the small project (s) in the "
+        f"first {args.tiny_runs} (the small trees build in about "
         "a second, where this host's speed changes from one process to the next by up to 1.5x, so they need more "
         "pairs for a steady median). Each build is a fresh `python child.py` process that changes into the "
         "project and calls `build_sdist(outdir)` or `build_wheel(outdir)` (non-isolated, all backends in one "
@@ -465,7 +500,12 @@ def settings_text(args: argparse.Namespace, sizes: Sizes) -> str:
         f"SOURCE_DATE_EPOCH={SOURCE_DATE_EPOCH}. Packages in (b)'s venv: {', '.join(sizes.packages)}. Tree (e) "
         f"copies {'every' if sizes.real_files is None else f'at most {sizes.real_files:,}'} .py, .txt, .rst, "
         ".toml, .json, .xml and .cfg file of the interpreter's standard library (site-packages left out) into "
-        "`src/benchpkg/`."
+        "`src/benchpkg/`. Tree (s) is what `uv init --lib --no-workspace` writes, committed to git; besides the "
+        f"in-process builds it is built end to end, {args.e2e_runs} paired rounds after one warm-up each, by "
+        "`uv build` and `python -m build --installer uv` (isolated: the sdist, then the wheel from it), with "
+        "hatchling and with sdistguard, installed into the build environments from a wheel of the same snapshot "
+        "(`--find-links`), hatchling pinned to 1.33.0 for both (uv's build constraints), uv's cache warm; wall "
+        "and CPU time (`os.wait4`: the frontend and every process it waited for) of the whole command."
     )
 
 
@@ -483,11 +523,20 @@ def run(args: argparse.Namespace, workdir: Path) -> str:
     runner = Runner(python, env, workdir / "scratch")
     generated = [
         ensure_tree(workdir / "trees", scenario, sizes) for scenario in scenarios_for(sizes, python, uv)
+        if args.only is None or scenario.key in args.only
     ]
-    per_tree = {"d": args.runs, "e": args.real_runs}
+    per_tree = {"s": args.tiny_runs, "d": args.runs, "e": args.real_runs}
     rounds = {tree.scenario.key: per_tree.get(tree.scenario.key, args.small_runs) for tree in generated}
     scenarios = measure(runner, generated, backends, rounds)
     labels = [HATCHLING.label, candidate.label, UV_BUILD.label]
+    small = next((tree for tree in generated if tree.scenario.key == "s"), None)
+    end_to_end: list[frontends.EndToEnd] = []
+    if small is not None and args.e2e_runs > 0 and candidate.hooks == "sdistguard.build":
+        log("[s] building sdistguard's wheel from the snapshot for the isolated builds")
+        wheelhouse = frontends.make_wheelhouse(workdir, uv, REPO_SRC.parent, source)
+        projects = frontends.make_projects(small.root, workdir)
+        e2e_runner = frontends.FrontendRunner(python, uv, wheelhouse, workdir / "e2e-scratch", dict(os.environ))
+        end_to_end = frontends.measure_end_to_end(e2e_runner, projects, args.e2e_runs, log)
     return report.render_report(
         machine={
             **machine_info(python, env, uv, candidate, load_at_start),
@@ -497,7 +546,9 @@ def run(args: argparse.Namespace, workdir: Path) -> str:
         table=report.results_table(scenarios, HATCHLING.label),
         floors=report.floor_table(scenarios, labels),
         notes=report.notes_list(scenarios),
-        targets=report.evaluate_targets(scenarios, candidate.label, HATCHLING.label),
+        targets=report.evaluate_targets(scenarios, candidate.label, HATCHLING.label)
+        + report.end_to_end_targets(end_to_end, candidate.label, HATCHLING.label),
+        end_to_end=report.end_to_end_table(end_to_end, HATCHLING.label),
         paragraph=report.growth_paragraph(scenarios, labels, sizes.build_files),
     )
 

@@ -1,6 +1,7 @@
 """Turning measured :class:`~measure.ScenarioResult` objects into the markdown of RESULTS.md.
 
-Scenario keys are ``a`` (clean), ``b`` (venv, uv cache, .hypothesis), ``c`` (gitignored build/),
+Scenario keys are ``s`` (the small project of ``uv init --lib``),
+``a`` (clean), ``b`` (venv, uv cache, .hypothesis), ``c`` (gitignored build/),
 ``d`` (scale) and ``e`` (real sources); every function here takes them as a mapping from key to result.
 """
 
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from statistics import median
 
+from frontends import FRONTENDS, EndToEnd, ratio
 from measure import BackendResult, Run, ScenarioResult, paired_ratio
 
 RSS_NOISE_MIB = 1.0
@@ -126,9 +128,17 @@ def evaluate_targets(scenarios: Mapping[str, ScenarioResult], candidate: str, re
 
     return [
         _time_within(
-            "(e) real sources: sdist wall at most 0.70x hatchling's", builds("e"), builds("e", reference), 0.70,
-            "hatchling", bound=floor_share(scenarios.get("e"), reference, "sdist"),
+            "(s) small project: build_sdist in a fresh process at most 1.05x hatchling's", builds("s"),
+            builds("s", reference), 1.05, "hatchling",
         ),
+        _time_within(
+            "(s) small project: build_wheel in a fresh process at most 1.05x hatchling's", builds("s", kind="wheel"),
+            builds("s", reference, "wheel"), 1.05, "hatchling",
+        ),
+        _same_bytes("(s) same sdist bytes as hatchling", get("s"), get("s", reference), "hatchling's"),
+        _same_bytes("(s) same wheel bytes as hatchling", get("s"), get("s", reference), "hatchling's", "wheel"),
+        _within_floor("(e) real sources: sdist wall at most 1.05x its floor (zlib 9 over hatchling's tar stream)",
+                      scenarios.get("e"), candidate, 1.05),
         _time_within(
             "(e) real sources: sdist CPU at most 1.0x hatchling's", builds("e"), builds("e", reference), 1.0,
             "hatchling", cpu_limit=1.0,
@@ -138,6 +148,10 @@ def evaluate_targets(scenarios: Mapping[str, ScenarioResult], candidate: str, re
             "(e) real sources: wheel wall at most 0.60x hatchling's", builds("e", kind="wheel"),
             builds("e", reference, "wheel"), 0.60, "hatchling",
             bound=_ratio(floor_share(scenarios.get("e"), reference, "wheel"), float(os.cpu_count() or 1)),
+        ),
+        _time_within(
+            "(e) real sources: wheel CPU at most 1.05x hatchling's", builds("e", kind="wheel"),
+            builds("e", reference, "wheel"), 1.05, "hatchling", cpu_limit=1.05,
         ),
         _same_bytes("(e) same wheel bytes as hatchling", get("e"), get("e", reference), "hatchling's", "wheel"),
         _same_bytes("(a) same wheel bytes as hatchling", get("a"), get("a", reference), "hatchling's", "wheel"),
@@ -159,6 +173,60 @@ def evaluate_targets(scenarios: Mapping[str, ScenarioResult], candidate: str, re
         _memory_flat(scenarios, candidate),
         _memory_flat_in_files(scenarios, candidate),
     ]
+
+
+def _within_floor(goal: str, scenario: ScenarioResult | None, label: str, limit: float) -> Target:
+    """A target that backend ``label``'s sdist wall time is at most ``limit`` times the floor of its round."""
+    measured = scenario.floor_ratio(label, "sdist") if scenario is not None and label in scenario.results else None
+    if measured is None:
+        return Target(goal, "not measured", None)
+    return Target(goal, f"{measured:.3f}x the floor", measured <= limit)
+
+
+def end_to_end_targets(results: list[EndToEnd], candidate: str, reference: str) -> list[Target]:
+    """The end-to-end target of the small project: ``uv build`` at most 1.03x hatchling's (wall, paired);
+    ``python -m build`` is reported beside it with the same limit. Nothing when not measured."""
+    if not results:
+        return []
+    targets = []
+    for frontend in FRONTENDS:
+        goal = f"(s) small project: `{frontend}` end to end at most 1.03x hatchling's"
+        wall = ratio(results, frontend, candidate, reference, "wall")
+        cpu = ratio(results, frontend, candidate, reference, "cpu")
+        if wall is None or cpu is None:
+            targets.append(Target(goal, "not measured", None))
+            continue
+        measured = f"wall {wall:.3f}x hatchling ({(wall - 1) * 100:+.1f}%); CPU {cpu:.3f}x ({(cpu - 1) * 100:+.1f}%)"
+        targets.append(Target(goal, measured, wall <= 1.03, cpu <= 1.03))
+    mine = {r.frontend: r.wheel_sha256 for r in results if r.label == candidate}
+    theirs = {r.frontend: r.wheel_sha256 for r in results if r.label == reference}
+    same = [mine.get(f) is not None and mine.get(f) == theirs.get(f) for f in FRONTENDS]
+    targets.append(Target("(s) end to end: same wheel bytes as hatchling (the wheel built from the sdist)",
+                          "identical" if all(same) else "differs or not built", all(same)))
+    return targets
+
+
+def end_to_end_table(results: list[EndToEnd], reference: str) -> str:
+    """The small project end to end: one row per frontend and backend (empty when not measured)."""
+    if not results:
+        return ""
+    lines = [
+        "| Frontend | Backend | Wall s: median [min, max] | CPU s | x hatchling wall | x hatchling CPU | Artifacts |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
+    for result in results:
+        walls = [run.wall for run in result.runs]
+        cells = [
+            f"`{result.frontend}`",
+            result.label,
+            f"{median(walls):.3f} [{min(walls):.3f}, {max(walls):.3f}]" if walls else "—",
+            _fmt(median(run.cpu for run in result.runs) if result.runs else None, "{:.3f}"),
+            _fmt(ratio(results, result.frontend, result.label, reference, "wall"), "{:.3f}"),
+            _fmt(ratio(results, result.frontend, result.label, reference, "cpu"), "{:.3f}"),
+            ", ".join(result.artifacts) + (f" ({'; '.join(result.notes)})" if result.notes else ""),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def _walk_targets(
@@ -451,6 +519,7 @@ def render_report(
     notes: list[str],
     targets: list[Target],
     paragraph: str,
+    end_to_end: str = "",
 ) -> str:
     """The whole RESULTS.md: machine, settings, table, floor table, notes, targets, growth paragraph."""
     parts = [
@@ -463,6 +532,8 @@ def render_report(
     ]
     parts += [f"- {name}: {value}" for name, value in machine.items()]
     parts += ["", "## Settings", "", settings, "", "## Results", "", table, ""]
+    if end_to_end:
+        parts += ["## The small project end to end (isolated builds through real frontends)", "", end_to_end, ""]
     parts += ["## The compression floor", "", floors, ""]
     if notes:
         parts += ["Notes:", "", *[f"- {note}" for note in notes], ""]

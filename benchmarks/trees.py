@@ -213,6 +213,47 @@ def write_real_project(root: Path, source: Path | None = None, max_files: int | 
             copied += 1
 
 
+SMALL_PROJECT_NAME: Final = "smallpkg"
+"""The distribution of the small-project tree (``uv init --lib``)."""
+
+
+def write_uv_lib_project(root: Path, uv: str) -> None:
+    """Write the project most people start from: ``uv init --lib --no-workspace``, committed to git.
+
+    ``uv`` is the uv executable. The project is ``smallpkg`` 0.1.0 as uv writes it (``src/smallpkg/``
+    with ``__init__.py`` and ``py.typed``, ``README.md``, ``.python-version``, uv's ``.gitignore``,
+    ``pyproject.toml`` naming uv's backend); every file is committed in a fresh git repository (git's
+    own configuration is not read for the commit's author), so a backend that asks git finds a real
+    work tree. The PEP 517 backend named in ``pyproject.toml`` is whichever the caller puts there
+    (:func:`set_build_backend`); the in-process builds ignore it.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    subprocess.run([uv, "init", "--quiet", "--lib", "--no-workspace", "--vcs", "git", "--name", SMALL_PROJECT_NAME,
+                    str(root)], check=True, capture_output=True)
+    identity = ["-c", "user.name=sdistguard benchmark", "-c", "user.email=bench@example.invalid"]
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", *identity, "commit", "--quiet", "--no-verify", "-m", "uv init --lib"], cwd=root,
+                   check=True)
+
+
+def set_build_backend(root: Path, requires: list[str], backend: str) -> None:
+    """Point ``root/pyproject.toml``'s ``[build-system]`` at ``backend`` with ``requires`` (uv's layout of it).
+
+    Rewrites the table ``uv init`` writes (``requires = [...]`` and ``build-backend = "..."``);
+    raises ``ValueError`` when the file has no such table.
+    """
+    path = root / "pyproject.toml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    try:
+        start = lines.index("[build-system]\n")
+    except ValueError:
+        raise ValueError(f"{path}: no [build-system] table") from None
+    end = next((index for index in range(start + 1, len(lines)) if lines[index].startswith("[")), len(lines))
+    quoted = ", ".join(f'"{requirement}"' for requirement in requires)
+    lines[start:end] = ["[build-system]\n", f"requires = [{quoted}]\n", f'build-backend = "{backend}"\n', "\n"]
+    path.write_text("".join(lines), encoding="utf-8")
+
+
 def add_build_directory(root: Path, n_files: int, seed: int = 1) -> None:
     """Add a ``build/`` directory of ``n_files`` files (a setuptools-style build tree) below ``root``.
 

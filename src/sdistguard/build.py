@@ -83,14 +83,15 @@ def build_editable(
 
 
 def _build(builder_class: Any, directory: str, version: str, config_settings: dict[str, Any] | None) -> str:
-    from sdistguard.report import format_build_summary
-
     def run() -> str:
         builder = builder_class(os.getcwd(), config_settings=config_settings)
         artifact = os.path.basename(str(next(builder.build(directory=directory, versions=[version]))))
-        summary = format_build_summary(builder.findings, artifact)
-        if summary:
-            print(summary, file=sys.stderr)
+        if builder.findings:  # a clean build prints nothing: the report's code is not even imported
+            from sdistguard.report import format_build_summary
+
+            summary = format_build_summary(builder.findings, artifact)
+            if summary:
+                print(summary, file=sys.stderr)
         return artifact
 
     return _guarded(run)

@@ -19,9 +19,9 @@ Three checks, all pure (no I/O of their own):
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 __all__ = [
     "LFS_POINTER_LIMIT", "SECRET_KINDS", "LfsPointer", "SecretHit", "SecretKind", "SecretScanner",
@@ -100,9 +100,9 @@ _LFS_VERSIONS: Final = frozenset({
 """The version lines git-lfs reads as spec v1: the public one, the pre-release and the alpha URL (``v1Aliases``)."""
 
 _LFS_KEYS: Final = (b"version", b"oid", b"size")
-_LFS_EXTENSION_KEY: Final = re.compile(rb"ext-(?P<priority>[0-9])-[A-Za-z0-9_]")
-_LFS_OID: Final = re.compile(rb"sha256:(?P<oid>[0-9a-f]{64})")
-_LFS_SIZE: Final = re.compile(rb"\+?[0-9]{1,19}")
+_LFS_EXTENSION_KEY: Final = rb"ext-(?P<priority>[0-9])-[A-Za-z0-9_]"
+_LFS_OID: Final = rb"sha256:(?P<oid>[0-9a-f]{64})"
+_LFS_SIZE: Final = rb"\+?[0-9]{1,19}"
 """How git-lfs reads a pointer (``lfs/pointer.go``, ``DecodeFrom``/``decodeKVData``, at commit 9c774ce), the
 reader that decides what a checkout smudges: the content, leading and trailing whitespace trimmed, must name
 git-lfs (``git-media|hawser|git-lfs``); its lines (a ``\r`` before the ``\n`` dropped, blank lines skipped)
@@ -114,8 +114,18 @@ non-negative decimal (``strconv.ParseInt``, 64 bits). No other key and no line a
 accepts is what stands in for data."""
 
 
-@dataclass(frozen=True)
-class LfsPointer:
+@functools.cache
+def _lfs_patterns() -> tuple[re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes]]:
+    """:data:`_LFS_EXTENSION_KEY`, :data:`_LFS_OID` and :data:`_LFS_SIZE` compiled, once, at the first file
+    that could be a pointer (not when a build imports this module)."""
+    return re.compile(_LFS_EXTENSION_KEY), re.compile(_LFS_OID), re.compile(_LFS_SIZE)
+
+
+# The value classes here are NamedTuples and a plain class, not dataclasses: every build imports this
+# module, and making a dataclass costs about 0.5 ms of a small build's start-up (tests/test_startup.py).
+
+
+class LfsPointer(NamedTuple):
     """A Git LFS pointer read from a file's content: ``oid`` (64 hex digits) and ``size`` (bytes) of the
     object it stands for, ``version`` the spec URL on its first line."""
 
@@ -132,15 +142,17 @@ def lfs_pointer(data: bytes) -> LfsPointer | None:
     """The Git LFS pointer ``data`` (a file's whole content) is, or ``None``.
 
     A pointer has fewer than :data:`LFS_POINTER_LIMIT` bytes and is what git-lfs's reader accepts (the
-    notes below :data:`_LFS_SIZE`: CRLF line ends, blank lines and a missing final newline included; extensions in any
-    order, each priority once). Anything else (another version line, an oid of another length, another key,
-    text before or after) is not one. Raises nothing.
+    notes below :data:`_LFS_SIZE`: CRLF line ends, blank lines and a missing final newline included;
+    extensions in any order, each priority once). Anything else (another version line, an oid of another
+    length, another key, text before or after) is not one. Raises nothing.
     """
     if len(data) >= LFS_POINTER_LIMIT:
         return None
     text = data.strip(b" \t\n\r\x0b\x0c")
-    if not text.startswith((b"version ", b"ext-")) or re.search(rb"git-media|hawser|git-lfs", text) is None:
+    named = any(name in text for name in (b"git-media", b"hawser", b"git-lfs"))
+    if not text.startswith((b"version ", b"ext-")) or not named:
         return None
+    extension_key, oid_value, size_value = _lfs_patterns()
     values: list[bytes] = []
     extensions: dict[bytes, bytes] = {}  # priority -> key
     for raw in text.split(b"\n"):
@@ -153,16 +165,16 @@ def lfs_pointer(data: bytes) -> LfsPointer | None:
         if key == _LFS_KEYS[len(values)]:
             values.append(value)
             continue
-        extension = _LFS_EXTENSION_KEY.match(key)
-        if extension is None or _LFS_OID.fullmatch(value) is None:
+        extension = extension_key.match(key)
+        if extension is None or oid_value.fullmatch(value) is None:
             return None
         if extensions.setdefault(extension.group("priority"), key) != key:
             return None  # two extensions of one priority
     if len(values) != len(_LFS_KEYS):
         return None
     version, oid, size = values
-    found = _LFS_OID.fullmatch(oid)
-    if version not in _LFS_VERSIONS or found is None or _LFS_SIZE.fullmatch(size) is None or int(size) >= 2**63:
+    found = oid_value.fullmatch(oid)
+    if version not in _LFS_VERSIONS or found is None or size_value.fullmatch(size) is None or int(size) >= 2**63:
         return None
     return LfsPointer(version.decode(), found.group("oid").decode(), int(size))
 
@@ -170,21 +182,35 @@ def lfs_pointer(data: bytes) -> LfsPointer | None:
 # --------------------------------------------------------------------------- secrets by content
 
 
-@dataclass(frozen=True)
 class SecretKind:
-    """One documented token shape.
+    """One documented token shape (read-only by convention; constructed with the fields below, in order).
 
     ``anchor`` is the literal every token of the kind starts with (found with ``bytes.find``, so text
-    without it costs one pass of a C loop); ``pattern`` matches the whole token at the anchor;
+    without it costs one pass of a C loop); ``regex`` (compiled: ``pattern``) matches the whole token at the anchor;
     ``source`` is where the issuer documents the shape. ``allowed`` lists documentation examples that
     are published on purpose (AWS's ``AKIAIOSFODNN7EXAMPLE``) and are not secrets.
     """
 
-    name: str
-    anchor: bytes
-    pattern: re.Pattern[bytes]
-    source: str
-    allowed: frozenset[bytes] = frozenset()
+    __slots__ = ("_pattern", "allowed", "anchor", "name", "regex", "source")
+
+    def __init__(self, name: str, anchor: bytes, regex: bytes, source: str,
+                 allowed: frozenset[bytes] = frozenset()) -> None:
+        self.name = name
+        self.anchor = anchor
+        self.regex = regex
+        self.source = source
+        self.allowed = allowed
+        self._pattern: re.Pattern[bytes] | None = None
+
+    @property
+    def pattern(self) -> re.Pattern[bytes]:
+        """:attr:`regex` compiled (once per kind, at the first anchor found)."""
+        if self._pattern is None:
+            self._pattern = re.compile(self.regex)
+        return self._pattern
+
+    def __repr__(self) -> str:
+        return f"SecretKind({self.name!r}, {self.anchor!r})"
 
 
 _WORD: Final = rb"A-Za-z0-9_"
@@ -192,49 +218,49 @@ _WORD: Final = rb"A-Za-z0-9_"
 SECRET_KINDS: Final[tuple[SecretKind, ...]] = (
     SecretKind(
         "PyPI API token", b"pypi-AgE",
-        re.compile(rb"pypi-AgE(?:IcHlwaS5vcmc|NdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,}"),
+        (rb"pypi-AgE(?:IcHlwaS5vcmc|NdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,}"),
         "PyPI help, 'API tokens': the token is 'pypi-' and a macaroon whose base64 starts with the issuer's "
         "location (pypi.org: AgEIcHlwaS5vcmc, test.pypi.org: AgENdGVzdC5weXBpLm9yZw)"),
     *(SecretKind(
         f"GitHub token ({prefix[:-1].decode()})", prefix,
-        re.compile(re.escape(prefix) + rb"[A-Za-z0-9]{36}(?![" + _WORD + rb"])"),
+        (re.escape(prefix) + rb"[A-Za-z0-9]{36}(?![" + _WORD + rb"])"),
         "GitHub blog, 'Behind GitHub's new authentication token formats' (2021): prefix and 36 base62 "
         "characters")
       for prefix in (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_")),
     SecretKind(
         "GitHub fine-grained token", b"github_pat_",
-        re.compile(rb"github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![" + _WORD + rb"])"),
+        (rb"github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![" + _WORD + rb"])"),
         "GitHub docs, fine-grained personal access tokens: 'github_pat_', 22 and 59 base62 characters"),
     SecretKind(
         "AWS access key id", b"AKIA",
-        re.compile(rb"AKIA[A-Z0-9]{16}(?![" + _WORD + rb"])"),
+        (rb"AKIA[A-Z0-9]{16}(?![" + _WORD + rb"])"),
         "AWS IAM User Guide, 'Unique identifiers': AKIA (long-term access key) and 16 characters",
         frozenset({b"AKIAIOSFODNN7EXAMPLE", b"AKIAI44QH8DHBEXAMPLE"})),
     SecretKind(
         "AWS temporary access key id", b"ASIA",
-        re.compile(rb"ASIA[A-Z0-9]{16}(?![" + _WORD + rb"])"),
+        (rb"ASIA[A-Z0-9]{16}(?![" + _WORD + rb"])"),
         "AWS IAM User Guide, 'Unique identifiers': ASIA (temporary STS credentials) and 16 characters"),
     SecretKind(
         "private key (PEM)", b"-----BEGIN ",
-        re.compile(rb"-----BEGIN (?:[A-Z0-9]+ ){0,2}PRIVATE KEY-----(?P<nl>\r?\n|\\r\\n|\\n)"
-                   rb"(?:[A-Za-z-]+: ?[^\n\\]*(?P=nl))*(?P=nl)?[A-Za-z0-9+/=]{40,}"),
+        (rb"-----BEGIN (?:[A-Z0-9]+ ){0,2}PRIVATE KEY-----(?P<nl>\r?\n|\\r\\n|\\n)"
+         rb"(?:[A-Za-z-]+: ?[^\n\\]*(?P=nl))*(?P=nl)?[A-Za-z0-9+/=]{40,}"),
         "RFC 7468 (PEM): a BEGIN line naming a PRIVATE KEY and a base64 body, also inside a string "
         "literal with \\n escapes; a BEGIN line alone (a parser's constant) is no key"),
     SecretKind(
         "GitLab personal access token", b"glpat-",
-        re.compile(rb"glpat-[A-Za-z0-9_-]{20,}(?![" + _WORD + rb"-])"),
+        (rb"glpat-[A-Za-z0-9_-]{20,}(?![" + _WORD + rb"-])"),
         "GitLab docs, 'Token prefixes': glpat- for personal access tokens"),
     SecretKind(
         "npm access token", b"npm_",
-        re.compile(rb"npm_[A-Za-z0-9]{36}(?![" + _WORD + rb"])"),
+        (rb"npm_[A-Za-z0-9]{36}(?![" + _WORD + rb"])"),
         "GitHub blog, 'npm's new access token format' (2021): npm_ and 36 base62 characters"),
     SecretKind(
         "Slack token", b"xox",
-        re.compile(rb"xox[baprs]-[0-9]{10,13}-[0-9]{10,13}(?:-[A-Za-z0-9-]+)?(?![" + _WORD + rb"])"),
+        (rb"xox[baprs]-[0-9]{10,13}-[0-9]{10,13}(?:-[A-Za-z0-9-]+)?(?![" + _WORD + rb"])"),
         "Slack API docs, 'Token types': xoxb-, xoxp-, xoxa-, xoxr-, xoxs- and numeric team/user ids"),
     *(SecretKind(
         f"Stripe live {what} key", prefix,
-        re.compile(re.escape(prefix) + rb"[A-Za-z0-9]{24,}(?![" + _WORD + rb"])"),
+        (re.escape(prefix) + rb"[A-Za-z0-9]{24,}(?![" + _WORD + rb"])"),
         "Stripe docs, 'API keys': sk_live_ (secret) and rk_live_ (restricted) keys")
       for prefix, what in ((b"sk_live_", "secret"), (b"rk_live_", "restricted"))),
 )
@@ -244,8 +270,7 @@ _LONGEST: Final = 4096
 """Bytes a match may need after its anchor (the longest: a PEM BEGIN line, its headers and one body line)."""
 
 
-@dataclass(frozen=True)
-class _Probe:
+class _Probe(NamedTuple):
     """One ``bytes.find`` pass standing for several kinds: their anchors all hold ``needle`` at ``offset``.
 
     Every pass over the text is a C loop that holds the GIL (the wheel's workers scan in parallel), and
@@ -273,8 +298,7 @@ def _probes(kinds: tuple[SecretKind, ...], shared: tuple[tuple[bytes, int], ...]
 _PROBES: Final = _probes(SECRET_KINDS, ((b"gh", 0), (b"IA", 2), (b"k_live_", 1)))
 
 
-@dataclass(frozen=True)
-class SecretHit:
+class SecretHit(NamedTuple):
     """A secret found: its ``kind`` (a :class:`SecretKind` name) and ``line`` (1-based, counted in ``\\n``)."""
 
     kind: str

@@ -47,8 +47,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, NamedTuple
 
 __all__ = [
     "SAFE_CONFIG", "SAFE_ENVIRONMENT", "TIMEOUT", "GitTree", "GitUnavailable", "explain_ignored",
@@ -66,8 +65,11 @@ SAFE_ENVIRONMENT: Final = {"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", "GIT_ALLOW_
 """Set in every git call's environment: git writes nothing, speaks C, and fetches nothing (module docstring)."""
 
 
-@dataclass(frozen=True)
-class GitUnavailable:
+# GitUnavailable and GitTree are a NamedTuple and a plain class, not dataclasses: every build imports this
+# module, and making a dataclass costs about 0.5 ms of a small build's start-up (tests/test_startup.py).
+
+
+class GitUnavailable(NamedTuple):
     """Why git gave no answer for a directory.
 
     ``work_tree`` is true when a ``.git`` was found at or above the directory (so git's answer
@@ -78,7 +80,6 @@ class GitUnavailable:
     work_tree: bool
 
 
-@dataclass
 class GitTree:
     """git's view of the files below one directory (the project root, or a nested repository).
 
@@ -87,16 +88,23 @@ class GitTree:
     as its directory. ``root`` is the directory asked about (absolute).
     """
 
-    root: str
-    tracked: frozenset[str]
-    untracked: frozenset[str]
-    kept_dirs: frozenset[str] = field(init=False)
-    tracked_dirs: frozenset[str] = field(init=False)
-    _nested: dict[str, GitTree | GitUnavailable] = field(default_factory=dict, init=False, repr=False)
+    def __init__(self, root: str, tracked: frozenset[str], untracked: frozenset[str]) -> None:
+        self.root = root
+        self.tracked = tracked
+        self.untracked = untracked
+        self.kept_dirs: frozenset[str] = frozenset(_ancestors(tracked | untracked))
+        self.tracked_dirs: frozenset[str] = frozenset(_ancestors(tracked))
+        self._nested: dict[str, GitTree | GitUnavailable] = {}
 
-    def __post_init__(self) -> None:
-        self.kept_dirs = frozenset(_ancestors(self.tracked | self.untracked))
-        self.tracked_dirs = frozenset(_ancestors(self.tracked))
+    def __repr__(self) -> str:
+        return f"GitTree(root={self.root!r}, tracked={len(self.tracked)} paths, untracked={len(self.untracked)} paths)"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, GitTree):
+            return NotImplemented
+        return (self.root, self.tracked, self.untracked) == (other.root, other.tracked, other.untracked)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable (its cache of nested answers), as the dataclass was
 
     def kept(self, path: str) -> bool:
         """Whether git would commit ``path`` (a file, or a nested repository's directory)."""
@@ -179,14 +187,24 @@ def _first_line(error: bytes) -> str:
     return lines[0] if lines else "no output"
 
 
+_DISCOVERY_ENVIRONMENT: Final = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY")
+"""Variables that let git find a repository where :func:`work_tree_top` finds no ``.git``: with any of
+them set, git is asked even outside a work tree."""
+
+
 def query(root: str) -> GitTree | GitUnavailable:
     """Ask git about the files below ``root`` (an absolute directory).
 
     Returns a :class:`GitTree`, or a :class:`GitUnavailable` when ``root`` is not inside a work
-    tree, git is not installed, refuses the repository (``safe.directory``: another owner), or
-    fails. Never raises for any of these.
+    tree (then git is not run at all, unless one of :data:`_DISCOVERY_ENVIRONMENT` is set), git is
+    not installed, refuses the repository (``safe.directory``: another owner), or fails. Never
+    raises for any of these.
     """
     work_tree = work_tree_top(root) is not None
+    if not work_tree and not any(name in os.environ for name in _DISCOVERY_ENVIRONMENT):
+        # git's discovery would find nothing either: no process for an answer known in advance (a wheel
+        # built from an unpacked sdist in a temporary directory, the second half of every isolated build)
+        return GitUnavailable(f"git cannot list {root}: not a git repository (no .git at or above it)", False)
     try:
         listing = run_git(["ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard"], root)
     except FileNotFoundError:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import gzip
 import os
-import queue
 import stat
 import struct
 import sys
@@ -40,6 +39,7 @@ from hatchling.builders.sdist import SdistArchive
 from hatchling.builders.utils import normalize_file_permissions
 
 if TYPE_CHECKING:
+    import queue
     from collections.abc import Iterator
     from types import TracebackType
     from typing import BinaryIO
@@ -101,21 +101,27 @@ class DeflateStream:
                  queue_chunks: int = QUEUE_CHUNKS) -> None:
         self._raw = raw
         self._chunk_size = chunk_size
+        self._queue_chunks = queue_chunks
         self._compressor = compressor
         self._pending = bytearray()
         self._size = 0
         self._crc = 0
         self._error: BaseException | None = None
-        self._queue: queue.Queue[bytes | None] = queue.Queue(queue_chunks)
-        self._thread: threading.Thread | None = threading.Thread(
-            target=self._deflate, name="sdistguard-deflate", daemon=True
-        )
-        self._thread.start()
+        self._closed = False
+        # started with the first full chunk: a stream that never fills one (a small project's
+        # sdist) is deflated on the calling thread by close(), with no thread and no queue at all
+        self._queue: queue.Queue[bytes | None] | None = None
+        self._thread: threading.Thread | None = None
 
     @property
     def closed(self) -> bool:
         """Whether :meth:`close` ran."""
-        return self._thread is None
+        return self._closed
+
+    @property
+    def threaded(self) -> bool:
+        """Whether the compressor thread was started (a chunk of ``chunk_size`` bytes was handed over)."""
+        return self._queue is not None
 
     def tell(self) -> int:
         """Uncompressed bytes written so far (what ``GzipFile.tell`` answers)."""
@@ -123,7 +129,7 @@ class DeflateStream:
 
     def write(self, data: bytes | bytearray | memoryview) -> int:
         """Queue ``data`` for compression; return its length in bytes. Blocks while the queue is full."""
-        if self._thread is None:
+        if self._closed:
             raise ValueError("write to a closed DeflateStream")
         size = len(data)
         self._size += size
@@ -139,14 +145,23 @@ class DeflateStream:
 
     def close(self) -> None:
         """Compress what is left, stop the thread and write the gzip trailer (once)."""
-        thread, self._thread = self._thread, None
-        if thread is None:
+        if self._closed:
             return
-        if self._pending:
-            self._queue.put(bytes(self._pending))
+        self._closed = True
+        thread, work = self._thread, self._queue
+        if thread is None or work is None:  # never threaded: the same compressor, on this thread
+            self._crc = zlib.crc32(self._pending)
+            out = self._compressor.compress(bytes(self._pending))
             self._pending.clear()
-        self._queue.put(None)
-        thread.join()
+            if out:
+                self._raw.write(out)
+        else:
+            if self._pending:
+                work.put(bytes(self._pending))
+                self._pending.clear()
+            work.put(None)
+            thread.join()
+            self._thread = None
         if self._error is not None:
             raise self._error
         self._raw.write(self._compressor.flush())
@@ -155,10 +170,17 @@ class DeflateStream:
     def _hand_off(self, chunk: bytes) -> None:
         if self._error is not None:
             raise self._error
+        if self._queue is None:
+            import queue
+
+            self._queue = queue.Queue(self._queue_chunks)
+            self._thread = threading.Thread(target=self._deflate, name="sdistguard-deflate", daemon=True)
+            self._thread.start()
         self._queue.put(chunk)
 
     def _deflate(self) -> None:
         """The thread: compress every chunk in order until ``None``; on an error keep draining."""
+        assert self._queue is not None
         compress, crc32, write, get = self._compressor.compress, zlib.crc32, self._raw.write, self._queue.get
         crc = 0
         while (chunk := get()) is not None:

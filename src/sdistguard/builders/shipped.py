@@ -33,13 +33,15 @@ from hatchling.builders.constants import EXCLUDED_FILES
 from hatchling.builders.plugin.interface import BuilderInterface, IncludedFile
 from hatchling.builders.utils import normalize_archive_path
 
-from sdistguard.audit.base import LimitReached, Limits, Member, MemberKind, sort_key
-from sdistguard.audit.collector import Collector
 from sdistguard.patterns import to_posix
 from sdistguard.rules import Finding, RuleName
 
 if TYPE_CHECKING:
     from hatchling.builders.config import BuilderConfig
+
+    from sdistguard.audit.base import Limits, MemberKind
+# The auditor (sdistguard.audit) is imported by the functions that audit, never by a build: the
+# build's guarded walk asks only tracked_dropped_checker (tests/test_startup.py).
 
 __all__ = ["TREE_ONLY", "audit_selection", "hatchling_selection", "hatchling_would_ship", "tracked_dropped_checker"]
 
@@ -84,6 +86,9 @@ def audit_selection(files: Iterable[IncludedFile], project: str | None, allow_se
     project file. A file that vanished or cannot be read is skipped, as if hatchling had failed on
     it later. ``allow_secrets``: patterns of members whose content is not scanned (SG602).
     """
+    from sdistguard.audit.base import LimitReached, Limits, Member
+    from sdistguard.audit.collector import Collector
+
     collector = Collector(True, limits or Limits(), allow_secrets)
     archive = tarfile.TarFile(fileobj=io.BytesIO(), mode="w", format=tarfile.PAX_FORMAT)  # gettarinfo only
     top = project or "project"
@@ -136,6 +141,8 @@ def hatchling_would_ship(builder: BuilderInterface[Any, Any], walked: Sequence[F
     hatchling's selection; a file only when hatchling ships it; the others as found). Call inside
     ``builder.config.set_build_data``. Returns findings sorted by path, then code.
     """
+    from sdistguard.audit.base import sort_key
+
     files = list(hatchling_selection(builder, forced=False))
     # git's view is about the project walk: what the user forces in ships with sdistguard too
     selected = {to_posix(included.relative_path) for included in files}

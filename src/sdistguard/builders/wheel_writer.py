@@ -34,7 +34,6 @@ import zipfile
 import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, BinaryIO, Final, NamedTuple
 
 from hatchling.builders.utils import (
@@ -50,6 +49,8 @@ from hatchling.builders.wheel import RecordFile, WheelArchive
 from sdistguard.builders.sdist_writer import quick_gil_handover
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from sdistguard.builders.content import ContentLog
 
 if TYPE_CHECKING:
@@ -330,7 +331,10 @@ class ParallelWheelArchive(WheelArchive):
         batch_bytes = 0
         ahead = self.workers * self.pending_batches
         self.zf.fp.seek(self.zf.start_dir)  # type: ignore[union-attr]  # as ZipFile.open does
-        with quick_gil_handover(), ThreadPoolExecutor(self.workers, thread_name_prefix="sdistguard-wheel") as pool:
+        # the pool (and concurrent.futures) only once a task is worth a worker: a small project's
+        # wheel is packed on this thread alone, with no thread started
+        pool: ThreadPoolExecutor | None = None
+        with contextlib.ExitStack() as stack:
             try:
                 for item in itertools.chain(included_files, [None]):
                     if item is not None:
@@ -344,6 +348,12 @@ class ParallelWheelArchive(WheelArchive):
                                 yield from self._write(*pending.popleft())
                             yield from self._write_packed(batch, packer.batch(batch, stats))
                         else:
+                            if pool is None:
+                                from concurrent.futures import ThreadPoolExecutor
+
+                                stack.enter_context(quick_gil_handover())
+                                pool = stack.enter_context(
+                                    ThreadPoolExecutor(self.workers, thread_name_prefix="sdistguard-wheel"))
                             pending.append((batch, pool.submit(packer.batch, batch, stats)))
                         batch, stats, batch_bytes = [], [], 0
                     while pending and (item is None or len(pending) > ahead):
