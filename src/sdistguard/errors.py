@@ -89,10 +89,10 @@ class TreeError(SdistguardError):
     @classmethod
     def from_findings(cls, summary: str, findings: Sequence[Finding]) -> TreeError:
         """The error for the findings that block a build (:func:`sdistguard.rules.blocking_findings`),
-        one line each as :func:`sdistguard.report.describe_blocking` writes it."""
-        from sdistguard.report import describe_blocking
+        one line each as :func:`sdistguard.render.finding_line` writes it, with the fix."""
+        from sdistguard.render import finding_line  # downward: render needs only rules
 
-        return cls(summary, [describe_blocking(found) for found in findings], findings)
+        return cls(summary, [finding_line(found, fix=True) for found in findings], findings)
 
 
 class InputError(SdistguardError):
