@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from conftest import write_project
 from sdistguard.audit import audit
 from sdistguard.builders.guard import GuardedSdistBuilder
-from sdistguard.errors import TreeError
+from sdistguard.errors import InputError, TreeError, project_errors
 from sdistguard.rules import Code, Finding
 from test_audit import hatchling_sdist
 
@@ -46,3 +49,19 @@ def test_a_refused_directory_is_named_once_in_the_same_words_by_the_build_and_th
     names: tuple[Code, ...] = ("SG401", "SG402", "SG403", "SG404")
     assert rows(backend_findings(root, tmp_path / "ours"), names) == expected
     assert rows(audit(hatchling_sdist(root, tmp_path / "hatchling")), names) == expected
+
+
+def test_one_context_manager_tells_the_users_error_from_a_bug(tmp_path: Path) -> None:
+    """hatchling's own error (its code raised it) and the environment's are the user's; our TypeError is a bug."""
+    from hatchling.metadata.core import ProjectMetadata
+
+    def wrap(error: BaseException, prefix: str) -> InputError:
+        return InputError(f"{prefix}{error}")
+
+    with pytest.raises(InputError, match=r"^hatchling: .*project.name"), project_errors(wrap):
+        metadata: ProjectMetadata[Any] = ProjectMetadata(str(tmp_path), None, {"project": {"name": 1, "version": "1"}})
+        assert metadata.core.name  # hatchling validates the field when asked
+    with pytest.raises(InputError, match=r"^\[Errno 2\]"), project_errors(wrap):
+        (tmp_path / "missing").read_text()
+    with pytest.raises(TypeError, match="ours"), project_errors(wrap):
+        raise TypeError("ours")

@@ -16,7 +16,7 @@ import os
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from sdistguard.errors import HATCHLING_USER_ERRORS, InputError, SdistguardError, raised_by
+from sdistguard.errors import InputError, project_errors
 from sdistguard.paths import relative_to
 from sdistguard.rules import Code, Finding, RuleName
 
@@ -132,23 +132,20 @@ def explain(paths: list[str], project: str | None = None) -> Explanations:
 def _project(root: str) -> ProjectPreview:
     from sdistguard.builders import preview_project
 
-    try:
+    with project_errors(_as_input_error):  # the walk read the same table: not reached for a project it read
         return preview_project(root)
-    except HATCHLING_USER_ERRORS as error:  # the walk read the same table: not reached for a project it read
-        raise InputError(f"hatchling: {error}") from None
 
 
 def _walk(root: str, target: Target) -> WalkedTarget:
     from sdistguard.builders.selection import walk_target
 
-    try:
+    with project_errors(_as_input_error):
         return walk_target(root, target)
-    except SdistguardError:
-        raise
-    except HATCHLING_USER_ERRORS as error:
-        if raised_by(error) == "hatchling" or isinstance(error, OSError):
-            raise InputError(f"hatchling: {error}") from None
-        raise
+
+
+def _as_input_error(error: BaseException, prefix: str) -> InputError:
+    """What ``explain`` says when hatchling cannot read the project (:func:`sdistguard.errors.project_errors`)."""
+    return InputError(f"hatchling: {error}")
 
 
 def _verdict(walked: WalkedTarget, relative: str, is_dir: bool, tracked: dict[str, str]) -> Verdict:
