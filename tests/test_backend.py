@@ -22,6 +22,7 @@ from conftest import (
     wheel_members,
     write_project,
 )
+from sdistguard.rules import RULES
 
 BASE = {"README.md": "file", "pyproject.toml": "file", "src/demo/__init__.py": "file",
         "src/demo/data.txt": "file", "PKG-INFO": "file"}
@@ -56,8 +57,8 @@ def test_uv_venv_and_in_project_uv_cache_left_out(project: Path, build_in, capsy
     sdist = build_in(project, "sdist")
     assert members(sdist) == BASE
     err = capsys.readouterr().err
-    assert "  SG101 my-env/: virtual environment (PEP 405: pyvenv.cfg, or a venv's layout)\n" in err
-    assert "  SG103 .cache-uv/: cache directory (holds a CACHEDIR.TAG)\n" in err
+    assert f"  SG101 my-env/: {RULES['SG101'].reason} (pyvenv.cfg)\n" in err
+    assert f"  SG103 .cache-uv/: {RULES['SG103'].reason} (CACHEDIR.TAG)\n" in err
     hatchling = members(build_in(project, "sdist", backend="hatchling"))
     assert "hardlink" in hatchling.values() and any(k.startswith(".cache-uv/") for k in hatchling)
 

@@ -217,7 +217,7 @@ def test_killed_builds_private_dir_in_the_tree_is_never_packed(tmp_path: Path, b
     sdist = build_in(root)  # another output directory: the stale private dir is walked, not cleaned
     assert members(sdist) == BASE
     assert leftover.exists()
-    assert f"  SG103 out/{leftover.name}/: cache directory (holds a CACHEDIR.TAG)" in capsys.readouterr().err
+    assert f"  SG103 out/{leftover.name}/: cache directory (holds a CACHEDIR.TAG" in capsys.readouterr().err
 
 
 def test_stale_private_dir_of_a_killed_build_is_removed_by_the_next_build_into_it(tmp_path: Path, build_in,

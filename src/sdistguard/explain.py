@@ -211,8 +211,10 @@ def _describe(found: Finding) -> str:
     detail = found.detail or rule.reason
     marker = _MARKERS.get(rule.name)
     where = f" at {found.path}" if found.path.endswith("/") else ""
-    if marker is not None:
-        detail = f"{detail}; marker {found.path.rstrip('/') + '/' if found.path != './' else ''}{marker}"
+    if marker is not None and found.detail in ("", marker):  # the evidence is the marker on disk
+        detail = f"{rule.reason}; marker {found.path.rstrip('/') + '/' if found.path != './' else ''}{marker}"
+    elif marker is not None:  # other evidence of the same detector (a well-known cache name)
+        detail = f"{rule.reason} ({found.detail})"
     return f"{found.code} {rule.name}{where}: {detail}"
 
 

@@ -10,9 +10,10 @@ what uv 0.13 refuses when it unpacks an sdist.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CACHEDIR_SIGNATURE",
+    "CACHE_DIRECTORY_NAMES",
     "RULES",
     "RULE_BY_NAME",
     "Code",
@@ -30,6 +32,7 @@ __all__ = [
     "RuleName",
     "Severity",
     "blocking_findings",
+    "directory_junk",
     "directory_marker",
     "finding",
     "left_out",
@@ -110,7 +113,8 @@ _RULE_LIST: Final = (
          'if it is meant to ship, add it to [tool.sdistguard] keep'),
     Rule("SG102", "conda-env", WARNING, "conda environment (holds conda-meta/)",
          'if it is meant to ship, add it to [tool.sdistguard] keep'),
-    Rule("SG103", "cache-dir", WARNING, "cache directory (holds a CACHEDIR.TAG)",
+    Rule("SG103", "cache-dir", WARNING,
+         "cache directory (holds a CACHEDIR.TAG, or has a tool's well-known cache name such as .hypothesis)",
          'if it is meant to ship, add it to [tool.sdistguard] keep'),
     Rule("SG104", "nested-gitignore", INFO,
          "ignored by git (a .gitignore of the repository, .git/info/exclude or core.excludesFile: the detail names it)",
@@ -375,22 +379,49 @@ def left_out(findings: Iterable[Finding]) -> list[Finding]:
     return [found for found in findings if found.rule.effect == "left out"]
 
 
-def directory_marker(directory: str, names: set[str], dir_names: set[str]) -> RuleName | None:
-    """Tell whether a directory is a venv, a conda env or a cache, from its listing alone.
+CACHE_DIRECTORY_NAMES: Final = frozenset({
+    ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis", ".tox", ".nox", ".uv-cache", ".pytype", ".pyre",
+    ".dmypy", ".pixi",
+})
+"""Directory names tools give their caches and environments (hatchling leaves out six of them by name itself):
+SG103 by name, in the build and in the auditor, when no marker says more (:func:`directory_junk`)."""
 
-    ``directory`` is the directory's path on disk; ``names`` are the non-directory entries of its
-    listing and ``dir_names`` the directory entries (so no extra ``stat`` per entry is needed).
-    Returns the rule name (``"venv"``, ``"conda-env"``, ``"cache-dir"``) or ``None``. Only a
-    ``CACHEDIR.TAG`` is opened, to check the signature the specification requires; an unreadable
-    tag counts as no tag.
+
+def directory_junk(
+    directory: str, names: set[str], dir_names: set[str], *, signed: Callable[[], bool] | None = None
+) -> tuple[RuleName, str] | None:
+    """Tell whether a directory is a venv, a conda env or a cache, and by what evidence: the one junk detector.
+
+    ``directory`` is the directory's path (on disk for the build, a member path for the auditor; its last
+    component is its name); ``names`` are the non-directory entries of its listing and ``dir_names`` the
+    directory entries, as far as they are known (the auditor sees one member at a time). Returns
+    ``(rule name, evidence)``: ``("venv", "pyvenv.cfg")`` (PEP 405), ``("conda-env", "conda-meta/")``,
+    ``("cache-dir", "CACHEDIR.TAG")`` (the Cache Directory Tagging Specification: the tag must hold its
+    signature; ``signed()`` says whether it does, by default read from ``directory`` on disk, an unreadable
+    tag counting as none), ``("cache-dir", "well-known cache directory NAME")`` (:data:`CACHE_DIRECTORY_NAMES`),
+    or ``None``. What only the auditor can see (a venv's layout without its ``pyvenv.cfg``, a uv cache's
+    buckets) is :mod:`sdistguard.audit.layout`'s, on top of this.
     """
     if "pyvenv.cfg" in names:
-        return "venv"
+        return "venv", "pyvenv.cfg"
     if "conda-meta" in dir_names:
-        return "conda-env"
-    if "CACHEDIR.TAG" in names and _has_cachedir_signature(os.path.join(directory, "CACHEDIR.TAG")):
-        return "cache-dir"
+        return "conda-env", "conda-meta/"
+    if "CACHEDIR.TAG" in names:
+        if signed is None:
+            signed = functools.partial(_has_cachedir_signature, os.path.join(directory, "CACHEDIR.TAG"))
+        if signed():
+            return "cache-dir", "CACHEDIR.TAG"
+    name = os.path.basename(directory.rstrip("/" + os.sep))
+    if name in CACHE_DIRECTORY_NAMES:
+        return "cache-dir", f"well-known cache directory {name}"
     return None
+
+
+def directory_marker(directory: str, names: set[str], dir_names: set[str]) -> RuleName | None:
+    """The rule :func:`directory_junk` gives a directory on disk (``"venv"``, ``"conda-env"``, ``"cache-dir"``),
+    without its evidence; ``None`` when it is none of them."""
+    junk = directory_junk(directory, names, dir_names)
+    return junk[0] if junk is not None else None
 
 
 def _has_cachedir_signature(path: str) -> bool:

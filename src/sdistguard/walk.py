@@ -43,7 +43,7 @@ from sdistguard.errors import ConfigError
 from sdistguard.ignores import GIT_PENDING, IgnoreOracle
 from sdistguard.paths import is_within, relative_to
 from sdistguard.patterns import could_match_below, to_posix
-from sdistguard.rules import Code, Finding, RuleName, directory_marker, finding
+from sdistguard.rules import Code, Finding, RuleName, directory_junk, finding
 
 __all__ = ["Decide", "EntryKind", "GuardedWalker", "Rescue", "Verdict", "WalkFacts", "WalkedFile"]
 
@@ -420,11 +420,11 @@ class GuardedWalker:
         regular = {entry.name for entry in entries if entry.is_file(follow_symlinks=False)}
         if step.parent is not None and not step.rescue and not self._directory_kept(step):
             directories = {entry.name for entry in entries if entry.is_dir(follow_symlinks=False)}
-            marker = directory_marker(step.path, regular, directories)
-            if marker is not None:
+            junk = directory_junk(step.path, regular, directories)  # the auditor's detector too
+            if junk is not None:
                 if not self._ships_below(step.path, step.relative, step.boundary, facts):
                     return None  # hatchling would ship nothing below it: left out, and no news
-                self._add(finding(marker, self._report_path(step, "", is_dir=True)))
+                self._add(finding(junk[0], self._report_path(step, "", is_dir=True), junk[1]))
                 if not self._may_rescue(step.project_relative, artifacts=False):
                     return None
                 step.rescue = "keep"  # walked only for what `keep` names below it
