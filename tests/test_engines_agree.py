@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import write_project
 from sdistguard.audit import audit
@@ -19,6 +21,7 @@ from sdistguard.builders.guard import GuardedSdistBuilder
 from sdistguard.errors import InputError, TreeError, project_errors
 from sdistguard.rules import Code, Finding
 from test_audit import hatchling_sdist
+from test_credentials import FAKE_TOKENS
 
 
 def backend_findings(root: Path, out: Path) -> list[Finding]:
@@ -65,3 +68,64 @@ def test_one_context_manager_tells_the_users_error_from_a_bug(tmp_path: Path) ->
         (tmp_path / "missing").read_text()
     with pytest.raises(TypeError, match="ours"), project_errors(wrap):
         raise TypeError("ours")
+
+
+# --------------------------------------------------------------------------- the differential on generated trees
+
+DIRECTORIES = ("src/demo", "src/demo/con", "src/demo/trail.", "src/demo/Sub", "docs", "tests/data")
+FILE_NAMES = ("x.py", "a:b.py", "Data.txt", "data.txt", "aux.py", "q?.txt", "ok.md", " edge.txt")
+CREDENTIALS = (".env", ".pypirc", "id_rsa", ".netrc")
+JUNK = {
+    "venv": {"pyvenv.cfg": "home = /usr/bin\n", "lib/python3.12/site-packages/six.py": "x = 1\n"},
+    "conda": {"conda-meta/history": "", "lib/x.py": "x = 1\n"},
+    "cache": {"CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n", "data.bin": "x"},
+    ".hypothesis": {"examples/abc": "x"},
+    "stripped-venv": {"lib/python3.12/site-packages/six.py": "x = 1\n"},  # a venv that lost its pyvenv.cfg
+}
+COMPARED: tuple[Code, ...] = ("SG101", "SG102", "SG103", "SG401", "SG402", "SG403", "SG404", "SG601", "SG602")
+
+
+@st.composite
+def generated_trees(draw: st.DrawFn) -> dict[str, str]:
+    """A project's extra files (path relative to the root -> text): odd names, credential files, secrets, junk."""
+    files: dict[str, str] = {}
+    for directory, name in draw(st.lists(st.tuples(st.sampled_from(DIRECTORIES), st.sampled_from(FILE_NAMES)),
+                                         max_size=6)):
+        files[f"{directory}/{name}"] = "x = 1\n"
+    for directory, name in draw(st.lists(st.tuples(st.sampled_from(DIRECTORIES[:1] + DIRECTORIES[4:]),
+                                                   st.sampled_from(CREDENTIALS)), max_size=2)):
+        files[f"{directory}/{name}"] = "user = me\n"
+    for index, kind in enumerate(draw(st.lists(st.sampled_from(sorted(FAKE_TOKENS)), max_size=2))):
+        files[f"src/demo/settings{index}.py"] = "x = 1\n" * draw(st.integers(0, 2)) + f"T = '{draw(FAKE_TOKENS[kind])}'\n"
+    for where, junk in draw(st.lists(st.tuples(st.sampled_from(("", "tests/", "src/demo/")),
+                                               st.sampled_from(sorted(JUNK))), max_size=2)):
+        for name, text in JUNK[junk].items():
+            files[f"{where}env-{junk.strip('.')}/{name}" if junk != ".hypothesis" else f"{where}{junk}/{name}"] = text
+    if draw(st.booleans()):
+        files["src/demo/" + "d" * 60 + "/" + "e" * 60 + "/" + "f" * 40 + ".py"] = "x = 1\n"  # past the 160 budget
+    return files
+
+
+def _pairs(findings: list[Finding]) -> set[tuple[str, str]]:
+    return {(found.code, found.path) for found in findings if found.code in COMPARED}
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(files=generated_trees())
+def test_the_build_and_the_auditor_find_the_same_names_secrets_and_junk(
+        tmp_path_factory: pytest.TempPathFactory, files: dict[str, str]) -> None:
+    base = tmp_path_factory.mktemp("engines")
+    root = write_project(base / "project")
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    ours = backend_findings(root, base / "ours")
+    theirs = audit(hatchling_sdist(root, base / "hatchling"))
+    # what only the auditor can see, explicit: a venv known by its layout (its marker stripped, so the build ships
+    # it), and what lies below a directory the build left out whole (never listed by the build)
+    gone = tuple(found.path for found in ours if found.path.endswith("/") and found.rule.effect == "left out")
+    auditor = {(found.code, found.path) for found in theirs if found.code in COMPARED
+               and not found.detail.startswith("layout: ")
+               and not any(found.path.startswith(directory) and found.path != directory for directory in gone)}
+    assert _pairs(ours) == auditor, files
