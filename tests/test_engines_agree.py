@@ -96,7 +96,8 @@ def generated_trees(draw: st.DrawFn) -> dict[str, str]:
                                                    st.sampled_from(CREDENTIALS)), max_size=2)):
         files[f"{directory}/{name}"] = "user = me\n"
     for index, kind in enumerate(draw(st.lists(st.sampled_from(sorted(FAKE_TOKENS)), max_size=2))):
-        files[f"src/demo/settings{index}.py"] = "x = 1\n" * draw(st.integers(0, 2)) + f"T = '{draw(FAKE_TOKENS[kind])}'\n"
+        token = draw(FAKE_TOKENS[kind])
+        files[f"src/demo/settings{index}.py"] = "x = 1\n" * draw(st.integers(0, 2)) + f"T = '{token}'\n"
     for where, junk in draw(st.lists(st.tuples(st.sampled_from(("", "tests/", "src/demo/")),
                                                st.sampled_from(sorted(JUNK))), max_size=2)):
         for name, text in JUNK[junk].items():
