@@ -15,10 +15,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Literal
-
-if TYPE_CHECKING:
-    from sdistguard.config import Settings
+from typing import Final, Literal, Protocol
 
 __all__ = [
     "CACHEDIR_SIGNATURE",
@@ -353,7 +350,20 @@ def finding(name: RuleName, path: str, detail: str = "", *, files: int = 0, size
     return Finding(RULE_BY_NAME[name].code, path, detail, files, size)
 
 
-def blocking_findings(findings: Iterable[Finding], settings: Settings) -> list[Finding]:
+class BuildPolicy(Protocol):
+    """What :func:`blocking_findings` reads of the settings (:class:`sdistguard.config.Settings` is one):
+    a protocol, so that the registry imports nothing of sdistguard (the bottom of the import graph)."""
+
+    @property
+    def strict(self) -> bool:
+        """``[tool.sdistguard] strict``: every warning blocks."""
+
+    @property
+    def external_links(self) -> str:
+        """``[tool.sdistguard] external-links``: ``"error"`` makes SG201 block."""
+
+
+def blocking_findings(findings: Iterable[Finding], settings: BuildPolicy) -> list[Finding]:
     """The findings that stop a build under ``settings``, in their order: the one place this is decided.
 
     A finding blocks when its rule's severity is ``"error"`` (SG401), when it is an external link
