@@ -20,6 +20,7 @@ from typing import Final, Literal, Protocol
 __all__ = [
     "CACHEDIR_SIGNATURE",
     "CACHE_DIRECTORY_NAMES",
+    "JUNK_DIRECTORY_NAMES",
     "RULES",
     "RULE_BY_NAME",
     "Code",
@@ -94,6 +95,8 @@ class Rule:
     changes: a note, and every rule of the auditor, which only reads) or ``"blocks"`` (the build
     stops). ``advisory``: ``sdistguard check`` reports the finding but fails on it only when the
     code is selected (``--select``); the comment on each such row says why it cannot break an install.
+    ``leave_out_fix``: the fix is "leave this path out of the artifact", which ``check`` spells in the
+    terms of the backend that built it (:data:`sdistguard.hints.LEAVE_OUT_RULES`).
     """
 
     code: Code
@@ -103,16 +106,17 @@ class Rule:
     hint: str
     effect: Effect = "left out"
     advisory: bool = False
+    leave_out_fix: bool = False
 
 
 _RULE_LIST: Final = (
     Rule("SG101", "venv", WARNING, "virtual environment (PEP 405: pyvenv.cfg, or a venv's layout)",
-         'if it is meant to ship, add it to [tool.sdistguard] keep'),
+         'if it is meant to ship, add it to [tool.sdistguard] keep', leave_out_fix=True),
     Rule("SG102", "conda-env", WARNING, "conda environment (holds conda-meta/)",
-         'if it is meant to ship, add it to [tool.sdistguard] keep'),
+         'if it is meant to ship, add it to [tool.sdistguard] keep', leave_out_fix=True),
     Rule("SG103", "cache-dir", WARNING,
          "cache directory (holds a CACHEDIR.TAG, or has a tool's well-known cache name such as .hypothesis)",
-         'if it is meant to ship, add it to [tool.sdistguard] keep'),
+         'if it is meant to ship, add it to [tool.sdistguard] keep', leave_out_fix=True),
     Rule("SG104", "nested-gitignore", INFO,
          "ignored by git (a .gitignore of the repository, .git/info/exclude or core.excludesFile: the detail names it)",
          "hatchling reads only the root .gitignore; add the pattern to [tool.hatch.build] exclude "
@@ -139,18 +143,19 @@ _RULE_LIST: Final = (
          "it after the .gitignore's lines) or in the root .gitignore; to keep it out, exclude it explicitly",
          "reported", advisory=True),  # hatchling's selection is kept: the sdist is as hatchling's
     Rule("SG201", "external-link", WARNING, "link whose target lies outside the project root",
-         "copy the file into the project, or name it in [tool.hatch.build.targets.*.force-include]"),
+         "copy the file into the project, or name it in [tool.hatch.build.targets.*.force-include]",
+         leave_out_fix=True),
     Rule("SG202", "dangling-link", WARNING, "link whose target does not exist",
-         "remove the link or create its target"),
+         "remove the link or create its target", leave_out_fix=True),
     Rule("SG203", "link-cycle", WARNING, "link that leads back to itself or to a directory above it",
-         "remove the link"),
+         "remove the link", leave_out_fix=True),
     Rule("SG204", "link-rewritten", INFO, "link inside the project written as a regular file or directory",
          "installers on Windows cannot unpack link members; nothing to do", "rewritten",
          advisory=True),  # an in-project link (written as a file by sdistguard): nothing leaks
     Rule("SG205", "link-repeat", WARNING, "directory link reached again through another link (followed once)",
          "a link farm would repeat it without end; link the directory from one place"),
     Rule("SG301", "special-file", WARNING, "FIFO, socket or device file",
-         "special files cannot be unpacked by installers; remove it or exclude it"),
+         "special files cannot be unpacked by installers; remove it or exclude it", leave_out_fix=True),
     Rule("SG302", "unreadable", WARNING, "directory that cannot be listed",
          "fix its permissions, or exclude it in [tool.hatch.build] exclude"),
     Rule("SG303", "path-too-long", WARNING, "directory whose path is longer than the operating system allows",
@@ -211,11 +216,11 @@ _RULE_LIST: Final = (
          "hard link to a member that is not in the archive before it (pip fails with KeyError)",
          "rebuild the archive without hard links (sdistguard's backend writes regular files)", "reported"),
     Rule("SG510", "bytecode", WARNING, "compiled bytecode (__pycache__/, *.pyc, *.pyo)",
-         "exclude it: [tool.hatch.build] exclude = ['__pycache__', '*.py[cod]']", "reported"),
+         "exclude it: [tool.hatch.build] exclude = ['__pycache__', '*.py[cod]']", "reported", leave_out_fix=True),
     Rule("SG511", "vcs-dir", WARNING, "version-control directory (.git, .hg, .svn, .bzr)",
-         "exclude it, or build from a clean checkout", "reported"),
+         "exclude it, or build from a clean checkout", "reported", leave_out_fix=True),
     Rule("SG512", "foreign-egg-info", WARNING, "*.egg-info directory of another project",
-         "left over from an install or another build: delete it or exclude it", "reported"),
+         "left over from an install or another build: delete it or exclude it", "reported", leave_out_fix=True),
     Rule("SG520", "pkg-info", ERROR, "PKG-INFO missing, unreadable, or without a valid Name and Version",
          "build the sdist with a PEP 517 backend: it writes PKG-INFO at the top level", "reported"),
     Rule("SG521", "metadata-version", WARNING, "Metadata-Version older than 2.2 (PEP 643)",
@@ -396,6 +401,12 @@ CACHE_DIRECTORY_NAMES: Final = frozenset({
 """Directory names tools give their caches and environments (hatchling leaves out six of them by name itself):
 SG103 by name, in the build and in the auditor, when no marker says more (:func:`directory_junk`)."""
 
+JUNK_DIRECTORY_NAMES: Final[dict[str, tuple[RuleName, str]]] = {
+    **{name: ("cache-dir", f"well-known cache directory {name}") for name in sorted(CACHE_DIRECTORY_NAMES)},
+    # --- a junk directory known by its name: one row here (and its rule in _RULE_LIST) is the whole detector
+}
+"""A directory name -> ``(rule name, evidence)``: junk by its name alone, in the build and the auditor alike."""
+
 
 def directory_junk(
     directory: str, names: set[str], dir_names: set[str], *, signed: Callable[[], bool] | None = None
@@ -408,9 +419,9 @@ def directory_junk(
     ``(rule name, evidence)``: ``("venv", "pyvenv.cfg")`` (PEP 405), ``("conda-env", "conda-meta/")``,
     ``("cache-dir", "CACHEDIR.TAG")`` (the Cache Directory Tagging Specification: the tag must hold its
     signature; ``signed()`` says whether it does, by default read from ``directory`` on disk, an unreadable
-    tag counting as none), ``("cache-dir", "well-known cache directory NAME")`` (:data:`CACHE_DIRECTORY_NAMES`),
-    or ``None``. What only the auditor can see (a venv's layout without its ``pyvenv.cfg``, a uv cache's
-    buckets) is :mod:`sdistguard.audit.layout`'s, on top of this.
+    tag counting as none), a name's row of :data:`JUNK_DIRECTORY_NAMES` (``("cache-dir", "well-known cache
+    directory NAME")``), or ``None``. What only the auditor can see (a venv's layout without its
+    ``pyvenv.cfg``, a uv cache's buckets) is :mod:`sdistguard.audit.layout`'s, on top of this.
     """
     if "pyvenv.cfg" in names:
         return "venv", "pyvenv.cfg"
@@ -421,10 +432,7 @@ def directory_junk(
             signed = functools.partial(_has_cachedir_signature, os.path.join(directory, "CACHEDIR.TAG"))
         if signed():
             return "cache-dir", "CACHEDIR.TAG"
-    name = os.path.basename(directory.rstrip("/" + os.sep))
-    if name in CACHE_DIRECTORY_NAMES:
-        return "cache-dir", f"well-known cache directory {name}"
-    return None
+    return JUNK_DIRECTORY_NAMES.get(os.path.basename(directory.rstrip("/" + os.sep)))
 
 
 def directory_marker(directory: str, names: set[str], dir_names: set[str]) -> RuleName | None:
