@@ -75,12 +75,12 @@ def test_one_context_manager_tells_the_users_error_from_a_bug(tmp_path: Path) ->
 DIRECTORIES = ("src/demo", "src/demo/con", "src/demo/trail.", "src/demo/Sub", "docs", "tests/data")
 FILE_NAMES = ("x.py", "a:b.py", "Data.txt", "data.txt", "aux.py", "q?.txt", "ok.md", " edge.txt")
 CREDENTIALS = (".env", ".pypirc", "id_rsa", ".netrc")
-JUNK = {
-    "venv": {"pyvenv.cfg": "home = /usr/bin\n", "lib/python3.12/site-packages/six.py": "x = 1\n"},
-    "conda": {"conda-meta/history": "", "lib/x.py": "x = 1\n"},
-    "cache": {"CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n", "data.bin": "x"},
+JUNK = {  # a junk directory's name -> its files: one row per detector of the registry (and its evidence)
+    "env-venv": {"pyvenv.cfg": "home = /usr/bin\n", "lib/python3.12/site-packages/six.py": "x = 1\n"},
+    "env-conda": {"conda-meta/history": "", "lib/x.py": "x = 1\n"},
+    "env-cache": {"CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n", "data.bin": "x"},
     ".hypothesis": {"examples/abc": "x"},
-    "stripped-venv": {"lib/python3.12/site-packages/six.py": "x = 1\n"},  # a venv that lost its pyvenv.cfg
+    "env-stripped-venv": {"lib/python3.12/site-packages/six.py": "x = 1\n"},  # a venv that lost its pyvenv.cfg
 }
 COMPARED: tuple[Code, ...] = ("SG101", "SG102", "SG103", "SG401", "SG402", "SG403", "SG404", "SG601", "SG602")
 
@@ -101,7 +101,7 @@ def generated_trees(draw: st.DrawFn) -> dict[str, str]:
     for where, junk in draw(st.lists(st.tuples(st.sampled_from(("", "tests/", "src/demo/")),
                                                st.sampled_from(sorted(JUNK))), max_size=2)):
         for name, text in JUNK[junk].items():
-            files[f"{where}env-{junk.strip('.')}/{name}" if junk != ".hypothesis" else f"{where}{junk}/{name}"] = text
+            files[f"{where}{junk}/{name}"] = text
     if draw(st.booleans()):
         files["src/demo/" + "d" * 60 + "/" + "e" * 60 + "/" + "f" * 40 + ".py"] = "x = 1\n"  # past the 160 budget
     return files
