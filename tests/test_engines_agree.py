@@ -80,6 +80,7 @@ JUNK = {  # a junk directory's name -> its files: one row per detector of the re
     "env-conda": {"conda-meta/history": "", "lib/x.py": "x = 1\n"},
     "env-cache": {"CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n", "data.bin": "x"},
     ".hypothesis": {"examples/abc": "x"},
+    "node_modules": {"left-pad/index.js": "module.exports = 1;\n"},
     "env-stripped-venv": {"lib/python3.12/site-packages/six.py": "x = 1\n"},  # a venv that lost its pyvenv.cfg
 }
 JUNK_CODES = {RULE_BY_NAME[rule].code for rule, _ in JUNK_DIRECTORY_NAMES.values()}

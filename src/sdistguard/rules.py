@@ -43,7 +43,7 @@ PYPI_FILE_LIMIT: Final = 100 * 1024 * 1024
 """PyPI's default per-file upload limit in bytes (warehouse's ``MAX_FILESIZE``, 100 MiB): SG610 above it."""
 
 Code = Literal[
-    "SG101", "SG102", "SG103", "SG104", "SG105", "SG106", "SG107", "SG108", "SG109",
+    "SG101", "SG102", "SG103", "SG104", "SG105", "SG106", "SG107", "SG108", "SG109", "SG111",
     "SG201", "SG202", "SG203", "SG204", "SG205",
     "SG301", "SG302", "SG303",
     "SG401", "SG402", "SG403", "SG404",
@@ -58,7 +58,7 @@ Code = Literal[
 
 RuleName = Literal[
     "venv", "conda-env", "cache-dir", "nested-gitignore", "parent-ignore-file", "untracked", "untracked-excluded",
-    "git-unavailable", "tracked-ignored-by-hatchling",
+    "git-unavailable", "tracked-ignored-by-hatchling", "node-modules",
     "external-link", "dangling-link", "link-cycle", "link-rewritten", "link-repeat",
     "special-file", "unreadable", "path-too-long",
     "unportable-name", "windows-name", "name-twin", "long-path",
@@ -142,6 +142,9 @@ _RULE_LIST: Final = (
          'to ship it, re-include it after that line: "!PATH" in [tool.hatch.build] exclude (hatchling applies '
          "it after the .gitignore's lines) or in the root .gitignore; to keep it out, exclude it explicitly",
          "reported", advisory=True),  # hatchling's selection is kept: the sdist is as hatchling's
+    Rule("SG111", "node-modules", WARNING, "JavaScript dependencies (a node_modules directory, npm's and yarn's)",
+         "build the front end before packaging and ship its output; if the directory is meant to ship, add it to "
+         "[tool.sdistguard] keep", leave_out_fix=True),
     Rule("SG201", "external-link", WARNING, "link whose target lies outside the project root",
          "copy the file into the project, or name it in [tool.hatch.build.targets.*.force-include]",
          leave_out_fix=True),
@@ -404,6 +407,7 @@ SG103 by name, in the build and in the auditor, when no marker says more (:func:
 JUNK_DIRECTORY_NAMES: Final[dict[str, tuple[RuleName, str]]] = {
     **{name: ("cache-dir", f"well-known cache directory {name}") for name in sorted(CACHE_DIRECTORY_NAMES)},
     # --- a junk directory known by its name: one row here (and its rule in _RULE_LIST) is the whole detector
+    "node_modules": ("node-modules", "node_modules/"),
 }
 """A directory name -> ``(rule name, evidence)``: junk by its name alone, in the build and the auditor alike."""
 
