@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from sdistguard.errors import InputError, project_errors
+from sdistguard.ignores import IGNORED_DIRECTORY
 from sdistguard.paths import relative_to
 from sdistguard.rules import Code, Finding, RuleName
 
@@ -177,12 +178,10 @@ def _verdict(walked: WalkedTarget, relative: str, is_dir: bool, tracked: dict[st
     return Verdict(True, None, f"{len(below)} file(s) below it ship", None, len(below))
 
 
-_WHOLE_DIRECTORY: Final = "by git: every file below it is ignored"
-
 
 def _own_line(walked: WalkedTarget, found: Finding, relative: str) -> Finding:
     """A directory git leaves out because every file below is ignored: the asked file's own ignore line."""
-    if found.detail != _WHOLE_DIRECTORY:
+    if found.detail != IGNORED_DIRECTORY:
         return found
     line = walked.ignore_line(relative)
     if line is None:
