@@ -375,7 +375,7 @@ class IgnoreOracle:
         if self._git is None:
             return False
         view, inner = self._view(path)
-        return view is not None and inner in view.tracked
+        return isinstance(view, GitTree) and inner in view.tracked  # an engine view knows nothing tracked
 
     def explain(self, paths: Sequence[str]) -> dict[str, str]:
         """The ignore line git names for each left-out path (relative; a directory ends in ``/``).
