@@ -9,6 +9,8 @@
 - Every third-party module imported by ``src/sdistguard`` is a declared dependency (``[project]
   dependencies``), except the check-sdist plugin, which only check-sdist imports, and a command extra's
   package (``release``: pypa/build) imported inside a function.
+- No import cycle among sdistguard's modules: the strongly connected components of the import graph,
+  every import counted (inside functions, and under ``TYPE_CHECKING``), are single modules.
 """
 
 from __future__ import annotations
@@ -200,3 +202,100 @@ def test_every_third_party_import_is_a_declared_dependency() -> None:
                 if not owners & (optional | allowed if id(node) in lazy else allowed):
                     undeclared[f"{module}: {name}"] = ", ".join(sorted(owners))
     assert undeclared == {}
+
+
+# --------------------------------------------------------------------------- no import cycle
+
+
+def _module_name(module: str) -> str:
+    """``audit/run.py`` -> ``sdistguard.audit.run``; ``audit/__init__.py`` -> ``sdistguard.audit``."""
+    parts = ["sdistguard", *module.removesuffix(".py").split("/")]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_modules(module: str, tree: ast.AST, known: set[str]) -> set[str]:
+    """The modules of ``known`` that ``module`` (a path below src/sdistguard) imports anywhere in ``tree``:
+    at the top, inside functions, under ``TYPE_CHECKING``; ``from a import b`` counts ``a.b`` when it is a module."""
+    name = _module_name(module)
+    package = name if module.endswith("__init__.py") else name.rpartition(".")[0]
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                kept = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*kept, base] if base else kept)
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    found = set()
+    for imported in names:
+        while imported and imported not in known:
+            imported = imported.rpartition(".")[0]
+        if imported and imported != name:
+            found.add(imported)
+    return found
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm, iteratively)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+    for start in graph:
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    cycles.append(sorted(component))
+    return cycles
+
+
+def test_no_import_cycle_among_sdistguards_modules() -> None:
+    known = {_module_name(module) for module in MODULES}
+    graph = {_module_name(module): imported_modules(module, _tree(module), known) for module in MODULES}
+    assert sum(len(edges) for edges in graph.values()) > len(graph)  # the graph is read, not empty
+    assert import_cycles(graph) == []
+
+
+def test_the_cycle_check_sees_a_cycle_through_a_function_and_type_checking() -> None:
+    known = {"sdistguard.a", "sdistguard.b", "sdistguard.c"}
+    sources = {
+        "a.py": "def f():\n    from sdistguard import b\n",
+        "b.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .c import X\n",
+        "c.py": "import sdistguard.a\n",
+    }
+    graph = {_module_name(module): imported_modules(module, ast.parse(text), known) for module, text in sources.items()}
+    assert graph == {
+        "sdistguard.a": {"sdistguard.b"}, "sdistguard.b": {"sdistguard.c"}, "sdistguard.c": {"sdistguard.a"},
+    }
+    assert import_cycles(graph) == [["sdistguard.a", "sdistguard.b", "sdistguard.c"]]

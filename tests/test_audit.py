@@ -316,11 +316,11 @@ def test_special_files_names_and_duplicates(tmp_path: Path) -> None:
     assert found == [
         ("SG301", "dev/sda", "block device", 0),
         ("SG301", "dev/tty", "character device", 0),
-        ("SG401", " trailing ", "name starts or ends with a space", 0),
-        ("SG401", "a:b.txt", "name contains ':'", 0),
-        ("SG401", "back\\slash", "name contains a backslash", 0),
-        ("SG401", "bell\x07", "name contains a control character", 0),
-        ("SG401", "latin-\udce9.txt", "name is not valid UTF-8", 0),
+        ("SG401", " trailing ", "starts or ends with a space", 0),
+        ("SG401", "a:b.txt", "contains ':'", 0),
+        ("SG401", "back\\slash", "contains a backslash", 0),
+        ("SG401", "bell\x07", "contains a control character", 0),
+        ("SG401", "latin-\udce9.txt", "is not valid UTF-8", 0),
         ("SG503", "twice.txt", "2 copies: 1 and 2 bytes", 2),
     ]
 

@@ -544,7 +544,7 @@ def test_a_venv_found_by_its_layout_is_not_said_to_hold_pyvenv_cfg(
     path = tmp_path / "demo-1.0.tar.gz"
     path.write_bytes(_sdist_bytes(bytes(_raw("demo-1.0/env/lib/python3.12/site-packages/six.py"))))
     assert main(["check", str(path)]) == 1
-    (line,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  SG101  ")]
+    (line,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  SG101 ")]
     assert "pyvenv.cfg missing" in line
     assert "holds pyvenv.cfg" not in line
 

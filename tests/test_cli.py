@@ -65,9 +65,9 @@ def test_clean_sdist_exits_0(clean: Path, capsys: pytest.CaptureFixture[str]) ->
 def test_findings_exit_1_with_codes_paths_counts_and_hints(leaky: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(leaky)]) == 1
     out = capsys.readouterr().out
-    assert "  SG101  venv/" in out
-    assert "[1 file, 100 B; layout: lib/python3.12/site-packages/, pyvenv.cfg missing]" in out
-    assert "  SG510  src/demo/__pycache__/" in out
+    assert "  SG101 venv/: " in out
+    assert "(1 file, 100 B; layout: lib/python3.12/site-packages/, pyvenv.cfg missing)" in out
+    assert "  SG510 src/demo/__pycache__/: " in out
     assert "  fix (SG101): exclude venv/ in the build backend's configuration (the backend that built this " in out
     assert "largest directories: venv/ 100 B" in out
     assert out.rstrip().endswith("2 findings in 1 input (SG101 x1, SG510 x1); 2 fail the check")
@@ -216,7 +216,7 @@ def write_tree(path: Path, files: dict[str, bytes], links: dict[str, str]) -> Pa
 
 def table_rows(out: str) -> list[str]:
     """The finding rows of a table report (not the hints)."""
-    return [line for line in out.splitlines() if re.match(r"  SG\d{3}  ", line)]
+    return [line for line in out.split("\nhints:\n")[0].splitlines() if re.match(r"  SG\d{3} ", line)]
 
 
 @pytest.fixture
@@ -237,9 +237,9 @@ def test_table_groups_many_findings_of_one_code_under_one_directory(
     reason_201, reason_502 = RULES["SG201"].reason, RULES["SG502"].reason
     assert block == [
         f"{leaked_etc}: sdist, 16 members, 52 B",
-        f"  SG201  LICENSE        {reason_201} [symlink to absolute path /usr/share/common-licenses/MIT]",
-        *(f"  SG502  docs/page{index}.md  {reason_502} [symlink to ../README.md] (advisory)" for index in range(5)),
-        f"  SG201  src/demo/      8 below: {reason_201} [e.g. bin/python: symlink to absolute path /usr/bin/python3]",
+        f"  SG201 LICENSE: {reason_201} (symlink to absolute path /usr/share/common-licenses/MIT)",
+        *(f"  SG502 docs/page{index}.md: {reason_502} (symlink to ../README.md) (advisory)" for index in range(5)),
+        f"  SG201 src/demo/: {reason_201} (8 below; e.g. bin/python: symlink to absolute path /usr/bin/python3)",
         "  (a row 'N below' stands for N findings; --format json or --group 0 lists each)",
         "  largest directories: docs/ 0 B, src/ 0 B, src/demo/ 0 B, src/demo/bin/ 0 B, src/demo/etc/ 0 B",
         "  fix (SG201): exclude LICENSE, src/demo/ in the build backend's configuration (the backend that built "
@@ -262,13 +262,13 @@ def test_group_option_sets_the_threshold(leaked_etc: Path, capsys: pytest.Captur
     assert main(["check", "--group", "0", str(leaked_etc)]) == 1
     rows = table_rows(capsys.readouterr().out)
     assert len(rows) == 14
-    assert not any("below:" in row for row in rows)
+    assert not any(" below; " in row for row in rows)
     assert main(["check", "--group", "4", str(leaked_etc)]) == 1
     rows = table_rows(capsys.readouterr().out)
     assert [row.split()[:3] for row in rows] == [
-        ["SG201", "LICENSE", "link"],
-        ["SG502", "docs/", "5"],
-        ["SG201", "src/demo/", "8"],
+        ["SG201", "LICENSE:", "link"],
+        ["SG502", "docs/:", "symbolic"],
+        ["SG201", "src/demo/:", "link"],
     ]
     assert main(["check", "--group", "-1", str(leaked_etc)]) == 2
     assert "must not be negative" in capsys.readouterr().err
@@ -283,7 +283,7 @@ def test_grouped_row_sums_files_and_bytes(tmp_path: Path, capsys: pytest.Capture
     assert main(["check", str(sdist)]) == 1
     rows = table_rows(capsys.readouterr().out)
     assert rows == [
-        f"  SG101  tests/envs/  6 below: {RULES['SG101'].reason} [12 files, 1.2 kB; e.g. env0/: pyvenv.cfg]"
+        f"  SG101 tests/envs/: {RULES['SG101'].reason} (6 below; 12 files, 1.2 kB; e.g. env0/: pyvenv.cfg)"
     ]
 
 
@@ -326,7 +326,7 @@ def test_advisory_codes_are_reported_but_fail_only_when_selected(
     sdist = old_metadata_sdist(tmp_path)
     assert main(["check", str(sdist)]) == 0
     out = capsys.readouterr().out
-    assert f"  SG521  PKG-INFO  {RULES['SG521'].reason} [Metadata-Version 2.1] (advisory)" in out
+    assert f"  SG521 PKG-INFO: {RULES['SG521'].reason} (Metadata-Version 2.1) (advisory)" in out
     assert out.rstrip().endswith("1 finding in 1 input (SG521 x1); all advisory, none fails")
     assert main(["check", "--select", "SG521", str(sdist)]) == 1
     assert "(advisory)" not in capsys.readouterr().out
@@ -530,8 +530,8 @@ def test_hatchling_project_shows_what_hatchling_would_ship(tmp_path: Path, capsy
         f"{root}: directory, built by hatchling (pyproject.toml build-backend = 'hatchling.build')",
         "  what hatchling's own sdist of this tree would hold, as `check` judges an sdist:",
     ]
-    expected = f"{RULES['SG101'].reason} [{venv.files:,} files, {human_size(venv.size)}; pyvenv.cfg]"
-    assert re.fullmatch(r"  SG101  venv/ +" + re.escape(expected), lines[2]), lines[2]
+    expected = f"{RULES['SG101'].reason} ({venv.files:,} files, {human_size(venv.size)}; pyvenv.cfg)"
+    assert re.fullmatch(re.escape("  SG101 venv/: " + expected), lines[2]), lines[2]
     assert any(line.startswith('  fix (SG101') and '"/venv/"' in line for line in lines)
 
 
@@ -551,7 +551,7 @@ def test_sdistguard_project_shows_only_what_would_stop_its_build(
     (root / "pyproject.toml").write_text(text + "[tool.sdistguard]\nstrict = true\n")
     assert main(["check", str(root)]) == 1
     out = capsys.readouterr().out
-    assert f"  the sdist build would be refused:\n    venv/: SG101 {RULES['SG101'].reason}" in out
+    assert f"  the sdist build would be refused:\n    SG101 venv/: {RULES['SG101'].reason}" in out
     assert out.rstrip().endswith("1 fails the check; the build of 1 directory would be refused")
 
 

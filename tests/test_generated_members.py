@@ -67,11 +67,11 @@ def test_a_token_in_the_readme_stops_both_builds_naming_pkg_info_and_metadata(
     token = "ghp_" + "A1b2" * 9
     (project / "README.md").write_text(f"# demo\n\nUse `{token}` to log in.\n")
     stderr = _fails(build_in, project, "sdist", capsys)
-    assert "README.md: SG602 " in stderr and "line 3: GitHub token (ghp)" in stderr
-    assert "\n  PKG-INFO: SG602 " in stderr  # the long description holds the readme's text
+    assert "SG602 README.md: " in stderr and "line 3: GitHub token (ghp)" in stderr
+    assert "\n  SG602 PKG-INFO: " in stderr  # the long description holds the readme's text
     assert token not in stderr
     stderr = _fails(build_in, project, "wheel", capsys)
-    assert "\n  demo-1.0.dist-info/METADATA: SG602 " in stderr
+    assert "\n  SG602 demo-1.0.dist-info/METADATA: " in stderr
     assert "README.md" not in stderr  # the wheel holds no README file, only its copy in METADATA
     assert token not in stderr
     assert list(project.parent.glob("out-*/*")) == []
@@ -104,9 +104,9 @@ def test_generated_wheel_members_are_scanned_entry_points_licenses_and_hook_outp
                 build_data["force_include"][path] = "demo/settings.py"
         """))
     stderr = _fails(build_in, root, "wheel", capsys)
-    assert "demo-1.0.dist-info/entry_points.txt: SG602 " in stderr and "line 2: AWS access key id" in stderr
-    assert "demo-1.0.dist-info/licenses/LICENSE.txt: SG602 " in stderr and "npm access token" in stderr
-    assert "generated/settings.py: SG602 " in stderr and "line 2: GitLab personal access token" in stderr
+    assert "SG602 demo-1.0.dist-info/entry_points.txt: " in stderr and "line 2: AWS access key id" in stderr
+    assert "SG602 demo-1.0.dist-info/licenses/LICENSE.txt: " in stderr and "npm access token" in stderr
+    assert "SG602 generated/settings.py: " in stderr and "line 2: GitLab personal access token" in stderr
     assert key not in stderr and "Z9Z9" not in stderr and "x1x1" not in stderr
 
 
@@ -177,8 +177,8 @@ def test_a_secret_or_a_pointer_in_shared_data_stops_the_wheel(build_in: Build, t
     (root / "share" / "model.bin").write_text(pointer_text())
     stderr = _fails(build_in, root, "wheel", capsys)
     # named by hatchling's relative path of a shared-data file: its target below the data directory
-    assert "share/demo/conf.ini: SG602 " in stderr and "line 2: GitHub token (ghs)" in stderr
-    assert "share/demo/model.bin: SG603 " in stderr
+    assert "SG602 share/demo/conf.ini: " in stderr and "line 2: GitHub token (ghs)" in stderr
+    assert "SG603 share/demo/model.bin: " in stderr
 
 
 # --------------------------------------------------------------------------- the backend against the auditor
@@ -297,7 +297,7 @@ def test_allow_secrets_alone_ships_a_key_fixture_named_like_an_ssh_key(build_in:
     # keep alone lets the file in, and then its content stops the build: keep is for what rules leave out
     (root / "pyproject.toml").write_text((root / "pyproject.toml").read_text().replace("allow-secrets", "keep"))
     stderr = _fails(build_in, root, "sdist", capsys)
-    assert f"{fixture}: SG602 " in stderr and "private key (PEM)" in stderr
+    assert f"SG602 {fixture}: " in stderr and "private key (PEM)" in stderr
 
 
 def test_rebuilding_an_unpacked_sdist_keeps_its_credential_files(build_in: Build, tmp_path: Path,

@@ -179,12 +179,12 @@ def test_untracked_warn_groups_by_directory_and_strict_refuses(tmp_path: Path, g
     assert members(build_in(root)) == {**KEPT, "src/demo/scratch.py": "file", "notes/a.md": "file",
                                        "notes/b.md": "file"}
     err = capsys.readouterr().err
-    assert "  SG106 notes/: file git does not track (and does not ignore), shipped (2 files not tracked by git: " \
-           "a.md, b.md)" in err
+    assert "  SG106 notes/: file git does not track (and does not ignore), shipped (2 files, " in err
+    assert "; 2 files not tracked by git: a.md, b.md)" in err
     assert "  SG106 src/demo/scratch.py: file git does not track" in err
     with pytest.raises(SystemExit):
         build_in(root, config_settings={"strict": "true"})
-    assert "notes/: SG106 file git does not track" in capsys.readouterr().err
+    assert "SG106 notes/: file git does not track" in capsys.readouterr().err
 
 
 def test_untracked_exclude_ships_tracked_and_named_files_only(tmp_path: Path, git_home: Path, build_in) -> None:
@@ -278,7 +278,7 @@ def test_check_dir_names_the_ignore_file_and_line(tmp_path: Path, git_home: Path
     pyproject.write_text(pyproject.read_text().replace('"sdistguard.build"', '"hatchling.build"'))
     assert main(["check", str(root)]) == 1  # SG104 is advisory, but hatchling's sdist would hold .envrc
     out = capsys.readouterr().out
-    assert "SG601  .envrc " in out  # the auditor's finding on hatchling's sdist of this tree
+    assert "SG601 .envrc: " in out  # the auditor's finding on hatchling's sdist of this tree
     assert "by .git/info/exclude:1: .envrc" in out
     assert "by tests/data/.gitignore:1: *.txt" in out
     assert "tests/data/fixture.txt" not in out

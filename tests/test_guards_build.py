@@ -54,7 +54,7 @@ def test_a_secret_in_a_shipped_file_stops_both_builds_without_echoing_it(
             [sys.executable, "-c", f"import sdistguard.build as b; b.build_{kind_built}({str(out)!r})"],
             cwd=root, capture_output=True, text=True, check=False)
         assert result.returncode == 1, result.stderr
-        assert "src/demo/settings.py: SG602 " in result.stderr
+        assert "SG602 src/demo/settings.py: " in result.stderr
         assert f"line {line}: {kind}" in result.stderr
         assert token not in result.stderr and token not in result.stdout
         token_lines = token.replace("\\n", "\n").splitlines()
@@ -68,7 +68,7 @@ def test_secret_hits_are_findings_with_line_and_kind(build_in: Build, project: P
     pat = "ghp_" + "a1B2" * 9
     (project / "src" / "demo" / "keys.txt").write_text(f"a\n{key}\nb\n\n{pat}\n")
     stderr = _fails(build_in, project, "sdist", capsys)
-    assert "src/demo/keys.txt: SG602" in stderr
+    assert "SG602 src/demo/keys.txt: " in stderr
     assert "line 2: AWS access key id" in stderr
     assert "line 5: GitHub token (ghp)" in stderr
     assert key not in stderr and pat not in stderr
@@ -89,7 +89,7 @@ def test_allow_secrets_accepts_named_files_only(build_in: Build, tmp_path: Path,
     assert "SG602" not in capsys.readouterr().err
     (root / "src" / "demo" / "other.pem").write_text(pem)
     stderr = _fails(build_in, root, "sdist", capsys)
-    assert "src/demo/other.pem: SG602" in stderr and "line 1: private key (PEM)" in stderr
+    assert "SG602 src/demo/other.pem: " in stderr and "line 1: private key (PEM)" in stderr
     assert "fixtures/test.pem" not in stderr
 
 
@@ -99,7 +99,7 @@ def test_a_secret_in_a_large_file_is_found_across_chunks(build_in: Build, projec
     filler = b"x" * (600 << 10) + b"\n"  # past the wheel's spool piece and the sdist's chunk
     (project / "src" / "demo" / "big.bin").write_bytes(filler + token.encode() + b"\n")
     stderr = _fails(build_in, project, "wheel", capsys)
-    assert "src/demo/big.bin: SG602 " in stderr and "line 2: npm access token" in stderr
+    assert "SG602 src/demo/big.bin: " in stderr and "line 2: npm access token" in stderr
     stderr = _fails(build_in, project, "sdist", capsys)
     assert "line 2: npm access token" in stderr and token not in stderr
 
@@ -123,7 +123,7 @@ def test_python_m_build_stops_on_a_secret(tmp_path: Path) -> None:
                              str(tmp_path / "dist"), str(root)], capture_output=True, text=True, env=env, check=False)
     assert result.returncode != 0
     output = result.stdout + result.stderr
-    assert "src/demo/upload.py: SG602" in output and "line 2: PyPI API token" in output
+    assert "SG602 src/demo/upload.py: " in output and "line 2: PyPI API token" in output
     assert token not in output
     assert not (tmp_path / "dist").exists() or not any(p.suffix == ".gz" for p in (tmp_path / "dist").iterdir())
 
@@ -163,11 +163,11 @@ def test_windows_names_and_twins_block_long_paths_warn(build_in: Build, tmp_path
     root = write_project(tmp_path / "project")
     (root / "src" / "demo" / "aux.py").write_text("")
     stderr = _fails(build_in, root, "sdist", capsys)
-    assert "src/demo/aux.py: SG402" in stderr and "'aux.py' is a reserved device name on Windows" in stderr
+    assert "SG402 src/demo/aux.py: " in stderr and "'aux.py' is a reserved device name on Windows" in stderr
     (root / "src" / "demo" / "aux.py").unlink()
     (root / "src" / "demo" / "Data.txt").write_text("twin\n")
     stderr = _fails(build_in, root, "wheel", capsys)
-    assert "src/demo/data.txt: SG403" in stderr and "same name as demo/Data.txt" in stderr
+    assert "SG403 src/demo/data.txt: " in stderr and "same name as demo/Data.txt" in stderr
     (root / "src" / "demo" / "Data.txt").unlink()
     deep = root / "src" / "demo" / ("d" * 70) / ("e" * 70)
     deep.mkdir(parents=True)
@@ -242,8 +242,8 @@ def test_the_fallback_writers_scan_too(build_in: Build, tmp_path: Path, monkeypa
     token = "sk_live_" + "k3Y" * 10
     (root / "src" / "demo" / "pay.py").write_text(f"KEY = {token!r}\n")
     stderr = _fails(build_in, root, "sdist", capsys)
-    assert "src/demo/pay.py: SG602" in stderr and "line 1: Stripe live secret key" in stderr
+    assert "SG602 src/demo/pay.py: " in stderr and "line 1: Stripe live secret key" in stderr
     monkeypatch.setattr(wheel_writer, "_AGREE", False)
     stderr = _fails(build_in, root, "wheel", capsys)
-    assert "src/demo/pay.py: SG602" in stderr and "line 1: Stripe live secret key" in stderr
+    assert "SG602 src/demo/pay.py: " in stderr and "line 1: Stripe live secret key" in stderr
     assert token not in stderr

@@ -181,7 +181,7 @@ def test_a_committed_pointer_stops_both_builds_naming_the_file(build_in: Build, 
         assert raised.value.code == 1
         err = capsys.readouterr().err
         assert f"cannot build the {kind} of" in err
-        assert "src/demo/model.bin: SG603 file whose content is a Git LFS pointer (spec v1)" in err
+        assert "SG603 src/demo/model.bin: file whose content is a Git LFS pointer (spec v1)" in err
         assert DETAIL in err
         assert "near.bin" not in err  # a near-pointer is data like any other
     assert [path.name for path in tmp_path.glob("out-*/*")] == []  # nothing delivered
@@ -209,7 +209,7 @@ def test_the_auditor_flags_a_pointer_in_hatchlings_sdist_and_wheel(tmp_path: Pat
         assert [(f.code, f.path, f.detail) for f in audit(path) if f.code.startswith("SG6")] == [row]
     assert main(["check", *map(str, built)]) == 1
     out = capsys.readouterr().out
-    assert "SG603  src/demo/model.bin" in out and "SG603  demo/model.bin" in out
+    assert "SG603 src/demo/model.bin: " in out and "SG603 demo/model.bin: " in out
 
 
 def test_the_auditor_flags_a_pointer_in_archives_of_another_backend(tmp_path: Path) -> None:

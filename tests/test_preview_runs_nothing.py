@@ -198,7 +198,7 @@ def test_a_project_whose_metadata_plugin_is_not_installed_still_gets_a_preview(t
     pyproject.write_text(pyproject.read_text().replace('"sdistguard.build"', '"hatchling.build"'))
     checked = sdistguard("check", str(root), cwd=tmp_path)
     assert checked.returncode == 1, checked.stderr  # the venv hatchling would ship: a real finding, not exit 2
-    assert "SG101  venv/" in checked.stdout
+    assert "SG101 venv/: " in checked.stdout
     assert 'demo <unknown: dynamic, source = "uv-dynamic-versioning">; readme <unknown: dynamic, set by metadata ' \
            'hook "uv-dynamic-versioning">' in checked.stdout
     explained = sdistguard("explain", "venv", cwd=root)

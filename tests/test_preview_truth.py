@@ -88,7 +88,7 @@ def test_preview_of_a_project_in_a_subdirectory_reports_the_venvs_and_secrets_ha
     assert {found.code for found in expected} >= {"SG101", "SG601", "SG602"}
     assert main(["check", str(root)]) == 1
     out = capsys.readouterr().out
-    assert "SG101  env-dev/" in out and "SG101  venv/" in out and "SG601  .env" in out and "SG602  .env" in out
+    assert "SG101 env-dev/: " in out and "SG101 venv/: " in out and "SG601 .env: " in out and "SG602 .env: " in out
     assert token not in out
     preview = preview_hatchling(str(root))
     assert [found for found in preview if found.code != "SG104"] == expected

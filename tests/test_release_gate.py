@@ -179,9 +179,9 @@ def test_tracked_files_the_sdist_lacks_and_untracked_members_are_reported(
         assert code == 0, out  # reported, advisory
         assert sorted(os.listdir(root / "dist")) == ["demo-0.9.tar.gz", "demo-1.0-py3-none-any.whl", "demo-1.0.tar.gz"]
         reason = RULES["SG752"].reason
-        assert f"  SG752  notes/     {reason} [2 files, 17 B; tracked by git, none in the sdist] (advisory)" in out
-        assert (f"  SG753  extra.txt  {RULES['SG753'].reason} [untracked (git does not ignore it: commit it or "
-                "ignore it)] (advisory)") in out
+        assert f"  SG752 notes/: {reason} (2 files, 17 B; tracked by git, none in the sdist) (advisory)" in out
+        assert (f"  SG753 extra.txt: {RULES['SG753'].reason} (untracked (git does not ignore it: commit it or "
+                "ignore it)) (advisory)") in out
         assert ('  fix (SG752): check what leaves them out ([tool.hatch.build.targets.sdist] exclude or only-include, '
                 'a .gitignore line) and add ["/notes/"] to [tool.hatch.build.targets.sdist] include') in out
         assert ("sdistguard: [1/3] building the sdist from the tree ...\n"
@@ -195,7 +195,7 @@ def test_tracked_files_the_sdist_lacks_and_untracked_members_are_reported(
         code = main(["check", "--build", "--select", "SG752", "--outdir", str(tmp_path / "strict")])
         out, err = capsys.readouterr()
     assert code == 1  # selected, so failing
-    assert "  SG752  notes/  " in out and "SG753" not in out
+    assert "  SG752 notes/: " in out and "SG753" not in out
     assert not (tmp_path / "strict").exists()
     assert "sdistguard: the gate failed; nothing was written to " in err
 

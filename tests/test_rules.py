@@ -131,5 +131,41 @@ def test_a_refused_build_carries_its_findings() -> None:
     error = TreeError.from_findings("cannot build the sdist of /p:", blocking)
     assert error.findings == blocking
     assert str(error) == f"cannot build the sdist of /p:\n  {describe_blocking(blocking[0])}"
-    assert str(error).endswith("a:b: SG401 file name that installers refuse: contains ':' "
-                               "(rename it, or exclude it in [tool.hatch.build] exclude)")
+    assert str(error).endswith("SG401 a:b: file name that installers refuse (contains ':'); "
+                               "fix: rename it, or exclude it in [tool.hatch.build] exclude")
+
+
+def test_a_finding_reads_the_same_in_the_build_report_the_refusal_and_the_auditor_table() -> None:
+    """One form, ``CODE path: reason (detail)``: the build's summary, a refused build and ``check``'s table."""
+    from sdistguard.audit.base import AuditResult
+    from sdistguard.errors import TreeError
+    from sdistguard.render import finding_line
+    from sdistguard.report import format_build_summary, format_check_table
+
+    found = finding("windows-name", "src/demo/con/", "'con' is a reserved device name")
+    line = "SG402 src/demo/con/: " + RULES["SG402"].reason + " ('con' is a reserved device name)"
+    assert finding_line(found) == line
+    assert f"    {line}" in format_build_summary([found], "demo-1.0.tar.gz").splitlines()
+    refusal = str(TreeError.from_findings("cannot build the sdist of /p:", [found])).splitlines()
+    assert refusal[1] == f"  {line}; fix: {RULES['SG402'].hint}"
+    result = AuditResult(path="demo-1.0.tar.gz", kind="sdist", members=1, size=10, findings=[found])
+    assert f"  {line}" in format_check_table([result]).splitlines()
+
+
+def test_the_code_table_of_docs_rules_md_is_the_registry() -> None:
+    """docs/rules.md's table is :func:`sdistguard.codes.codes_markdown`: run ``python -m sdistguard.codes
+    docs/rules.md`` after changing a rule; every code also has its own section."""
+    from sdistguard.codes import codes_markdown, update_markdown
+
+    text = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert update_markdown(text) == text, "docs/rules.md drifted: run python -m sdistguard.codes docs/rules.md"
+    assert len(codes_markdown().splitlines()) == len(RULES) + 2
+    assert [code for code in RULES if f"\n### {code} " not in text] == []
+
+
+def test_sdistguard_codes_prints_the_registry(capsys: pytest.CaptureFixture[str]) -> None:
+    from sdistguard.cli import main
+    from sdistguard.codes import codes_text
+
+    assert main(["codes"]) == 0
+    assert capsys.readouterr().out == codes_text() + "\n"

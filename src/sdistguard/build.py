@@ -105,25 +105,18 @@ def _guarded(hook: Callable[[], _T]) -> _T:
     ``FileNotFoundError`` for a missing forced include), shown as ``hatchling: ...``; and an
     ``OSError`` of the environment (a file that cannot be read), shown as it is. Anything else — a
     ``TypeError`` or ``ValueError`` raised by sdistguard's own code — is a bug and keeps its
-    traceback (pypa/build's ``_handle_backend`` habit).
+    traceback (pypa/build's ``_handle_backend`` habit). The decision is
+    :func:`sdistguard.errors.project_errors`', shared with ``explain`` and ``check DIR``.
     """
-    from sdistguard.errors import HATCHLING_USER_ERRORS, SdistguardError, raised_by
+    from sdistguard.errors import SdistguardError, project_errors
 
     try:
-        return hook()
-    except (SdistguardError, *HATCHLING_USER_ERRORS) as error:
+        with project_errors(lambda error, prefix: SdistguardError(f"{prefix}{error}")):
+            return hook()
+    except SdistguardError as error:
         if os.environ.get("SDISTGUARD_DEBUG"):
             raise
-        origin = raised_by(error)
-        if isinstance(error, SdistguardError):
-            prefix = ""
-        elif origin == "hatchling":
-            prefix = "hatchling: "
-        elif isinstance(error, OSError) or type(error).__module__.startswith("pathspec."):
-            prefix = ""  # the environment (a file that cannot be read), or a pattern pathspec refuses
-        else:
-            raise  # a bug of sdistguard (or of a library it calls): keep the traceback
-        print(f"sdistguard: error: {prefix}{error}", file=sys.stderr)
+        print(f"sdistguard: error: {error}", file=sys.stderr)
         raise SystemExit(1) from None
 
 

@@ -473,15 +473,8 @@ def _tool_version() -> str:
 
 
 def _format_codes() -> str:
-    """Every code: name, severity, whether ``check`` fails on it by default, reason, and fix."""
-    lines = [
-        "check: \"fails\" = a finding with this code makes `sdistguard check` exit 1 by default; "
-        "\"advisory\" = reported only",
-        "(with --select or [tool.sdistguard.check] select, every selected code fails)",
-        "",
-    ]
-    for rule in RULES.values():
-        check = "advisory" if rule.code in ADVISORY_CODES else "fails"
-        lines.append(f"{rule.code}  {rule.name:<20} {rule.severity:<8} {check:<8} {rule.reason}")
-        lines.append(f"       {'':<20} {'':<8} {'':<8} fix: {rule.hint}")
-    return "\n".join(lines)
+    """Every code: name, severity, whether ``check`` fails on it by default, reason, and fix
+    (:func:`sdistguard.codes.codes_text`, the registry's own text, as docs/rules.md's table)."""
+    from sdistguard.codes import codes_text
+
+    return codes_text()

@@ -7,17 +7,21 @@ message on stderr and a non-zero exit, never a traceback (the habit of pypa/buil
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from sdistguard.rules import Finding
 
-__all__ = ["HATCHLING_USER_ERRORS", "ConfigError", "InputError", "SdistguardError", "TreeError", "raised_by"]
+__all__ = [
+    "HATCHLING_USER_ERRORS", "ConfigError", "InputError", "SdistguardError", "TreeError", "project_errors", "raised_by",
+    "user_fault",
+]
 
 Origin = Literal["hatchling", "sdistguard"]
 """Whose code raised an error (:func:`raised_by`)."""
@@ -89,10 +93,10 @@ class TreeError(SdistguardError):
     @classmethod
     def from_findings(cls, summary: str, findings: Sequence[Finding]) -> TreeError:
         """The error for the findings that block a build (:func:`sdistguard.rules.blocking_findings`),
-        one line each as :func:`sdistguard.report.describe_blocking` writes it."""
-        from sdistguard.report import describe_blocking
+        one line each as :func:`sdistguard.render.finding_line` writes it, with the fix."""
+        from sdistguard.render import finding_line  # downward: render needs only rules
 
-        return cls(summary, [describe_blocking(found) for found in findings], findings)
+        return cls(summary, [finding_line(found, fix=True) for found in findings], findings)
 
 
 class InputError(SdistguardError):
@@ -101,3 +105,40 @@ class InputError(SdistguardError):
     Examples: a file that is neither a gzip tar nor a zip, a truncated stream, a missing path.
     The command line maps it to exit code 2.
     """
+
+
+def user_fault(error: BaseException) -> str | None:
+    """The prefix for an error the project or its environment caused, or ``None`` for a bug of ours.
+
+    ``"hatchling: "`` for one of :data:`HATCHLING_USER_ERRORS` raised in hatchling's code (a config
+    field of the wrong type, a missing readme or forced include); ``""`` for an ``OSError`` of the
+    environment (a file that cannot be read) or a pattern pathspec refuses; ``None`` for anything
+    else, a ``TypeError`` or ``ValueError`` of sdistguard's own code (pypa/build's ``_handle_backend``
+    habit: a bug keeps its traceback).
+    """
+    if not isinstance(error, HATCHLING_USER_ERRORS):
+        return None
+    if raised_by(error) == "hatchling":
+        return "hatchling: "
+    if isinstance(error, OSError) or type(error).__module__.startswith("pathspec."):
+        return ""
+    return None
+
+
+@contextlib.contextmanager
+def project_errors(wrap: Callable[[BaseException, str], SdistguardError]) -> Iterator[None]:
+    """Around code that runs hatchling on a project: its user errors become ``wrap(error, prefix)``.
+
+    The one place that decides whether hatchling's error is the user's (:func:`user_fault`; ``prefix``
+    is its answer): the backend's hooks, ``explain`` and ``check DIR`` use it. A
+    :class:`SdistguardError` and a bug pass unchanged; with ``SDISTGUARD_DEBUG`` set, every error does.
+    """
+    try:
+        yield
+    except SdistguardError:
+        raise
+    except HATCHLING_USER_ERRORS as error:
+        prefix = user_fault(error)
+        if prefix is None or os.environ.get("SDISTGUARD_DEBUG"):
+            raise
+        raise wrap(error, prefix) from None

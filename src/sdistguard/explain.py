@@ -16,7 +16,8 @@ import os
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from sdistguard.errors import HATCHLING_USER_ERRORS, InputError, SdistguardError, raised_by
+from sdistguard.errors import InputError, project_errors
+from sdistguard.ignores import IGNORED_DIRECTORY
 from sdistguard.paths import relative_to
 from sdistguard.rules import Code, Finding, RuleName
 
@@ -132,23 +133,20 @@ def explain(paths: list[str], project: str | None = None) -> Explanations:
 def _project(root: str) -> ProjectPreview:
     from sdistguard.builders import preview_project
 
-    try:
+    with project_errors(_as_input_error):  # the walk read the same table: not reached for a project it read
         return preview_project(root)
-    except HATCHLING_USER_ERRORS as error:  # the walk read the same table: not reached for a project it read
-        raise InputError(f"hatchling: {error}") from None
 
 
 def _walk(root: str, target: Target) -> WalkedTarget:
     from sdistguard.builders.selection import walk_target
 
-    try:
+    with project_errors(_as_input_error):
         return walk_target(root, target)
-    except SdistguardError:
-        raise
-    except HATCHLING_USER_ERRORS as error:
-        if raised_by(error) == "hatchling" or isinstance(error, OSError):
-            raise InputError(f"hatchling: {error}") from None
-        raise
+
+
+def _as_input_error(error: BaseException, prefix: str) -> InputError:
+    """What ``explain`` says when hatchling cannot read the project (:func:`sdistguard.errors.project_errors`)."""
+    return InputError(f"hatchling: {error}")
 
 
 def _verdict(walked: WalkedTarget, relative: str, is_dir: bool, tracked: dict[str, str]) -> Verdict:
@@ -180,12 +178,10 @@ def _verdict(walked: WalkedTarget, relative: str, is_dir: bool, tracked: dict[st
     return Verdict(True, None, f"{len(below)} file(s) below it ship", None, len(below))
 
 
-_WHOLE_DIRECTORY: Final = "by git: every file below it is ignored"
-
 
 def _own_line(walked: WalkedTarget, found: Finding, relative: str) -> Finding:
     """A directory git leaves out because every file below is ignored: the asked file's own ignore line."""
-    if found.detail != _WHOLE_DIRECTORY:
+    if found.detail != IGNORED_DIRECTORY:
         return found
     line = walked.ignore_line(relative)
     if line is None:
@@ -214,8 +210,10 @@ def _describe(found: Finding) -> str:
     detail = found.detail or rule.reason
     marker = _MARKERS.get(rule.name)
     where = f" at {found.path}" if found.path.endswith("/") else ""
-    if marker is not None:
-        detail = f"{detail}; marker {found.path.rstrip('/') + '/' if found.path != './' else ''}{marker}"
+    if marker is not None and found.detail in ("", marker):  # the evidence is the marker on disk
+        detail = f"{rule.reason}; marker {found.path.rstrip('/') + '/' if found.path != './' else ''}{marker}"
+    elif marker is not None:  # other evidence of the same detector (a well-known cache name)
+        detail = f"{rule.reason} ({found.detail})"
     return f"{found.code} {rule.name}{where}: {detail}"
 
 

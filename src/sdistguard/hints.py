@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from sdistguard.rules import RULE_BY_NAME, Code, RuleName
+from sdistguard.rules import RULE_BY_NAME, RULES, Code, RuleName
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -42,11 +42,9 @@ __all__ = [
     "leave_out_fix",
 ]
 
-LEAVE_OUT_RULES: Final[tuple[RuleName, ...]] = (
-    "venv", "conda-env", "cache-dir", "external-link", "dangling-link", "link-cycle", "special-file",
-    "bytecode", "vcs-dir", "foreign-egg-info",
-)
-"""Rules whose fix is "leave this path out of the artifact": the one fix every backend spells its own way."""
+LEAVE_OUT_RULES: Final[tuple[RuleName, ...]] = tuple(rule.name for rule in RULES.values() if rule.leave_out_fix)
+"""Rules whose fix is "leave this path out of the artifact" (the registry's ``leave_out_fix``): the one fix
+every backend spells its own way."""
 LEAVE_OUT_CODES: Final[frozenset[Code]] = frozenset(RULE_BY_NAME[name].code for name in LEAVE_OUT_RULES)
 """The codes of :data:`LEAVE_OUT_RULES`."""
 

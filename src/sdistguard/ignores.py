@@ -47,10 +47,14 @@ from sdistguard.vcs import GitTree, GitUnavailable, explain_ignored, query, work
 if TYPE_CHECKING:
     from sdistguard.config import UntrackedPolicy
 
-__all__ = ["GIT_PENDING", "Decision", "IgnoreOracle"]
+__all__ = ["GIT_PENDING", "IGNORED_DIRECTORY", "IGNORED_FILE", "Decision", "IgnoreOracle"]
 
 GIT_PENDING: Final = "by git"
-"""The detail of a finding whose ignore line is asked from git after the walk."""
+"""The detail of a finding whose ignore line git is asked for after the walk (``Decision.git_source``), until then."""
+IGNORED_DIRECTORY: Final = "by git: every file below it is ignored"
+"""The detail of a directory git leaves out when git names no line for it (every file below is ignored)."""
+IGNORED_FILE: Final = "by git: not tracked, and ignored"
+"""The detail of a file git leaves out when git names no line for it."""
 
 Mode = Literal["git", "engine", "sdist", "off"]
 """How an :class:`IgnoreOracle` answers (the module docstring)."""
@@ -66,6 +70,9 @@ class Decision:
 
     rule: Literal["nested-gitignore", "untracked-excluded", "untracked"]
     detail: str
+    git_source: bool = False
+    """git ignores the path and its ignore file and line are asked after the walk (one ``git check-ignore``
+    for all, :meth:`IgnoreOracle.explain`); ``detail`` is :data:`GIT_PENDING` until then."""
 
     @property
     def leaves_out(self) -> bool:
@@ -347,7 +354,7 @@ class IgnoreOracle:
             if self.untracked == "exclude" and not forced and inner not in view.tracked:
                 return Decision("untracked-excluded", "not tracked by git")
             return None
-        return Decision("nested-gitignore", GIT_PENDING)
+        return Decision("nested-gitignore", GIT_PENDING, git_source=True)
 
     def _git_file(self, path: str, *, forced: bool) -> Decision | None:
         view, inner = self._view(path)
@@ -361,7 +368,7 @@ class IgnoreOracle:
             if self.untracked == "warn":
                 return Decision("untracked", "not tracked by git")
             return Decision("untracked-excluded", "not tracked by git")
-        return Decision("nested-gitignore", GIT_PENDING)
+        return Decision("nested-gitignore", GIT_PENDING, git_source=True)
 
     def tracks(self, path: str) -> bool:
         """Whether git's index holds the file ``path`` (relative, POSIX); False without git's own answer."""

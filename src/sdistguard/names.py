@@ -22,9 +22,12 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Final
 
-__all__ = ["PATH_BUDGET", "TwinNames", "too_long", "windows_reason"]
+from sdistguard.rules import Finding, RuleName, finding, unportable_reason
+
+__all__ = ["PATH_BUDGET", "NameCheck", "TwinNames", "too_long", "twin_finding", "windows_reason"]
 
 _RESERVED: Final = frozenset(
     {"CON", "PRN", "AUX", "NUL", *(f"COM{digit}" for digit in range(10)), *(f"LPT{digit}" for digit in range(10))}
@@ -160,3 +163,78 @@ class TwinNames:
             ancestors = (*ancestors, folded_directory)
             self._parents[directory] = ancestors
         return ancestors
+
+
+def _located(shown: str, dropped: int) -> str:
+    """``shown`` (a ``/``-separated path) without its last ``dropped`` components, as a directory (``x/``)."""
+    if dropped == 0:
+        return shown
+    return "/".join(shown.rstrip("/").split("/")[:-dropped]) + "/"
+
+
+class NameCheck:
+    """The name rules (SG401-SG404) over one artifact's member paths: the one detector of the build and the auditor.
+
+    Feed each member with :meth:`check`, in the artifact's order. A rule about one path component
+    (SG401: what installers refuse, :func:`sdistguard.rules.unportable_reason`; SG402: what Windows
+    refuses, :func:`windows_reason`) names the first offending component: the file itself, or the
+    directory holding it (ending in ``/``), once per directory, its detail the component's problem.
+    SG403 names each member that is a twin of an earlier one (:class:`TwinNames`), SG404 each file past
+    :data:`PATH_BUDGET`. A member SG401 names (itself or a directory above it) is refused: it joins no
+    twin or length check. ``clash`` builds the finding for a member and its earlier twin (the
+    auditor's tells an unsafe overlap from a case twin); by default ``name-twin``. Raises nothing.
+    """
+
+    def __init__(self, clash: Callable[[str, str], Finding] | None = None) -> None:
+        """A check with no member seen yet; ``clash(path, twin)`` as in the class docstring."""
+        self._twins = TwinNames()
+        self._named: set[tuple[str, str]] = set()  # (code, directory) already reported
+        self._clash = clash or twin_finding
+
+    def check(self, member: str, shown: str | None = None) -> tuple[list[Finding], bool]:
+        """The name findings of one ``member`` path and whether an installer refuses it (SG401).
+
+        ``member`` is ``/``-separated, relative to the artifact's top (below an sdist's top-level
+        directory, or a wheel's root); a directory member ends in ``/``. ``shown`` is the same path as
+        the findings name it (the build names a file relative to the project root: ``src/demo/x.py``
+        for the wheel's ``demo/x.py``); a directory is named by dropping as many trailing components
+        from ``shown`` as lie below it in ``member``. Defaults to ``member``.
+        """
+        shown = member if shown is None else shown
+        name = member.rstrip("/")
+        found: list[Finding] = []
+        refused = unportable_reason(name) is not None
+        windows = windows_reason(name) is not None
+        if refused or windows:
+            parts = name.split("/")
+            for depth, component in enumerate(parts, 1):
+                rule: RuleName = "unportable-name"
+                detail = unportable_reason(component)
+                if detail is None:
+                    rule, detail = "windows-name", _component_reason(component)
+                if detail is None:
+                    continue
+                below = len(parts) - depth
+                if below or member.endswith("/"):  # a directory: named once, at the directory
+                    where = _located(shown, below)
+                    if (rule, where) not in self._named:
+                        self._named.add((rule, where))
+                        found.append(finding(rule, where, detail))
+                else:
+                    found.append(finding(rule, shown, detail))
+                if rule == "unportable-name":
+                    break  # the member is refused here; what lies below is not looked at further
+        if refused:
+            return found, True
+        twin = self._twins.add(member)
+        if twin is not None:
+            found.append(self._clash(shown, twin))
+        if not member.endswith("/") and too_long(member):
+            found.append(finding("long-path", shown, f"{len(member)} characters (budget {PATH_BUDGET})"))
+        return found, False
+
+
+def twin_finding(path: str, twin: str) -> Finding:
+    """``name-twin`` for ``path``, which lands on the earlier member ``twin`` where case or normalisation is lost."""
+    return finding("name-twin", path, f"same name as {twin} on a case-insensitive or normalising file system "
+                   "(Windows, macOS)")

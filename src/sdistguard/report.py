@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
+from sdistguard.render import counts as _counts
+from sdistguard.render import finding_line, human_size, printable
 from sdistguard.rules import RULES, Code, Finding, Severity, left_out
 
 if TYPE_CHECKING:
@@ -63,8 +65,7 @@ def format_build_summary(findings: Sequence[Finding], artifact: str) -> str:
             break
         lines.append(f"  {title}:")
         for found in rows[:_MAX_LINES - shown]:
-            detail = f" ({_printable(found.detail)})" if found.detail else ""  # names can hold any byte but / and NUL
-            lines.append(f"    {found.code} {_printable(found.path)}: {found.rule.reason}{detail}")
+            lines.append(f"    {finding_line(found)}")
         shown += min(len(rows), _MAX_LINES - shown)
     if len(findings) > _MAX_LINES:
         lines.append(f"  ... and {len(findings) - _MAX_LINES} more")
@@ -88,52 +89,15 @@ def _build_sections(findings: Sequence[Finding]) -> list[tuple[str, list[Finding
 
 
 def describe_blocking(found: Finding) -> str:
-    """One line for a finding that blocks a build: path, code, reason, what triggered it, the fix.
-
-    The path and the detail are escaped (:func:`printable`), so a file name cannot forge lines.
-    """
-    detail = f": {_printable(found.detail)}" if found.detail else ""
-    return f"{_printable(found.path)}: {found.code} {found.rule.reason}{detail} ({found.rule.hint})"
+    """One line for a finding that blocks a build: :func:`sdistguard.render.finding_line` with the fix."""
+    return finding_line(found, fix=True)
 
 
 # --------------------------------------------------------------------------- sdistguard check
 
 
-def _printable(text: str) -> str:
-    """``text`` safe for a terminal or JSON: undecodable bytes as ``\\xNN``, control characters escaped.
-
-    A file name read from disk can hold any byte but ``/`` and NUL; its undecodable bytes arrive as
-    surrogate escapes (``\\udcff``) and are shown as ``\\xff``; a newline is shown as ``\\n``.
-    """
-    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
-
-
-printable = _printable
-"""The one escaping function of sdistguard's reports (the build summary, the table, JSON, errors)."""
-
-_UNITS = ("kB", "MB", "GB", "TB", "PB", "EB")
-
-
-def human_size(size: int) -> str:
-    """Bytes as ``"512 B"``, ``"3.4 kB"`` ... ``"83.1 MB"`` ... ``"2.0 EB"`` (powers of 1000, like pip).
-
-    A size of 1000 EB or more (only a hostile archive declares one) is shown in bytes, ``"1,000,... B"``.
-    """
-    if size < 1000:
-        return f"{size} B"
-    for power, unit in enumerate(_UNITS, 1):
-        text = f"{size / 1000**power:.1f}"
-        if float(text) < 1000:
-            return f"{text} {unit}"
-    return f"{size:,} B"
-
-
-def _counts(files: int, size: int) -> str:
-    if not files and not size:
-        return ""
-    return f"{files:,} file{'s' if files != 1 else ''}, {human_size(size)}"
-
+_printable = printable
+"""The one escaping function of sdistguard's reports (:func:`sdistguard.render.printable`)."""
 
 GROUP_ABOVE = 5
 """More findings than this of one code under one top-level directory share one table row."""
@@ -279,13 +243,10 @@ def _table_block(item: CheckedInput, group_above: int) -> list[str]:
         lines.append("  the sdist build would be refused:")
         lines.extend(f"    {describe_blocking(found)}" for found in result.refused)
         rows = []
-    if rows:
-        paths = [_printable(_row_path(row)) or "(archive)" for row in rows]
-        width = min(max(len(path) for path in paths), 48)
-        for row, path in zip(rows, paths, strict=True):
-            first = row.findings[0] if isinstance(row, FindingGroup) else row
-            mark = " (advisory)" if id(first) in advisory else ""
-            lines.append(f"  {row.code}  {path:<{width}}  {_row_text(row)}{mark}")
+    for row in rows:
+        first = row.findings[0] if isinstance(row, FindingGroup) else row
+        mark = " (advisory)" if id(first) in advisory else ""
+        lines.append(f"  {_row_line(row)}{mark}")
     if rows and len(rows) < len(result.findings):
         lines.append("  (a row 'N below' stands for N findings; --format json or --group 0 lists each)")
     if result.largest:
@@ -304,20 +265,17 @@ def _table_block(item: CheckedInput, group_above: int) -> list[str]:
     return lines
 
 
-def _row_path(row: Finding | FindingGroup) -> str:
-    return row.directory if isinstance(row, FindingGroup) else row.path
-
-
-def _row_text(row: Finding | FindingGroup) -> str:
-    """The reason, then in brackets the counts and what triggered it (the first finding, for a group)."""
-    if isinstance(row, FindingGroup):
-        first = row.findings[0]
-        example = _printable(first.path.removeprefix(row.directory)) or "."
-        example += f": {_printable(first.detail)}" if first.detail else ""
-        parts = (_counts(row.files, row.size), f"e.g. {example}")
-        return f"{len(row.findings)} below: {RULES[row.code].reason} [{'; '.join(part for part in parts if part)}]"
-    detail = "; ".join(part for part in (_counts(row.files, row.size), _printable(row.detail)) if part)
-    return row.rule.reason + (f" [{detail}]" if detail else "")
+def _row_line(row: Finding | FindingGroup) -> str:
+    """A table row: :func:`sdistguard.render.finding_line`; a group reads the same, its counts and first
+    finding in the parentheses (``CODE dir/: reason (N below; counts; e.g. first: detail)``)."""
+    if not isinstance(row, FindingGroup):
+        return finding_line(row)
+    first = row.findings[0]
+    example = _printable(first.path.removeprefix(row.directory)) or "."
+    example += f": {_printable(first.detail)}" if first.detail else ""
+    parts = "; ".join(part for part in (f"{len(row.findings)} below", _counts(row.files, row.size), f"e.g. {example}")
+                      if part)
+    return f"{row.code} {_printable(row.directory)}: {RULES[row.code].reason} ({parts})"
 
 
 def _check_total(checked: Sequence[CheckedInput], codes: dict[Code, int]) -> str:

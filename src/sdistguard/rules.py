@@ -10,17 +10,17 @@ what uv 0.13 refuses when it unpacks an sdist.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Literal
-
-if TYPE_CHECKING:
-    from sdistguard.config import Settings
+from typing import Final, Literal, Protocol
 
 __all__ = [
     "CACHEDIR_SIGNATURE",
+    "CACHE_DIRECTORY_NAMES",
+    "JUNK_DIRECTORY_NAMES",
     "RULES",
     "RULE_BY_NAME",
     "Code",
@@ -30,6 +30,7 @@ __all__ = [
     "RuleName",
     "Severity",
     "blocking_findings",
+    "directory_junk",
     "directory_marker",
     "finding",
     "left_out",
@@ -42,7 +43,7 @@ PYPI_FILE_LIMIT: Final = 100 * 1024 * 1024
 """PyPI's default per-file upload limit in bytes (warehouse's ``MAX_FILESIZE``, 100 MiB): SG610 above it."""
 
 Code = Literal[
-    "SG101", "SG102", "SG103", "SG104", "SG105", "SG106", "SG107", "SG108", "SG109",
+    "SG101", "SG102", "SG103", "SG104", "SG105", "SG106", "SG107", "SG108", "SG109", "SG111",
     "SG201", "SG202", "SG203", "SG204", "SG205",
     "SG301", "SG302", "SG303",
     "SG401", "SG402", "SG403", "SG404",
@@ -57,7 +58,7 @@ Code = Literal[
 
 RuleName = Literal[
     "venv", "conda-env", "cache-dir", "nested-gitignore", "parent-ignore-file", "untracked", "untracked-excluded",
-    "git-unavailable", "tracked-ignored-by-hatchling",
+    "git-unavailable", "tracked-ignored-by-hatchling", "node-modules",
     "external-link", "dangling-link", "link-cycle", "link-rewritten", "link-repeat",
     "special-file", "unreadable", "path-too-long",
     "unportable-name", "windows-name", "name-twin", "long-path",
@@ -94,6 +95,8 @@ class Rule:
     changes: a note, and every rule of the auditor, which only reads) or ``"blocks"`` (the build
     stops). ``advisory``: ``sdistguard check`` reports the finding but fails on it only when the
     code is selected (``--select``); the comment on each such row says why it cannot break an install.
+    ``leave_out_fix``: the fix is "leave this path out of the artifact", which ``check`` spells in the
+    terms of the backend that built it (:data:`sdistguard.hints.LEAVE_OUT_RULES`).
     """
 
     code: Code
@@ -103,15 +106,17 @@ class Rule:
     hint: str
     effect: Effect = "left out"
     advisory: bool = False
+    leave_out_fix: bool = False
 
 
 _RULE_LIST: Final = (
     Rule("SG101", "venv", WARNING, "virtual environment (PEP 405: pyvenv.cfg, or a venv's layout)",
-         'if it is meant to ship, add it to [tool.sdistguard] keep'),
+         'if it is meant to ship, add it to [tool.sdistguard] keep', leave_out_fix=True),
     Rule("SG102", "conda-env", WARNING, "conda environment (holds conda-meta/)",
-         'if it is meant to ship, add it to [tool.sdistguard] keep'),
-    Rule("SG103", "cache-dir", WARNING, "cache directory (holds a CACHEDIR.TAG)",
-         'if it is meant to ship, add it to [tool.sdistguard] keep'),
+         'if it is meant to ship, add it to [tool.sdistguard] keep', leave_out_fix=True),
+    Rule("SG103", "cache-dir", WARNING,
+         "cache directory (holds a CACHEDIR.TAG, or has a tool's well-known cache name such as .hypothesis)",
+         'if it is meant to ship, add it to [tool.sdistguard] keep', leave_out_fix=True),
     Rule("SG104", "nested-gitignore", INFO,
          "ignored by git (a .gitignore of the repository, .git/info/exclude or core.excludesFile: the detail names it)",
          "hatchling reads only the root .gitignore; add the pattern to [tool.hatch.build] exclude "
@@ -137,19 +142,23 @@ _RULE_LIST: Final = (
          'to ship it, re-include it after that line: "!PATH" in [tool.hatch.build] exclude (hatchling applies '
          "it after the .gitignore's lines) or in the root .gitignore; to keep it out, exclude it explicitly",
          "reported", advisory=True),  # hatchling's selection is kept: the sdist is as hatchling's
+    Rule("SG111", "node-modules", WARNING, "JavaScript dependencies (a node_modules directory, npm's and yarn's)",
+         "build the front end before packaging and ship its output; if the directory is meant to ship, add it to "
+         "[tool.sdistguard] keep", leave_out_fix=True),
     Rule("SG201", "external-link", WARNING, "link whose target lies outside the project root",
-         "copy the file into the project, or name it in [tool.hatch.build.targets.*.force-include]"),
+         "copy the file into the project, or name it in [tool.hatch.build.targets.*.force-include]",
+         leave_out_fix=True),
     Rule("SG202", "dangling-link", WARNING, "link whose target does not exist",
-         "remove the link or create its target"),
+         "remove the link or create its target", leave_out_fix=True),
     Rule("SG203", "link-cycle", WARNING, "link that leads back to itself or to a directory above it",
-         "remove the link"),
+         "remove the link", leave_out_fix=True),
     Rule("SG204", "link-rewritten", INFO, "link inside the project written as a regular file or directory",
          "installers on Windows cannot unpack link members; nothing to do", "rewritten",
          advisory=True),  # an in-project link (written as a file by sdistguard): nothing leaks
     Rule("SG205", "link-repeat", WARNING, "directory link reached again through another link (followed once)",
          "a link farm would repeat it without end; link the directory from one place"),
     Rule("SG301", "special-file", WARNING, "FIFO, socket or device file",
-         "special files cannot be unpacked by installers; remove it or exclude it"),
+         "special files cannot be unpacked by installers; remove it or exclude it", leave_out_fix=True),
     Rule("SG302", "unreadable", WARNING, "directory that cannot be listed",
          "fix its permissions, or exclude it in [tool.hatch.build] exclude"),
     Rule("SG303", "path-too-long", WARNING, "directory whose path is longer than the operating system allows",
@@ -210,11 +219,11 @@ _RULE_LIST: Final = (
          "hard link to a member that is not in the archive before it (pip fails with KeyError)",
          "rebuild the archive without hard links (sdistguard's backend writes regular files)", "reported"),
     Rule("SG510", "bytecode", WARNING, "compiled bytecode (__pycache__/, *.pyc, *.pyo)",
-         "exclude it: [tool.hatch.build] exclude = ['__pycache__', '*.py[cod]']", "reported"),
+         "exclude it: [tool.hatch.build] exclude = ['__pycache__', '*.py[cod]']", "reported", leave_out_fix=True),
     Rule("SG511", "vcs-dir", WARNING, "version-control directory (.git, .hg, .svn, .bzr)",
-         "exclude it, or build from a clean checkout", "reported"),
+         "exclude it, or build from a clean checkout", "reported", leave_out_fix=True),
     Rule("SG512", "foreign-egg-info", WARNING, "*.egg-info directory of another project",
-         "left over from an install or another build: delete it or exclude it", "reported"),
+         "left over from an install or another build: delete it or exclude it", "reported", leave_out_fix=True),
     Rule("SG520", "pkg-info", ERROR, "PKG-INFO missing, unreadable, or without a valid Name and Version",
          "build the sdist with a PEP 517 backend: it writes PKG-INFO at the top level", "reported"),
     Rule("SG521", "metadata-version", WARNING, "Metadata-Version older than 2.2 (PEP 643)",
@@ -349,7 +358,20 @@ def finding(name: RuleName, path: str, detail: str = "", *, files: int = 0, size
     return Finding(RULE_BY_NAME[name].code, path, detail, files, size)
 
 
-def blocking_findings(findings: Iterable[Finding], settings: Settings) -> list[Finding]:
+class BuildPolicy(Protocol):
+    """What :func:`blocking_findings` reads of the settings (:class:`sdistguard.config.Settings` is one):
+    a protocol, so that the registry imports nothing of sdistguard (the bottom of the import graph)."""
+
+    @property
+    def strict(self) -> bool:
+        """``[tool.sdistguard] strict``: every warning blocks."""
+
+    @property
+    def external_links(self) -> str:
+        """``[tool.sdistguard] external-links``: ``"error"`` makes SG201 block."""
+
+
+def blocking_findings(findings: Iterable[Finding], settings: BuildPolicy) -> list[Finding]:
     """The findings that stop a build under ``settings``, in their order: the one place this is decided.
 
     A finding blocks when its rule's severity is ``"error"`` (SG401), when it is an external link
@@ -375,22 +397,53 @@ def left_out(findings: Iterable[Finding]) -> list[Finding]:
     return [found for found in findings if found.rule.effect == "left out"]
 
 
-def directory_marker(directory: str, names: set[str], dir_names: set[str]) -> RuleName | None:
-    """Tell whether a directory is a venv, a conda env or a cache, from its listing alone.
+CACHE_DIRECTORY_NAMES: Final = frozenset({
+    ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis", ".tox", ".nox", ".uv-cache", ".pytype", ".pyre",
+    ".dmypy", ".pixi",
+})
+"""Directory names tools give their caches and environments (hatchling leaves out six of them by name itself):
+SG103 by name, in the build and in the auditor, when no marker says more (:func:`directory_junk`)."""
 
-    ``directory`` is the directory's path on disk; ``names`` are the non-directory entries of its
-    listing and ``dir_names`` the directory entries (so no extra ``stat`` per entry is needed).
-    Returns the rule name (``"venv"``, ``"conda-env"``, ``"cache-dir"``) or ``None``. Only a
-    ``CACHEDIR.TAG`` is opened, to check the signature the specification requires; an unreadable
-    tag counts as no tag.
+JUNK_DIRECTORY_NAMES: Final[dict[str, tuple[RuleName, str]]] = {
+    **{name: ("cache-dir", f"well-known cache directory {name}") for name in sorted(CACHE_DIRECTORY_NAMES)},
+    # --- a junk directory known by its name: one row here (and its rule in _RULE_LIST) is the whole detector
+    "node_modules": ("node-modules", "node_modules/"),
+}
+"""A directory name -> ``(rule name, evidence)``: junk by its name alone, in the build and the auditor alike."""
+
+
+def directory_junk(
+    directory: str, names: set[str], dir_names: set[str], *, signed: Callable[[], bool] | None = None
+) -> tuple[RuleName, str] | None:
+    """Tell whether a directory is a venv, a conda env or a cache, and by what evidence: the one junk detector.
+
+    ``directory`` is the directory's path (on disk for the build, a member path for the auditor; its last
+    component is its name); ``names`` are the non-directory entries of its listing and ``dir_names`` the
+    directory entries, as far as they are known (the auditor sees one member at a time). Returns
+    ``(rule name, evidence)``: ``("venv", "pyvenv.cfg")`` (PEP 405), ``("conda-env", "conda-meta/")``,
+    ``("cache-dir", "CACHEDIR.TAG")`` (the Cache Directory Tagging Specification: the tag must hold its
+    signature; ``signed()`` says whether it does, by default read from ``directory`` on disk, an unreadable
+    tag counting as none), a name's row of :data:`JUNK_DIRECTORY_NAMES` (``("cache-dir", "well-known cache
+    directory NAME")``), or ``None``. What only the auditor can see (a venv's layout without its
+    ``pyvenv.cfg``, a uv cache's buckets) is :mod:`sdistguard.audit.layout`'s, on top of this.
     """
     if "pyvenv.cfg" in names:
-        return "venv"
+        return "venv", "pyvenv.cfg"
     if "conda-meta" in dir_names:
-        return "conda-env"
-    if "CACHEDIR.TAG" in names and _has_cachedir_signature(os.path.join(directory, "CACHEDIR.TAG")):
-        return "cache-dir"
-    return None
+        return "conda-env", "conda-meta/"
+    if "CACHEDIR.TAG" in names:
+        if signed is None:
+            signed = functools.partial(_has_cachedir_signature, os.path.join(directory, "CACHEDIR.TAG"))
+        if signed():
+            return "cache-dir", "CACHEDIR.TAG"
+    return JUNK_DIRECTORY_NAMES.get(os.path.basename(directory.rstrip("/" + os.sep)))
+
+
+def directory_marker(directory: str, names: set[str], dir_names: set[str]) -> RuleName | None:
+    """The rule :func:`directory_junk` gives a directory on disk (``"venv"``, ``"conda-env"``, ``"cache-dir"``),
+    without its evidence; ``None`` when it is none of them."""
+    junk = directory_junk(directory, names, dir_names)
+    return junk[0] if junk is not None else None
 
 
 def _has_cachedir_signature(path: str) -> bool:

@@ -40,10 +40,10 @@ import pathspec
 from sdistguard.config import Settings
 from sdistguard.credentials import credential_file_kind
 from sdistguard.errors import ConfigError
-from sdistguard.ignores import GIT_PENDING, IgnoreOracle
+from sdistguard.ignores import IGNORED_DIRECTORY, IGNORED_FILE, Decision, IgnoreOracle
 from sdistguard.paths import is_within, relative_to
 from sdistguard.patterns import could_match_below, to_posix
-from sdistguard.rules import Code, Finding, RuleName, directory_marker, finding
+from sdistguard.rules import Code, Finding, RuleName, directory_junk, finding
 
 __all__ = ["Decide", "EntryKind", "GuardedWalker", "Rescue", "Verdict", "WalkFacts", "WalkedFile"]
 
@@ -209,6 +209,7 @@ class GuardedWalker:
         allow = settings.allow_secrets
         self.allow_secrets = pathspec.GitIgnoreSpec.from_lines(allow) if allow else None
         self._findings: dict[tuple[str, str], Finding] = {}
+        self._git_pending: set[tuple[str, str]] = set()  # (code, path) of findings whose ignore line git names
         self._rescues: dict[tuple[str, str], _Rescue] = {}
         self._followed: set[str] = set()
         self._untracked: dict[str, dict[str, int]] = {}  # directory -> {name: size} of untracked files shipped
@@ -232,15 +233,12 @@ class GuardedWalker:
 
     @property
     def findings(self) -> list[Finding]:
-        """Everything left out or rewritten so far, in walk order.
+        """Everything left out or rewritten so far, in walk order; reading it runs nothing and changes nothing.
 
         A directory a nested ``.gitignore`` excludes but artifacts bring files back from is
         reported with the files it left out and how many came back; not at all when every file came back.
+        The ignore lines git names are there once :meth:`settle` ran (every walk ends with it).
         """
-        self._explain_git_decisions()
-        if self._oracle is not None:  # submodules whose ignore files were read without git (SG108 each)
-            for path, note in self._oracle.notes:
-                self._add(finding("git-unavailable", path, note))
         findings = []
         for key, found in self._findings.items():
             rescue = self._rescues.get(key)
@@ -252,19 +250,28 @@ class GuardedWalker:
         findings.extend(self._untracked_findings())
         return findings
 
-    def _explain_git_decisions(self) -> None:
-        """Name the ignore file and line of every path git left out (one ``git check-ignore`` call)."""
-        pending = [key for key, found in self._findings.items() if found.detail == GIT_PENDING]
-        if not pending:
-            return
-        sources = self.oracle.explain([path for _, path in pending])
-        for key in pending:
-            found = self._findings[key]
-            detail = sources.get(found.path) or (
-                "by git: every file below it is ignored" if found.path.endswith("/")
-                else "by git: not tracked, and ignored"
-            )
-            self._findings[key] = Finding(found.code, found.path, detail, found.files, found.size)
+    def settle(self) -> None:
+        """The walk's last step: name the ignore file and line of every path git left out (one
+        ``git check-ignore`` call for all, :meth:`~sdistguard.ignores.IgnoreOracle.explain`), and note each
+        submodule whose ignore files were read without git (SG108). Idempotent; :meth:`walk` calls it at
+        its end. Raises nothing (git's failure leaves the generic detail)."""
+        if self._git_pending:
+            pending = sorted(self._git_pending)
+            self._git_pending.clear()
+            sources = self.oracle.explain([path for _, path in pending])
+            for key in pending:
+                found = self._findings[key]
+                detail = sources.get(found.path) or (IGNORED_DIRECTORY if found.path.endswith("/") else IGNORED_FILE)
+                self._findings[key] = Finding(found.code, found.path, detail, found.files, found.size)
+        if self._oracle is not None:
+            for path, note in self._oracle.notes:
+                self._add(finding("git-unavailable", path, note))
+
+    def _decided(self, decision: Decision, found: Finding) -> None:
+        """Record ``found``, the finding of ``decision``; its ignore line is asked at :meth:`settle`."""
+        self._add(found)
+        if decision.git_source:
+            self._git_pending.add((found.code, found.path))
 
     def _untracked_findings(self) -> list[Finding]:
         """``untracked = "warn"``: one finding per directory holding untracked files that ship."""
@@ -309,6 +316,7 @@ class GuardedWalker:
                 if child is not None and (link is None or self._follow(step, link, listing)):
                     children.append(child)
             stack.extend(reversed(children))  # depth first, in sorted order, as os.walk
+        self.settle()
 
     def _follow(self, step: _Step, link: _DirectoryLink, listing: _Listing) -> bool:
         """Whether to walk a directory link that no rule left out: the first time only (else SG205).
@@ -339,7 +347,7 @@ class GuardedWalker:
         rescue = self._may_rescue(project_relative, artifacts=facts.artifacts_possible)
         if not rescue and not self._ships_below(child.path, child.relative, boundary, facts):
             return None  # hatchling would ship nothing below it: left out, and no news
-        self._add(excluded)
+        self._decided(decision, excluded)
         if rescue:
             child.rescue = "named"  # artifacts win over exclusion patterns, as in hatchling
             child.rescued = self._rescues.setdefault((excluded.code, excluded.path), _Rescue(excluded.code))
@@ -420,11 +428,11 @@ class GuardedWalker:
         regular = {entry.name for entry in entries if entry.is_file(follow_symlinks=False)}
         if step.parent is not None and not step.rescue and not self._directory_kept(step):
             directories = {entry.name for entry in entries if entry.is_dir(follow_symlinks=False)}
-            marker = directory_marker(step.path, regular, directories)
-            if marker is not None:
+            junk = directory_junk(step.path, regular, directories)  # the auditor's detector too
+            if junk is not None:
                 if not self._ships_below(step.path, step.relative, step.boundary, facts):
                     return None  # hatchling would ship nothing below it: left out, and no news
-                self._add(finding(marker, self._report_path(step, "", is_dir=True)))
+                self._add(finding(junk[0], self._report_path(step, "", is_dir=True), junk[1]))
                 if not self._may_rescue(step.project_relative, artifacts=False):
                     return None
                 step.rescue = "keep"  # walked only for what `keep` names below it
@@ -545,7 +553,7 @@ class GuardedWalker:
             return False
         if not self._ships_below(step.path, step.relative, step.boundary, facts):
             return True  # hatchling would ship nothing below it: left out, and no news
-        self._add(finding(decision.rule, step.project_relative + "/", decision.detail))
+        self._decided(decision, finding(decision.rule, step.project_relative + "/", decision.detail))
         return True
 
     def _sort_entry(self, step: _Step, entry: os.DirEntry[str], listing: _Listing, facts: WalkFacts) -> None:
@@ -654,7 +662,7 @@ class GuardedWalker:
             return True
         if verdict.distribution_path is not None:
             found = finding(decision.rule, project_relative, decision.detail, files=1, size=_size(entry))
-            self._add(found)
+            self._decided(decision, found)
             self._leave_out(step, entry, verdict, listing, found.code)
         return False
 

@@ -33,8 +33,8 @@ from sdistguard.audit.layout import is_absolute, junk_root, stronger
 from sdistguard.audit.metadata import PKG_INFO_LIMIT
 from sdistguard.credentials import LfsPointer, SecretHit, SecretScanner, credential_file_kind
 from sdistguard.hints import BuiltBy
-from sdistguard.names import PATH_BUDGET, TwinNames, too_long, windows_reason
-from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, RuleName, finding, unportable_reason
+from sdistguard.names import NameCheck, twin_finding
+from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, RuleName, finding
 
 __all__ = ["Collector"]
 
@@ -76,8 +76,7 @@ class Collector:
         self.limits = limits
         self.scan_content = scan_content
         self._allow_secrets = pathspec.GitIgnoreSpec.from_lines(allow_secrets) if allow_secrets else None
-        self._twins = TwinNames()
-        self._named_dirs: set[str] = set()
+        self._names = NameCheck(self._clash)
         self._builder = BuilderEvidence(sdist)
         self.top: str | None = None
         self._findings: list[Finding] = []
@@ -138,9 +137,6 @@ class Collector:
         if outside is None:
             self._builder.see(parts, member)
         path = "/".join(parts) + ("/" if kind == "dir" else "")
-        reason = unportable_reason("/".join(parts))
-        if reason is not None:
-            self._findings.append(finding("unportable-name", path, f"name {reason}"))
         if kind not in ("dir", "file"):
             self._kinds[path] = kind
         self._note_name(path, parts, kind == "dir")
@@ -191,31 +187,16 @@ class Collector:
             self._findings.append(finding("lfs-pointer", path, pointer.describe()))
 
     def _note_name(self, path: str, parts: list[str], is_dir: bool) -> None:
-        """``windows-name`` (once per offending directory, at the directory), ``name-twin``, ``long-path``
-        and ``credential-file`` for one member.
+        """The name rules (SG401-SG404, :class:`~sdistguard.names.NameCheck`, the build's own) and
+        ``credential-file`` for one member.
 
         Work per member is linear in its name's length times its depth; memory is one string per
         directory and one folded name per member (:class:`~sdistguard.names.TwinNames`).
         """
-        for depth, component in enumerate(parts, 1):
-            is_last = depth == len(parts)
-            where = path
-            if not is_last or is_dir:
-                where = "/".join(parts[:depth]) + "/"
-                if where in self._named_dirs:
-                    continue
-                self._named_dirs.add(where)
-            reason = windows_reason(component)
-            if reason is not None and unportable_reason(component) is None:  # unportable-name says it already
-                self._findings.append(finding("windows-name", where, reason))
-        twin = self._twins.add(path)
-        if twin is not None:
-            self._findings.append(self._clash(path, twin))
+        found, _ = self._names.check(path)
+        self._findings.extend(found)
         if is_dir:
             return
-        if too_long(path):
-            detail = f"{len(path)} characters (budget {PATH_BUDGET})"
-            self._findings.append(finding("long-path", path, detail))
         kind = credential_file_kind(path)
         if kind is not None and (self._allow_secrets is None or not self._allow_secrets.match_file(path)):
             self._findings.append(finding("credential-file", path, kind))  # allow-secrets accepts it (one entry)
@@ -237,8 +218,7 @@ class Collector:
             what = _KIND_LABELS[self._kinds.get(other.rstrip("/"), "file")]
             detail = f"{other} is {what} member and {directory} holds members: extraction fails on every system"
             return finding("unsafe-path", path, detail)
-        detail = f"same name as {twin} on a case-insensitive or normalising file system (Windows, macOS)"
-        return finding("name-twin", path, detail)
+        return twin_finding(path, twin)
 
     def stop(self, reason: str) -> None:
         """Record that the audit stopped at a limit (``audit-limit``); ``reason`` says which."""

@@ -13,25 +13,10 @@ import functools
 import re
 from typing import Final, TypeAlias
 
-from sdistguard.rules import CACHEDIR_SIGNATURE, RuleName, directory_marker
+from sdistguard.rules import CACHEDIR_SIGNATURE, RuleName, directory_junk
 
 __all__ = ["MARKER_FILES", "is_absolute", "junk_root", "stronger"]
 
-_CACHE_NAMES: Final = frozenset(
-    {
-        ".pytest_cache",
-        ".mypy_cache",
-        ".ruff_cache",
-        ".hypothesis",
-        ".tox",
-        ".nox",
-        ".uv-cache",
-        ".pytype",
-        ".pyre",
-        ".dmypy",
-        ".pixi",
-    }
-)
 _VCS_NAMES: Final = frozenset({".git", ".hg", ".svn", ".bzr"})
 _ACTIVATE_SCRIPTS: Final = frozenset({"activate", "activate.bat", "Activate.ps1", "activate.fish", "activate.csh"})
 _PYTHON_LIB: Final = re.compile(r"(python|pypy)\d+(\.\d+)?t?\Z")
@@ -39,7 +24,7 @@ _UV_BUCKET: Final = re.compile(
     r"(archive|wheels|sdists|simple|built-wheels|builds|interpreter|environments|flat-index)-v\d+\Z"
 )
 _WINDOWS_DRIVE: Final = re.compile(r"[A-Za-z]:[/\\]")
-# Which junk wins when one directory is found twice (lower first).
+# Which junk wins when one directory is found twice (lower first; a rule not named here ranks as a cache).
 _RULE_PRIORITY: Final[dict[RuleName, int]] = {
     "venv": 0, "conda-env": 0, "cache-dir": 1, "vcs-dir": 2, "bytecode": 3, "foreign-egg-info": 4
 }
@@ -73,37 +58,38 @@ def junk_root(parts: list[str], is_dir: bool, head: bytes = b"") -> Match | None
         match = _directory_marker(dirs, index, name)
         if match is not None:
             found.append(match)
-    return min(found, key=lambda item: (item[0], _RULE_PRIORITY[item[1]])) if found else None
+    return min(found, key=lambda item: (item[0], _RULE_PRIORITY.get(item[1], 1))) if found else None
 
 
 def stronger(rule: RuleName, evidence: str, known_rule: RuleName, known_evidence: str) -> bool:
     """True when ``(rule, evidence)`` should replace what was found before for the same root."""
-    if _RULE_PRIORITY[rule] != _RULE_PRIORITY[known_rule]:
-        return _RULE_PRIORITY[rule] < _RULE_PRIORITY[known_rule]
+    priority, known = _RULE_PRIORITY.get(rule, 1), _RULE_PRIORITY.get(known_rule, 1)
+    if priority != known:
+        return priority < known
     return evidence in MARKER_FILES and known_evidence not in MARKER_FILES
 
 
-def _listing_marker(name: str, is_dir: bool, head: bytes) -> RuleName | None:
-    """The rule :func:`~sdistguard.rules.directory_marker` gives a directory holding the entry ``name``.
+def _listing_marker(name: str, is_dir: bool, head: bytes) -> tuple[RuleName, str] | None:
+    """:func:`~sdistguard.rules.directory_junk` for the directory holding the entry ``name``: ``(rule, evidence)``.
 
     A ``CACHEDIR.TAG`` is judged by ``head``, the bytes read from the archive, never from disk.
     """
     if name == "CACHEDIR.TAG":
-        return "cache-dir" if not is_dir and head.startswith(CACHEDIR_SIGNATURE) else None
+        return ("cache-dir", name) if not is_dir and head.startswith(CACHEDIR_SIGNATURE) else None
     return _entry_marker(name, is_dir)
 
 
 @functools.lru_cache(maxsize=1024)
-def _entry_marker(name: str, is_dir: bool) -> RuleName | None:
-    """:func:`~sdistguard.rules.directory_marker` on a listing of one entry (names repeat: cached)."""
-    return directory_marker("", set() if is_dir else {name}, {name} if is_dir else set())
+def _entry_marker(name: str, is_dir: bool) -> tuple[RuleName, str] | None:
+    """:func:`~sdistguard.rules.directory_junk` on a listing of one entry, the directory's name unknown (cached)."""
+    return directory_junk("", set() if is_dir else {name}, {name} if is_dir else set(), signed=lambda: False)
 
 
 def _file_marker(parts: list[str], dirs: list[str], head: bytes) -> list[Match]:
     last, depth = parts[-1], len(parts) - 1
-    rule = _listing_marker(last, False, head)
-    if rule is not None:
-        return [(depth, rule, last)]
+    marker = _listing_marker(last, False, head)
+    if marker is not None:
+        return [(depth, marker[0], marker[1])]
     if depth >= 1 and dirs[-1] in ("bin", "Scripts") and last in _ACTIVATE_SCRIPTS:
         return [(depth - 1, "venv", f"layout: {dirs[-1]}/{last}, pyvenv.cfg missing")]
     if last.endswith((".pyc", ".pyo")) and "__pycache__" not in dirs:
@@ -122,11 +108,12 @@ def _directory_marker(dirs: list[str], index: int, name: str) -> Match | None:
         return (index, "venv", f"layout: {name}/{following[0]}/site-packages/, pyvenv.cfg missing")
     if name == "Lib" and following[:1] == ["site-packages"]:
         return (index, "venv", "layout: Lib/site-packages/, pyvenv.cfg missing")
-    rule = _listing_marker(name, True, b"")
-    if rule is not None:
-        return (index, rule, name + "/")
-    if name in _CACHE_NAMES:
-        return (index + 1, "cache-dir", f"well-known cache directory {name}")
+    marker = _listing_marker(name, True, b"")
+    if marker is not None:
+        return (index, marker[0], marker[1])
+    by_name = directory_junk(name, set(), set())  # the directory's own name (no listing: nothing read)
+    if by_name is not None:
+        return (index + 1, by_name[0], by_name[1])
     if index >= 1 and _UV_BUCKET.match(name):
         return (index, "cache-dir", f"uv cache layout: {name}/")
     if name == "__pycache__":

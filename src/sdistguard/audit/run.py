@@ -51,7 +51,7 @@ from sdistguard.audit.tar import SPARSE_REFUSED, SparseMember, sdist_members
 from sdistguard.audit.zip import Content, Wheel, open_wheel
 from sdistguard.audit.zipframe import FRAMING_HELP, MALFORMED, framing_problem
 from sdistguard.credentials import SecretScanner
-from sdistguard.errors import HATCHLING_USER_ERRORS, InputError, SdistguardError, raised_by
+from sdistguard.errors import InputError, project_errors
 from sdistguard.rules import PYPI_FILE_LIMIT, Finding, finding
 
 __all__ = ["LARGE_ARTIFACT", "audit", "audit_report", "audit_sdist", "audit_wheel"]
@@ -335,15 +335,12 @@ def _audit_directory(root: str, *, hatchling: bool = False, allow_secrets: Seque
 
     if not os.path.isfile(os.path.join(root, "pyproject.toml")):
         raise InputError(f"{root}: a project directory needs a pyproject.toml")
-    try:
+    def unreadable(error: BaseException, prefix: str) -> InputError:
+        return InputError(f"{root}: hatchling cannot read this project: {describe(error)}")
+
+    with project_errors(unreadable):  # a bug, not the project, keeps its traceback
         findings, blocking = (preview_hatchling(root, allow_secrets), []) if hatchling else preview(root)
         project = preview_project(root)
-    except SdistguardError:
-        raise
-    except HATCHLING_USER_ERRORS as error:
-        if raised_by(error) != "hatchling" and not isinstance(error, OSError):
-            raise  # a bug, not the project: keep the traceback
-        raise InputError(f"{root}: hatchling cannot read this project: {describe(error)}") from None
     return AuditResult(
         path=root, kind="directory", findings=sorted(findings, key=sort_key), refused=blocking, project=project
     )

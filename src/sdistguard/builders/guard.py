@@ -31,10 +31,10 @@ from sdistguard.builders.include import IncludePath
 from sdistguard.builders.sdist_writer import StreamedSdistArchive, TarfileSdistArchive
 from sdistguard.config import Settings, load_settings
 from sdistguard.errors import TreeError
-from sdistguard.names import PATH_BUDGET, TwinNames, too_long, windows_reason
+from sdistguard.names import NameCheck
 from sdistguard.paths import is_within, relative_to
 from sdistguard.patterns import could_match_below, negations, to_posix
-from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, blocking_findings, finding, unportable_reason
+from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, blocking_findings, finding
 from sdistguard.walk import Decide, EntryKind, GuardedWalker, Verdict, WalkFacts
 
 PruneCallback = Callable[[str, str], bool]
@@ -62,7 +62,7 @@ class Guard(_Base):
         super().__init__(*args, **kwargs)
         self.config_settings = config_settings
         self._content: ContentLog | None = None
-        self._twins = TwinNames()
+        self._names = NameCheck()
         self._private: str | None = None  # resolved private output directory of the running build
 
     @cached_property
@@ -178,7 +178,7 @@ class Guard(_Base):
         as in the build (``sdistguard explain`` and the directory preview read this). Call inside
         ``config.set_build_data``; raises what hatchling raises for a bad project.
         """
-        self._twins = TwinNames()  # one artifact's members (the wheel's shared data joins them later)
+        self._names = NameCheck()  # one artifact's members (the wheel's shared data joins them later)
         walk = "explicit" if self.config.only_include else "project"
         for included in self.check_names(self.recurse_selected_project_files()):
             yield walk, included
@@ -190,27 +190,18 @@ class Guard(_Base):
 
         The finding names the file as the project knows it (relative to the root, or absolute for
         a file outside it); its detail says what is wrong with the name. The names that ship are
-        checked further (:mod:`sdistguard.names`): a name Windows refuses is SG402, a twin of an
-        earlier member up to case or Unicode normalisation SG403 (both stop the build, in
-        :meth:`check`), a path past :data:`~sdistguard.names.PATH_BUDGET` SG404 (a warning).
+        checked further: a name Windows refuses is SG402, a twin of an earlier member up to case or
+        Unicode normalisation SG403 (both stop the build, in :meth:`check`), a path past
+        :data:`~sdistguard.names.PATH_BUDGET` SG404 (a warning). The checks are
+        :class:`sdistguard.names.NameCheck`'s, the auditor's own: a refused directory is named once.
         """
         for included in files:
             member = normalize_archive_path(included.distribution_path)
-            reason = unportable_reason(member)
-            name = to_posix(included.relative_path or included.path)
-            if reason is not None:
-                self.walker.report(finding("unportable-name", name, reason))
-                continue
-            windows = windows_reason(member)
-            if windows is not None:
-                self.walker.report(finding("windows-name", name, windows))
-            twin = self._twins.add(member)
-            if twin is not None:
-                self.walker.report(finding("name-twin", name, f"same name as {twin} where case or "
-                                           "NFC/NFD normalisation is ignored (Windows, macOS)"))
-            if too_long(member):
-                self.walker.report(finding("long-path", name, f"{len(member)} characters, budget {PATH_BUDGET}"))
-            yield included
+            found, refused = self._names.check(member, to_posix(included.relative_path or included.path))
+            for each in found:
+                self.walker.report(each)
+            if not refused:
+                yield included
 
     def _hatchlings_own_forced_files(self) -> set[str]:
         """Absolute paths hatchling force-includes by itself, not named by the user.

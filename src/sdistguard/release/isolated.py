@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Final, Literal, TextIO
 
 from sdistguard.errors import InputError
-from sdistguard.report import printable
+from sdistguard.render import printable
 
 __all__ = [
     "EXTRA",
