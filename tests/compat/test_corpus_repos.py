@@ -221,7 +221,7 @@ GIT_DATE = "2026-01-01T00:00:00+00:00"
 def _git(where: Path, *args: str, stdin: str = "") -> str:
     env = {**os.environ, "GIT_AUTHOR_DATE": GIT_DATE, "GIT_COMMITTER_DATE": GIT_DATE}
     return subprocess.run(
-        ["git", "-c", "gc.auto=0", "-C", str(where), *args],
+        ["git", "-c", "gc.auto=0", "-c", "core.looseCompression=1", "-C", str(where), *args],
         check=True, env=env, input=stdin, capture_output=True, text=True,
     ).stdout
 
@@ -262,18 +262,26 @@ def _repository(project: RepoProject, where: Path) -> Path:
 def _copy(repository: Path, root: Path, to: Path) -> Path:
     """A copy of the repository at ``to`` (links kept as links); returns the project root in it.
 
-    git's objects never change once written: they are hard-linked (as ``git clone --local`` does).
+    git's objects never change once written, and no build writes a file git tracks (``_untouched``
+    checks it after the builds): both are hard-linked, as ``git clone --local`` links objects. Every
+    other file is copied.
     """
+    linked = {os.path.join(repository, name) for name in _git(repository, "ls-files", "-z").split("\0") if name}
     objects = str(repository / ".git" / "objects") + os.sep
 
     def copy(source: str, target: str) -> object:
-        if source.startswith(objects):
+        if source.startswith(objects) or source in linked:
             os.link(source, target)
             return target
         return shutil.copy2(source, target)
 
     shutil.copytree(repository, to, symlinks=True, copy_function=copy)
     return to / root.relative_to(repository)
+
+
+def _untouched(tree: Path) -> None:
+    """No tracked file of the checkout at ``tree`` was changed (the copies hard-link them)."""
+    assert _git(tree, "status", "--porcelain", "--untracked-files=no") == "", f"a build changed {tree}"
 
 
 # --- pollution ------------------------------------------------------------------------------------
@@ -459,6 +467,7 @@ def outcome(
         polluted_h = _build(polluted, base / "out-polluted-h", SdistBuilder, None)
         committable = tuple(entry for entry in UNTRACKED_SHIPS if not _git_ignores(polluted, entry))
         for tree in (repository, base / "clean-guarded", base / "polluted"):
+            _untouched(tree)
             shutil.rmtree(tree)  # only the artifacts are read later
         return Outcome(project, clean_h, clean_g, polluted_g, polluted_h, preview, bare_preview, committable)
 
