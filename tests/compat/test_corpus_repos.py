@@ -2,7 +2,8 @@
 
 Each pinned project's published sdist (downloaded once into the cache, sha256-checked: see
 ``test_corpus.py``) is unpacked into a fresh git repository, committed whole (``git add -A``: what the
-sdist holds, its ``.gitignore`` or none) and tagged ``v<version>`` (so hatch-vcs and
+sdist holds, its ``.gitignore`` or none; ``git add -f`` for what only a nested ``.gitignore``
+matches, which upstream tracks) and tagged ``v<version>`` (so hatch-vcs and
 uv-dynamic-versioning read the release's version from git, as in a release checkout). The two clean
 builds start from their own copies of that repository (a vcs build hook rewrites its version file,
 which must not change what the other build sees); the polluted builds share a third copy. Then, per project:
@@ -15,11 +16,12 @@ which must not change what the other build sees); the polluted builds share a th
   every member of hatchling's clean sdist and wheel is in sdistguard's polluted ones (what
   ``shared-data``, ``force-include``, ``artifacts`` and build hooks add ships), and nothing else is
   (the junk is left out);
-- **the preview** (``sdistguard check DIR`` on the polluted tree, in-process) reports no path that
-  hatchling's own sdist of the polluted tree does not hold, and reports every piece of pollution
-  that sdist does hold; run again by a venv holding sdistguard and hatchling's own requirements but
-  none of the project's build plugins (as ``uvx sdistguard`` has them), it still answers (exit 0
-  or 1, never 2): a preview imports no hook and runs no version source.
+- **the preview** (``sdistguard check --format json DIR`` on the polluted tree) reports no path
+  that hatchling's own sdist of the polluted tree does not hold, reports every piece of pollution
+  that sdist does hold, and fails on each piece the auditor fails that sdist on; run again by a
+  venv holding sdistguard and hatchling's own requirements but none of the project's build plugins
+  (as ``uvx sdistguard`` has them), it still answers (exit 0 or 1, never 2): a preview imports no
+  hook and runs no version source.
 
 A known defect of sdistguard is an ``xfail(strict=True)`` on exactly that (project, check) pair
 (``KNOWN_DEFECTS``): when the fix lands the test XPASSes, which fails the run until the entry is
@@ -447,7 +449,7 @@ def _preview(python: Path, root: Path) -> Preview:
 def outcome(
     tmp_path_factory: pytest.TempPathFactory, preview_python: Path, small_wheel: Path
 ) -> Callable[[RepoProject], Outcome]:
-    """Builds each project once (7 artifacts and one preview), on first use by any check."""
+    """Builds each project once (seven artifacts, two previews), on first use by any check; a failure is kept."""
     done: dict[str, Outcome | BaseException] = {}
 
     def make(project: RepoProject) -> Outcome:
