@@ -170,7 +170,7 @@ def test_strict_config_setting_through_build(polluted: Path, wheelhouse: Path, t
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert "sdistguard: error: cannot build the sdist (strict)" in output
-    for path in ("venv/: SG101", "env/: SG101", ".uv-cache/: SG103", "src/demo/etcdir: SG201", "fifo: SG301"):
+    for path in ("SG101 venv/:", "SG101 env/:", "SG103 .uv-cache/:", "SG201 src/demo/etcdir:", "SG301 fifo:"):
         assert path in output
     assert "Traceback" not in output
     assert not out.exists() or list(out.iterdir()) == []
