@@ -119,6 +119,22 @@ def _global_excludes() -> PatternList | None:
     return read_pattern_file(path, path)
 
 
+def _repository_excludes(work_tree: str) -> list[PatternList]:
+    """The ignore sources of the repository at ``work_tree`` besides its ``.gitignore`` files, lowest first
+    in git's order as :class:`IgnoreRules` takes them: ``.git/info/exclude`` and ``core.excludesFile``
+    (gitignore(5)); a source that is absent or unreadable is left out. Raises nothing."""
+    extra: list[PatternList] = []
+    _, common = _git_dirs(work_tree)
+    if common is not None:
+        found = read_pattern_file(os.path.join(common, "info", "exclude"), ".git/info/exclude")
+        if found is not None:
+            extra.append(found)
+    global_excludes = _global_excludes()
+    if global_excludes is not None:
+        extra.append(global_excludes)
+    return extra
+
+
 class _EngineView:
     """A submodule or nested repository git gives no answer for: its own ignore files, read by the engine.
 
@@ -128,16 +144,7 @@ class _EngineView:
 
     def __init__(self, path: str, absolute: str) -> None:
         self.path = path
-        extra: list[PatternList] = []
-        _, common = _git_dirs(absolute)
-        if common is not None:
-            found = read_pattern_file(os.path.join(common, "info", "exclude"), ".git/info/exclude")
-            if found is not None:
-                extra.append(found)
-        global_excludes = _global_excludes()
-        if global_excludes is not None:
-            extra.append(global_excludes)
-        self.rules = IgnoreRules(absolute, extra)
+        self.rules = IgnoreRules(absolute, _repository_excludes(absolute))
 
     def decision(self, inner: str, *, is_dir: bool) -> Decision | None:
         if inner.rpartition("/")[2] == ".git":  # git never lists its own .git (hatchling < 1.33 would ship the file)
@@ -205,15 +212,7 @@ class IgnoreOracle:
             self._rules = IgnoreRules(root, skip="")
             return
         self.note = f"{answer.reason}; git's ignore files were read by sdistguard instead (tracked files unknown)"
-        extra: list[PatternList] = []
-        _, common = _git_dirs(top)
-        if common is not None:
-            found = read_pattern_file(os.path.join(common, "info", "exclude"), ".git/info/exclude")
-            if found is not None:
-                extra.append(found)
-        global_excludes = _global_excludes()
-        if global_excludes is not None:
-            extra.append(global_excludes)
+        extra = _repository_excludes(top)
         relative = os.path.relpath(root, top).replace(os.sep, "/")
         self._prefix = "" if relative == "." else relative + "/"
         self._rules = IgnoreRules(top, extra)
