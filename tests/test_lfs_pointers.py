@@ -79,6 +79,18 @@ NEAR_MISSES: dict[str, Callable[[str, str], str]] = {
 }
 
 
+def _pointer_fed_in_chunks(data: bytes, cuts: list[int]) -> object:
+    """What a :class:`SecretScanner` reports as the pointer of ``data`` fed in pieces split at ``cuts``."""
+    scanner = SecretScanner()
+    start = 0
+    for cut in sorted(cut % (len(data) + 1) for cut in cuts):
+        scanner.feed(data[start:cut])
+        start = max(start, cut)
+    scanner.feed(data[start:])
+    scanner.finish()
+    return scanner.pointer
+
+
 @settings(max_examples=300, deadline=None)
 @given(pointer=pointers(), cuts=st.lists(st.integers(0, 400), max_size=4))
 def test_a_pointer_of_the_spec_is_found_whatever_the_chunks(pointer: tuple[str, str, int], cuts: list[int]) -> None:
@@ -87,14 +99,7 @@ def test_a_pointer_of_the_spec_is_found_whatever_the_chunks(pointer: tuple[str, 
     found = lfs_pointer(data)
     assert found is not None and (found.oid, found.size) == (oid, size)
     assert len(data) < LFS_POINTER_LIMIT
-    scanner = SecretScanner()
-    start = 0
-    for cut in sorted(cut % (len(data) + 1) for cut in cuts):
-        scanner.feed(data[start:cut])
-        start = max(start, cut)
-    scanner.feed(data[start:])
-    scanner.finish()
-    assert scanner.pointer == found
+    assert _pointer_fed_in_chunks(data, cuts) == found
     only_pointers = SecretScanner(secrets=False)  # allow-secrets accepts the file: the pointer is still one
     only_pointers.feed(data)
     only_pointers.finish()
@@ -132,14 +137,7 @@ def test_a_pointer_git_lfs_reads_with_crlf_or_loose_whitespace_is_found(pointer:
     data = READER_ACCEPTS[change](text).encode()
     found = lfs_pointer(data)
     assert found is not None and (found.oid, found.size) == (oid, size), (change, data)
-    scanner = SecretScanner()
-    start = 0
-    for cut in sorted(cut % (len(data) + 1) for cut in cuts):
-        scanner.feed(data[start:cut])
-        start = max(start, cut)
-    scanner.feed(data[start:])
-    scanner.finish()
-    assert scanner.pointer == found
+    assert _pointer_fed_in_chunks(data, cuts) == found
 
 
 def test_extensions_of_one_priority_twice_or_a_pointer_past_the_size_limit_are_not_pointers() -> None:
