@@ -13,7 +13,7 @@ of the tree, special files, a file named like a directory, a member below a file
 PEP 625 / PEP 721 (one top-level directory in an sdist), uv's name policy
 (:func:`sdistguard.rules.unportable_reason`), names Windows and macOS refuse or merge
 (:mod:`sdistguard.rules.names`), credential files by name and, for members whose data is streamed through
-:meth:`Collector.scanner`, secrets by content (:mod:`sdistguard.credentials`).
+:meth:`Collector.scanner`, secrets by content (:mod:`sdistguard.rules.credentials`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from sdistguard.audit.base import DirectorySize, LimitReached, Limits, Member, M
 from sdistguard.audit.builder import BuilderEvidence
 from sdistguard.audit.layout import is_absolute, junk_root, stronger
 from sdistguard.audit.metadata import PKG_INFO_LIMIT
-from sdistguard.credentials import LfsPointer, SecretHit, SecretScanner, credential_file_kind
+from sdistguard.rules.credentials import LfsPointer, SecretHit, SecretScanner, credential_file_kind
 from sdistguard.hints import BuiltBy
 from sdistguard.rules.names import NameCheck, twin_finding
 from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, RuleName, finding
@@ -165,7 +165,7 @@ class Collector:
         return self._builder.built_by
 
     def scanner(self, path: str | None) -> SecretScanner | None:
-        """A :class:`~sdistguard.credentials.SecretScanner` for the content of the regular file member at
+        """A :class:`~sdistguard.rules.credentials.SecretScanner` for the content of the regular file member at
         ``path`` (as :meth:`add` returned it), or ``None`` when content scanning is off. When ``path``
         matches ``[tool.sdistguard] allow-secrets`` (gitignore-style patterns relative to the archive's
         top) its secrets are not looked for, only a Git LFS pointer (SG603). :mod:`~sdistguard.audit.run`
