@@ -153,19 +153,19 @@ def test_a_finding_reads_the_same_in_the_build_report_the_refusal_and_the_audito
 
 
 def test_the_code_table_of_docs_rules_md_is_the_registry() -> None:
-    """docs/rules.md's table is :func:`sdistguard.codes.codes_markdown`: run ``python -m sdistguard.codes
+    """docs/rules.md's table is :func:`sdistguard.rules.codes.codes_markdown`: run ``python -m sdistguard.rules.codes
     docs/rules.md`` after changing a rule; every code also has its own section."""
-    from sdistguard.codes import codes_markdown, update_markdown
+    from sdistguard.rules.codes import codes_markdown, update_markdown
 
     text = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
-    assert update_markdown(text) == text, "docs/rules.md drifted: run python -m sdistguard.codes docs/rules.md"
+    assert update_markdown(text) == text, "docs/rules.md drifted: run python -m sdistguard.rules.codes docs/rules.md"
     assert len(codes_markdown().splitlines()) == len(RULES) + 2
     assert [code for code in RULES if f"\n### {code} " not in text] == []
 
 
 def test_sdistguard_codes_prints_the_registry(capsys: pytest.CaptureFixture[str]) -> None:
     from sdistguard.cli import main
-    from sdistguard.codes import codes_text
+    from sdistguard.rules.codes import codes_text
 
     assert main(["codes"]) == 0
     assert capsys.readouterr().out == codes_text() + "\n"

@@ -1,6 +1,6 @@
 """The rule registry as text: ``sdistguard codes`` and the code table of docs/rules.md, both from :data:`RULES`.
 
-The docs' table sits between :data:`BEGIN` and :data:`END`; ``python -m sdistguard.codes docs/rules.md``
+The docs' table sits between :data:`BEGIN` and :data:`END`; ``python -m sdistguard.rules.codes docs/rules.md``
 rewrites it from the registry, and a test fails when the file drifts from it.
 """
 
@@ -13,7 +13,7 @@ from sdistguard.rules import RULES, Rule
 
 __all__ = ["BEGIN", "END", "codes_markdown", "codes_text", "main", "update_markdown"]
 
-BEGIN: Final = "<!-- codes: generated from src/sdistguard/rules/ by `python -m sdistguard.codes docs/rules.md` -->"
+BEGIN: Final = "<!-- codes: generated from src/sdistguard/rules/ by `python -m sdistguard.rules.codes docs/rules.md` -->"
 END: Final = "<!-- end of the generated codes -->"
 
 
