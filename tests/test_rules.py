@@ -139,8 +139,8 @@ def test_a_finding_reads_the_same_in_the_build_report_the_refusal_and_the_audito
     """One form, ``CODE path: reason (detail)``: the build's summary, a refused build and ``check``'s table."""
     from sdistguard.audit.base import AuditResult
     from sdistguard.errors import TreeError
-    from sdistguard.rules.render import finding_line
     from sdistguard.report import format_build_summary, format_check_table
+    from sdistguard.rules.render import finding_line
 
     found = finding("windows-name", "src/demo/con/", "'con' is a reserved device name")
     line = "SG402 src/demo/con/: " + RULES["SG402"].reason + " ('con' is a reserved device name)"

@@ -6,9 +6,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
+from sdistguard.rules import RULES, Code, Finding, Severity, left_out
 from sdistguard.rules.render import counts as _counts
 from sdistguard.rules.render import finding_line, human_size, printable
-from sdistguard.rules import RULES, Code, Finding, Severity, left_out
 
 if TYPE_CHECKING:
     from sdistguard.audit import AuditResult

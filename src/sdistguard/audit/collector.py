@@ -31,10 +31,10 @@ from sdistguard.audit.base import DirectorySize, LimitReached, Limits, Member, M
 from sdistguard.audit.builder import BuilderEvidence
 from sdistguard.audit.layout import is_absolute, junk_root, stronger
 from sdistguard.audit.metadata import PKG_INFO_LIMIT
-from sdistguard.rules.credentials import LfsPointer, SecretHit, SecretScanner, credential_file_kind
 from sdistguard.hints import BuiltBy
-from sdistguard.rules.names import NameCheck, twin_finding
 from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, RuleName, finding
+from sdistguard.rules.credentials import LfsPointer, SecretHit, SecretScanner, credential_file_kind
+from sdistguard.rules.names import NameCheck, twin_finding
 
 __all__ = ["Collector"]
 
@@ -202,7 +202,8 @@ class Collector:
             self._findings.append(finding("credential-file", path, kind))  # allow-secrets accepts it (one entry)
 
     def _clash(self, path: str, twin: str) -> Finding:
-        """The finding for ``path`` colliding with the earlier member ``twin`` (:class:`~sdistguard.rules.names.TwinNames`).
+        """The finding for ``path`` colliding with the earlier member ``twin``
+        (:class:`~sdistguard.rules.names.TwinNames`).
 
         When the two names are the same string, one being a file, link or special member and the other below it
         (``x`` beside ``x/y``, ``l -> /etc`` before ``l/evil``), extraction fails, or writes through the link, on

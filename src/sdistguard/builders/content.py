@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Final
 import pathspec
 
 from sdistguard import rules
-from sdistguard.rules.credentials import SecretScanner
 from sdistguard.patterns import to_posix
 from sdistguard.rules import Finding, RuleName, finding
+from sdistguard.rules.credentials import SecretScanner
 
 if TYPE_CHECKING:
     from hatchling.builders.plugin.interface import IncludedFile

@@ -31,10 +31,10 @@ from sdistguard.builders.include import IncludePath
 from sdistguard.builders.sdist_writer import StreamedSdistArchive, TarfileSdistArchive
 from sdistguard.config import Settings, load_settings
 from sdistguard.errors import TreeError
-from sdistguard.rules.names import NameCheck
 from sdistguard.paths import is_within, relative_to
 from sdistguard.patterns import could_match_below, negations, to_posix
 from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, blocking_findings, finding
+from sdistguard.rules.names import NameCheck
 from sdistguard.walk import Decide, EntryKind, GuardedWalker, Verdict, WalkFacts
 
 PruneCallback = Callable[[str, str], bool]

@@ -13,7 +13,7 @@ from sdistguard.rules import RULES, Rule
 
 __all__ = ["BEGIN", "END", "codes_markdown", "codes_text", "main", "update_markdown"]
 
-BEGIN: Final = "<!-- codes: generated from src/sdistguard/rules/ by `python -m sdistguard.rules.codes docs/rules.md` -->"
+BEGIN: Final = "<!-- codes: generated from src/sdistguard/rules/ by `python -m sdistguard.rules.codes` -->"
 END: Final = "<!-- end of the generated codes -->"
 
 
