@@ -14,6 +14,7 @@ import re
 from typing import Final, TypeAlias
 
 from sdistguard.rules import CACHEDIR_SIGNATURE, RuleName, directory_junk
+from sdistguard.rules.markers import JUNK_PRIORITY
 
 __all__ = ["MARKER_FILES", "is_absolute", "junk_root", "stronger"]
 
@@ -24,10 +25,8 @@ _UV_BUCKET: Final = re.compile(
     r"(archive|wheels|sdists|simple|built-wheels|builds|interpreter|environments|flat-index)-v\d+\Z"
 )
 _WINDOWS_DRIVE: Final = re.compile(r"[A-Za-z]:[/\\]")
-# Which junk wins when one directory is found twice (lower first; a rule not named here ranks as a cache).
-_RULE_PRIORITY: Final[dict[RuleName, int]] = {
-    "venv": 0, "conda-env": 0, "cache-dir": 1, "vcs-dir": 2, "bytecode": 3, "foreign-egg-info": 4
-}
+# Which junk wins when one directory is found twice: the junk family's order (a rule not named ranks as a cache).
+_RULE_PRIORITY: Final[dict[RuleName, int]] = {name: rank for name, rank in JUNK_PRIORITY.items()}
 
 MARKER_FILES: Final = ("pyvenv.cfg", "CACHEDIR.TAG")
 """Evidence stronger than a layout or a name: the marker files themselves."""
