@@ -26,6 +26,7 @@ __all__ = [
     "JUNK_DIRECTORY_NAMES",
     "JUNK_PRIORITY",
     "NODE_MODULES",
+    "NOTEBOOK_CHECKPOINTS",
     "VCS_DIR",
     "VENV",
     "Code",
@@ -35,9 +36,11 @@ __all__ = [
     "directory_marker",
 ]
 
-Code = Literal["SG101", "SG102", "SG103", "SG111", "SG510", "SG511", "SG512"]
+Code = Literal["SG101", "SG102", "SG103", "SG111", "SG112", "SG510", "SG511", "SG512"]
 """The codes of this family, in table order."""
-RuleName = Literal["venv", "conda-env", "cache-dir", "node-modules", "bytecode", "vcs-dir", "foreign-egg-info"]
+RuleName = Literal[
+    "venv", "conda-env", "cache-dir", "node-modules", "notebook-checkpoints", "bytecode", "vcs-dir", "foreign-egg-info"
+]
 """The names of this family's rules, in table order."""
 Rule: TypeAlias = RuleOf[Code, RuleName]
 
@@ -116,6 +119,23 @@ purpose, add it to `keep`.
 ''',
 )
 
+NOTEBOOK_CHECKPOINTS: Final[Rule] = Rule(
+    "SG112", "notebook-checkpoints", WARNING,
+    reason="Jupyter's autosaved notebook copies (an .ipynb_checkpoints directory)",
+    hint="delete it, or ignore it in .gitignore; if it is meant to ship, add it to [tool.sdistguard] keep",
+    leave_out_fix=True,
+    source="Jupyter Server's FileCheckpoints: checkpoint_dir = '.ipynb_checkpoints', beside each saved file",
+    docs='''\
+**Cause:** an `.ipynb_checkpoints/` directory: the copies Jupyter (JupyterLab, Notebook, Jupyter Server's
+`FileCheckpoints`) saves beside every notebook or file it edits, named `NAME-checkpoint.ipynb`. They are stale
+copies of the project's notebooks, often with outputs (data, paths, tokens shown in a cell) the real notebook
+was cleared of, and hatchling does not leave them out. Known by the directory's name, in the backend and the
+auditor alike (`sdistguard.rules.JUNK_DIRECTORY_NAMES`).
+**Fix:** delete it and add `.ipynb_checkpoints/` to `.gitignore`; with another backend, exclude it
+(`[tool.hatch.build] exclude = [".ipynb_checkpoints/"]`, `global-exclude` in `MANIFEST.in`).
+''',
+)
+
 BYTECODE: Final[Rule] = Rule(
     "SG510", "bytecode", WARNING,
     reason="compiled bytecode (__pycache__/, *.pyc, *.pyo)",
@@ -171,6 +191,7 @@ evidence (a marker on disk; a venv's layout, uv's cache buckets in an archive's 
         CONDA_ENV,
         CACHE_DIR,
         NODE_MODULES,
+        NOTEBOOK_CHECKPOINTS,
         BYTECODE,
         VCS_DIR,
         FOREIGN_EGG_INFO,
@@ -201,8 +222,9 @@ SG103 by name, in the build and in the auditor, when no marker says more (:func:
 
 JUNK_DIRECTORY_NAMES: Final[dict[str, tuple[RuleName, str]]] = {
     **{name: ("cache-dir", f"well-known cache directory {name}") for name in sorted(CACHE_DIRECTORY_NAMES)},
-    # --- a junk directory known by its name: one row here (and its rule in _RULE_LIST) is the whole detector
+    # --- a junk directory known by its name: one row here (and its rule in FAMILY) is the whole detector
     "node_modules": ("node-modules", "node_modules/"),
+    ".ipynb_checkpoints": ("notebook-checkpoints", ".ipynb_checkpoints/"),
 }
 """A directory name -> ``(rule name, evidence)``: junk by its name alone, in the build and the auditor alike."""
 
