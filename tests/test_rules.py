@@ -175,6 +175,15 @@ def test_docs_check_md_lists_the_codes_by_family_from_the_registry() -> None:
     assert "| PyPI's upload rules (SG700-SG749) | SG700-SG710 | - |" in families_markdown().splitlines()
 
 
+def test_every_code_docs_check_md_calls_advisory_is_advisory_in_the_registry() -> None:
+    import re
+
+    text = (REPO / "docs" / "check.md").read_text(encoding="utf-8")
+    paragraph = text[text.index("**Advisory**"):].split("\n\n", 1)[0]
+    named = set(re.findall(r"SG\d{3}", paragraph))
+    assert named and sorted(code for code in named if not RULES[code].advisory) == []  # type: ignore[index]
+
+
 def test_the_generator_refuses_a_document_without_its_markers() -> None:
     from sdistguard.rules.codes import update_markdown
 
