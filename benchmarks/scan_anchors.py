@@ -3,7 +3,7 @@
 ``python benchmarks/scan_anchors.py [--files N] [--rounds R]`` reads the interpreter's standard library
 (``.py`` files, at most N) and prints the CPU time (``time.process_time``, best of R) of three ways over
 every file's bytes: the scanner itself (``SecretScanner.feed`` + ``finish``: the probes of
-``sdistguard.credentials``, then each kind's pattern at an anchor), the probes' ``bytes.find`` passes
+``sdistguard.rules.credentials``, then each kind's pattern at an anchor), the probes' ``bytes.find`` passes
 alone, and one ``re`` alternation of the probes' needles (``finditer``: one pass, but it cannot report
 two anchors that overlap, such as ``xox`` twice in ``xoxox``, without a lookahead, which is slower
 still). Neither ``bytes.find`` nor ``re`` releases the GIL; the cheaper one is kept. Run of 2026-12-03
@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from sdistguard.credentials import _PROBES, SecretScanner
+from sdistguard.rules.credentials import _PROBES, SecretScanner
 
 
 def main(argv: list[str]) -> int:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sdistguard.credentials import SECRET_KINDS, SecretHit, SecretScanner, credential_file_kind, scan_bytes
+from sdistguard.rules.credentials import SECRET_KINDS, SecretHit, SecretScanner, credential_file_kind, scan_bytes
 
 BASE62 = string.ascii_letters + string.digits
 URLSAFE = BASE62 + "-_"

@@ -1,7 +1,7 @@
 """The build and the auditor run one detector per rule: for a tree, the sdistguard build's findings and the
 auditor's findings on hatchling's sdist of the same tree are the same (code, path) pairs.
 
-The name rules (SG401-SG404) are :class:`sdistguard.names.NameCheck` in both; a rule about a path component
+The name rules (SG401-SG404) are :class:`sdistguard.rules.names.NameCheck` in both; a rule about a path component
 names the offending directory once, in the same words.
 """
 

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from conftest import members, run, wheel_members, write_project
 from sdistguard.audit import audit
 from sdistguard.cli import main
-from sdistguard.credentials import LFS_POINTER_LIMIT, SecretScanner, lfs_pointer
+from sdistguard.rules.credentials import LFS_POINTER_LIMIT, SecretScanner, lfs_pointer
 from test_audit import PKG_INFO, hatchling_sdist, hatchling_wheel, member, sdist, write_wheel
 
 Build = Callable[..., Path]

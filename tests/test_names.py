@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sdistguard.names import PATH_BUDGET, TwinNames, too_long, windows_reason
+from sdistguard.rules.names import PATH_BUDGET, TwinNames, too_long, windows_reason
 
 
 @pytest.mark.parametrize(("path", "reason"), [
@@ -98,7 +98,7 @@ _PART = st.builds(
 @given(st.lists(_PART, min_size=1, max_size=4).map("/".join), st.sampled_from(["", "/"]))
 def test_windows_reason_is_the_first_component_reason(path: str, slash: str) -> None:
     """What is remembered per directory never changes the answer (reference: each component checked in turn)."""
-    from sdistguard.names import _component_reason
+    from sdistguard.rules.names import _component_reason
 
     reasons = [_component_reason(component) for component in (path + slash).strip("/").split("/")]
     assert windows_reason(path + slash) == next((reason for reason in reasons if reason is not None), None)

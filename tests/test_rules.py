@@ -1,8 +1,9 @@
-"""The rule table is the one vocabulary: its Literal types, its effects, and what blocks a build.
+"""The rule registry is the one vocabulary: its Literal types, its effects, its docs, and what blocks a build.
 
-``Code``, ``RuleName``, ``Severity`` and ``Effect`` are written out by hand so that mypy can check
-every ``finding("...")`` call and every ``Rule(...)`` row; these tests keep them and the table in
-step, and show that mypy really refuses a code or a name the table does not know.
+Each family module of ``sdistguard.rules`` writes its ``Code`` and ``RuleName`` Literals out by hand (so
+that mypy can check every ``finding("...")`` call and every rule object); ``sdistguard.rules`` joins them.
+These tests keep each family's Literals and its rules in step, the docs generated from the registry, and
+show that mypy really refuses a code or a name the table does not know.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import get_args, get_type_hints
+from typing import Any, get_args, get_type_hints
 
 import pytest
 
@@ -19,6 +20,7 @@ from conftest import REPO
 from sdistguard.cli import ADVISORY_CODES
 from sdistguard.config import EXTERNAL_LINK_POLICIES, UNTRACKED_POLICIES, Settings
 from sdistguard.rules import (
+    FAMILIES,
     RULE_BY_NAME,
     RULES,
     Code,
@@ -30,6 +32,7 @@ from sdistguard.rules import (
     finding,
     left_out,
 )
+from sdistguard.rules.model import Family
 
 
 def test_code_literal_lists_every_code_of_the_table_in_order() -> None:
@@ -139,8 +142,8 @@ def test_a_finding_reads_the_same_in_the_build_report_the_refusal_and_the_audito
     """One form, ``CODE path: reason (detail)``: the build's summary, a refused build and ``check``'s table."""
     from sdistguard.audit.base import AuditResult
     from sdistguard.errors import TreeError
-    from sdistguard.render import finding_line
     from sdistguard.report import format_build_summary, format_check_table
+    from sdistguard.rules.render import finding_line
 
     found = finding("windows-name", "src/demo/con/", "'con' is a reserved device name")
     line = "SG402 src/demo/con/: " + RULES["SG402"].reason + " ('con' is a reserved device name)"
@@ -152,20 +155,73 @@ def test_a_finding_reads_the_same_in_the_build_report_the_refusal_and_the_audito
     assert f"  {line}" in format_check_table([result]).splitlines()
 
 
-def test_the_code_table_of_docs_rules_md_is_the_registry() -> None:
-    """docs/rules.md's table is :func:`sdistguard.codes.codes_markdown`: run ``python -m sdistguard.codes
-    docs/rules.md`` after changing a rule; every code also has its own section."""
-    from sdistguard.codes import codes_markdown, update_markdown
+def test_docs_rules_md_is_generated_from_the_registry() -> None:
+    """All of docs/rules.md is :func:`sdistguard.rules.codes.rules_page` (the table, and each rule's section from
+    its ``docs``): run ``python -m sdistguard.rules.codes docs/rules.md docs/check.md`` after changing a rule."""
+    from sdistguard.rules.codes import codes_markdown, rules_page
 
     text = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
-    assert update_markdown(text) == text, "docs/rules.md drifted: run python -m sdistguard.codes docs/rules.md"
+    assert text == rules_page(), "docs/rules.md drifted: run python -m sdistguard.rules.codes docs/rules.md"
     assert len(codes_markdown().splitlines()) == len(RULES) + 2
     assert [code for code in RULES if f"\n### {code} " not in text] == []
 
 
+def test_docs_check_md_lists_the_codes_by_family_from_the_registry() -> None:
+    from sdistguard.rules.codes import FAMILIES_BEGIN, families_markdown, update_markdown
+
+    text = (REPO / "docs" / "check.md").read_text(encoding="utf-8")
+    assert FAMILIES_BEGIN in text
+    assert update_markdown(text) == text, "docs/check.md drifted: run python -m sdistguard.rules.codes docs/check.md"
+    assert "| PyPI's upload rules (SG700-SG749) | SG700-SG710 | - |" in families_markdown().splitlines()
+
+
+def test_every_code_docs_check_md_calls_advisory_is_advisory_in_the_registry() -> None:
+    import re
+
+    text = (REPO / "docs" / "check.md").read_text(encoding="utf-8")
+    paragraph = text[text.index("**Advisory**"):].split("\n\n", 1)[0]
+    named = set(re.findall(r"SG\d{3}", paragraph))
+    assert named and sorted(code for code in named if not RULES[code].advisory) == []  # type: ignore[index]
+
+
+def test_the_generator_refuses_a_document_without_its_markers() -> None:
+    from sdistguard.rules.codes import update_markdown
+
+    with pytest.raises(ValueError, match="the document needs"):
+        update_markdown("# no markers\n")
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda family: family.key)
+def test_each_family_module_types_exactly_its_own_rules(family: Family[Code, RuleName]) -> None:
+    """A family module's ``Code`` and ``RuleName`` Literals list its rules, in order: the one place a rule is
+    added (its code, its name, its object in ``FAMILY``)."""
+    module = _module_of(family)
+    assert get_args(module.Code) == tuple(rule.code for rule in family.rules)
+    assert get_args(module.RuleName) == tuple(rule.name for rule in family.rules)
+    assert all(rule.docs.strip() and rule.source and rule.reason and rule.fix for rule in family.rules)
+
+
+def _module_of(family: Family[Code, RuleName]) -> Any:
+    import importlib
+    import pkgutil
+
+    import sdistguard.rules
+
+    for info in pkgutil.iter_modules(sdistguard.rules.__path__):
+        module = importlib.import_module(f"sdistguard.rules.{info.name}")
+        if getattr(module, "FAMILY", None) is family:
+            return module
+    raise AssertionError(f"no module of sdistguard.rules defines the family {family.key}")
+
+
+def test_the_table_is_the_families_in_order() -> None:
+    assert list(RULES.values()) == [rule for family in FAMILIES for rule in family.rules]
+    assert len({family.key for family in FAMILIES}) == len(FAMILIES)
+
+
 def test_sdistguard_codes_prints_the_registry(capsys: pytest.CaptureFixture[str]) -> None:
     from sdistguard.cli import main
-    from sdistguard.codes import codes_text
+    from sdistguard.rules.codes import codes_text
 
     assert main(["codes"]) == 0
     assert capsys.readouterr().out == codes_text() + "\n"

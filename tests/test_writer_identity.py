@@ -45,7 +45,7 @@ from sdistguard.builders.sdist_writer import (
     ustar_header,
 )
 from sdistguard.builders.wheel_writer import ParallelWheelArchive, direct_writes_agree
-from sdistguard.names import windows_reason
+from sdistguard.rules.names import windows_reason
 
 SMALL_CHUNK = 4096
 PKG_INFO = "Metadata-Version: 2.4\nName: demo\nVersion: 1.0\n"

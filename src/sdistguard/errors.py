@@ -93,8 +93,8 @@ class TreeError(SdistguardError):
     @classmethod
     def from_findings(cls, summary: str, findings: Sequence[Finding]) -> TreeError:
         """The error for the findings that block a build (:func:`sdistguard.rules.blocking_findings`),
-        one line each as :func:`sdistguard.render.finding_line` writes it, with the fix."""
-        from sdistguard.render import finding_line  # downward: render needs only rules
+        one line each as :func:`sdistguard.rules.render.finding_line` writes it, with the fix."""
+        from sdistguard.rules.render import finding_line  # downward: render needs only rules
 
         return cls(summary, [finding_line(found, fix=True) for found in findings], findings)
 

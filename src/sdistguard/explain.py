@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from sdistguard.errors import InputError, project_errors
 from sdistguard.ignores import IGNORED_DIRECTORY
 from sdistguard.paths import relative_to
-from sdistguard.rules import Code, Finding, RuleName
+from sdistguard.rules import DIRECTORY_MARKERS, Code, Finding, RuleName
 
 if TYPE_CHECKING:
     from sdistguard.builders.selection import WalkedTarget
@@ -33,8 +33,8 @@ JSON_VERSION: Final = 1
 Target = Literal["sdist", "wheel"]
 TARGETS: Final[tuple[Target, ...]] = ("sdist", "wheel")
 Kind = Literal["file", "directory"]
-_MARKERS: Final[dict[RuleName, str]] = {"venv": "pyvenv.cfg", "conda-env": "conda-meta/", "cache-dir": "CACHEDIR.TAG"}
-"""The marker each directory rule names (:func:`sdistguard.rules.directory_marker`)."""
+_MARKERS: Final[dict[RuleName, str]] = {name: marker for name, marker in DIRECTORY_MARKERS.items()}
+"""The marker each directory rule names (the registry's :data:`sdistguard.rules.DIRECTORY_MARKERS`)."""
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
-from sdistguard.render import counts as _counts
-from sdistguard.render import finding_line, human_size, printable
 from sdistguard.rules import RULES, Code, Finding, Severity, left_out
+from sdistguard.rules.render import counts as _counts
+from sdistguard.rules.render import finding_line, human_size, printable
 
 if TYPE_CHECKING:
     from sdistguard.audit import AuditResult
@@ -89,7 +89,7 @@ def _build_sections(findings: Sequence[Finding]) -> list[tuple[str, list[Finding
 
 
 def describe_blocking(found: Finding) -> str:
-    """One line for a finding that blocks a build: :func:`sdistguard.render.finding_line` with the fix."""
+    """One line for a finding that blocks a build: :func:`sdistguard.rules.render.finding_line` with the fix."""
     return finding_line(found, fix=True)
 
 
@@ -97,7 +97,7 @@ def describe_blocking(found: Finding) -> str:
 
 
 _printable = printable
-"""The one escaping function of sdistguard's reports (:func:`sdistguard.render.printable`)."""
+"""The one escaping function of sdistguard's reports (:func:`sdistguard.rules.render.printable`)."""
 
 GROUP_ABOVE = 5
 """More findings than this of one code under one top-level directory share one table row."""
@@ -266,7 +266,7 @@ def _table_block(item: CheckedInput, group_above: int) -> list[str]:
 
 
 def _row_line(row: Finding | FindingGroup) -> str:
-    """A table row: :func:`sdistguard.render.finding_line`; a group reads the same, its counts and first
+    """A table row: :func:`sdistguard.rules.render.finding_line`; a group reads the same, its counts and first
     finding in the parentheses (``CODE dir/: reason (N below; counts; e.g. first: detail)``)."""
     if not isinstance(row, FindingGroup):
         return finding_line(row)

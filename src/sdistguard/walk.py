@@ -38,12 +38,12 @@ from typing import Literal, NamedTuple
 import pathspec
 
 from sdistguard.config import Settings
-from sdistguard.credentials import credential_file_kind
 from sdistguard.errors import ConfigError
 from sdistguard.ignores import IGNORED_DIRECTORY, IGNORED_FILE, Decision, IgnoreOracle
 from sdistguard.paths import is_within, relative_to
 from sdistguard.patterns import could_match_below, to_posix
 from sdistguard.rules import Code, Finding, RuleName, directory_junk, finding
+from sdistguard.rules.credentials import credential_file_kind
 
 __all__ = ["Decide", "EntryKind", "GuardedWalker", "Rescue", "Verdict", "WalkFacts", "WalkedFile"]
 
@@ -483,7 +483,8 @@ class GuardedWalker:
                 verdict.distribution_path, code))
 
     def _credential_file(self, step: _Step, entry: os.DirEntry[str], listing: _Listing, facts: WalkFacts) -> bool:
-        """Whether ``entry`` is a credential store (:func:`~sdistguard.credentials.credential_file_kind`) left out.
+        """Whether ``entry`` is a credential store (:func:`~sdistguard.rules.credentials.credential_file_kind`),
+        left out.
 
         Left out unless ``keep`` or ``allow-secrets`` names it; reported as SG601 when hatchling would have
         shipped it. In an unpacked sdist (the ignore oracle's ``"sdist"`` mode: a PKG-INFO at the root) it

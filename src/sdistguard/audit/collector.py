@@ -12,8 +12,8 @@ Rules followed: what PEP 706's ``data`` filter, pip and uv refuse (absolute name
 of the tree, special files, a file named like a directory, a member below a file or link, link cycles),
 PEP 625 / PEP 721 (one top-level directory in an sdist), uv's name policy
 (:func:`sdistguard.rules.unportable_reason`), names Windows and macOS refuse or merge
-(:mod:`sdistguard.names`), credential files by name and, for members whose data is streamed through
-:meth:`Collector.scanner`, secrets by content (:mod:`sdistguard.credentials`).
+(:mod:`sdistguard.rules.names`), credential files by name and, for members whose data is streamed through
+:meth:`Collector.scanner`, secrets by content (:mod:`sdistguard.rules.credentials`).
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ from sdistguard.audit.base import DirectorySize, LimitReached, Limits, Member, M
 from sdistguard.audit.builder import BuilderEvidence
 from sdistguard.audit.layout import is_absolute, junk_root, stronger
 from sdistguard.audit.metadata import PKG_INFO_LIMIT
-from sdistguard.credentials import LfsPointer, SecretHit, SecretScanner, credential_file_kind
 from sdistguard.hints import BuiltBy
-from sdistguard.names import NameCheck, twin_finding
 from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, RuleName, finding
+from sdistguard.rules.credentials import LfsPointer, SecretHit, SecretScanner, credential_file_kind
+from sdistguard.rules.names import NameCheck, twin_finding
 
 __all__ = ["Collector"]
 
@@ -165,7 +165,7 @@ class Collector:
         return self._builder.built_by
 
     def scanner(self, path: str | None) -> SecretScanner | None:
-        """A :class:`~sdistguard.credentials.SecretScanner` for the content of the regular file member at
+        """A :class:`~sdistguard.rules.credentials.SecretScanner` for the content of the regular file member at
         ``path`` (as :meth:`add` returned it), or ``None`` when content scanning is off. When ``path``
         matches ``[tool.sdistguard] allow-secrets`` (gitignore-style patterns relative to the archive's
         top) its secrets are not looked for, only a Git LFS pointer (SG603). :mod:`~sdistguard.audit.run`
@@ -187,11 +187,11 @@ class Collector:
             self._findings.append(finding("lfs-pointer", path, pointer.describe()))
 
     def _note_name(self, path: str, parts: list[str], is_dir: bool) -> None:
-        """The name rules (SG401-SG404, :class:`~sdistguard.names.NameCheck`, the build's own) and
+        """The name rules (SG401-SG404, :class:`~sdistguard.rules.names.NameCheck`, the build's own) and
         ``credential-file`` for one member.
 
         Work per member is linear in its name's length times its depth; memory is one string per
-        directory and one folded name per member (:class:`~sdistguard.names.TwinNames`).
+        directory and one folded name per member (:class:`~sdistguard.rules.names.TwinNames`).
         """
         found, _ = self._names.check(path)
         self._findings.extend(found)
@@ -202,7 +202,8 @@ class Collector:
             self._findings.append(finding("credential-file", path, kind))  # allow-secrets accepts it (one entry)
 
     def _clash(self, path: str, twin: str) -> Finding:
-        """The finding for ``path`` colliding with the earlier member ``twin`` (:class:`~sdistguard.names.TwinNames`).
+        """The finding for ``path`` colliding with the earlier member ``twin``
+        (:class:`~sdistguard.rules.names.TwinNames`).
 
         When the two names are the same string, one being a file, link or special member and the other below it
         (``x`` beside ``x/y``, ``l -> /etc`` before ``l/evil``), extraction fails, or writes through the link, on

@@ -50,9 +50,9 @@ from sdistguard.audit.record import project_directory as record_directory
 from sdistguard.audit.tar import SPARSE_REFUSED, SparseMember, sdist_members
 from sdistguard.audit.zip import Content, Wheel, open_wheel
 from sdistguard.audit.zipframe import FRAMING_HELP, MALFORMED, framing_problem
-from sdistguard.credentials import SecretScanner
 from sdistguard.errors import InputError, project_errors
 from sdistguard.rules import PYPI_FILE_LIMIT, Finding, finding
+from sdistguard.rules.credentials import SecretScanner
 
 __all__ = ["LARGE_ARTIFACT", "audit", "audit_report", "audit_sdist", "audit_wheel"]
 

@@ -2,7 +2,7 @@
 the sizes (SG610, SG611).
 
 The writers read every file once, in chunks; :class:`ContentLog` gives them a
-:class:`~sdistguard.credentials.SecretScanner` per file to feed those very chunks (no second read of
+:class:`~sdistguard.rules.credentials.SecretScanner` per file to feed those very chunks (no second read of
 the tree; the pointer check looks only at files under 1 KiB, on the same bytes) and collects,
 thread-safely (the wheel's workers run in parallel), the secrets and pointers found and the sizes
 in bytes per directory plus the three largest members (memory grows with the directories, not the
@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Final
 import pathspec
 
 from sdistguard import rules
-from sdistguard.credentials import SecretScanner
 from sdistguard.patterns import to_posix
 from sdistguard.rules import Finding, RuleName, finding
+from sdistguard.rules.credentials import SecretScanner
 
 if TYPE_CHECKING:
     from hatchling.builders.plugin.interface import IncludedFile

@@ -31,10 +31,10 @@ from sdistguard.builders.include import IncludePath
 from sdistguard.builders.sdist_writer import StreamedSdistArchive, TarfileSdistArchive
 from sdistguard.config import Settings, load_settings
 from sdistguard.errors import TreeError
-from sdistguard.names import NameCheck
 from sdistguard.paths import is_within, relative_to
 from sdistguard.patterns import could_match_below, negations, to_posix
 from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, blocking_findings, finding
+from sdistguard.rules.names import NameCheck
 from sdistguard.walk import Decide, EntryKind, GuardedWalker, Verdict, WalkFacts
 
 PruneCallback = Callable[[str, str], bool]
@@ -192,8 +192,8 @@ class Guard(_Base):
         a file outside it); its detail says what is wrong with the name. The names that ship are
         checked further: a name Windows refuses is SG402, a twin of an earlier member up to case or
         Unicode normalisation SG403 (both stop the build, in :meth:`check`), a path past
-        :data:`~sdistguard.names.PATH_BUDGET` SG404 (a warning). The checks are
-        :class:`sdistguard.names.NameCheck`'s, the auditor's own: a refused directory is named once.
+        :data:`~sdistguard.rules.names.PATH_BUDGET` SG404 (a warning). The checks are
+        :class:`sdistguard.rules.names.NameCheck`'s, the auditor's own: a refused directory is named once.
         """
         for included in files:
             member = normalize_archive_path(included.distribution_path)

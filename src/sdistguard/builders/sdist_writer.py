@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from types import TracebackType
     from typing import BinaryIO
 
-    from sdistguard.credentials import SecretScanner
+    from sdistguard.rules.credentials import SecretScanner
 
 __all__ = [
     "CHUNK_SIZE", "QUEUE_CHUNKS", "SWITCH_INTERVAL", "DeflateStream", "StreamedSdistArchive", "TarfileSdistArchive",

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Final, Literal, TextIO
 
 from sdistguard.errors import InputError
-from sdistguard.render import printable
+from sdistguard.rules.render import printable
 
 __all__ = [
     "EXTRA",

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Final, NamedTuple
+from typing import Final, Literal, NamedTuple, TypeAlias
+
+from sdistguard.rules.model import ERROR, WARNING, Family, RuleOf
 
 __all__ = [
     "LFS_POINTER_LIMIT", "SECRET_KINDS", "LfsPointer", "SecretHit", "SecretKind", "SecretScanner",
@@ -391,3 +393,133 @@ def scan_bytes(data: bytes) -> list[SecretHit]:
     scanner = SecretScanner()
     scanner.feed(data)
     return scanner.finish()
+
+
+# --------------------------------------------------------------------------- the family's rules
+# Each rule is one object (code, name, severity, effect, reason, fix, source, docs text); adding one here (its
+# code in Code, its name in RuleName, its object in FAMILY) is the whole registry change.
+
+Code = Literal["SG601", "SG602", "SG603", "SG604"]
+"""The codes of this family, in table order."""
+RuleName = Literal["credential-file", "secret", "lfs-pointer", "credential-file-shipped"]
+"""The names of this family's rules, in table order."""
+Rule: TypeAlias = RuleOf[Code, RuleName]
+
+
+CREDENTIAL_FILE: Final[Rule] = Rule(
+    "SG601", "credential-file", WARNING,
+    reason=(
+        "credential file (.pypirc, .netrc, .git-credentials, .envrc, .env, SSH private key, cloud CLI "
+        "credentials)"
+    ),
+    hint=(
+        "delete it from the project and revoke what it holds if it was ever published; to ship a fake "
+        "one on purpose, add it to [tool.sdistguard] keep"
+    ),
+    source="each tool's documentation (named in rules/credentials.py)",
+    docs='''\
+**Cause:** a credential store that tools write for a user, found by its name: `.pypirc`, `.netrc`/`_netrc`,
+`.git-credentials`, `.envrc`, `.env` and `.env.<anything>` except templates (`.env.example`, `.env.sample`,
+`.env.template`, ...), `.pgpass`, `.s3cfg`, `.boto`, SSH private keys by ssh-keygen's names (`id_rsa`,
+`id_ed25519`, ...; not their `.pub` halves), and cloud CLI files (`.aws/credentials`, `.docker/config.json`,
+`.kube/config`, `.azure/accessTokens.json`, gcloud's `application_default_credentials.json`).
+The backend leaves it out with a warning. In an unpacked sdist (a `PKG-INFO` at the project root: a published
+sdist being rebuilt) it ships instead, as SG604.
+**Fix:** delete it from the project, and revoke what it holds if it was ever published. A fake one shipped on
+purpose (a test fixture) goes in `[tool.sdistguard] allow-secrets`: one entry accepts the file by name (SG601)
+and its content (SG602), so pygments' `tests/examplefiles/asc/id_ecdsa` needs that one line. `keep` lets the
+file in too, but its content is still scanned. `sdistguard check` reads the same `allow-secrets`.
+**Source:** `src/sdistguard/rules/credentials.py` names each tool's documentation.
+''',
+)
+
+SECRET: Final[Rule] = Rule(
+    "SG602", "secret", ERROR,
+    reason="file content holding a secret of a documented token shape (PyPI, GitHub, AWS, private key, ...)",
+    hint="remove the secret and revoke it; a throwaway test key ships through [tool.sdistguard] allow-secrets",
+    effect="blocks",
+    source="each token issuer's documented shape (named in rules/credentials.py)",
+    docs='''\
+**Cause:** a file that ships holds a token of a documented, specific shape: a PyPI API token (`pypi-` and a
+macaroon for pypi.org or test.pypi.org), a GitHub token (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`),
+an AWS access key id (`AKIA`/`ASIA` and 16 characters; AWS's documentation examples are not secrets), a PEM
+private key block (a BEGIN line and a base64 body), a GitLab, npm, Slack or Stripe live key. The finding names
+the file, the line and the kind; the secret itself is never printed. No entropy guessing: random-looking data
+is never reported. Registry scans found thousands of such secrets in published packages (GitGuardian with Tom
+Forbes: 3,938 unique, 768 valid).
+Every member the backend writes is scanned, the generated ones too: `PKG-INFO`, the wheel's `METADATA` (the
+readme is its long description, the `description` its summary), `WHEEL`, `entry_points.txt`, the license files
+copied into `.dist-info/licenses/`, `RECORD`, and what a build hook generates and declares. A generated member
+is named by its path in the artifact (`PKG-INFO`, `demo-1.0.dist-info/METADATA`), as `sdistguard check` names
+it, so the build stops on exactly what the auditor would flag in its output.
+**Fix:** remove it and revoke it. A throwaway key shipped on purpose (a TLS library's test certificates) goes
+in `[tool.sdistguard] allow-secrets` (paths or gitignore-style patterns). A generated member is matched by its
+member path: a throwaway key in the readme ships with `allow-secrets = ["README.md", "PKG-INFO",
+"*.dist-info/METADATA"]` (it is then on the project's PyPI page too).
+**Source:** each kind's issuer documentation, named in `src/sdistguard/rules/credentials.py`.
+''',
+)
+
+LFS_POINTER: Final[Rule] = Rule(
+    "SG603", "lfs-pointer", ERROR,
+    reason="file whose content is a Git LFS pointer (spec v1): the stub would ship in place of the data",
+    hint=(
+        "fetch the data (git lfs pull, or a checkout with git-lfs installed) and build again; to ship "
+        "the pointer on purpose, add it to [tool.sdistguard] keep"
+    ),
+    effect="blocks",
+    source='git-lfs docs/spec.md, "The Pointer" (version 1); lfs/pointer.go',
+    docs=r'''\
+**Cause:** a regular file whose whole content is a Git LFS pointer: the text stub git commits in place of a
+large file, which is what the checkout holds when `git lfs` was not installed or not run (a CI clone without
+`lfs: true`), so the sdist or wheel would ship the stub instead of the data. A pointer is what git-lfs's own
+reader takes for one (`lfs/pointer.go`; the format is `docs/spec.md`, "The Pointer", version 1): under 1024
+bytes (git-lfs reads no further), naming git-lfs, and, leading and trailing whitespace aside, the lines
+`version https://git-lfs.github.com/spec/v1` (or the pre-release `https://hawser.github.com/spec/v1` or the
+alpha `http://git-media.io/v/2`, which git-lfs still reads), `oid sha256:` and 64 lowercase hex digits,
+`size` and the object's size in bytes, in that order, with git-lfs's extensions
+(`ext-{0-9}-{name} sha256:{64 hex}`, one per priority) before `size`. Like git-lfs, a `\r` before each `\n`,
+blank lines and a missing final newline are accepted. Anything else is data: another version line, an oid of
+another length, another key, text before or after. The detail gives the object's size and the start of its
+oid. Found on the bytes the writer (or the auditor) reads anyway; only files under 1 KiB are looked at. The backend
+stops the
+build naming the file; `sdistguard check` fails on it in an archive of any backend.
+**Fix:** fetch the data (`git lfs pull`, or clone with git-lfs installed; in GitHub Actions `actions/checkout`
+with `lfs: true`) and build again. A pointer shipped on purpose (a git-lfs test fixture) goes in
+`[tool.sdistguard] keep`. `allow-secrets` does not accept a pointer: a pointer is no secret but missing data.
+**Source:** https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md (`src/sdistguard/rules/credentials.py`,
+`lfs_pointer`).
+''',
+)
+
+CREDENTIAL_FILE_SHIPPED: Final[Rule] = Rule(
+    "SG604", "credential-file-shipped", WARNING,
+    reason="credential file by name in an unpacked sdist (PKG-INFO at the root), shipped as its author built it",
+    hint=(
+        "delete it and revoke what it holds if it is real; add it to [tool.sdistguard] keep or "
+        "allow-secrets to ship it without this warning"
+    ),
+    effect="shipped",
+    source="each tool's documentation (named in rules/credentials.py)",
+    docs='''\
+**Cause (backend):** a credential file by name (as SG601) in an unpacked sdist, the tree a frontend builds the
+wheel from and a packager rebuilds (a regular `PKG-INFO` at the project root, and git tracks nothing there).
+The sdist's author chose its files: rebuilding it keeps every member, so sdist -> unpack -> sdist (and the
+wheel from it) ships what the sdist held, and this warning names each such file (`strict` refuses it). Its
+content is still scanned (SG602).
+**Fix:** if it is real, delete it and revoke what it holds, and publish a new sdist without it; to ship it
+without the warning, name it in `keep` or `allow-secrets`.
+''',
+)
+
+FAMILY: Final = Family[Code, RuleName](
+    "credentials", "Credentials and secrets",
+    '',
+    (
+        CREDENTIAL_FILE,
+        SECRET,
+        LFS_POINTER,
+        CREDENTIAL_FILE_SHIPPED,
+    ),
+)
+"""The family: its key, its title and intro in docs/rules.md, its rules in table order."""

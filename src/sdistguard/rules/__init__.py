@@ -1,0 +1,177 @@
+"""The rule registry: every rule of the backend and the auditor, by family, and the findings that name them.
+
+A rule is one object (:class:`~sdistguard.rules.model.RuleOf`: a stable code, a short name, a severity, an
+effect, a one-line reason, a fix, its source and its docs text) defined in the module of its family:
+
+- :mod:`~sdistguard.rules.markers`: junk directories (venvs, conda envs, caches, node_modules, bytecode,
+  VCS directories, foreign egg-info) and their one detector, :func:`directory_junk`
+- :mod:`~sdistguard.rules.tracking`: what git would not commit; :mod:`~sdistguard.rules.links`: links;
+  :mod:`~sdistguard.rules.files`: special and unreadable entries
+- :mod:`~sdistguard.rules.naming`: names installers or file systems refuse (the detector:
+  :mod:`sdistguard.rules.names`); :mod:`~sdistguard.rules.credentials`: credential files and secrets
+- :mod:`~sdistguard.rules.sizes`, :mod:`~sdistguard.rules.archive`, :mod:`~sdistguard.rules.metadata`,
+  :mod:`~sdistguard.rules.index`, :mod:`~sdistguard.rules.pypi` (PyPI's upload rules),
+  :mod:`~sdistguard.rules.gate` (the release gate)
+
+This module joins them: :data:`Code` and :data:`RuleName` are the union of the families' ``Literal`` types and
+:data:`RULES` the table, in :data:`FAMILIES` order, so adding a rule touches its family module alone. The
+backend and the auditor speak the same vocabulary: a :class:`Finding` names a rule and a path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final, Literal, Protocol, TypeAlias
+
+from sdistguard.rules import (
+    archive,
+    credentials,
+    files,
+    gate,
+    index,
+    links,
+    markers,
+    metadata,
+    naming,
+    pypi,
+    sizes,
+    tracking,
+)
+from sdistguard.rules.markers import (
+    CACHE_DIRECTORY_NAMES,
+    CACHEDIR_SIGNATURE,
+    DIRECTORY_MARKERS,
+    JUNK_DIRECTORY_NAMES,
+    directory_junk,
+    directory_marker,
+)
+from sdistguard.rules.model import ERROR, INFO, WARNING, Effect, Family, RuleOf, Severity
+from sdistguard.rules.naming import unportable_reason
+from sdistguard.rules.sizes import PYPI_FILE_LIMIT
+
+__all__ = [
+    "CACHEDIR_SIGNATURE",
+    "CACHE_DIRECTORY_NAMES",
+    "DIRECTORY_MARKERS",
+    "ERROR",
+    "FAMILIES",
+    "INFO",
+    "JUNK_DIRECTORY_NAMES",
+    "PYPI_FILE_LIMIT",
+    "RULES",
+    "RULE_BY_NAME",
+    "WARNING",
+    "Code",
+    "Effect",
+    "Finding",
+    "Rule",
+    "RuleName",
+    "Severity",
+    "blocking_findings",
+    "directory_junk",
+    "directory_marker",
+    "finding",
+    "left_out",
+    "unportable_reason",
+]
+
+Code = Literal[
+    markers.Code, tracking.Code, links.Code, files.Code, naming.Code, credentials.Code, sizes.Code,
+    archive.Code, metadata.Code, index.Code, pypi.Code, gate.Code,
+]
+"""Every rule code, in table order: the union of the families' codes (a test checks each against its rules)."""
+
+RuleName = Literal[
+    markers.RuleName, tracking.RuleName, links.RuleName, files.RuleName, naming.RuleName, credentials.RuleName,
+    sizes.RuleName, archive.RuleName, metadata.RuleName, index.RuleName, pypi.RuleName, gate.RuleName,
+]
+"""Every rule name (the slug :func:`finding` takes), in table order."""
+
+Rule: TypeAlias = RuleOf[Code, RuleName]
+"""A rule of any family (:class:`~sdistguard.rules.model.RuleOf` over every code and name)."""
+
+FAMILIES: Final[tuple[Family[Code, RuleName], ...]] = (
+    markers.FAMILY, tracking.FAMILY, links.FAMILY, files.FAMILY, naming.FAMILY, credentials.FAMILY, sizes.FAMILY,
+    archive.FAMILY, metadata.FAMILY, index.FAMILY, pypi.FAMILY, gate.FAMILY,
+)
+"""Every family, in table order (docs/rules.md's sections follow it)."""
+
+_RULE_LIST: Final[tuple[Rule, ...]] = tuple(rule for family in FAMILIES for rule in family.rules)
+
+RULES: Final[dict[Code, Rule]] = {rule.code: rule for rule in _RULE_LIST}
+"""Every rule of the backend and the auditor, by code, in table order."""
+
+RULE_BY_NAME: Final[dict[RuleName, Rule]] = {rule.name: rule for rule in _RULE_LIST}
+"""Every rule by its name (``"venv"``)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something the walk left out or rewrote, or the auditor found.
+
+    ``path`` is POSIX-style, relative to the project root (or to the archive's top-level
+    directory, for the auditor); a directory ends with ``/``. ``detail`` says what made the rule
+    fire (a link target, a marker). ``files`` and ``size`` count what was examined: a pruned
+    directory is never walked, so its counts are 0 (see README, "What is left out").
+    """
+
+    code: Code
+    path: str
+    detail: str = ""
+    files: int = 0
+    size: int = 0
+
+    @property
+    def rule(self) -> Rule:
+        """The :class:`Rule` this finding belongs to; raises ``KeyError`` for an unknown code."""
+        return RULES[self.code]
+
+    @property
+    def severity(self) -> Severity:
+        """The rule's severity: ``"info"``, ``"warning"`` or ``"error"``."""
+        return self.rule.severity
+
+
+def finding(name: RuleName, path: str, detail: str = "", *, files: int = 0, size: int = 0) -> Finding:
+    """Build a :class:`Finding` from a rule ``name`` (``"venv"``); raises ``KeyError`` if unknown."""
+    return Finding(RULE_BY_NAME[name].code, path, detail, files, size)
+
+
+class BuildPolicy(Protocol):
+    """What :func:`blocking_findings` reads of the settings (:class:`sdistguard.config.Settings` is one):
+    a protocol, so that the registry imports nothing of sdistguard (the bottom of the import graph)."""
+
+    @property
+    def strict(self) -> bool:
+        """``[tool.sdistguard] strict``: every warning blocks."""
+
+    @property
+    def external_links(self) -> str:
+        """``[tool.sdistguard] external-links``: ``"error"`` makes SG201 block."""
+
+
+def blocking_findings(findings: Iterable[Finding], settings: BuildPolicy) -> list[Finding]:
+    """The findings that stop a build under ``settings``, in their order: the one place this is decided.
+
+    A finding blocks when its rule's severity is ``"error"`` (SG401), when it is an external link
+    (SG201) under ``external-links = "error"``, or when it is a warning under ``strict``. The
+    backend (before an artifact is delivered), ``sdistguard check DIR`` and its report ask this
+    function.
+    """
+    return [
+        found
+        for found in findings
+        if found.severity == ERROR
+        or (found.rule.name == "external-link" and settings.external_links == "error")
+        or (settings.strict and found.severity == WARNING)
+    ]
+
+
+def left_out(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings whose path the backend leaves out (the rule's ``effect``), in their order.
+
+    The one place that says which findings mean "not in the artifact": the build's summary and the
+    check-sdist plugin ask it. A path ending in ``/`` is a directory left out whole.
+    """
+    return [found for found in findings if found.rule.effect == "left out"]
