@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from conftest import write_project
 from sdistguard.cli import main
-from sdistguard.explain import explain
+from sdistguard.cli.explain import explain
 from test_git_rules import git, git_home, write  # noqa: F401 - git_home is a fixture
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")

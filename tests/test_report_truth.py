@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from sdistguard.cli import ADVISORY_CODES, main
-from sdistguard.report import format_build_summary
+from sdistguard.report.summary import format_build_summary
 from sdistguard.rules import RULES, finding
 
 

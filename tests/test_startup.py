@@ -24,8 +24,8 @@ REPO = Path(__file__).resolve().parents[1]
 NEVER_IN_A_CLEAN_BUILD = (
     # the auditor, explain, the release gate, the index client, the command line and the reports:
     # a clean build prints nothing, so none of their code is needed
-    "sdistguard.audit", "sdistguard.explain", "sdistguard.release", "sdistguard.index", "sdistguard.cli",
-    "sdistguard.report", "sdistguard.hints",
+    "sdistguard.audit", "sdistguard.cli.explain", "sdistguard.release", "sdistguard.index", "sdistguard.cli",
+    "sdistguard.report", "sdistguard.audit.hints",
     # what only those use; hatchling's own build loads none of them either
     "json", "packaging.metadata", "configparser",
     # the thread pool and the queue of a tree whose bytes fit in one task

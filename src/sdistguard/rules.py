@@ -96,7 +96,7 @@ class Rule:
     stops). ``advisory``: ``sdistguard check`` reports the finding but fails on it only when the
     code is selected (``--select``); the comment on each such row says why it cannot break an install.
     ``leave_out_fix``: the fix is "leave this path out of the artifact", which ``check`` spells in the
-    terms of the backend that built it (:data:`sdistguard.hints.LEAVE_OUT_RULES`).
+    terms of the backend that built it (:data:`sdistguard.audit.hints.LEAVE_OUT_RULES`).
     """
 
     code: Code
@@ -359,7 +359,7 @@ def finding(name: RuleName, path: str, detail: str = "", *, files: int = 0, size
 
 
 class BuildPolicy(Protocol):
-    """What :func:`blocking_findings` reads of the settings (:class:`sdistguard.config.Settings` is one):
+    """What :func:`blocking_findings` reads of the settings (:class:`sdistguard.core.config.Settings` is one):
     a protocol, so that the registry imports nothing of sdistguard (the bottom of the import graph)."""
 
     @property

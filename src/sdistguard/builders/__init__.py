@@ -10,7 +10,7 @@ A preview (``sdistguard check DIR``, ``sdistguard explain``) runs no project cod
 made by :func:`preview_builder`, with :class:`~sdistguard.builders.static.StaticMetadata` (no metadata
 hook, no version source that executes), and it never builds, so no build hook is loaded.
 
-Supported hatchling: ``sdistguard.compat.HATCHLING_REQUIREMENT`` (its oldest and newest are tested).
+Supported hatchling: ``sdistguard.core.compat.HATCHLING_REQUIREMENT`` (its oldest and newest are tested).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sdistguard.compat import HATCHLING_REQUIREMENT, check_hatchling
+from sdistguard.core.compat import HATCHLING_REQUIREMENT, check_hatchling
 
 # Before any module of this package imports hatchling's builders: their internals are what the range is about.
 check_hatchling()

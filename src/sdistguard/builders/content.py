@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING, Final
 import pathspec
 
 from sdistguard import rules
+from sdistguard.core.patterns import to_posix
 from sdistguard.credentials import SecretScanner
-from sdistguard.patterns import to_posix
 from sdistguard.rules import Finding, RuleName, finding
 
 if TYPE_CHECKING:
     from hatchling.builders.plugin.interface import IncludedFile
 
-    from sdistguard.config import Settings
+    from sdistguard.core.config import Settings
 
 __all__ = ["PYPI_FILE_LIMIT", "ContentLog", "format_size"]
 

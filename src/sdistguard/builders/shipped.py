@@ -33,7 +33,7 @@ from hatchling.builders.constants import EXCLUDED_FILES
 from hatchling.builders.plugin.interface import BuilderInterface, IncludedFile
 from hatchling.builders.utils import normalize_archive_path
 
-from sdistguard.patterns import to_posix
+from sdistguard.core.patterns import to_posix
 from sdistguard.rules import Finding, RuleName
 
 if TYPE_CHECKING:
