@@ -9,6 +9,8 @@
 - Every third-party module imported by ``src/sdistguard`` is a declared dependency (``[project]
   dependencies``), except the check-sdist plugin, which only check-sdist imports, and a command extra's
   package (``release``: pypa/build) imported inside a function.
+- Layers (README.md, "Layout"): every module is in a layer folder (or is one of the top-level modules other
+  tools name) and imports only from its own layer or lower ones, every import counted.
 - No import cycle among sdistguard's modules: the strongly connected components of the import graph,
   every import counted (inside functions, and under ``TYPE_CHECKING``), are single modules.
 """
@@ -300,3 +302,84 @@ def test_the_cycle_check_sees_a_cycle_through_a_function_and_type_checking() -> 
         "sdistguard.a": {"sdistguard.b"}, "sdistguard.b": {"sdistguard.c"}, "sdistguard.c": {"sdistguard.a"},
     }
     assert import_cycles(graph) == [["sdistguard.a", "sdistguard.b", "sdistguard.c"]]
+
+
+# --------------------------------------------------------------------------- layers, imports only downward
+
+
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("rules",), ("core",), ("git",), ("walk",), ("builders",), ("audit",), ("report",), ("release", "index"),
+    ("cli",),
+)
+"""The layer folders of src/sdistguard, lowest first (README.md, "Layout"); one rank may hold two folders."""
+
+TOP_LEVEL = ("__init__.py", "__main__.py", "build.py", "check_sdist.py", "schema.py")
+"""The modules other tools name (the package, ``python -m``, the PEP 517 hooks, two plugins): above every layer."""
+
+NOT_YET_MOVED = {
+    "rules.py": "rules", "names.py": "rules", "credentials.py": "rules", "render.py": "rules", "codes.py": "rules",
+    "walk.py": "walk",
+}
+"""Modules another branch moves into their folder (rules/, walk/): their layer until then; an entry whose file
+is gone is unused."""
+
+
+def layer_rank(module: str) -> tuple[int, str] | None:
+    """``(rank, layer)`` of ``module`` (a path below src/sdistguard): its folder's place in :data:`LAYERS`,
+    one above them all for :data:`TOP_LEVEL`; ``None`` for a module in no layer."""
+    if module in TOP_LEVEL:
+        return len(LAYERS), "top level"
+    folder = NOT_YET_MOVED.get(module) or (module.split("/")[0] if "/" in module else "")
+    for rank, names in enumerate(LAYERS):
+        if folder in names:
+            return rank, folder
+    return None
+
+
+def layer_problems(sources: dict[str, ast.AST]) -> list[str]:
+    """What breaks the layering in ``sources`` (``{path below src/sdistguard: parsed module}``): each module
+    in no layer, and each import (anywhere: in functions, under ``TYPE_CHECKING``) of a module of a higher
+    layer, ``from sdistguard import x`` reaching the package's ``__init__`` (the top level) included."""
+    paths = {_module_name(module): module for module in sources}
+    known = set(paths)
+    problems = [f"{module}: in no layer folder" for module in sources if layer_rank(module) is None]
+    for module, tree in sources.items():
+        own = layer_rank(module)
+        if own is None:
+            continue
+        for imported in sorted(imported_modules(module, tree, known)):
+            theirs = layer_rank(paths[imported])
+            if theirs is not None and theirs[0] > own[0]:
+                problems.append(f"{module} ({own[1]}) imports {imported} ({theirs[1]})")
+    return problems
+
+
+def test_every_module_is_in_a_layer_and_imports_only_its_own_or_lower_layers() -> None:
+    sources = {module: _tree(module) for module in MODULES}
+    populated = {rank[1] for module in MODULES if (rank := layer_rank(module)) is not None}
+    assert populated == {"top level", *(name for names in LAYERS for name in names)}  # every layer is read
+    assert layer_problems(sources) == []
+
+
+def test_the_layer_check_sees_a_stray_module_and_imports_that_go_up() -> None:
+    sources = {
+        "__init__.py": ast.parse("__version__ = '1'\n"),
+        "core/a.py": ast.parse("def f():\n    from sdistguard.audit import run\n"),
+        "builders/b.py": ast.parse(
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from sdistguard.cli import main\n"),
+        "git/c.py": ast.parse("from sdistguard import __version__\nimport sdistguard.core.a\n"),
+        "audit/__init__.py": ast.parse(""),
+        "audit/run.py": ast.parse("from sdistguard.builders.b import x\nfrom sdistguard.report import y\n"),
+        "report/__init__.py": ast.parse("from . import table\n"),
+        "report/table.py": ast.parse("from ..audit import run\n"),
+        "cli/__init__.py": ast.parse(""),
+        "stray.py": ast.parse("import sdistguard.core.a\n"),
+    }
+    assert layer_problems(sources) == [
+        "stray.py: in no layer folder",
+        "core/a.py (core) imports sdistguard.audit (audit)",
+        "core/a.py (core) imports sdistguard.audit.run (audit)",
+        "builders/b.py (builders) imports sdistguard.cli (cli)",
+        "git/c.py (git) imports sdistguard (top level)",
+        "audit/run.py (audit) imports sdistguard.report (report)",
+    ]

@@ -328,10 +328,11 @@ def _audit_directory(root: str, *, hatchling: bool = False, allow_secrets: Seque
     No metadata hook, build hook or executing version source runs, and git runs no repository
     config (:func:`sdistguard.builders.preview_builder`, :mod:`sdistguard.git.vcs`); what cannot be
     known so is named in the result's ``project``. ``hatchling``: instead, what hatchling's own sdist
-    of ``root`` would hold that the auditor flags (:func:`sdistguard.builders.preview_hatchling`;
+    of ``root`` would hold that the auditor flags (:func:`sdistguard.audit.shipped.preview_hatchling`;
     ``refused`` is then empty).
     """
-    from sdistguard.builders import preview, preview_hatchling, preview_project
+    from sdistguard.audit.shipped import preview_hatchling
+    from sdistguard.builders import preview, preview_project
 
     if not os.path.isfile(os.path.join(root, "pyproject.toml")):
         raise InputError(f"{root}: a project directory needs a pyproject.toml")

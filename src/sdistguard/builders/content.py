@@ -20,10 +20,9 @@ from typing import TYPE_CHECKING, Final
 
 import pathspec
 
-from sdistguard import rules
 from sdistguard.core.patterns import to_posix
 from sdistguard.credentials import SecretScanner
-from sdistguard.rules import Finding, RuleName, finding
+from sdistguard.rules import PYPI_FILE_LIMIT, Finding, RuleName, finding
 
 if TYPE_CHECKING:
     from hatchling.builders.plugin.interface import IncludedFile
@@ -31,9 +30,6 @@ if TYPE_CHECKING:
     from sdistguard.core.config import Settings
 
 __all__ = ["PYPI_FILE_LIMIT", "ContentLog", "format_size"]
-
-PYPI_FILE_LIMIT: Final = rules.PYPI_FILE_LIMIT
-"""PyPI's default upload limit per file: 100 MB (PyPI help, "How do I get a file size limit exemption")."""
 
 SCAN_CONTENT = True
 """Private switch for the benchmark (benchmarks/): ``False`` turns the secret scan off."""
