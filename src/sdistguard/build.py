@@ -111,7 +111,7 @@ def _guarded(hook: Callable[[], _T]) -> _T:
     from sdistguard.core.errors import SdistguardError, project_errors
 
     try:
-        with project_errors(lambda error, prefix: SdistguardError(f"{prefix}{error}")):
+        with project_errors():  # a ProjectError: hatchling's or the environment's complaint, formatted
             return hook()
     except SdistguardError as error:
         if os.environ.get("SDISTGUARD_DEBUG"):

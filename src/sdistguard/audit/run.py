@@ -336,10 +336,7 @@ def _audit_directory(root: str, *, hatchling: bool = False, allow_secrets: Seque
 
     if not os.path.isfile(os.path.join(root, "pyproject.toml")):
         raise InputError(f"{root}: a project directory needs a pyproject.toml")
-    def unreadable(error: BaseException, prefix: str) -> InputError:
-        return InputError(f"{root}: hatchling cannot read this project: {describe(error)}")
-
-    with project_errors(unreadable):  # a bug, not the project, keeps its traceback
+    with project_errors(root=root):  # a bug, not the project, keeps its traceback
         findings, blocking = (preview_hatchling(root, allow_secrets), []) if hatchling else preview(root)
         project = preview_project(root)
     return AuditResult(

@@ -133,20 +133,15 @@ def explain(paths: list[str], project: str | None = None) -> Explanations:
 def _project(root: str) -> ProjectPreview:
     from sdistguard.builders import preview_project
 
-    with project_errors(_as_input_error):  # the walk read the same table: not reached for a project it read
+    with project_errors():  # the walk read the same table: not reached for a project it read
         return preview_project(root)
 
 
 def _walk(root: str, target: Target) -> WalkedTarget:
     from sdistguard.builders.selection import walk_target
 
-    with project_errors(_as_input_error):
+    with project_errors():
         return walk_target(root, target)
-
-
-def _as_input_error(error: BaseException, prefix: str) -> InputError:
-    """What ``explain`` says when hatchling cannot read the project (:func:`sdistguard.core.errors.project_errors`)."""
-    return InputError(f"hatchling: {error}")
 
 
 def _verdict(walked: WalkedTarget, relative: str, is_dir: bool, tracked: dict[str, str]) -> Verdict:
