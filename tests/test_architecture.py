@@ -383,3 +383,41 @@ def test_the_layer_check_sees_a_stray_module_and_imports_that_go_up() -> None:
         "git/c.py (git) imports sdistguard (top level)",
         "audit/run.py (audit) imports sdistguard.report (report)",
     ]
+
+
+# --------------------------------------------------------------------------- README's Layout names every module
+
+
+def layout_modules(readme: str) -> set[str]:
+    """The module paths README.md's "Layout" block names below ``src/sdistguard/``, relative to it.
+
+    A line whose first word ends with ``/`` opens a folder for the lines indented deeper; every ``*.py``
+    word on a line is a module of the innermost open folder (``core/  errors.py`` is ``core/errors.py``).
+    """
+    section = readme.split("### Layout", 1)[1].split("```", 2)[1]
+    named: set[str] = set()
+    folders: list[tuple[int, str]] = []
+    for line in section.splitlines():
+        if not line.strip():
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        while folders and folders[-1][0] >= indent:
+            folders.pop()
+        first = line.split()[0]
+        if first.endswith("/"):
+            folders.append((indent, first))
+        prefix = "".join(folder for _, folder in folders)
+        named.update(prefix + word for word in re.findall(r"[\w/]*\w\.py\b", line))
+    return {path.removeprefix("src/sdistguard/") for path in named if path.startswith("src/sdistguard/")}
+
+
+def test_readme_layout_names_every_module_and_no_other() -> None:
+    named = layout_modules((REPO / "README.md").read_text(encoding="utf-8"))
+    assert sorted(set(MODULES) - named) == [], "modules README.md's Layout does not name"
+    assert sorted(named - set(MODULES)) == [], "names in README.md's Layout that are no module"
+
+
+def test_the_layout_check_reads_folders_by_indentation() -> None:
+    readme = ("### Layout\n\n```\nbuild.py  the hooks\nsrc/sdistguard/\n  a.py b.py  the top\n  core/     x.py;\n"
+              "                y.py (more)\n    z.py    deeper\n  git/      w.py\n  c.py\ntests/  t.py\n```\n")
+    assert layout_modules(readme) == {"a.py", "b.py", "core/x.py", "core/y.py", "core/z.py", "git/w.py", "c.py"}
