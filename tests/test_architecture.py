@@ -421,3 +421,41 @@ def test_the_layout_check_reads_folders_by_indentation() -> None:
     readme = ("### Layout\n\n```\nbuild.py  the hooks\nsrc/sdistguard/\n  a.py b.py  the top\n  core/     x.py;\n"
               "                y.py (more)\n    z.py    deeper\n  git/      w.py\n  c.py\ntests/  t.py\n```\n")
     assert layout_modules(readme) == {"a.py", "b.py", "core/x.py", "core/y.py", "core/z.py", "git/w.py", "c.py"}
+
+
+# --------------------------------------------------------------------------- one decision for hatchling's errors
+
+
+def error_policy_copies(module: str, tree: ast.AST) -> list[str]:
+    """Where ``module`` decides hatchling's errors itself: a use of ``user_fault``, ``raised_by`` or
+    ``HATCHLING_USER_ERRORS`` outside core/errors.py, or a ``project_errors(...)`` given its own wrapper
+    (the message is :class:`~sdistguard.core.errors.ProjectError`'s)."""
+    if module == "core/errors.py":
+        return []
+    found = []
+    for node in ast.walk(tree):
+        name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else (
+            node.name if isinstance(node, ast.alias) else None)
+        if name in ("user_fault", "raised_by", "HATCHLING_USER_ERRORS"):
+            found.append(f"{module}:{getattr(node, 'lineno', 0)}: {name}")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "project_errors" and (
+                node.args or any(keyword.arg == "wrap" for keyword in node.keywords)):
+            found.append(f"{module}:{node.lineno}: project_errors with a wrapper")
+    return found
+
+
+def test_hatchlings_errors_are_judged_and_worded_in_one_place() -> None:
+    copies = [copy for module in MODULES for copy in error_policy_copies(module, _tree(module))]
+    assert copies == []
+    users = {module for module in MODULES if "project_errors(" in (PACKAGE / module).read_text(encoding="utf-8")}
+    assert {"build.py", "cli/explain.py", "audit/run.py"} <= users
+
+
+def test_the_error_policy_check_sees_a_copy() -> None:
+    tree = ast.parse("from sdistguard.core.errors import user_fault\n"
+                     "with project_errors(lambda e, p: X(p)):\n    pass\nwith project_errors(root=r):\n    pass\n"
+                     "try:\n    pass\nexcept errors.HATCHLING_USER_ERRORS:\n    pass\n")
+    assert error_policy_copies("audit/run.py", tree) == [
+        "audit/run.py:1: user_fault", "audit/run.py:2: project_errors with a wrapper",
+        "audit/run.py:8: HATCHLING_USER_ERRORS",
+    ]
