@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sdistguard.cli import CheckSelection, load_check_selection, main
+from sdistguard.cli import main
+from sdistguard.core.config import CheckSelection, load_check_selection
 from sdistguard.core.errors import ConfigError
 from sdistguard.rules import RULES
 

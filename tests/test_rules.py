@@ -16,8 +16,7 @@ from typing import get_args, get_type_hints
 import pytest
 
 from conftest import REPO
-from sdistguard.cli import ADVISORY_CODES
-from sdistguard.core.config import EXTERNAL_LINK_POLICIES, UNTRACKED_POLICIES, Settings
+from sdistguard.core.config import ADVISORY_CODES, EXTERNAL_LINK_POLICIES, UNTRACKED_POLICIES, Settings
 from sdistguard.rules import (
     RULE_BY_NAME,
     RULES,
