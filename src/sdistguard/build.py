@@ -116,7 +116,7 @@ def _guarded(hook: Callable[[], _T]) -> _T:
     except SdistguardError as error:
         if os.environ.get("SDISTGUARD_DEBUG"):
             raise
-        print(f"sdistguard: error: {error}", file=sys.stderr)
+        print(error.stderr_line(), file=sys.stderr)
         raise SystemExit(1) from None
 
 

@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_check(arguments)
     except SdistguardError as error:
-        print(f"sdistguard: error: {error}", file=sys.stderr)
+        print(error.stderr_line(), file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:  # `sdistguard check ... | head`: stop quietly, like other filters
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - replaces a closed stdout until exit

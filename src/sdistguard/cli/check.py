@@ -50,7 +50,7 @@ def run_check(arguments: argparse.Namespace) -> int:
         try:
             checked.append(check_input(path, selection, limits))
         except InputError as error:
-            print(f"sdistguard: error: {error}", file=sys.stderr)
+            print(error.stderr_line(), file=sys.stderr)
             checked.append(CheckedInput(AuditResult(path, "unknown", error=str(error))))
     code = exit_code(checked)
     write_report(format_check(checked, arguments.format, __version__, code, arguments.group), arguments.output)

@@ -66,6 +66,10 @@ class SdistguardError(Exception):
     and says what to do.
     """
 
+    def stderr_line(self) -> str:
+        """The one line the hooks and the command print for this error: ``sdistguard: error: MESSAGE``."""
+        return f"sdistguard: error: {self}"
+
 
 class ConfigError(SdistguardError):
     """``[tool.sdistguard]`` or a PEP 517 config setting holds a value we cannot use.
