@@ -9,6 +9,8 @@
 - Every third-party module imported by ``src/sdistguard`` is a declared dependency (``[project]
   dependencies``), except the check-sdist plugin, which only check-sdist imports, and a command extra's
   package (``release``: pypa/build) imported inside a function.
+- Layers (README.md, "Layout"): every module is in a layer folder (or is one of the top-level modules other
+  tools name) and imports only from its own layer or lower ones, every import counted.
 - No import cycle among sdistguard's modules: the strongly connected components of the import graph,
   every import counted (inside functions, and under ``TYPE_CHECKING``), are single modules.
 """
@@ -305,3 +307,160 @@ def test_the_cycle_check_sees_a_cycle_through_a_function_and_type_checking() -> 
         "sdistguard.a": {"sdistguard.b"}, "sdistguard.b": {"sdistguard.c"}, "sdistguard.c": {"sdistguard.a"},
     }
     assert import_cycles(graph) == [["sdistguard.a", "sdistguard.b", "sdistguard.c"]]
+
+
+# --------------------------------------------------------------------------- layers, imports only downward
+
+
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("rules",), ("core",), ("git",), ("walk",), ("builders",), ("audit",), ("report",), ("release", "index"),
+    ("cli",),
+)
+"""The layer folders of src/sdistguard, lowest first (README.md, "Layout"); one rank may hold two folders."""
+
+TOP_LEVEL = ("__init__.py", "__main__.py", "build.py", "check_sdist.py", "schema.py")
+"""The modules other tools name (the package, ``python -m``, the PEP 517 hooks, two plugins): above every layer."""
+
+NOT_YET_MOVED = {
+    "rules.py": "rules", "names.py": "rules", "credentials.py": "rules", "render.py": "rules", "codes.py": "rules",
+    "walk.py": "walk",
+}
+"""Modules another branch moves into their folder (rules/, walk/): their layer until then; an entry whose file
+is gone is unused."""
+
+
+def layer_rank(module: str) -> tuple[int, str] | None:
+    """``(rank, layer)`` of ``module`` (a path below src/sdistguard): its folder's place in :data:`LAYERS`,
+    one above them all for :data:`TOP_LEVEL`; ``None`` for a module in no layer."""
+    if module in TOP_LEVEL:
+        return len(LAYERS), "top level"
+    folder = NOT_YET_MOVED.get(module) or (module.split("/")[0] if "/" in module else "")
+    for rank, names in enumerate(LAYERS):
+        if folder in names:
+            return rank, folder
+    return None
+
+
+def layer_problems(sources: dict[str, ast.AST]) -> list[str]:
+    """What breaks the layering in ``sources`` (``{path below src/sdistguard: parsed module}``): each module
+    in no layer, and each import (anywhere: in functions, under ``TYPE_CHECKING``) of a module of a higher
+    layer, ``from sdistguard import x`` reaching the package's ``__init__`` (the top level) included."""
+    paths = {_module_name(module): module for module in sources}
+    known = set(paths)
+    problems = [f"{module}: in no layer folder" for module in sources if layer_rank(module) is None]
+    for module, tree in sources.items():
+        own = layer_rank(module)
+        if own is None:
+            continue
+        for imported in sorted(imported_modules(module, tree, known)):
+            theirs = layer_rank(paths[imported])
+            if theirs is not None and theirs[0] > own[0]:
+                problems.append(f"{module} ({own[1]}) imports {imported} ({theirs[1]})")
+    return problems
+
+
+def test_every_module_is_in_a_layer_and_imports_only_its_own_or_lower_layers() -> None:
+    sources = {module: _tree(module) for module in MODULES}
+    populated = {rank[1] for module in MODULES if (rank := layer_rank(module)) is not None}
+    assert populated == {"top level", *(name for names in LAYERS for name in names)}  # every layer is read
+    assert layer_problems(sources) == []
+
+
+def test_the_layer_check_sees_a_stray_module_and_imports_that_go_up() -> None:
+    sources = {
+        "__init__.py": ast.parse("__version__ = '1'\n"),
+        "core/a.py": ast.parse("def f():\n    from sdistguard.audit import run\n"),
+        "builders/b.py": ast.parse(
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from sdistguard.cli import main\n"),
+        "git/c.py": ast.parse("from sdistguard import __version__\nimport sdistguard.core.a\n"),
+        "audit/__init__.py": ast.parse(""),
+        "audit/run.py": ast.parse("from sdistguard.builders.b import x\nfrom sdistguard.report import y\n"),
+        "report/__init__.py": ast.parse("from . import table\n"),
+        "report/table.py": ast.parse("from ..audit import run\n"),
+        "cli/__init__.py": ast.parse(""),
+        "stray.py": ast.parse("import sdistguard.core.a\n"),
+    }
+    assert layer_problems(sources) == [
+        "stray.py: in no layer folder",
+        "core/a.py (core) imports sdistguard.audit (audit)",
+        "core/a.py (core) imports sdistguard.audit.run (audit)",
+        "builders/b.py (builders) imports sdistguard.cli (cli)",
+        "git/c.py (git) imports sdistguard (top level)",
+        "audit/run.py (audit) imports sdistguard.report (report)",
+    ]
+
+
+# --------------------------------------------------------------------------- README's Layout names every module
+
+
+def layout_modules(readme: str) -> set[str]:
+    """The module paths README.md's "Layout" block names below ``src/sdistguard/``, relative to it.
+
+    A line whose first word ends with ``/`` opens a folder for the lines indented deeper; every ``*.py``
+    word on a line is a module of the innermost open folder (``core/  errors.py`` is ``core/errors.py``).
+    """
+    section = readme.split("### Layout", 1)[1].split("```", 2)[1]
+    named: set[str] = set()
+    folders: list[tuple[int, str]] = []
+    for line in section.splitlines():
+        if not line.strip():
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        while folders and folders[-1][0] >= indent:
+            folders.pop()
+        first = line.split()[0]
+        if first.endswith("/"):
+            folders.append((indent, first))
+        prefix = "".join(folder for _, folder in folders)
+        named.update(prefix + word for word in re.findall(r"[\w/]*\w\.py\b", line))
+    return {path.removeprefix("src/sdistguard/") for path in named if path.startswith("src/sdistguard/")}
+
+
+def test_readme_layout_names_every_module_and_no_other() -> None:
+    named = layout_modules((REPO / "README.md").read_text(encoding="utf-8"))
+    assert sorted(set(MODULES) - named) == [], "modules README.md's Layout does not name"
+    assert sorted(named - set(MODULES)) == [], "names in README.md's Layout that are no module"
+
+
+def test_the_layout_check_reads_folders_by_indentation() -> None:
+    readme = ("### Layout\n\n```\nbuild.py  the hooks\nsrc/sdistguard/\n  a.py b.py  the top\n  core/     x.py;\n"
+              "                y.py (more)\n    z.py    deeper\n  git/      w.py\n  c.py\ntests/  t.py\n```\n")
+    assert layout_modules(readme) == {"a.py", "b.py", "core/x.py", "core/y.py", "core/z.py", "git/w.py", "c.py"}
+
+
+# --------------------------------------------------------------------------- one decision for hatchling's errors
+
+
+def error_policy_copies(module: str, tree: ast.AST) -> list[str]:
+    """Where ``module`` decides hatchling's errors itself: a use of ``user_fault``, ``raised_by`` or
+    ``HATCHLING_USER_ERRORS`` outside core/errors.py, or a ``project_errors(...)`` given its own wrapper
+    (the message is :class:`~sdistguard.core.errors.ProjectError`'s)."""
+    if module == "core/errors.py":
+        return []
+    found = []
+    for node in ast.walk(tree):
+        name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else (
+            node.name if isinstance(node, ast.alias) else None)
+        if name in ("user_fault", "raised_by", "HATCHLING_USER_ERRORS"):
+            found.append(f"{module}:{getattr(node, 'lineno', 0)}: {name}")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "project_errors" and (
+                node.args or any(keyword.arg == "wrap" for keyword in node.keywords)):
+            found.append(f"{module}:{node.lineno}: project_errors with a wrapper")
+    return found
+
+
+def test_hatchlings_errors_are_judged_and_worded_in_one_place() -> None:
+    copies = [copy for module in MODULES for copy in error_policy_copies(module, _tree(module))]
+    assert copies == []
+    users = {module for module in MODULES if "project_errors(" in (PACKAGE / module).read_text(encoding="utf-8")}
+    assert {"build.py", "cli/explain.py", "audit/run.py"} <= users
+
+
+def test_the_error_policy_check_sees_a_copy() -> None:
+    tree = ast.parse("from sdistguard.core.errors import user_fault\n"
+                     "with project_errors(lambda e, p: X(p)):\n    pass\nwith project_errors(root=r):\n    pass\n"
+                     "try:\n    pass\nexcept errors.HATCHLING_USER_ERRORS:\n    pass\n")
+    assert error_policy_copies("audit/run.py", tree) == [
+        "audit/run.py:1: user_fault", "audit/run.py:2: project_errors with a wrapper",
+        "audit/run.py:8: HATCHLING_USER_ERRORS",
+    ]

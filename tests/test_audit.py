@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from sdistguard.audit import AuditResult, Limits, audit, audit_report
-from sdistguard.errors import InputError
+from sdistguard.core.errors import InputError
 from sdistguard.rules import CACHEDIR_SIGNATURE, RULES, Finding
 
 PKG_INFO = b"Metadata-Version: 2.4\nName: demo\nVersion: 1.0\n"

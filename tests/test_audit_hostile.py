@@ -29,8 +29,8 @@ from hypothesis import strategies as st
 from sdistguard.audit import AuditResult, Limits, audit_report
 from sdistguard.audit.tar import SPARSE_REFUSED
 from sdistguard.cli import main
-from sdistguard.errors import InputError, SdistguardError
-from sdistguard.report import format_check_table
+from sdistguard.core.errors import InputError, SdistguardError
+from sdistguard.report.table import format_check_table
 from sdistguard.rules import RULES
 
 pytestmark = pytest.mark.filterwarnings("ignore:Duplicate name:UserWarning")  # zipfile, writing duplicates

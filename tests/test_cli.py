@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from sdistguard.cli import CheckSelection, load_check_selection, main
-from sdistguard.errors import ConfigError
+from sdistguard.cli import main
+from sdistguard.core.config import CheckSelection, load_check_selection
+from sdistguard.core.errors import ConfigError
 from sdistguard.rules import RULES
 
 PKG_INFO = b"Metadata-Version: 2.4\nName: demo\nVersion: 1.0\n"
@@ -288,7 +289,7 @@ def test_grouped_row_sums_files_and_bytes(tmp_path: Path, capsys: pytest.Capture
 
 
 def test_group_findings_keeps_order_and_leaves_findings_alone() -> None:
-    from sdistguard.report import FindingGroup, group_findings
+    from sdistguard.audit.checked import FindingGroup, group_findings
     from sdistguard.rules import Finding
 
     many = [Finding("SG201", f"a/b/{index}", "x") for index in range(6)]
@@ -362,7 +363,7 @@ def test_github_annotations(leaky: Path, tmp_path: Path, capsys: pytest.CaptureF
 
 
 def test_github_annotation_escapes_newlines_percent_and_property_separators() -> None:
-    from sdistguard.report import _escape_data, _escape_property
+    from sdistguard.report.github import _escape_data, _escape_property
 
     assert _escape_data("50%\r\nnext") == "50%25%0D%0Anext"
     assert _escape_property("a:b,c%") == "a%3Ab%2Cc%25"
@@ -519,7 +520,7 @@ def test_hatchling_project_shows_what_hatchling_would_ship(tmp_path: Path, capsy
     from hatchling.builders.sdist import SdistBuilder
 
     from sdistguard.audit import audit
-    from sdistguard.report import human_size
+    from sdistguard.render import human_size
 
     root = venv_project(tmp_path / "project", HATCHLING)
     sdist = next(SdistBuilder(str(root)).build(directory=str(tmp_path / "dist"), versions=["standard"]))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sdistguard.config import Settings, load_settings
-from sdistguard.errors import ConfigError
+from sdistguard.core.config import Settings, load_settings
+from sdistguard.core.errors import ConfigError
 
 
 def pyproject(**table: object) -> dict[str, object]:

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from conftest import write_project
 from sdistguard.cli import main
-from sdistguard.explain import explain
+from sdistguard.cli.explain import explain
 from test_git_rules import git, git_home, write  # noqa: F401 - git_home is a fixture
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
@@ -175,6 +175,23 @@ def test_bad_pyproject_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["explain", "--project", str(root), str(root / "README.md")]) == 2
     assert capsys.readouterr().err == (
         "sdistguard: error: hatchling: Field `tool.hatch.build.exclude` must be an array of strings\n")
+
+
+def test_the_build_explain_and_check_dir_word_hatchlings_complaint_alike(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """One ProjectError for hatchling's error, whoever ran hatchling: the same text, ``check DIR`` naming the DIR."""
+    import sdistguard.build as hooks
+
+    root = write_project(tmp_path / "p", extra="[tool.hatch.build]\nexclude = 3\n")
+    complaint = "hatchling: Field `tool.hatch.build.exclude` must be an array of strings"
+    assert main(["explain", "--project", str(root), str(root / "README.md")]) == 2
+    assert capsys.readouterr().err == f"sdistguard: error: {complaint}\n"
+    assert main(["check", str(root)]) == 2
+    assert capsys.readouterr().err == f"sdistguard: error: {root}: {complaint}\n"
+    monkeypatch.chdir(root)
+    with pytest.raises(SystemExit):
+        hooks.build_sdist(str(tmp_path / "dist"))
+    assert capsys.readouterr().err == f"sdistguard: error: {complaint}\n"
 
 
 # --- differential: explain's verdict equals membership in the real sdist and wheel ---

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from conftest import members, wheel_members, write_project
 from sdistguard.builders.include import IncludePath
-from sdistguard.patterns import SpecMatcher, _without_group_names
+from sdistguard.core.patterns import SpecMatcher, _without_group_names
 from sdistguard.rules import unportable_reason
 
 # Characters that mean something to gitignore, to pathspec's translation, or to Python's re.

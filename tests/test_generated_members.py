@@ -30,7 +30,7 @@ from conftest import members, wheel_members, write_project
 from sdistguard.audit import audit
 from sdistguard.builders.guard import GuardedSdistBuilder
 from sdistguard.builders.wheel import GuardedWheelBuilder
-from sdistguard.errors import TreeError
+from sdistguard.core.errors import TreeError
 from sdistguard.rules import Finding
 from test_audit import hatchling_sdist, hatchling_wheel
 from test_credentials import FAKE_TOKENS

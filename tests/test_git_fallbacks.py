@@ -21,7 +21,7 @@ import pytest
 
 from conftest import members, wheel_members, write_project
 from sdistguard.builders import preview_findings
-from sdistguard.errors import ConfigError
+from sdistguard.core.errors import ConfigError
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
@@ -190,7 +190,7 @@ def test_an_untracked_pkg_info_in_a_checkout_with_tracked_files_keeps_gits_rules
 
 def test_explain_below_a_submodule_git_gives_no_answer_for(tmp_path: Path, git_home: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from sdistguard.explain import explain
+    from sdistguard.cli.explain import explain
 
     root = with_submodule(tmp_path)
     broken_git_file(root, tmp_path, monkeypatch)

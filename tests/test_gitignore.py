@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from sdistguard.gitignore import IgnoreRules, parse_patterns, read_pattern_file, wildmatch_regex
+from sdistguard.git.gitignore import IgnoreRules, parse_patterns, read_pattern_file, wildmatch_regex
 from sdistguard.rules import unportable_reason
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")

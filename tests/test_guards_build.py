@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from conftest import members, wheel_members, write_project
 from sdistguard.builders import content as content_module
-from sdistguard.config import load_settings, parse_size
-from sdistguard.errors import ConfigError
+from sdistguard.core.config import load_settings, parse_size
+from sdistguard.core.errors import ConfigError
 from test_credentials import FAKE_TOKENS
 
 Build = Callable[..., Path]

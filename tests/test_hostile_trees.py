@@ -411,7 +411,7 @@ def test_bad_strict_config_setting_names_the_config_setting(tmp_path: Path, buil
 @pytest.mark.parametrize(("value", "expected"), [("true", True), ("TRUE", True), ("1", True), ("false", False),
                                                  ("False", False), ("0", False)])
 def test_accepted_strict_config_setting_values(value: str, expected: bool) -> None:
-    from sdistguard.config import load_settings
+    from sdistguard.core.config import load_settings
 
     assert load_settings({}, {"strict": value}).strict is expected
 

@@ -267,7 +267,7 @@ def test_a_missing_extra_is_named(monkeypatch: pytest.MonkeyPatch, capsys: pytes
         "(pip install \"sdistguard[index]\")\n")
     monkeypatch.setitem(sys.modules, "distributed", None)
     monkeypatch.delitem(sys.modules, "pypi_simple")
-    from sdistguard.errors import InputError
+    from sdistguard.core.errors import InputError
     from sdistguard.index.jobs import run_dask
 
     with pytest.raises(InputError, match=r'pip install "sdistguard\[dask\]"'):

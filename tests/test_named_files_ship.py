@@ -122,7 +122,7 @@ def test_sdist_ships_hook_generated_artifacts_and_forced_files_from_a_git_ignore
 
 
 def test_a_secret_in_a_named_directory_still_stops_the_wheel(tmp_path: Path) -> None:
-    from sdistguard.errors import TreeError
+    from sdistguard.core.errors import TreeError
 
     root = _repository(tmp_path / "project")
     hook = root / "hatch_build.py"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sdistguard.patterns import could_match_below
+from sdistguard.core.patterns import could_match_below
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,8 @@ import pytest
 from hatchling.builders.sdist import SdistBuilder
 
 from sdistguard.audit import audit
-from sdistguard.builders import preview_findings, preview_hatchling
+from sdistguard.audit.shipped import preview_hatchling
+from sdistguard.builders import preview_findings
 from sdistguard.builders.guard import GuardedSdistBuilder
 from sdistguard.cli import main
 from sdistguard.rules import Finding

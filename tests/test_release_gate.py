@@ -28,7 +28,7 @@ import pytest
 from conftest import REPO, run
 from release_projects import BACKENDS, commit_all, write_backend_project
 from sdistguard.cli import main
-from sdistguard.errors import InputError
+from sdistguard.core.errors import InputError
 from sdistguard.release import publish, sdist_vs_git, wheel_parity
 from sdistguard.rules import RULES
 

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from sdistguard.cli import ADVISORY_CODES, main
-from sdistguard.report import format_build_summary
+from sdistguard.cli import main
+from sdistguard.core.config import ADVISORY_CODES
+from sdistguard.report.summary import format_build_summary
 from sdistguard.rules import RULES, finding
 
 

@@ -17,8 +17,7 @@ from typing import Any, get_args, get_type_hints
 import pytest
 
 from conftest import REPO
-from sdistguard.cli import ADVISORY_CODES
-from sdistguard.config import EXTERNAL_LINK_POLICIES, UNTRACKED_POLICIES, Settings
+from sdistguard.core.config import ADVISORY_CODES, EXTERNAL_LINK_POLICIES, UNTRACKED_POLICIES, Settings
 from sdistguard.rules import (
     FAMILIES,
     RULE_BY_NAME,
@@ -127,8 +126,8 @@ def test_mypy_refuses_a_code_or_a_name_the_table_does_not_know(tmp_path: Path) -
 
 
 def test_a_refused_build_carries_its_findings() -> None:
-    from sdistguard.errors import TreeError
-    from sdistguard.report import describe_blocking
+    from sdistguard.core.errors import TreeError
+    from sdistguard.report.summary import describe_blocking
 
     blocking = [finding("unportable-name", "a:b", "contains ':'")]
     error = TreeError.from_findings("cannot build the sdist of /p:", blocking)
@@ -141,8 +140,10 @@ def test_a_refused_build_carries_its_findings() -> None:
 def test_a_finding_reads_the_same_in_the_build_report_the_refusal_and_the_auditor_table() -> None:
     """One form, ``CODE path: reason (detail)``: the build's summary, a refused build and ``check``'s table."""
     from sdistguard.audit.base import AuditResult
-    from sdistguard.errors import TreeError
+    from sdistguard.core.errors import TreeError
     from sdistguard.report import format_build_summary, format_check_table
+    from sdistguard.report.summary import format_build_summary
+    from sdistguard.report.table import format_check_table
     from sdistguard.rules.render import finding_line
 
     found = finding("windows-name", "src/demo/con/", "'con' is a reserved device name")

@@ -46,4 +46,5 @@ def test_backend_import_is_light() -> None:
     code = "import sys, sdistguard.build; print(sorted(m for m in sys.modules if m.startswith(('hatchling', 'sdist'))))"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO / "src", capture_output=True, text=True,
                          check=True).stdout
-    assert out.strip() == "['hatchling', 'hatchling.__about__', 'sdistguard', 'sdistguard.build', 'sdistguard.compat']"
+    assert out.strip() == ("['hatchling', 'hatchling.__about__', 'sdistguard', 'sdistguard.build', 'sdistguard.core', "
+                           "'sdistguard.core.compat', 'sdistguard.core.version']")

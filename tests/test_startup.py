@@ -24,8 +24,8 @@ REPO = Path(__file__).resolve().parents[1]
 NEVER_IN_A_CLEAN_BUILD = (
     # the auditor, explain, the release gate, the index client, the command line and the reports:
     # a clean build prints nothing, so none of their code is needed
-    "sdistguard.audit", "sdistguard.explain", "sdistguard.release", "sdistguard.index", "sdistguard.cli",
-    "sdistguard.report", "sdistguard.hints",
+    "sdistguard.audit", "sdistguard.cli.explain", "sdistguard.release", "sdistguard.index", "sdistguard.cli",
+    "sdistguard.report", "sdistguard.audit.hints",
     # what only those use; hatchling's own build loads none of them either
     "json", "packaging.metadata", "configparser",
     # the thread pool and the queue of a tree whose bytes fit in one task
@@ -151,3 +151,22 @@ def test_no_git_process_outside_a_work_tree_nor_for_the_wheel_of_an_unpacked_sdi
     wheel = "tinypkg-0.1.0-py3-none-any.whl"
     assert (wheels / wheel).read_bytes() == (out / wheel).read_bytes()
     assert not log.exists(), log.read_text()  # git's discovery would find nothing: it is not run
+
+
+def test_a_build_that_leaves_something_out_loads_only_the_build_summary(tmp_path: Path) -> None:
+    """The build's report is one module of sdistguard.report: none of ``check``'s formats, nor the auditor."""
+    project = _small_project(tmp_path)
+    venv = project / "myenv"
+    (venv / "lib").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (venv / "lib" / "site.py").write_text("")
+    out = tmp_path / "out"
+    out.mkdir()
+    done = subprocess.run([sys.executable, "-c", _CHILD, str(out)], cwd=project, capture_output=True, text=True,
+                          check=False, env=dict(os.environ, SOURCE_DATE_EPOCH="1700000000"))
+    assert done.returncode == 0, done.stderr
+    assert "sdistguard: tinypkg-0.1.0.tar.gz: left out 1 path(s)" in done.stderr
+    assert "SG101 myenv/:" in done.stderr
+    modules = ast.literal_eval(done.stdout.strip().splitlines()[-1])["modules"]
+    report = sorted(name for name in modules if name.startswith(("sdistguard.report", "sdistguard.audit")))
+    assert report == ["sdistguard.report", "sdistguard.report.summary"]

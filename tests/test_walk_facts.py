@@ -4,7 +4,7 @@ A real tree with every kind of entry the walk treats differently (nested ignore 
 directory artifacts rescue from, file and directory links inside the tree, a dangling link, a link
 leaving it, a credential file, a venv, a force-included directory) is built for real; hatchling's
 decision callback is counted per walk and path, and the records the walk yields are checked
-against the artifact. ``sdistguard.paths`` is checked against pathlib on generated paths.
+against the artifact. ``sdistguard.core.paths`` is checked against pathlib on generated paths.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from conftest import members, write_project
 from sdistguard.builders.guard import Guard
-from sdistguard.paths import is_within, relative_to
+from sdistguard.core.paths import is_within, relative_to
 from sdistguard.walk import GuardedWalker, WalkedFile, WalkFacts
 
 EXTRA = """

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import write_project
 from sdistguard.builders import preview_findings
-from sdistguard.report import format_build_summary
+from sdistguard.report.summary import format_build_summary
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from conftest import REPO
 from sdistguard.audit import Limits, audit_report
 from sdistguard.audit.zipframe import framing_problem
-from sdistguard.errors import InputError
+from sdistguard.core.errors import InputError
 from zipcraft import DEFLATED, STORED, Archive, Entry, extra, unicode_path, with_entry
 
 pytestmark = pytest.mark.filterwarnings("ignore:Duplicate name:UserWarning")

@@ -10,20 +10,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from sdistguard.core.version import __version__
 
 __all__ = ["ConfigError", "Finding", "InputError", "SdistguardError", "TreeError", "__version__"]
 
 if TYPE_CHECKING:
-    from sdistguard.errors import ConfigError, InputError, SdistguardError, TreeError
+    from sdistguard.core.errors import ConfigError, InputError, SdistguardError, TreeError
     from sdistguard.rules import Finding
 
 _LAZY = {
     "Finding": "sdistguard.rules",
-    "ConfigError": "sdistguard.errors",
-    "InputError": "sdistguard.errors",
-    "SdistguardError": "sdistguard.errors",
-    "TreeError": "sdistguard.errors",
+    "ConfigError": "sdistguard.core.errors",
+    "InputError": "sdistguard.core.errors",
+    "SdistguardError": "sdistguard.core.errors",
+    "TreeError": "sdistguard.core.errors",
 }
 
 

@@ -27,7 +27,7 @@ __all__ = [
 _T = TypeVar("_T")
 
 # An unsupported hatchling is refused here, when the frontend imports the backend.
-from sdistguard.compat import check_hatchling  # noqa: E402
+from sdistguard.core.compat import check_hatchling  # noqa: E402
 
 check_hatchling()
 
@@ -87,7 +87,7 @@ def _build(builder_class: Any, directory: str, version: str, config_settings: di
         builder = builder_class(os.getcwd(), config_settings=config_settings)
         artifact = os.path.basename(str(next(builder.build(directory=directory, versions=[version]))))
         if builder.findings:  # a clean build prints nothing: the report's code is not even imported
-            from sdistguard.report import format_build_summary
+            from sdistguard.report.summary import format_build_summary
 
             summary = format_build_summary(builder.findings, artifact)
             if summary:
@@ -106,17 +106,17 @@ def _guarded(hook: Callable[[], _T]) -> _T:
     ``OSError`` of the environment (a file that cannot be read), shown as it is. Anything else — a
     ``TypeError`` or ``ValueError`` raised by sdistguard's own code — is a bug and keeps its
     traceback (pypa/build's ``_handle_backend`` habit). The decision is
-    :func:`sdistguard.errors.project_errors`', shared with ``explain`` and ``check DIR``.
+    :func:`sdistguard.core.errors.project_errors`', shared with ``explain`` and ``check DIR``.
     """
-    from sdistguard.errors import SdistguardError, project_errors
+    from sdistguard.core.errors import SdistguardError, project_errors
 
     try:
-        with project_errors(lambda error, prefix: SdistguardError(f"{prefix}{error}")):
+        with project_errors():  # a ProjectError: hatchling's or the environment's complaint, formatted
             return hook()
     except SdistguardError as error:
         if os.environ.get("SDISTGUARD_DEBUG"):
             raise
-        print(f"sdistguard: error: {error}", file=sys.stderr)
+        print(error.stderr_line(), file=sys.stderr)
         raise SystemExit(1) from None
 
 

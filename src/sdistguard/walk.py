@@ -5,7 +5,7 @@ members come out in the same order), with an explicit stack (no recursion limit 
 Decisions are taken per directory, from the listing the walk already has: a venv, a conda env, a
 cache or a directory git ignores is never descended into, and nothing below it is opened or
 stat'ed. What git ignores (and which files it does not track) is decided by
-:class:`~sdistguard.ignores.IgnoreOracle`: git's own answer in a work tree (asked once per walker),
+:class:`~sdistguard.git.ignores.IgnoreOracle`: git's own answer in a work tree (asked once per walker),
 else sdistguard's engine with git's rules. A plain file costs no system call beyond the listing;
 only links (to classify them), a regular ``CACHEDIR.TAG`` (its signature) and, without git, a
 regular ``.gitignore`` (its patterns) are looked at.
@@ -37,11 +37,11 @@ from typing import Literal, NamedTuple
 
 import pathspec
 
-from sdistguard.config import Settings
-from sdistguard.errors import ConfigError
-from sdistguard.ignores import IGNORED_DIRECTORY, IGNORED_FILE, Decision, IgnoreOracle
-from sdistguard.paths import is_within, relative_to
-from sdistguard.patterns import could_match_below, to_posix
+from sdistguard.core.config import Settings
+from sdistguard.core.errors import ConfigError
+from sdistguard.core.paths import is_within, relative_to
+from sdistguard.core.patterns import could_match_below, to_posix
+from sdistguard.git.ignores import IGNORED_DIRECTORY, IGNORED_FILE, Decision, IgnoreOracle
 from sdistguard.rules import Code, Finding, RuleName, directory_junk, finding
 from sdistguard.rules.credentials import credential_file_kind
 
@@ -193,7 +193,7 @@ class GuardedWalker:
     """Walks directories of one project with sdistguard's rules, and records what it leaves out.
 
     ``root`` is the project root (absolute, as hatchling has it: paths below it are named as
-    reached, see :mod:`sdistguard.paths`); ``settings`` the validated ``[tool.sdistguard]``;
+    reached, see :mod:`sdistguard.core.paths`); ``settings`` the validated ``[tool.sdistguard]``;
     ``use_gitignore`` is false when hatchling's ``ignore-vcs`` is set. Findings accumulate in
     :attr:`findings` (keyed by code and path, so a path walked twice is reported once). Everything
     about hatchling's selection comes in with each walk's :class:`WalkFacts`.
@@ -252,7 +252,7 @@ class GuardedWalker:
 
     def settle(self) -> None:
         """The walk's last step: name the ignore file and line of every path git left out (one
-        ``git check-ignore`` call for all, :meth:`~sdistguard.ignores.IgnoreOracle.explain`), and note each
+        ``git check-ignore`` call for all, :meth:`~sdistguard.git.ignores.IgnoreOracle.explain`), and note each
         submodule whose ignore files were read without git (SG108). Idempotent; :meth:`walk` calls it at
         its end. Raises nothing (git's failure leaves the generic detail)."""
         if self._git_pending:
@@ -295,7 +295,7 @@ class GuardedWalker:
         Files come depth first, in sorted order, as hatchling's ``os.walk`` yields them; ``top`` is
         taken as asked (no marker check: it is the project root or a directory the user named).
         The boundary is the project root, or ``top`` itself when ``top`` lies outside it (resolved
-        paths, :func:`sdistguard.paths.is_within`). Raises ``ConfigError`` (``untracked = "exclude"``
+        paths, :func:`sdistguard.core.paths.is_within`). Raises ``ConfigError`` (``untracked = "exclude"``
         without git) and what ``facts.decide`` raises.
         """
         top_real = os.path.realpath(top)

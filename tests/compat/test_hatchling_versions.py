@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from hatchling.__about__ import __version__ as HATCHLING
 
-from sdistguard.compat import HATCHLING_REQUIREMENT
+from sdistguard.core.compat import HATCHLING_REQUIREMENT
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]

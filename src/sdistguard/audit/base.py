@@ -3,7 +3,7 @@
 The readers (:mod:`~sdistguard.audit.tar`, :mod:`~sdistguard.audit.zip`) yield one :class:`Member`
 per archive member and raise :class:`LimitReached`, :class:`Damaged` or one of :data:`READ_ERRORS`
 out of their iteration; :mod:`~sdistguard.audit.run` turns those into findings. Only a file that
-cannot be opened at all is an :class:`~sdistguard.errors.InputError`.
+cannot be opened at all is an :class:`~sdistguard.core.errors.InputError`.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO, Final, Literal
 
-from sdistguard.errors import InputError
+from sdistguard.core.errors import InputError
 from sdistguard.rules import Finding
 
 if TYPE_CHECKING:
+    from sdistguard.audit.hints import BuiltBy
     from sdistguard.builders.static import ProjectPreview
-    from sdistguard.hints import BuiltBy
 
 __all__ = [
     "READ_ERRORS",

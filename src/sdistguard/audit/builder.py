@@ -4,7 +4,7 @@ A wheel: the ``Generator`` of its ``{name}-{version}.dist-info/WHEEL`` (PEP 427)
 top-level ``pyproject.toml`` ``[build-system] build-backend`` (PEP 517); else a ``setup.py``,
 ``setup.cfg`` or ``*.egg-info/`` at the top mean setuptools. The collector feeds every member to
 :meth:`BuilderEvidence.see` with the ``head`` it asked for (:meth:`BuilderEvidence.head_size`);
-:func:`sdistguard.hints.leave_out_fix` turns the answer into advice in that backend's terms.
+:func:`sdistguard.audit.hints.leave_out_fix` turns the answer into advice in that backend's terms.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 from typing import Final
 
 from sdistguard.audit.base import Member
-from sdistguard.hints import BuiltBy, built_by_pyproject
+from sdistguard.audit.hints import BuiltBy, built_by_pyproject
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -29,9 +29,9 @@ from packaging.utils import canonicalize_name
 
 from sdistguard.audit.base import DirectorySize, LimitReached, Limits, Member, MemberKind, sort_key
 from sdistguard.audit.builder import BuilderEvidence
+from sdistguard.audit.hints import BuiltBy
 from sdistguard.audit.layout import is_absolute, junk_root, stronger
 from sdistguard.audit.metadata import PKG_INFO_LIMIT
-from sdistguard.hints import BuiltBy
 from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, RuleName, finding
 from sdistguard.rules.credentials import LfsPointer, SecretHit, SecretScanner, credential_file_kind
 from sdistguard.rules.names import NameCheck, twin_finding

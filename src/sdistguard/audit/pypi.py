@@ -24,7 +24,7 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 from packaging.version import InvalidVersion, Version
 
 from sdistguard.audit.base import MiB, open_input
-from sdistguard.errors import InputError
+from sdistguard.core.errors import InputError
 from sdistguard.rules import Finding, finding
 
 __all__ = [

@@ -50,7 +50,7 @@ from sdistguard.audit.record import project_directory as record_directory
 from sdistguard.audit.tar import SPARSE_REFUSED, SparseMember, sdist_members
 from sdistguard.audit.zip import Content, Wheel, open_wheel
 from sdistguard.audit.zipframe import FRAMING_HELP, MALFORMED, framing_problem
-from sdistguard.errors import InputError, project_errors
+from sdistguard.core.errors import InputError, project_errors
 from sdistguard.rules import PYPI_FILE_LIMIT, Finding, finding
 from sdistguard.rules.credentials import SecretScanner
 
@@ -70,7 +70,7 @@ def audit(
 ) -> list[Finding]:
     """Audit an sdist (``.tar.gz``), a wheel (``.whl``) or a project directory; return the findings.
 
-    Findings are sorted by path, then code. Raises :class:`~sdistguard.errors.InputError` when
+    Findings are sorted by path, then code. Raises :class:`~sdistguard.core.errors.InputError` when
     ``path`` is missing, not a regular file or a directory (a FIFO, a device: never opened), of
     another kind, or unreadable from its first bytes on. Damage found later is a finding
     (``corrupt-archive``), so what was read before it is still reported.
@@ -97,7 +97,7 @@ def audit_report(
     would hold that the auditor flags), not as sdistguard's build would.
 
     An archive whose file is larger than :data:`LARGE_ARTIFACT` bytes gets a ``large-artifact`` finding
-    at path ``""``. Raises :class:`~sdistguard.errors.InputError` as :func:`audit` does.
+    at path ``""``. Raises :class:`~sdistguard.core.errors.InputError` as :func:`audit` does.
     """
     text = os.fspath(path)
     limits = limits or Limits()
@@ -115,7 +115,7 @@ def audit_sdist(path: str, collector: Collector) -> AuditResult:
     """Audit the sdist at ``path``: one pass over its members, then its metadata (PEP 625/643/639).
 
     The metadata is checked unless a limit or damage cut the stream. Raises
-    :class:`~sdistguard.errors.InputError` when the file is no gzip-compressed tar from its first bytes on.
+    :class:`~sdistguard.core.errors.InputError` when the file is no gzip-compressed tar from its first bytes on.
     """
     collector.report(check_upload_filename(os.path.basename(path), "sdist"))
     collector.report(check_polyglot(path, "sdist"))
@@ -155,7 +155,7 @@ def audit_wheel(path: str, collector: Collector) -> AuditResult:
     Each member is opened at most once: its head, its RECORD hash and the secret scan share one read
     (RECORD itself is read once, to parse it). Bytes hashed or scanned count against
     ``Limits.max_bytes``: past it, one ``audit-limit`` finding and no more hashing. Raises
-    :class:`~sdistguard.errors.InputError` when the file cannot be opened. A file that Python's ``zipfile``
+    :class:`~sdistguard.core.errors.InputError` when the file cannot be opened. A file that Python's ``zipfile``
     cannot read as a zip is no input error: PyPI refuses it (``_is_valid_dist_file``: "File is not a
     zipfile", or ``validate_zipfile``'s framing answer), so it gives ``zip-framing`` and ``corrupt-archive``.
     """
@@ -326,19 +326,17 @@ def _audit_directory(root: str, *, hatchling: bool = False, allow_secrets: Seque
     """Ask the backend what it would leave out of ``root`` and why, without building or running project code.
 
     No metadata hook, build hook or executing version source runs, and git runs no repository
-    config (:func:`sdistguard.builders.preview_builder`, :mod:`sdistguard.vcs`); what cannot be
+    config (:func:`sdistguard.builders.preview_builder`, :mod:`sdistguard.git.vcs`); what cannot be
     known so is named in the result's ``project``. ``hatchling``: instead, what hatchling's own sdist
-    of ``root`` would hold that the auditor flags (:func:`sdistguard.builders.preview_hatchling`;
+    of ``root`` would hold that the auditor flags (:func:`sdistguard.audit.shipped.preview_hatchling`;
     ``refused`` is then empty).
     """
-    from sdistguard.builders import preview, preview_hatchling, preview_project
+    from sdistguard.audit.shipped import preview_hatchling
+    from sdistguard.builders import preview, preview_project
 
     if not os.path.isfile(os.path.join(root, "pyproject.toml")):
         raise InputError(f"{root}: a project directory needs a pyproject.toml")
-    def unreadable(error: BaseException, prefix: str) -> InputError:
-        return InputError(f"{root}: hatchling cannot read this project: {describe(error)}")
-
-    with project_errors(unreadable):  # a bug, not the project, keeps its traceback
+    with project_errors(root=root):  # a bug, not the project, keeps its traceback
         findings, blocking = (preview_hatchling(root, allow_secrets), []) if hatchling else preview(root)
         project = preview_project(root)
     return AuditResult(

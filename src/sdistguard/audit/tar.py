@@ -20,7 +20,7 @@ from collections.abc import Callable, Generator, Iterator
 from typing import Final, Protocol
 
 from sdistguard.audit.base import TAR_ERRORS, Damaged, LimitReached, Limits, Member, MemberKind, describe, open_input
-from sdistguard.errors import InputError
+from sdistguard.core.errors import InputError
 
 __all__ = ["MAX_GLOBAL_KEYS", "MAX_HEADER_CHAIN", "SPARSE_REFUSED", "Content", "SparseMember", "sdist_members"]
 
@@ -58,7 +58,7 @@ def sdist_members(
 
     ``head_size(name)`` says how many leading bytes of a regular file member to put in
     :attr:`~sdistguard.audit.base.Member.head`; ``content`` (regular files only, else ``None``) gives
-    the rest while the caller holds the member. Raises :class:`~sdistguard.errors.InputError` (before
+    the rest while the caller holds the member. Raises :class:`~sdistguard.core.errors.InputError` (before
     the first member) when the file cannot be opened or is not a gzip-compressed tar from its first
     bytes on. Later, iteration raises :class:`~sdistguard.audit.base.LimitReached` at a bound of
     ``limits`` (uncompressed bytes, header size, global PAX keys, a GNU sparse member),

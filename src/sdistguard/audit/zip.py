@@ -30,7 +30,7 @@ from typing import IO, Final, Protocol
 
 from sdistguard.audit.base import ZIP_ERRORS, LimitReached, Limits, Member, MemberKind, describe, open_input
 from sdistguard.audit.zipframe import central_directory_entries, framing_problem
-from sdistguard.errors import InputError
+from sdistguard.core.errors import InputError
 
 __all__ = ["Content", "Wheel", "open_wheel"]
 
@@ -171,7 +171,7 @@ class Wheel:
 def open_wheel(path: str, limits: Limits) -> Wheel:
     """Open the wheel at ``path`` and read its central directory.
 
-    Raises :class:`~sdistguard.errors.InputError` when the file cannot be opened or is not a zip
+    Raises :class:`~sdistguard.core.errors.InputError` when the file cannot be opened or is not a zip
     archive, and :class:`~sdistguard.audit.base.LimitReached` when its end-of-central-directory
     record declares more entries than ``limits.max_members`` or a directory larger than the name
     budget allows (checked before ``zipfile`` reads the listing).

@@ -10,30 +10,30 @@ A preview (``sdistguard check DIR``, ``sdistguard explain``) runs no project cod
 made by :func:`preview_builder`, with :class:`~sdistguard.builders.static.StaticMetadata` (no metadata
 hook, no version source that executes), and it never builds, so no build hook is loaded.
 
-Supported hatchling: ``sdistguard.compat.HATCHLING_REQUIREMENT`` (its oldest and newest are tested).
+Supported hatchling: ``sdistguard.core.compat.HATCHLING_REQUIREMENT`` (its oldest and newest are tested).
 """
 
 from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sdistguard.compat import HATCHLING_REQUIREMENT, check_hatchling
+from sdistguard.core.compat import HATCHLING_REQUIREMENT, check_hatchling
 
 # Before any module of this package imports hatchling's builders: their internals are what the range is about.
 check_hatchling()
 
 if TYPE_CHECKING:
     from sdistguard.builders.guard import Guard, GuardedSdistBuilder
+    from sdistguard.builders.shipped import HatchlingSdist
     from sdistguard.builders.static import ProjectPreview
     from sdistguard.builders.wheel import GuardedWheelBuilder
     from sdistguard.rules import Finding
 
 __all__ = [
-    "HATCHLING_REQUIREMENT", "GuardedSdistBuilder", "GuardedWheelBuilder", "preview", "preview_builder",
-    "preview_findings", "preview_hatchling", "preview_project",
+    "HATCHLING_REQUIREMENT", "GuardedSdistBuilder", "GuardedWheelBuilder", "hatchling_sdist", "preview",
+    "preview_builder", "preview_findings", "preview_project",
 ]
 
 _MODULES = {"GuardedSdistBuilder": "sdistguard.builders.guard", "GuardedWheelBuilder": "sdistguard.builders.wheel"}
@@ -102,17 +102,17 @@ def preview_project(root: str) -> ProjectPreview:
     return StaticMetadata(os.path.abspath(root)).preview()
 
 
-def preview_hatchling(root: str, allow_secrets: Sequence[str] = ()) -> list[Finding]:
-    """What hatchling's own sdist of ``root`` would hold that ``sdistguard check`` flags, without building.
+def hatchling_sdist(root: str) -> HatchlingSdist:
+    """What hatchling's own sdist of ``root`` would hold, without building, as plain data for the auditor.
 
-    hatchling's unguarded selection audited member by member as the auditor audits the sdist
-    (:func:`sdistguard.builders.shipped.hatchling_would_ship`: the same codes, paths and counts),
-    plus what only the tree tells (git's view, from the guarded walk). The builder is
-    :func:`preview_builder`'s (default build data; no build hook, metadata hook or executing version
-    source runs). ``allow_secrets``: member patterns not scanned (SG602). Raises ``ConfigError`` and
+    hatchling's unguarded selection, member by member as its ``SdistArchive`` would write it
+    (:func:`sdistguard.builders.shipped.hatchling_members`), and the guarded walk's findings on the
+    same builder, for what only the tree tells (git's view). The builder is :func:`preview_builder`'s
+    (default build data; no build hook, metadata hook or executing version source runs). The auditor
+    judges the members (:func:`sdistguard.audit.shipped.preview_hatchling`). Raises ``ConfigError`` and
     what hatchling raises for a bad project.
     """
-    from sdistguard.builders.shipped import hatchling_would_ship
+    from sdistguard.builders.shipped import HatchlingSdist, hatchling_members
 
     builder = preview_builder(root, "sdist")
     build_data = builder.get_default_build_data()
@@ -120,4 +120,4 @@ def preview_hatchling(root: str, allow_secrets: Sequence[str] = ()) -> list[Find
     with builder.config.set_build_data(build_data):
         for _ in builder.recurse_included_files():
             pass
-        return hatchling_would_ship(builder, builder.findings, allow_secrets)
+        return HatchlingSdist(hatchling_members(builder), builder.metadata.name, builder.findings)

@@ -20,20 +20,16 @@ from typing import TYPE_CHECKING, Final
 
 import pathspec
 
-from sdistguard import rules
-from sdistguard.patterns import to_posix
-from sdistguard.rules import Finding, RuleName, finding
+from sdistguard.core.patterns import to_posix
+from sdistguard.rules import PYPI_FILE_LIMIT, Finding, RuleName, finding
 from sdistguard.rules.credentials import SecretScanner
 
 if TYPE_CHECKING:
     from hatchling.builders.plugin.interface import IncludedFile
 
-    from sdistguard.config import Settings
+    from sdistguard.core.config import Settings
 
 __all__ = ["PYPI_FILE_LIMIT", "ContentLog", "format_size"]
-
-PYPI_FILE_LIMIT: Final = rules.PYPI_FILE_LIMIT
-"""PyPI's default upload limit per file: 100 MB (PyPI help, "How do I get a file size limit exemption")."""
 
 SCAN_CONTENT = True
 """Private switch for the benchmark (benchmarks/): ``False`` turns the secret scan off."""

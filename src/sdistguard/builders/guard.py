@@ -29,10 +29,10 @@ from hatchling.utils.constants import DEFAULT_BUILD_SCRIPT, DEFAULT_CONFIG_FILE
 from sdistguard.builders.content import ContentLog
 from sdistguard.builders.include import IncludePath
 from sdistguard.builders.sdist_writer import StreamedSdistArchive, TarfileSdistArchive
-from sdistguard.config import Settings, load_settings
-from sdistguard.errors import TreeError
-from sdistguard.paths import is_within, relative_to
-from sdistguard.patterns import could_match_below, negations, to_posix
+from sdistguard.core.config import Settings, load_settings
+from sdistguard.core.errors import TreeError
+from sdistguard.core.paths import is_within, relative_to
+from sdistguard.core.patterns import could_match_below, negations, to_posix
 from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, blocking_findings, finding
 from sdistguard.rules.names import NameCheck
 from sdistguard.walk import Decide, EntryKind, GuardedWalker, Verdict, WalkFacts
@@ -322,7 +322,7 @@ class Guard(_Base):
         """For the project walk: whether hatchling's ``include`` patterns could select a file below a directory.
 
         ``None`` (always may) without an include list, with artifact patterns, or for a customised
-        config; else a check by :func:`~sdistguard.patterns.could_match_below` on the include
+        config; else a check by :func:`~sdistguard.core.patterns.could_match_below` on the include
         patterns' source text (errs on the side of ``True``).
         """
         spec = self.config.include_spec

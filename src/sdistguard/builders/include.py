@@ -4,7 +4,7 @@ hatchling answers, for every file of the tree, whether its relative path is an a
 excluded, is included; it rebuilds ``artifact_spec`` from the config tables on every call and
 tries the patterns of each spec one by one. The answer here is the same for every path — the
 same specs, asked in the same order — but the specs are read once per walk (the config tables do
-not change while a walk runs) and each is matched through :class:`~sdistguard.patterns.SpecMatcher`.
+not change while a walk runs) and each is matched through :class:`~sdistguard.core.patterns.SpecMatcher`.
 hatchling's exclude-all flag is read on every call: the wheel's file selection can set it during
 the first walk (an editable wheel with ``bypass-selection`` and no package).
 """
@@ -15,7 +15,7 @@ from functools import cached_property
 
 from hatchling.builders.config import BuilderConfig
 
-from sdistguard.patterns import SpecMatcher
+from sdistguard.core.patterns import SpecMatcher
 
 __all__ = ["IncludePath"]
 

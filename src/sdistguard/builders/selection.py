@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import pathspec
 from hatchling.builders.constants import EXCLUDED_DIRECTORIES, EXCLUDED_FILES
 
-from sdistguard.paths import is_within
-from sdistguard.patterns import to_posix
+from sdistguard.core.paths import is_within
+from sdistguard.core.patterns import to_posix
 
 if TYPE_CHECKING:
     from sdistguard.builders.guard import Guard

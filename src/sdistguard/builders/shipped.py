@@ -1,21 +1,20 @@
-"""What hatchling itself would put in a project's sdist, judged as ``sdistguard check`` judges an sdist.
+"""What hatchling itself would put in a project's sdist: the members, as plain data for the auditor.
 
 ``sdistguard check DIR`` on a hatchling project answers "what would hatchling's sdist of this tree
 hold that should not ship?". :func:`hatchling_selection` is hatchling's own file selection (its
 ``recurse_project_files`` / ``recurse_explicit_files`` / ``recurse_forced_files`` of
-``BuilderInterface``, unguarded: its root ``.gitignore``, patterns, only-include, force-include),
-and :func:`audit_selection` feeds each selected file to the auditor's
-:class:`~sdistguard.audit.collector.Collector` as the tar member hatchling's ``SdistArchive`` would
-write for it (``TarFile.gettarinfo``: a link stays a link, a second hard link a hard link member,
-a socket is skipped), content scanned for secrets. So the preview's codes, paths and counts are
-the auditor's on hatchling's built sdist of the same tree, by construction; only the metadata
-checks (PKG-INFO, which the preview does not write) are left out.
+``BuilderInterface``, unguarded: its root ``.gitignore``, patterns, only-include, force-include), and
+:func:`sdist_members` turns each selected file into the tar member hatchling's ``SdistArchive`` would
+write for it (``TarFile.gettarinfo``: a link stays a link, a second hard link a hard link member, a
+socket is skipped): a :class:`ShippedMember`. The auditor (:mod:`sdistguard.audit.shipped`) feeds them
+to its collector, so the preview's codes, paths and counts are the auditor's on hatchling's built
+sdist of the same tree, by construction. Nothing here imports the auditor: data flows up.
 
-What only the tree can tell is added by :func:`hatchling_would_ship` from the guarded walk: the
-files git ignores that hatchling ships anyway (SG104, counted over hatchling's selection and
-dropped when hatchling ships nothing below), untracked files, the ignore file from above the root,
-and the tracked files hatchling's reading of the root ``.gitignore`` drops
-(:func:`tracked_dropped_checker`, the ``tracked-ignored-by-hatchling`` rule).
+What only the tree can tell is added by :func:`tree_findings` from the guarded walk: the files git
+ignores that hatchling ships anyway (SG104, counted over hatchling's selection and dropped when
+hatchling ships nothing below), untracked files, the ignore file from above the root, and the tracked
+files hatchling's reading of the root ``.gitignore`` drops (:func:`tracked_dropped_checker`, the
+``tracked-ignored-by-hatchling`` rule).
 """
 
 from __future__ import annotations
@@ -25,25 +24,25 @@ import functools
 import io
 import os
 import tarfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import pathspec
 from hatchling.builders.constants import EXCLUDED_FILES
 from hatchling.builders.plugin.interface import BuilderInterface, IncludedFile
 from hatchling.builders.utils import normalize_archive_path
 
-from sdistguard.patterns import to_posix
+from sdistguard.core.patterns import to_posix
 from sdistguard.rules import Finding, RuleName
 
 if TYPE_CHECKING:
     from hatchling.builders.config import BuilderConfig
 
-    from sdistguard.audit.base import Limits, MemberKind
-# The auditor (sdistguard.audit) is imported by the functions that audit, never by a build: the
-# build's guarded walk asks only tracked_dropped_checker (tests/test_startup.py).
-
-__all__ = ["TREE_ONLY", "audit_selection", "hatchling_selection", "hatchling_would_ship", "tracked_dropped_checker"]
+__all__ = [
+    "TREE_ONLY", "HatchlingSdist", "ShippedKind", "ShippedMember", "hatchling_members", "hatchling_selection",
+    "sdist_members", "tracked_dropped_checker", "tree_findings",
+]
 
 TREE_ONLY: Final[frozenset[RuleName]] = frozenset({
     "nested-gitignore", "parent-ignore-file", "untracked", "untracked-excluded", "git-unavailable",
@@ -51,11 +50,48 @@ TREE_ONLY: Final[frozenset[RuleName]] = frozenset({
 })
 """The guarded walk's rules that no archive can show (git's view of the tree): added to the audit's findings."""
 
-_CHUNK: Final = 1 << 20
-_KINDS: Final[dict[bytes, MemberKind]] = {
+ShippedKind = Literal["file", "dir", "symlink", "hardlink", "fifo", "chardev", "blockdev"]
+"""A member's type, in the auditor's words (``sdistguard.audit.base.MemberKind`` has the same values)."""
+
+_KINDS: Final[dict[bytes, ShippedKind]] = {
     tarfile.SYMTYPE: "symlink", tarfile.LNKTYPE: "hardlink", tarfile.FIFOTYPE: "fifo",
     tarfile.CHRTYPE: "chardev", tarfile.BLKTYPE: "blockdev", tarfile.DIRTYPE: "dir",
 }
+
+
+@dataclass(frozen=True)
+class ShippedMember:
+    """One member of the sdist hatchling would write, and the file on disk it would be written from.
+
+    ``name``: the member name (``TOP/`` + the distribution path, normalized as hatchling does); ``kind``,
+    ``size`` (bytes; 0 but for a regular file), ``mode`` and ``target`` (a link's name) as
+    ``TarFile.gettarinfo`` reads them; ``source``: the file's path on disk (hatchling's
+    ``IncludedFile.path``); ``relative``: its project-relative POSIX path, ``""`` when hatchling names
+    none; ``selected``: true for the project walk's files, false for a forced inclusion.
+    """
+
+    name: str
+    kind: ShippedKind
+    size: int
+    mode: int
+    target: str
+    source: str
+    relative: str
+    selected: bool
+
+
+@dataclass(frozen=True)
+class HatchlingSdist:
+    """What hatchling's own sdist of a tree would hold (:func:`sdistguard.builders.hatchling_sdist`).
+
+    ``members`` in hatchling's order (project files, then forced inclusions); ``project`` the
+    distribution's name (``None`` when the preview cannot read one); ``walked`` the guarded walk's
+    findings on the same builder (see :func:`tree_findings`).
+    """
+
+    members: list[ShippedMember]
+    project: str | None
+    walked: list[Finding]
 
 
 def hatchling_selection(builder: BuilderInterface[Any, Any], *, forced: bool = True) -> Iterator[IncludedFile]:
@@ -76,80 +112,53 @@ def hatchling_selection(builder: BuilderInterface[Any, Any], *, forced: bool = T
         yield from BuilderInterface.recurse_forced_files(builder, config.get_force_include())
 
 
-def audit_selection(files: Iterable[IncludedFile], project: str | None, allow_secrets: Sequence[str] = (),
-                    limits: Limits | None = None) -> tuple[list[Finding], dict[str, int]]:
-    """Audit ``files`` as the members of the sdist hatchling would write from them.
+def sdist_members(files: Iterable[IncludedFile], project: str | None, *,
+                  selected: bool = True) -> Iterator[ShippedMember]:
+    """The member hatchling's sdist would write for each of ``files``, in their order.
 
-    ``project`` is the distribution's name (its own ``*.egg-info`` is no foreign one). Returns the
-    collector's findings (paths as below the sdist's top-level directory, i.e. the distribution
-    paths) and ``{project-relative POSIX path: stored bytes}`` of every member written from a
-    project file. A file that vanished or cannot be read is skipped, as if hatchling had failed on
-    it later. ``allow_secrets``: patterns of members whose content is not scanned (SG602).
+    ``project`` names the top-level directory (``"project"`` when ``None``); ``selected`` is stored in
+    each member. A file that vanished (``gettarinfo`` fails) or is a socket is skipped, as if hatchling
+    had failed on it later or as tarfile skips it.
     """
-    from sdistguard.audit.base import LimitReached, Limits, Member
-    from sdistguard.audit.collector import Collector
-
-    collector = Collector(True, limits or Limits(), allow_secrets)
     archive = tarfile.TarFile(fileobj=io.BytesIO(), mode="w", format=tarfile.PAX_FORMAT)  # gettarinfo only
     top = project or "project"
-    sizes: dict[str, int] = {}
-    try:
-        for included in files:
-            name = normalize_archive_path(os.path.join(top, included.distribution_path))
-            try:
-                info = archive.gettarinfo(included.path, arcname=name)
-            except OSError:
-                continue
-            if info is None:  # a socket: tarfile skips it, and so does hatchling's sdist
-                continue
-            kind = "file" if info.isfile() else _KINDS.get(info.type, "file")
-            if kind != "file":
-                collector.add(Member(name, kind, 0, info.mode, info.linkname))
-                if included.relative_path:
-                    sizes[to_posix(included.relative_path)] = 0  # a member, as the collector counts it
-                continue
-            try:
-                handle = open(included.path, "rb")  # noqa: SIM115 - closed in the finally below
-            except OSError:
-                continue
-            try:
-                head = handle.read(collector.head_size(name))
-                where = collector.add(Member(name, kind, info.size, info.mode, info.linkname, head))
-                if included.relative_path:
-                    sizes[to_posix(included.relative_path)] = info.size
-                scanner = collector.scanner(where)
-                if scanner is not None and where is not None:
-                    scanner.feed(head)
-                    chunk = handle.read(_CHUNK)
-                    while chunk:
-                        scanner.feed(chunk)
-                        chunk = handle.read(_CHUNK)
-                    collector.secrets(where, scanner.finish())
-            finally:
-                handle.close()
-    except LimitReached as stop:
-        collector.stop(str(stop))
-    return collector.finish(project), sizes
+    for included in files:
+        name = normalize_archive_path(os.path.join(top, included.distribution_path))
+        try:
+            info = archive.gettarinfo(included.path, arcname=name)
+        except OSError:
+            continue
+        if info is None:  # a socket: tarfile skips it, and so does hatchling's sdist
+            continue
+        kind: ShippedKind = "file" if info.isfile() else _KINDS.get(info.type, "file")
+        size = info.size if kind == "file" else 0
+        relative = to_posix(included.relative_path) if included.relative_path else ""
+        yield ShippedMember(name, kind, size, info.mode, info.linkname, included.path, relative, selected)
 
 
-def hatchling_would_ship(builder: BuilderInterface[Any, Any], walked: Sequence[Finding],
-                         allow_secrets: Sequence[str] = ()) -> list[Finding]:
-    """What hatchling's sdist of ``builder``'s tree would hold that the auditor flags, plus git's view.
+def hatchling_members(builder: BuilderInterface[Any, Any]) -> list[ShippedMember]:
+    """The members of hatchling's own sdist of ``builder``'s tree: its project files, then its forced ones.
 
-    ``walked``: the guarded walk's findings for the same builder (its :data:`TREE_ONLY` ones are
-    kept: a directory git ignores only when hatchling ships a file below it, counted over
-    hatchling's selection; a file only when hatchling ships it; the others as found). Call inside
-    ``builder.config.set_build_data``. Returns findings sorted by path, then code.
+    Call inside ``builder.config.set_build_data``; raises what hatchling raises.
     """
-    from sdistguard.audit.base import sort_key
-
-    files = list(hatchling_selection(builder, forced=False))
+    project = builder.metadata.name
+    members = list(sdist_members(hatchling_selection(builder, forced=False), project))
+    forced = BuilderInterface.recurse_forced_files(builder, builder.config.get_force_include())
     # git's view is about the project walk: what the user forces in ships with sdistguard too
-    selected = {to_posix(included.relative_path) for included in files}
-    files.extend(BuilderInterface.recurse_forced_files(builder, builder.config.get_force_include()))
-    findings, sizes = audit_selection(files, builder.metadata.name, allow_secrets)
-    sizes = {path: size for path, size in sizes.items() if path in selected}
+    members.extend(sdist_members(forced, project, selected=False))
+    return members
+
+
+def tree_findings(walked: Sequence[Finding], sizes: Mapping[str, int]) -> list[Finding]:
+    """The guarded walk's :data:`TREE_ONLY` findings, counted over what hatchling's sdist would hold.
+
+    ``walked``: the walk's findings on the same builder; ``sizes``: ``{project-relative POSIX path:
+    bytes}`` of each file of hatchling's project walk that its sdist would hold. A directory git
+    ignores is kept only when hatchling ships a file below it (with the files and bytes below); a file
+    only when hatchling ships it; the others as found. Returns them in ``walked``'s order.
+    """
     shipped = sorted(sizes)
+    findings: list[Finding] = []
     for found in walked:
         if found.rule.name not in TREE_ONLY:
             continue
@@ -164,7 +173,7 @@ def hatchling_would_ship(builder: BuilderInterface[Any, Any], walked: Sequence[F
                 findings.append(Finding(found.code, path, found.detail, len(below), sum(sizes[p] for p in below)))
         elif path in sizes:
             findings.append(Finding(found.code, path, found.detail, 1, sizes[path]))
-    return sorted(findings, key=sort_key)
+    return findings
 
 
 def tracked_dropped_checker(config: BuilderConfig) -> Callable[[str, bool, bool], str | None] | None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Final
 
-from sdistguard.errors import InputError
+from sdistguard.core.errors import InputError
 
 if TYPE_CHECKING:
     import requests as requests_types

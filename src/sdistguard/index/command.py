@@ -65,7 +65,7 @@ def check_index(
     ``selection`` is the command's ``CheckSelection``, ``limits`` its :class:`Limits`, ``check_file`` its
     audit of one file on disk (run on each downloaded file), ``write_report`` its writer of a whole report
     (``--output``). Raises :class:`ConfigError` for options that do not go together, and
-    :class:`~sdistguard.errors.InputError` when an extra is missing, the index's root page cannot be read
+    :class:`~sdistguard.core.errors.InputError` when an extra is missing, the index's root page cannot be read
     (listing every project) or the output cannot be written. Prints a summary line on stderr.
     """
     refuse_bad_combinations(arguments)
@@ -125,21 +125,8 @@ def check_index(
 
 def _render(arguments: argparse.Namespace, collected: list[DistOutcome], tool_version: str, code: int) -> str:
     """The whole report of a run without ``--format jsonl``, dists sorted by project and file."""
-    from sdistguard.report import (
-        GROUP_ABOVE,
-        format_check_github,
-        format_check_json,
-        format_check_sarif,
-        format_check_table,
-    )
+    from sdistguard.report.formats import format_check
 
     collected.sort(key=lambda outcome: (str(outcome.record["project"]), str(outcome.record["file"] or "")))
     checked = [outcome.checked for outcome in collected if outcome.checked is not None]
-    if arguments.format == "json":
-        return format_check_json(checked, tool_version, code)
-    if arguments.format == "github":
-        return format_check_github(checked)
-    if arguments.format == "sarif":
-        return format_check_sarif(checked, tool_version, code)
-    group = GROUP_ABOVE if arguments.group is None else arguments.group
-    return format_check_table(checked, group_above=group)
+    return format_check(checked, arguments.format, tool_version, code, arguments.group)

@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
 from sdistguard.audit import AuditResult, Limits
-from sdistguard.errors import InputError
+from sdistguard.audit.checked import CheckedInput
+from sdistguard.core.errors import InputError
 from sdistguard.index.client import DistFile, Fetching, IndexClient, redact, require, unsafe_filename
-from sdistguard.report import CheckedInput, format_check_json
+from sdistguard.report.json import format_check_json
 from sdistguard.rules import Code, Finding, finding
 
 __all__ = [
@@ -60,7 +61,7 @@ class Selection(Protocol):
 
 CheckFile = Callable[[str, Any, Limits], CheckedInput]
 """The command's audit of one file on disk: ``(path, selection, limits) -> CheckedInput``; raises
-:class:`~sdistguard.errors.InputError` for a file it cannot read (``sdistguard.cli._check_one``)."""
+:class:`~sdistguard.core.errors.InputError` for a file it cannot read (:func:`sdistguard.audit.policy.check_input`)."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ class DistOutcome:
     ``None``), then the fields of one ``inputs`` entry of ``sdistguard check --format json`` but ``path``
     (``kind``, ``members``, ``size``, ``error``, ``refused``, ``built_by``, ``findings``, ``largest``), and
     ``skipped`` (a reason) for a file that is not an sdist or a wheel. ``checked`` is the same as a
-    :class:`~sdistguard.report.CheckedInput` (``result.path`` the URL), for the table and JSON reports.
+    :class:`~sdistguard.audit.checked.CheckedInput` (``result.path`` the URL), for the table and JSON reports.
     """
 
     record: dict[str, Any]
@@ -125,7 +126,7 @@ def iter_project(task: IndexTask) -> Iterator[DistOutcome]:
     """The outcomes of ``task``'s project, one per file not in ``task.done``, in file-name order, each
     yielded as soon as it is audited. A page that cannot be read is one outcome with ``file`` ``None``.
 
-    Raises :class:`~sdistguard.errors.InputError` only when the ``index`` extra is missing.
+    Raises :class:`~sdistguard.core.errors.InputError` only when the ``index`` extra is missing.
     """
     client = _client(task)
     try:

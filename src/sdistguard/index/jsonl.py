@@ -28,7 +28,7 @@ from typing import IO, Any
 
 from packaging.utils import canonicalize_name
 
-from sdistguard.errors import InputError
+from sdistguard.core.errors import InputError
 
 __all__ = ["JsonlWriter", "ResumeState", "load_resume", "record_line"]
 

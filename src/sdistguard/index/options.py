@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from sdistguard.errors import ConfigError
+from sdistguard.core.errors import ConfigError
 from sdistguard.index.client import Fetching
 
 __all__ = ["add_index_arguments", "refuse_bad_combinations"]

@@ -1,7 +1,7 @@
 """The release gate itself: build, audit, compare, and write the output directory only when nothing fails.
 
-:func:`run_gate` is what ``sdistguard check --build`` runs (cli.py hands it its own audit of an archive);
-:func:`publish` writes each file whole.
+:func:`run_gate` is what ``sdistguard check --build`` runs (:mod:`sdistguard.cli.check` hands it its own
+audit of an archive); :func:`publish` writes each file whole.
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from sdistguard.audit import AuditResult
-from sdistguard.errors import InputError
-from sdistguard.hints import BuiltBy, built_by_project, include_fix, leave_out_fix
+from sdistguard.audit.checked import CheckedInput
+from sdistguard.audit.hints import BuiltBy, built_by_project, include_fix, leave_out_fix
+from sdistguard.core.errors import InputError
+from sdistguard.git.vcs import GitTree, GitUnavailable, query
 from sdistguard.release.isolated import (
     Artifact,
     BuildFailure,
@@ -32,9 +34,7 @@ from sdistguard.release.isolated import (
 )
 from sdistguard.release.parity import sdist_files, wheel_parity
 from sdistguard.release.tracked import sdist_vs_git
-from sdistguard.report import CheckedInput
 from sdistguard.rules import RULE_BY_NAME, Finding, RuleName, finding
-from sdistguard.vcs import GitTree, GitUnavailable, query
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -63,7 +63,7 @@ def publish(paths: Sequence[str], outdir: str) -> list[str]:
     """Copy each file of ``paths`` into ``outdir`` (created when missing), each whole: written beside its
     final name as ``.NAME.sdistguard-part``, then renamed over it (``os.replace``). Returns the final paths.
 
-    Raises :class:`~sdistguard.errors.InputError` (nothing of this call is left under a final name
+    Raises :class:`~sdistguard.core.errors.InputError` (nothing of this call is left under a final name
     unless every copy was written) when ``outdir`` cannot be created or written.
     """
     staged: list[tuple[str, str]] = []
@@ -115,7 +115,7 @@ def run_gate(
 
     ``root`` is the project directory as given (reports name it so); ``outdir`` the output directory;
     ``check_artifact(path)`` audits one built archive with every rule and returns its
-    :class:`~sdistguard.report.CheckedInput` (the CLI's own audit, with its selection and fixes);
+    :class:`~sdistguard.audit.checked.CheckedInput` (the CLI's own audit, with its selection and fixes);
     ``wants(finding)`` / ``fails(finding)`` say whether a gate finding is reported and whether it fails
     (the selection). ``progress`` gets one line per build (which artifact, how long) and the verdict;
     ``None`` keeps quiet. ``installer`` defaults to :func:`pick_installer`.
@@ -123,7 +123,7 @@ def run_gate(
     Returns a :class:`GateResult`: its first input is the project (kind ``directory``: build failures
     and the sdist against git), then the sdist, the wheel built from it, and the wheel built from the
     tree (``wheel-parity`` on the wheel built from the sdist, the one that ships). Raises
-    :class:`~sdistguard.errors.InputError` when ``root`` is no project directory, pypa/build is missing
+    :class:`~sdistguard.core.errors.InputError` when ``root`` is no project directory, pypa/build is missing
     (:func:`require_build`), or ``outdir`` cannot be written.
     """
     require_build()
@@ -173,7 +173,7 @@ def run_gate(
 
 
 def _named_backend(root: str) -> BuiltBy:
-    """The backend ``root``'s ``pyproject.toml`` names when :func:`~sdistguard.hints.built_by_project`
+    """The backend ``root``'s ``pyproject.toml`` names when :func:`~sdistguard.audit.hints.built_by_project`
     knows none: the ``build-backend`` value itself (fixes are then given in general terms), else setuptools
     (PEP 517's fallback, what pip and build use)."""
     try:

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, TextIO
 
-from sdistguard.errors import InputError
+from sdistguard.core.errors import InputError
 from sdistguard.rules.render import printable
 
 __all__ = [
@@ -52,7 +52,7 @@ Installer = Literal["pip", "uv"]
 def require_build() -> None:
     """Check that pypa/build (and its pyproject-hooks) can be imported.
 
-    Raises :class:`~sdistguard.errors.InputError` naming the extra to install when it cannot.
+    Raises :class:`~sdistguard.core.errors.InputError` naming the extra to install when it cannot.
     """
     try:
         from build import ProjectBuilder  # noqa: F401 - brings pyproject_hooks, build's own requirement

@@ -1,6 +1,6 @@
 """The sdist against git: tracked files the sdist lacks, and sdist members git does not track.
 
-What check-manifest and check-sdist report, for any backend; git is asked through :mod:`sdistguard.vcs`
+What check-manifest and check-sdist report, for any backend; git is asked through :mod:`sdistguard.git.vcs`
 (the backend's own helpers, with their environment and timeout), never run here.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 
+from sdistguard.git.vcs import GitTree, GitUnavailable, query
 from sdistguard.rules import Finding, finding
-from sdistguard.vcs import GitTree, GitUnavailable, query
 
 __all__ = ["sdist_vs_git"]
 
@@ -60,10 +60,10 @@ def sdist_vs_git(
     not track (``untracked-in-sdist``), a directory wholly affected as one finding at ``dir/``.
 
     ``root`` is the project directory (absolute); ``sdist_files`` are the sdist's members relative to its
-    top-level directory; ``backend`` (a :class:`~sdistguard.hints.BuiltBy` name) says which members are
+    top-level directory; ``backend`` (a :class:`~sdistguard.audit.hints.BuiltBy` name) says which members are
     the backend's own metadata (``PKG-INFO``; setuptools' ``*.egg-info/`` and ``setup.cfg``; uv_build's
     ``pyproject.toml.orig``), never reported. ``tree`` is git's answer for ``root`` when the caller has
-    it, else git is asked through :func:`sdistguard.vcs.query`. Returns the findings and ``None``, or no
+    it, else git is asked through :func:`sdistguard.git.vcs.query`. Returns the findings and ``None``, or no
     findings and why the comparison was skipped (not a git work tree, git unavailable).
     """
     if tree is None:

@@ -53,7 +53,7 @@ def finding_line(found: Finding, *, fix: bool = False) -> str:
     ``path`` is the finding's (relative to the project root or the archive's top level; ``(archive)``
     when it names the whole artifact); the
     detail, when there is one, says what made the rule fire. Used by the build's summary, the
-    message of :class:`sdistguard.errors.TreeError` and the auditor's table.
+    message of :class:`sdistguard.core.errors.TreeError` and the auditor's table.
     """
     parts = [part for part in (counts(found.files, found.size), printable(found.detail)) if part]
     detail = f" ({'; '.join(parts)})" if parts else ""

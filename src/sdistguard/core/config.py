@@ -1,4 +1,5 @@
-"""``[tool.sdistguard]`` and the PEP 517 config settings, read into one frozen :class:`Settings`.
+"""``[tool.sdistguard]`` and the PEP 517 config settings, read into one frozen :class:`Settings`; and
+``[tool.sdistguard.check]`` (with ``allow-secrets``), read into a :class:`CheckSelection` for ``sdistguard check``.
 
 Validation collects every problem and raises once (the pypa/installer habit); each message names the
 key and the allowed values.
@@ -6,22 +7,36 @@ key and the allowed values.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Mapping
+import sys
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal, get_args
 
-from sdistguard.errors import ConfigError
+from sdistguard.core.errors import ConfigError
+from sdistguard.rules import RULES, Code, Finding
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 __all__ = [
+    "ADVISORY_CODES",
     "EXTERNAL_LINK_POLICIES",
     "SIZE_UNITS",
     "UNTRACKED_POLICIES",
+    "CheckSelection",
     "ExternalLinkPolicy",
     "Settings",
     "UntrackedPolicy",
+    "load_check_selection",
     "load_settings",
     "parse_size",
+    "read_pyproject",
+    "selection_for",
+    "valid_codes",
 ]
 
 ExternalLinkPolicy = Literal["exclude", "error"]
@@ -194,3 +209,115 @@ def _read_flag(value: object, key: str, problems: list[str]) -> bool:
         return value.strip().lower() in _TRUE
     problems.append(f"{key}: {value!r} is not one of {', '.join(_TRUE[:1] + _FALSE[:1] + _TRUE[1:] + _FALSE[1:])}")
     return False
+
+
+# --------------------------------------------------------------------------- [tool.sdistguard.check]
+
+ADVISORY_CODES: Final[frozenset[Code]] = frozenset(rule.code for rule in RULES.values() if rule.advisory)
+"""Codes reported by default but failing the check only when selected (``--select`` or ``select``):
+the rules marked ``advisory`` in :data:`sdistguard.rules.RULES` (each row says why).
+
+Every other code means "this breaks installs or leaks": a venv, a cache, a link out of the project,
+an unsafe or refused member, a bad RECORD, damaged or unreadable metadata (docs/check.md, "Exit codes").
+"""
+
+
+@dataclass(frozen=True)
+class CheckSelection:
+    """Which codes are reported and which fail the check; entries are code prefixes.
+
+    Reported: ``select`` (empty = all) minus ``ignore``. Failing: with a ``select``, every reported
+    code; without one, every reported code but :data:`ADVISORY_CODES`.
+    """
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    allow_secrets: tuple[str, ...] = ()
+    """``[tool.sdistguard] allow-secrets``: patterns of members whose content is not scanned (SG602)."""
+
+    def fails(self, code: Code) -> bool:
+        """True when a reported finding with ``code`` makes the check exit 1."""
+        return bool(self.select) or code not in ADVISORY_CODES
+
+    def wants(self, code: str) -> bool:
+        """True when a finding with ``code`` is reported."""
+        selected = not self.select or code.startswith(self.select)
+        return selected and not code.startswith(self.ignore) if self.ignore else selected
+
+    def apply(self, findings: Iterable[Finding]) -> list[Finding]:
+        """The findings whose code is reported, in their order."""
+        return [found for found in findings if self.wants(found.code)]
+
+
+def valid_codes(entries: Iterable[str], where: str) -> tuple[str, ...]:
+    """The entries as codes or code prefixes (``SG101``, ``SG5``; upper-cased, stripped), in their order.
+
+    ``where`` names the option or key in the message of the :class:`ConfigError` raised for an entry that
+    is neither a code of :data:`sdistguard.rules.RULES` nor a prefix of one.
+    """
+    result = []
+    for entry in entries:
+        code = entry.strip().upper()
+        if not code or not any(known.startswith(code) for known in RULES):
+            raise ConfigError(f"{where}: {entry!r} is not an sdistguard code or prefix (see `sdistguard codes`)")
+        result.append(code)
+    return tuple(result)
+
+
+def load_check_selection(pyproject: Mapping[str, Any], source: str = "pyproject.toml") -> CheckSelection:
+    """Read ``[tool.sdistguard.check]`` (``select`` and ``ignore``: arrays of codes) from a parsed file.
+
+    ``source`` names the file in messages. Raises :class:`ConfigError` for a key other than those
+    two, a value that is not an array of strings, or an unknown code.
+    """
+    tool = pyproject.get("tool", {})
+    table = tool.get("sdistguard", {}) if isinstance(tool, Mapping) else {}
+    check = table.get("check", {}) if isinstance(table, Mapping) else {}
+    if not isinstance(check, Mapping):
+        raise ConfigError(f"{source}: tool.sdistguard.check must be a table")
+    lists: dict[str, tuple[str, ...]] = {}
+    for key, value in check.items():
+        where = f"{source}: tool.sdistguard.check.{key}"
+        if key not in ("select", "ignore"):
+            raise ConfigError(f"{where}: unknown key (known: select, ignore)")
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ConfigError(f'{where}: must be an array of codes, such as ["SG101", "SG5"]')
+        lists[key] = valid_codes(value, where)
+    allowed = table.get("allow-secrets", []) if isinstance(table, Mapping) else []
+    if not isinstance(allowed, list) or not all(isinstance(item, str) for item in allowed):
+        example = '["tests/keys/"]'
+        raise ConfigError(f"{source}: tool.sdistguard.allow-secrets: must be an array of patterns, such as {example}")
+    return CheckSelection(lists.get("select", ()), lists.get("ignore", ()), tuple(allowed))
+
+
+def read_pyproject(path: str) -> dict[str, Any] | None:
+    """``path`` (a pyproject.toml) parsed, or ``None`` when it does not exist.
+
+    Raises :class:`ConfigError` for invalid TOML, an unreadable file or one that is not a regular file.
+    """
+    if os.path.exists(path) and not os.path.isfile(path):  # a FIFO would block open() forever
+        raise ConfigError(f"{path}: not a regular file")
+    try:
+        with open(path, "rb") as file:
+            return tomllib.load(file)
+    except FileNotFoundError:
+        return None
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from None
+
+
+def selection_for(target: str, select: tuple[str, ...] | None, ignore: tuple[str, ...]) -> CheckSelection:
+    """The selection for one input of ``check``: ``[tool.sdistguard.check]`` of the pyproject.toml in ``target``
+    (a directory), else of the current directory's, with the command line's ``--select`` (``None``: the
+    configured one) and ``--ignore`` (added to the configured ones). Raises :class:`ConfigError`.
+    """
+    candidates = [os.path.join(target, "pyproject.toml")] if os.path.isdir(target) else []
+    candidates.append("pyproject.toml")
+    configured = CheckSelection()
+    for candidate in candidates:
+        document = read_pyproject(candidate)
+        if document is not None:
+            configured = load_check_selection(document, candidate)
+            break
+    chosen = configured.select if select is None else select
+    return CheckSelection(chosen, configured.ignore + ignore, configured.allow_secrets)

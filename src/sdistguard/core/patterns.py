@@ -3,7 +3,7 @@
 Patterns here are hatchling's and the user's (``exclude``, ``keep``), compiled by pathspec
 (``GitIgnoreSpec``, the library hatchling itself uses); this module decides whether a directory
 can be skipped whole and matches a compiled spec faster with the same answers
-(:class:`SpecMatcher`). git's own ignore files are :mod:`sdistguard.gitignore`'s. Paths here are
+(:class:`SpecMatcher`). git's own ignore files are :mod:`sdistguard.git.gitignore`'s. Paths here are
 POSIX-style and relative to the project root.
 """
 

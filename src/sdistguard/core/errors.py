@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from sdistguard.rules import Finding
 
 __all__ = [
-    "HATCHLING_USER_ERRORS", "ConfigError", "InputError", "SdistguardError", "TreeError", "project_errors", "raised_by",
-    "user_fault",
+    "HATCHLING_USER_ERRORS", "ConfigError", "InputError", "ProjectError", "SdistguardError", "TreeError",
+    "project_errors", "raised_by", "user_fault",
 ]
 
 Origin = Literal["hatchling", "sdistguard"]
@@ -66,6 +66,10 @@ class SdistguardError(Exception):
     and says what to do.
     """
 
+    def stderr_line(self) -> str:
+        """The one line the hooks and the command print for this error: ``sdistguard: error: MESSAGE``."""
+        return f"sdistguard: error: {self}"
+
 
 class ConfigError(SdistguardError):
     """``[tool.sdistguard]`` or a PEP 517 config setting holds a value we cannot use.
@@ -107,6 +111,24 @@ class InputError(SdistguardError):
     """
 
 
+class ProjectError(InputError):
+    """hatchling, or the environment, cannot read a project as it is configured; it formats itself.
+
+    ``error`` is what was raised (a config field of the wrong type, a missing readme or forced
+    include, a file that cannot be read), ``prefix`` whose fault it is (:func:`user_fault`:
+    ``"hatchling: "`` or ``""``), ``root`` the project directory when the message should name it
+    (``check DIR`` with several inputs; ``""``: not named). The message is
+    ``[ROOT: ]PREFIX ERROR``, the same for the build, ``explain`` and ``check DIR``.
+    """
+
+    def __init__(self, error: BaseException, prefix: str, root: str = "") -> None:
+        """Keep ``error``, ``prefix`` and ``root``; the message is built from them."""
+        self.error = error
+        self.prefix = prefix
+        self.root = root
+        super().__init__(f"{root}: {prefix}{error}" if root else f"{prefix}{error}")
+
+
 def user_fault(error: BaseException) -> str | None:
     """The prefix for an error the project or its environment caused, or ``None`` for a bug of ours.
 
@@ -126,11 +148,13 @@ def user_fault(error: BaseException) -> str | None:
 
 
 @contextlib.contextmanager
-def project_errors(wrap: Callable[[BaseException, str], SdistguardError]) -> Iterator[None]:
-    """Around code that runs hatchling on a project: its user errors become ``wrap(error, prefix)``.
+def project_errors(wrap: Callable[[BaseException, str], SdistguardError] | None = None, *,
+                   root: str = "") -> Iterator[None]:
+    """Around code that runs hatchling on a project: its user errors become a :class:`ProjectError`.
 
     The one place that decides whether hatchling's error is the user's (:func:`user_fault`; ``prefix``
-    is its answer): the backend's hooks, ``explain`` and ``check DIR`` use it. A
+    is its answer): the backend's hooks, ``explain`` and ``check DIR`` use it. ``root`` goes into the
+    :class:`ProjectError`; ``wrap(error, prefix)``, when given, makes another error instead. A
     :class:`SdistguardError` and a bug pass unchanged; with ``SDISTGUARD_DEBUG`` set, every error does.
     """
     try:
@@ -141,4 +165,4 @@ def project_errors(wrap: Callable[[BaseException, str], SdistguardError]) -> Ite
         prefix = user_fault(error)
         if prefix is None or os.environ.get("SDISTGUARD_DEBUG"):
             raise
-        raise wrap(error, prefix) from None
+        raise (ProjectError(error, prefix, root) if wrap is None else wrap(error, prefix)) from None

@@ -11,12 +11,12 @@ git's rules leave it out, in one of four modes chosen once (:attr:`IgnoreOracle.
     git gives no answer for (it refuses it, a broken ``.git`` file, git gone from ``PATH``, an
     uninitialised submodule directory with content) falls back as the whole repository does: its
     own ignore files (every ``.gitignore`` in it, its ``info/exclude``, the default
-    ``core.excludesFile``) are read by :mod:`sdistguard.gitignore`, with an SG108 note at its
+    ``core.excludesFile``) are read by :mod:`sdistguard.git.gitignore`, with an SG108 note at its
     directory (:attr:`IgnoreOracle.notes`). The file and line that ignore a left-out path are asked
     afterwards, for those paths only.
 ``"engine"``
     No answer from git (not installed, or it refuses the repository: ``safe.directory``), or no
-    work tree: :mod:`sdistguard.gitignore` applies the ignore files as git would. In a work tree
+    work tree: :mod:`sdistguard.git.gitignore` applies the ignore files as git would. In a work tree
     (a ``.git`` at or above the root) that is every ``.gitignore`` from the work tree's top,
     ``.git/info/exclude`` and ``$XDG_CONFIG_HOME/git/ignore``; tracked status is unknown. With no
     work tree, only the ``.gitignore`` files below the project root (the root's own is hatchling's).
@@ -40,12 +40,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
-from sdistguard.errors import ConfigError
-from sdistguard.gitignore import IgnoreRules, Pattern, PatternList, read_pattern_file
-from sdistguard.vcs import GitTree, GitUnavailable, explain_ignored, query, work_tree_top
+from sdistguard.core.errors import ConfigError
+from sdistguard.git.gitignore import IgnoreRules, Pattern, PatternList, read_pattern_file
+from sdistguard.git.vcs import GitTree, GitUnavailable, explain_ignored, query, work_tree_top
 
 if TYPE_CHECKING:
-    from sdistguard.config import UntrackedPolicy
+    from sdistguard.core.config import UntrackedPolicy
 
 __all__ = ["GIT_PENDING", "IGNORED_DIRECTORY", "IGNORED_FILE", "Decision", "IgnoreOracle"]
 

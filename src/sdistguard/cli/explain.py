@@ -16,9 +16,9 @@ import os
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from sdistguard.errors import InputError, project_errors
-from sdistguard.ignores import IGNORED_DIRECTORY
-from sdistguard.paths import relative_to
+from sdistguard.core.errors import InputError, project_errors
+from sdistguard.core.paths import relative_to
+from sdistguard.git.ignores import IGNORED_DIRECTORY
 from sdistguard.rules import DIRECTORY_MARKERS, Code, Finding, RuleName
 
 if TYPE_CHECKING:
@@ -133,20 +133,15 @@ def explain(paths: list[str], project: str | None = None) -> Explanations:
 def _project(root: str) -> ProjectPreview:
     from sdistguard.builders import preview_project
 
-    with project_errors(_as_input_error):  # the walk read the same table: not reached for a project it read
+    with project_errors():  # the walk read the same table: not reached for a project it read
         return preview_project(root)
 
 
 def _walk(root: str, target: Target) -> WalkedTarget:
     from sdistguard.builders.selection import walk_target
 
-    with project_errors(_as_input_error):
+    with project_errors():
         return walk_target(root, target)
-
-
-def _as_input_error(error: BaseException, prefix: str) -> InputError:
-    """What ``explain`` says when hatchling cannot read the project (:func:`sdistguard.errors.project_errors`)."""
-    return InputError(f"hatchling: {error}")
 
 
 def _verdict(walked: WalkedTarget, relative: str, is_dir: bool, tracked: dict[str, str]) -> Verdict:
@@ -220,10 +215,10 @@ def _describe(found: Finding) -> str:
 def _tracked_notes(root: str, files: list[str]) -> dict[str, str]:
     """For each of ``files`` that git tracks and an ignore line matches: that git tracks it, and the line.
 
-    Asked through :func:`sdistguard.vcs.ignore_lines_of_tracked` (its timeout, no repository config
+    Asked through :func:`sdistguard.git.vcs.ignore_lines_of_tracked` (its timeout, no repository config
     run); ``{}`` outside a work tree or without git.
     """
-    from sdistguard.vcs import ignore_lines_of_tracked
+    from sdistguard.git.vcs import ignore_lines_of_tracked
 
     return {
         path: f"tracked by git: git never ignores a tracked file ({line} would)"
