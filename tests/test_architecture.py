@@ -322,7 +322,6 @@ TOP_LEVEL = ("__init__.py", "__main__.py", "build.py", "check_sdist.py", "schema
 """The modules other tools name (the package, ``python -m``, the PEP 517 hooks, two plugins): above every layer."""
 
 NOT_YET_MOVED = {
-    "rules.py": "rules", "names.py": "rules", "credentials.py": "rules", "render.py": "rules", "codes.py": "rules",
     "walk.py": "walk",
 }
 """Modules another branch moves into their folder (rules/, walk/): their layer until then; an entry whose file

@@ -520,7 +520,7 @@ def test_hatchling_project_shows_what_hatchling_would_ship(tmp_path: Path, capsy
     from hatchling.builders.sdist import SdistBuilder
 
     from sdistguard.audit import audit
-    from sdistguard.render import human_size
+    from sdistguard.rules.render import human_size
 
     root = venv_project(tmp_path / "project", HATCHLING)
     sdist = next(SdistBuilder(str(root)).build(directory=str(tmp_path / "dist"), versions=["standard"]))

@@ -141,7 +141,6 @@ def test_a_finding_reads_the_same_in_the_build_report_the_refusal_and_the_audito
     """One form, ``CODE path: reason (detail)``: the build's summary, a refused build and ``check``'s table."""
     from sdistguard.audit.base import AuditResult
     from sdistguard.core.errors import TreeError
-    from sdistguard.report import format_build_summary, format_check_table
     from sdistguard.report.summary import format_build_summary
     from sdistguard.report.table import format_check_table
     from sdistguard.rules.render import finding_line

@@ -21,7 +21,7 @@ import pytest
 from conftest import write_project
 from sdistguard.audit import audit
 from sdistguard.builders.guard import GuardedSdistBuilder
-from sdistguard.errors import TreeError
+from sdistguard.core.errors import TreeError
 from sdistguard.rules import DIRECTORY_MARKERS, JUNK_DIRECTORY_NAMES, RULE_BY_NAME, RULES, Finding, naming
 
 if sys.version_info >= (3, 11):

@@ -60,7 +60,7 @@ def _explain(arguments: argparse.Namespace) -> int:
 
 def _format_codes() -> str:
     """Every code: name, severity, whether ``check`` fails on it by default, reason, and fix
-    (:func:`sdistguard.codes.codes_text`, the registry's own text, as docs/rules.md's table)."""
-    from sdistguard.codes import codes_text
+    (:func:`sdistguard.rules.codes.codes_text`, the registry's own text, as docs/rules.md's table)."""
+    from sdistguard.rules.codes import codes_text
 
     return codes_text()

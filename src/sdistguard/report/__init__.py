@@ -25,7 +25,7 @@ _MOVED: Final = {
     "CHECK_REPORT_VERSION": "sdistguard.report.json", "format_check_github": "sdistguard.report.github",
     "format_check_sarif": "sdistguard.report.sarif", "CheckedInput": "sdistguard.audit.checked",
     "FindingGroup": "sdistguard.audit.checked", "group_findings": "sdistguard.audit.checked",
-    "GROUP_ABOVE": "sdistguard.audit.checked", "human_size": "sdistguard.render",
+    "GROUP_ABOVE": "sdistguard.audit.checked", "human_size": "sdistguard.rules.render",
 }
 
 

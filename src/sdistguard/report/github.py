@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sdistguard.audit.checked import CheckedInput
-from sdistguard.render import printable
 from sdistguard.report.lines import finding_location, finding_message
 from sdistguard.report.table import check_total
 from sdistguard.rules import Code
+from sdistguard.rules.render import printable
 
 if TYPE_CHECKING:
     from sdistguard.audit.base import AuditResult

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sdistguard.audit.checked import CheckedInput
-from sdistguard.render import printable
 from sdistguard.report.summary import describe_blocking
 from sdistguard.rules import Code, Finding
+from sdistguard.rules.render import printable
 
 if TYPE_CHECKING:
     from sdistguard.audit.base import AuditResult

@@ -5,8 +5,8 @@ from __future__ import annotations
 import posixpath
 
 from sdistguard.audit.checked import CheckedInput
-from sdistguard.render import counts, printable
 from sdistguard.rules import Finding
+from sdistguard.rules.render import counts, printable
 
 __all__ = ["finding_location", "finding_message"]
 

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from sdistguard.audit.checked import CheckedInput
-from sdistguard.render import printable
 from sdistguard.report.lines import finding_location, finding_message
 from sdistguard.rules import RULES, Severity
+from sdistguard.rules.render import printable
 
 if TYPE_CHECKING:
     from sdistguard.audit.base import AuditResult

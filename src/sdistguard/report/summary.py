@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from sdistguard.render import finding_line
 from sdistguard.rules import Finding, left_out
+from sdistguard.rules.render import finding_line
 
 __all__ = ["describe_blocking", "format_build_summary"]
 
@@ -73,5 +73,5 @@ def _build_sections(findings: Sequence[Finding]) -> list[tuple[str, list[Finding
 
 
 def describe_blocking(found: Finding) -> str:
-    """One line for a finding that blocks a build: :func:`sdistguard.render.finding_line` with the fix."""
+    """One line for a finding that blocks a build: :func:`sdistguard.rules.render.finding_line` with the fix."""
     return finding_line(found, fix=True)

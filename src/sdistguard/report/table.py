@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sdistguard.audit.checked import GROUP_ABOVE, CheckedInput, FindingGroup, group_findings
-from sdistguard.render import counts, finding_line, human_size, printable
 from sdistguard.report.summary import describe_blocking
 from sdistguard.rules import RULES, Code, Finding
+from sdistguard.rules.render import counts, finding_line, human_size, printable
 
 if TYPE_CHECKING:
     from sdistguard.audit.base import AuditResult
@@ -85,7 +85,7 @@ def _table_block(item: CheckedInput, group_above: int) -> list[str]:
 
 
 def _row_line(row: Finding | FindingGroup) -> str:
-    """A table row: :func:`sdistguard.render.finding_line`; a group reads the same, its counts and first
+    """A table row: :func:`sdistguard.rules.render.finding_line`; a group reads the same, its counts and first
     finding in the parentheses (``CODE dir/: reason (N below; counts; e.g. first: detail)``)."""
     if not isinstance(row, FindingGroup):
         return finding_line(row)

@@ -139,7 +139,7 @@ def finding(name: RuleName, path: str, detail: str = "", *, files: int = 0, size
 
 
 class BuildPolicy(Protocol):
-    """What :func:`blocking_findings` reads of the settings (:class:`sdistguard.config.Settings` is one):
+    """What :func:`blocking_findings` reads of the settings (:class:`sdistguard.core.config.Settings` is one):
     a protocol, so that the registry imports nothing of sdistguard (the bottom of the import graph)."""
 
     @property

@@ -43,7 +43,7 @@ class RuleOf(Generic[CodeT, NameT]):
     check`` reports the finding but fails on it only when the code is selected (``--select``); the comment
     on each such rule says why it cannot break an install. ``leave_out_fix``: the fix is "leave this path out
     of the artifact", which ``check`` spells in the terms of the backend that built it
-    (:data:`sdistguard.hints.LEAVE_OUT_RULES`). ``source``: the spec, tool or code the rule follows.
+    (:data:`sdistguard.audit.hints.LEAVE_OUT_RULES`). ``source``: the spec, tool or code the rule follows.
     ``docs``: the rule's section of docs/rules.md (Markdown, below its ``### CODE name`` heading).
     """
 
