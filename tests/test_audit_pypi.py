@@ -23,13 +23,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers.zipcraft import Archive, Entry
 from sdistguard.audit import Limits, audit, audit_report
 from sdistguard.audit.pypi import valid_platform_tag
 from sdistguard.cli import main
 from sdistguard.rules import RULES
 from test_audit import PKG_INFO, clean_project, hatchling_sdist, hatchling_wheel, member, record_line, write_tar
 from test_audit_hostile import _old_sparse, _sdist_bytes
-from zipcraft import Archive, Entry
 
 pytestmark = pytest.mark.filterwarnings("ignore:Duplicate name:UserWarning")
 

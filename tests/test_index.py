@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from index_support import SECRET, PagesServer, StallServer, pypiserver, simple_page, write_dists, write_sdist
+from helpers.index import SECRET, PagesServer, StallServer, pypiserver, simple_page, write_dists, write_sdist
 from sdistguard.cli import main
 
 IDENTITY = ("project", "file", "url", "sha256")

@@ -2,7 +2,7 @@
 
 Three sources of archives: warehouse's own corpus (``../shared/data/warehouse-zipdata``: every archive PyPI
 rejects gives a framing finding, none it accepts does; skipped when the folder is absent), archives written
-byte by byte by ``tests/zipcraft.py`` (hypothesis draws the members, each test breaks one rule), and a
+byte by byte by ``tests/helpers/zipcraft.py`` (hypothesis draws the members, each test breaks one rule), and a
 differential: whenever the framing check passes, a streaming reader walking the local headers sees exactly
 the members and bytes ``zipfile`` reads through the central directory.
 """
@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO
+from helpers.zipcraft import DEFLATED, STORED, Archive, Entry, extra, unicode_path, with_entry
 from sdistguard.audit import Limits, audit_report
 from sdistguard.audit.zipframe import framing_problem
 from sdistguard.errors import InputError
-from zipcraft import DEFLATED, STORED, Archive, Entry, extra, unicode_path, with_entry
 
 pytestmark = pytest.mark.filterwarnings("ignore:Duplicate name:UserWarning")
 
