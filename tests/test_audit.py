@@ -8,8 +8,6 @@ or a cache).
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import io
 import os
 import shutil
@@ -24,109 +22,22 @@ from pathlib import Path
 
 import pytest
 
+from conftest import REPO
+from helpers.archives import PKG_INFO, member, sdist, write_tar, write_wheel
+from helpers.builds import clean_project, hatchling_sdist, hatchling_wheel
 from sdistguard.audit import AuditResult, Limits, audit, audit_report
 from sdistguard.errors import InputError
 from sdistguard.rules import CACHEDIR_SIGNATURE, RULES, Finding
 
-PKG_INFO = b"Metadata-Version: 2.4\nName: demo\nVersion: 1.0\n"
 TAG = CACHEDIR_SIGNATURE + b"\n# a cache\n"
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def member(
-    name: str, data: bytes = b"", *, kind: bytes = tarfile.REGTYPE, link: str = ""
-) -> tuple[tarfile.TarInfo, bytes]:
-    """One tar member: a TarInfo named ``name`` of type ``kind`` with ``data`` (or a link target)."""
-    info = tarfile.TarInfo(name)
-    info.type = kind
-    info.linkname = link
-    info.size = len(data) if kind in (tarfile.REGTYPE, tarfile.AREGTYPE) else 0
-    return info, data
-
-
-def write_tar(path: Path, members: Iterable[tuple[tarfile.TarInfo, bytes]]) -> Path:
-    """Write a PAX gzip tar at ``path`` with exactly ``members``, in order; return ``path``."""
-    with tarfile.open(path, "w:gz", format=tarfile.PAX_FORMAT) as archive:
-        for info, data in members:
-            archive.addfile(info, io.BytesIO(data) if info.size else None)
-    return path
-
-
-def sdist(
-    tmp_path: Path, *extra: tuple[tarfile.TarInfo, bytes], name: str = "demo-1.0", pkg_info: bytes | None = PKG_INFO
-) -> Path:
-    """A well-formed sdist ``{name}.tar.gz`` with ``pyproject.toml``, ``PKG-INFO`` and ``extra``."""
-    members = [member(f"{name}/pyproject.toml", b"[project]\n"), *extra]
-    if pkg_info is not None:
-        members.append(member(f"{name}/PKG-INFO", pkg_info))
-    return write_tar(tmp_path / f"{name}.tar.gz", members)
-
-
 def pairs(findings: Iterable[Finding]) -> list[tuple[str, str]]:
     """``(code, path)`` of each finding, in order."""
     return [(found.code, found.path) for found in findings]
-
-
-def record_line(name: str, data: bytes) -> str:
-    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-    return f"{name},sha256={digest},{len(data)}\n"
-
-
-def write_wheel(
-    path: Path,
-    files: dict[str, bytes],
-    *,
-    record: bool = True,
-    tamper: dict[str, bytes] | None = None,
-    extra_infos: Iterable[tuple[zipfile.ZipInfo, bytes]] = (),
-) -> Path:
-    """A wheel with ``files`` and a correct RECORD; ``tamper`` replaces contents after RECORD is made."""
-    dist_info = "demo-1.0.dist-info"
-    files = {
-        f"{dist_info}/METADATA": b"Metadata-Version: 2.4\nName: demo\nVersion: 1.0\n",
-        f"{dist_info}/WHEEL": b"Wheel-Version: 1.0\n",
-        **files,
-    }
-    lines = "".join(record_line(name, data) for name, data in files.items()) + f"{dist_info}/RECORD,,\n"
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, data in {**files, **(tamper or {})}.items():
-            archive.writestr(name, data)
-        for info, data in extra_infos:
-            archive.writestr(info, data)
-        if record:
-            archive.writestr(f"{dist_info}/RECORD", lines)
-    return path
-
-
-def hatchling_sdist(project: Path, out: Path) -> Path:
-    """Build an sdist of ``project`` with plain hatchling (no sdistguard), in-process."""
-    from hatchling.builders.sdist import SdistBuilder
-
-    (built,) = SdistBuilder(str(project)).build(directory=str(out))
-    return Path(built)
-
-
-def hatchling_wheel(project: Path, out: Path) -> Path:
-    from hatchling.builders.wheel import WheelBuilder
-
-    (built,) = WheelBuilder(str(project)).build(directory=str(out))
-    return Path(built)
-
-
-def clean_project(root: Path) -> Path:
-    root.mkdir()
-    (root / "pyproject.toml").write_text(
-        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
-        '[project]\nname = "demo"\nversion = "1.0"\nreadme = "README.md"\nlicense-files = ["LICENSE"]\n'
-        '[tool.hatch.build.targets.wheel]\npackages = ["src/demo"]\n'
-    )
-    (root / "README.md").write_text("# demo\n")
-    (root / "LICENSE").write_text("MIT\n")
-    (root / "src" / "demo").mkdir(parents=True)
-    (root / "src" / "demo" / "__init__.py").write_text("x = 1\n")
-    return root
 
 
 # --------------------------------------------------------------------------- sdists built by hatchling
@@ -618,7 +529,7 @@ def test_directory_without_pyproject_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_every_code_of_the_auditor_is_documented() -> None:
-    docs = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
+    docs = REPO / "docs" / "rules.md"
     text = docs.read_text(encoding="utf-8")
     missing = [code for code in RULES if f"\n### {code} " not in text]
     assert missing == []

@@ -16,9 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NonInteractiveExampleWarning
-from tests.test_audit import PKG_INFO, hatchling_sdist, member, sdist, write_wheel
-from tests.test_credentials import FAKE_TOKENS
 
+from helpers.archives import PKG_INFO, member, sdist, write_wheel
+from helpers.builds import hatchling_sdist
+from helpers.fakes import FAKE_TOKENS
 from sdistguard.audit import Limits, audit
 from sdistguard.cli import main
 

@@ -26,6 +26,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers.tarcraft import (
+    checksummed,
+    gnu_long_name,
+    old_sparse,
+    pad_block,
+    pax_header,
+    pax_record,
+    sdist_bytes,
+    ustar_header,
+)
 from sdistguard.audit import AuditResult, Limits, audit_report
 from sdistguard.audit.tar import SPARSE_REFUSED
 from sdistguard.cli import main
@@ -242,68 +252,6 @@ def test_zip_with_parent_directory_names(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- crafted headers (issue 9)
 
 
-def _block(data: bytes) -> bytes:
-    """``data`` padded with NULs to whole 512-byte tar blocks."""
-    return data + bytes(-len(data) % tarfile.BLOCKSIZE)
-
-
-def _raw(name: str, kind: bytes = tarfile.REGTYPE, size: int = 0) -> bytearray:
-    """A ustar header block for ``name`` of type ``kind`` declaring ``size`` data bytes."""
-    info = tarfile.TarInfo(name)
-    info.type = kind
-    info.size = size
-    return bytearray(info.tobuf(tarfile.USTAR_FORMAT))
-
-
-def _checksummed(header: bytearray) -> bytes:
-    """``header`` with its checksum field recomputed (after bytes were patched in)."""
-    header[148:156] = b" " * 8
-    header[148:155] = b"%06o\0" % sum(header)
-    return bytes(header)
-
-
-def _pax_record(key: str, value: str) -> bytes:
-    """One PAX record ``"LEN key=value\\n"``, LEN counting the whole record."""
-    body = f" {key}={value}\n".encode()
-    length = len(body) + 1
-    while len(str(length)) + len(body) != length:
-        length += 1
-    return str(length).encode() + body
-
-
-def _pax(records: dict[str, str], kind: bytes = tarfile.XHDTYPE) -> bytes:
-    data = b"".join(_pax_record(key, value) for key, value in records.items())
-    return bytes(_raw("././@PaxHeader", kind, len(data))) + _block(data)
-
-
-def _gnu_long_name(name: str) -> bytes:
-    data = name.encode() + b"\0"
-    return bytes(_raw("././@LongLink", tarfile.GNUTYPE_LONGNAME, len(data))) + _block(data)
-
-
-def _old_sparse(name: str, extension_blocks: int) -> bytes:
-    """An old-style GNU sparse member (type ``S``) followed by ``extension_blocks`` sparse blocks."""
-    header = _raw(name, tarfile.GNUTYPE_SPARSE, 0)
-    header[482] = 1 if extension_blocks else 0
-    blocks = [_checksummed(header)]
-    for index in range(extension_blocks):
-        block = bytearray(b"%011o\0%011o\0" % (index * 2, 1) * 21 + bytes(8))
-        block[504] = 1 if index + 1 < extension_blocks else 0
-        blocks.append(bytes(block))
-    return b"".join(blocks)
-
-
-def _sdist_bytes(*parts: bytes) -> bytes:
-    """A gzip-compressed tar of a well-formed ``demo-1.0/PKG-INFO`` member, then ``parts``, then the end."""
-    pkg_info = b"Metadata-Version: 2.4\nName: demo\nVersion: 1.0\n"
-    compressor = zlib.compressobj(6, wbits=31)
-    out = [compressor.compress(bytes(_raw("demo-1.0/PKG-INFO", size=len(pkg_info))) + _block(pkg_info))]
-    out.extend(compressor.compress(part) for part in parts)
-    out.append(compressor.compress(bytes(2 * tarfile.BLOCKSIZE)))
-    out.append(compressor.flush())
-    return b"".join(out)
-
-
 def _codes_and_details(path: Path) -> list[tuple[str, str]]:
     return [(found.code, found.detail) for found in audit_report(path).findings]
 
@@ -311,10 +259,10 @@ def _codes_and_details(path: Path) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(
     ("chain", "what"),
     [
-        (lambda: b"".join(_pax({"comment": str(index)}) for index in range(1100)), "PAX"),
-        (lambda: b"".join(_gnu_long_name(f"demo-1.0/n{index}") for index in range(3000)), "GNU long-name"),
+        (lambda: b"".join(pax_header({"comment": str(index)}) for index in range(1100)), "PAX"),
+        (lambda: b"".join(gnu_long_name(f"demo-1.0/n{index}") for index in range(3000)), "GNU long-name"),
         (
-            lambda: b"".join(_pax({"comment": "x"}) + _gnu_long_name("demo-1.0/y") for _ in range(600)),
+            lambda: b"".join(pax_header({"comment": "x"}) + gnu_long_name("demo-1.0/y") for _ in range(600)),
             "PAX",
         ),
     ],
@@ -324,7 +272,7 @@ def test_chained_extended_headers_end_in_a_finding_not_a_recursion_error(
 ) -> None:
     """1,100 PAX headers (a 4.7 KB sdist) or 3,000 GNU long names before one member: SG591, no RecursionError."""
     path = tmp_path / "demo-1.0.tar.gz"
-    path.write_bytes(_sdist_bytes(chain(), bytes(_raw("demo-1.0/a.py"))))  # type: ignore[operator]
+    path.write_bytes(sdist_bytes(chain(), bytes(ustar_header("demo-1.0/a.py"))))  # type: ignore[operator]
     assert os.path.getsize(path) < 64 * 1024
     assert _codes_and_details(path) == [
         ("SG591", "after 1 members: more than 16 extended headers (PAX, GNU long names) chained before one member")
@@ -335,16 +283,16 @@ def test_a_short_chain_of_extended_headers_is_read(tmp_path: Path) -> None:
     """A global PAX header, a PAX header and GNU long name and link headers (what archivers write) are fine."""
     path = tmp_path / "demo-1.0.tar.gz"
     long_name = "demo-1.0/" + "d" * 120 + "/link"
-    header = _raw("demo-1.0/short", tarfile.SYMTYPE)
+    header = ustar_header("demo-1.0/short", tarfile.SYMTYPE)
     chain = (
-        _pax({"comment": "abc"}, tarfile.XGLTYPE)
-        + _pax({"mtime": "1.5"})
-        + bytes(_raw("././@LongLink", tarfile.GNUTYPE_LONGLINK, 4))
-        + _block(b"../x")
-        + _gnu_long_name(long_name)
-        + _checksummed(header)
+        pax_header({"comment": "abc"}, tarfile.XGLTYPE)
+        + pax_header({"mtime": "1.5"})
+        + bytes(ustar_header("././@LongLink", tarfile.GNUTYPE_LONGLINK, 4))
+        + pad_block(b"../x")
+        + gnu_long_name(long_name)
+        + checksummed(header)
     )
-    path.write_bytes(_sdist_bytes(chain))
+    path.write_bytes(sdist_bytes(chain))
     found = audit_report(path)
     assert [(item.code, item.path, item.detail) for item in found.findings] == [
         ("SG202", long_name.removeprefix("demo-1.0/"), "symlink to ../x, not in the archive")
@@ -356,7 +304,7 @@ def test_pax_sparse_map_is_not_parsed(tmp_path: Path) -> None:
     """GNU sparse 1.0 (PAX ``GNU.sparse.major=1``): the map lies in the data; it is never read (SG590)."""
     fields = 200_000
     data = b"%d\n" % fields + b"0\n" * (2 * fields)
-    pax = _pax(
+    pax = pax_header(
         {
             "GNU.sparse.major": "1",
             "GNU.sparse.minor": "0",
@@ -366,7 +314,7 @@ def test_pax_sparse_map_is_not_parsed(tmp_path: Path) -> None:
     )
     path = tmp_path / "demo-1.0.tar.gz"
     path.write_bytes(
-        _sdist_bytes(pax, bytes(_raw("demo-1.0/GNUSparseFile.0/sparse.bin", size=len(data))), _block(data))
+        sdist_bytes(pax, bytes(ustar_header("demo-1.0/GNUSparseFile.0/sparse.bin", size=len(data))), pad_block(data))
     )
     assert _codes_and_details(path) == [
         ("SG590", "stopped after 1 members: a GNU sparse member (its sparse map is not read)"),
@@ -383,7 +331,7 @@ def test_pax_sparse_map_is_not_parsed(tmp_path: Path) -> None:
 )
 def test_pax_sparse_formats_0_x_are_not_parsed(tmp_path: Path, records: dict[str, str]) -> None:
     path = tmp_path / "demo-1.0.tar.gz"
-    path.write_bytes(_sdist_bytes(_pax(records), bytes(_raw("demo-1.0/sparse.bin"))))
+    path.write_bytes(sdist_bytes(pax_header(records), bytes(ustar_header("demo-1.0/sparse.bin"))))
     assert _codes_and_details(path) == [
         ("SG590", "stopped after 1 members: a GNU sparse member (its sparse map is not read)"),
         ("SG702", SPARSE_REFUSED),
@@ -393,7 +341,7 @@ def test_pax_sparse_formats_0_x_are_not_parsed(tmp_path: Path, records: dict[str
 def test_old_style_sparse_member_is_not_parsed(tmp_path: Path) -> None:
     """A type ``S`` member with 50,000 extension blocks (400k made tarfile take 30 s and 1.1 GB): SG590 at once."""
     path = tmp_path / "demo-1.0.tar.gz"
-    path.write_bytes(_sdist_bytes(_old_sparse("demo-1.0/sparse.bin", 50_000)))
+    path.write_bytes(sdist_bytes(old_sparse("demo-1.0/sparse.bin", 50_000)))
     assert _codes_and_details(path) == [
         ("SG590", "stopped after 1 members: a GNU sparse member (its sparse map is not read)"),
         ("SG702", SPARSE_REFUSED),
@@ -404,7 +352,7 @@ def test_global_pax_headers_with_many_keys_stop_the_audit(tmp_path: Path) -> Non
     """Global PAX keys are applied to every later member by tarfile: more than 64 stop the audit (SG590)."""
     records = {f"k{index}": "v" for index in range(100)}
     path = tmp_path / "demo-1.0.tar.gz"
-    path.write_bytes(_sdist_bytes(_pax(records, tarfile.XGLTYPE), bytes(_raw("demo-1.0/a.py"))))
+    path.write_bytes(sdist_bytes(pax_header(records, tarfile.XGLTYPE), bytes(ustar_header("demo-1.0/a.py"))))
     assert _codes_and_details(path) == [("SG590", "stopped after 1 members: global PAX headers with more than 64 keys")]
 
 
@@ -542,7 +490,7 @@ def test_a_venv_found_by_its_layout_is_not_said_to_hold_pyvenv_cfg(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "demo-1.0.tar.gz"
-    path.write_bytes(_sdist_bytes(bytes(_raw("demo-1.0/env/lib/python3.12/site-packages/six.py"))))
+    path.write_bytes(sdist_bytes(bytes(ustar_header("demo-1.0/env/lib/python3.12/site-packages/six.py"))))
     assert main(["check", str(path)]) == 1
     (line,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  SG101 ")]
     assert "pyvenv.cfg missing" in line
@@ -571,7 +519,7 @@ def test_sizes_use_a_unit_ladder_up_to_exabytes(size: int, shown: str) -> None:
 
 def test_a_declared_size_of_10_to_the_30_is_shown_in_bytes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "demo-1.0.tar.gz"
-    path.write_bytes(_sdist_bytes(_pax({"size": str(10**30)}), bytes(_raw("demo-1.0/huge"))))
+    path.write_bytes(sdist_bytes(pax_header({"size": str(10**30)}), bytes(ustar_header("demo-1.0/huge"))))
     assert main(["check", str(path)]) == 1
     head = capsys.readouterr().out.splitlines()[0]
     size = 10**30 + len(b"Metadata-Version: 2.4\nName: demo\nVersion: 1.0\n")  # PKG-INFO, then the huge one
@@ -592,18 +540,18 @@ PAX_VALUES = st.sampled_from(
 
 def _safe_pax(records: list[tuple[str, str]], kind: bytes = tarfile.XHDTYPE) -> bytes:
     data = b"".join(
-        _pax_record(key, value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")) for key, value in records
+        pax_record(key, value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")) for key, value in records
     )
-    return bytes(_raw("././@PaxHeader", kind, len(data))) + _block(data)
+    return bytes(ustar_header("././@PaxHeader", kind, len(data))) + pad_block(data)
 
 
 def _member(name: str, size: int = 0, kind: bytes = tarfile.REGTYPE) -> bytes:
     try:
-        return bytes(_raw(name, kind, size)) + _block(bytes(min(size, 4096)))
+        return bytes(ustar_header(name, kind, size)) + pad_block(bytes(min(size, 4096)))
     except ValueError:  # ustar cannot hold the name or size: a GNU header can
         info = tarfile.TarInfo(name)
         info.type, info.size = kind, size
-        return info.tobuf(tarfile.GNU_FORMAT) + _block(bytes(min(size, 4096)))
+        return info.tobuf(tarfile.GNU_FORMAT) + pad_block(bytes(min(size, 4096)))
 
 
 def _count(low: int, high: int, *edges: int) -> st.SearchStrategy[int]:
@@ -638,22 +586,22 @@ def _segments(draw: st.DrawFn) -> bytes:
         records = draw(st.lists(st.tuples(PAX_KEYS, PAX_VALUES), max_size=3))
         return _safe_pax(records) * draw(_count(1, 2000, 16, 17, 1100)) + _member(name)
     if kind == "gnu-chain":
-        return _gnu_long_name("demo-1.0/" + "n" * draw(st.integers(1, 300))) * draw(
+        return gnu_long_name("demo-1.0/" + "n" * draw(st.integers(1, 300))) * draw(
             _count(1, 4000, 16, 17, 3000)
         ) + _member(name)
     if kind == "mixed-chain":
-        link = bytes(_raw("././@LongLink", tarfile.GNUTYPE_LONGLINK, 4)) + _block(b"../x")
-        unit = _safe_pax([("comment", "c")]) + _gnu_long_name("demo-1.0/m") + link
+        link = bytes(ustar_header("././@LongLink", tarfile.GNUTYPE_LONGLINK, 4)) + pad_block(b"../x")
+        unit = _safe_pax([("comment", "c")]) + gnu_long_name("demo-1.0/m") + link
         return unit * draw(_count(1, 1500, 5, 6, 600)) + _member(name, 0, tarfile.SYMTYPE)
     if kind == "sparse-old":
         short = name if len(name.encode("utf-8", "surrogateescape")) < 100 else "demo-1.0/sparse"
-        return _old_sparse(short, draw(_count(0, 60_000, 1, 400, 60_000)))
+        return old_sparse(short, draw(_count(0, 60_000, 1, 400, 60_000)))
     if kind == "sparse-pax-1.0":
         declared = draw(st.sampled_from([0, 1, 1000, 10**6, 10**12]))
         lines = draw(_count(0, 100_000, 2, 100_000))
         data = b"%d\n" % declared + b"1\n" * lines
         records = [("GNU.sparse.major", "1"), ("GNU.sparse.minor", "0"), ("GNU.sparse.name", name)]
-        return _safe_pax(records) + _member("demo-1.0/GNUSparseFile.0/s", len(data))[:512] + _block(data)
+        return _safe_pax(records) + _member("demo-1.0/GNUSparseFile.0/s", len(data))[:512] + pad_block(data)
     if kind == "sparse-pax-0.x":
         count = draw(_count(0, 2000, 2000))
         records = [("GNU.sparse.size", "10"), ("GNU.sparse.map", ",".join(["0", "1"] * count) or "x")]
@@ -670,7 +618,8 @@ def _segments(draw: st.DrawFn) -> bytes:
     if kind == "global-keys":
         count = draw(_count(1, 200, 64, 65, 200))
         return _safe_pax([(f"k{index}", "v") for index in range(count)], tarfile.XGLTYPE) + _member(name)
-    return bytes(_raw("././@PaxHeader", tarfile.XHDTYPE, draw(st.sampled_from([16 * 1024 + 1, 10**9, 8**11 - 1]))))
+    size = draw(st.sampled_from([16 * 1024 + 1, 10**9, 8**11 - 1]))
+    return bytes(ustar_header("././@PaxHeader", tarfile.XHDTYPE, size))
 
 
 def _huge_gnu_member(name: str, size: int) -> bytes:
@@ -680,7 +629,7 @@ def _huge_gnu_member(name: str, size: int) -> bytes:
     header = bytearray(info.tobuf(tarfile.GNU_FORMAT, errors="surrogateescape"))
     if size >= 8**11:  # GNU base-256: 0x80, then the size big-endian in 11 bytes
         header[124:136] = b"\x80" + (size % 256**11).to_bytes(11, "big")
-        header = bytearray(_checksummed(header[-512:]))
+        header = bytearray(checksummed(header[-512:]))
     return bytes(header) + bytes(1024)
 
 

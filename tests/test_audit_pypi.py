@@ -23,13 +23,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers.archives import PKG_INFO, member, record_line, write_tar
+from helpers.builds import clean_project, hatchling_sdist, hatchling_wheel
+from helpers.tarcraft import old_sparse, sdist_bytes
 from helpers.zipcraft import Archive, Entry
 from sdistguard.audit import Limits, audit, audit_report
 from sdistguard.audit.pypi import valid_platform_tag
 from sdistguard.cli import main
 from sdistguard.rules import RULES
-from test_audit import PKG_INFO, clean_project, hatchling_sdist, hatchling_wheel, member, record_line, write_tar
-from test_audit_hostile import _old_sparse, _sdist_bytes
 
 pytestmark = pytest.mark.filterwarnings("ignore:Duplicate name:UserWarning")
 
@@ -132,7 +133,7 @@ def test_an_sdist_without_pkg_info_fails_with_pypis_message(tmp_path: Path) -> N
 
 def test_a_sparse_member_fails_with_pypis_message(tmp_path: Path) -> None:
     path = tmp_path / "demo-1.0.tar.gz"
-    path.write_bytes(_sdist_bytes(_old_sparse("demo-1.0/sparse.bin", 1)))
+    path.write_bytes(sdist_bytes(old_sparse("demo-1.0/sparse.bin", 1)))
     found = [(item.code, item.path, item.detail) for item in audit(path)]
     assert found == [
         ("SG590", "", "stopped after 1 members: a GNU sparse member (its sparse map is not read)"),

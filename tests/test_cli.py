@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import REPO
 from sdistguard.cli import CheckSelection, load_check_selection, main
 from sdistguard.errors import ConfigError
 from sdistguard.rules import RULES
@@ -186,7 +187,7 @@ def test_codes_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_python_dash_m(leaky: Path) -> None:
-    src = str(Path(__file__).resolve().parents[1] / "src")
+    src = str(REPO / "src")
     completed = subprocess.run(
         [sys.executable, "-m", "sdistguard", "check", "--format", "json", str(leaky)],
         capture_output=True,
@@ -370,7 +371,7 @@ def test_github_annotation_escapes_newlines_percent_and_property_separators() ->
 
 def test_sarif_report_is_valid_sarif_2_1_0(leaky: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     jsonschema = pytest.importorskip("jsonschema")
-    schema = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    schema = json.loads((REPO / "tests" / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
     sdist = old_metadata_sdist(tmp_path)
     assert main(["check", "--format", "sarif", str(leaky), str(sdist), str(tmp_path / "gone.whl")]) == 2
     log = json.loads(capsys.readouterr().out)

@@ -16,12 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import write_project
+from helpers.builds import hatchling_sdist
+from helpers.fakes import FAKE_TOKENS
 from sdistguard.audit import audit
 from sdistguard.builders.guard import GuardedSdistBuilder
 from sdistguard.errors import InputError, TreeError, project_errors
 from sdistguard.rules import JUNK_DIRECTORY_NAMES, RULE_BY_NAME, Code, Finding
-from test_audit import hatchling_sdist
-from test_credentials import FAKE_TOKENS
 
 
 def backend_findings(root: Path, out: Path) -> list[Finding]:

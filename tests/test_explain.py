@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import write_project
+from helpers.git import git, write
 from sdistguard.cli import main
 from sdistguard.explain import explain
-from test_git_rules import git, git_home, write  # noqa: F401 - git_home is a fixture
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
@@ -65,7 +65,7 @@ def make_tree(root: Path) -> Path:
 
 
 @pytest.fixture
-def tree(tmp_path: Path, git_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:  # noqa: F811
+def tree(tmp_path: Path, git_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = make_tree(tmp_path / "repo")
     monkeypatch.chdir(root)
     return root
@@ -203,7 +203,7 @@ def wheel_files(path: Path) -> set[str]:
 @given(files=st.sets(st.sampled_from(sorted(POOL))), extra=st.sampled_from(SETTING_CHOICES),
        root_ignore=st.sampled_from(["", "*.md\n", "docs/\n"]), use_git=st.booleans())
 def test_verdicts_equal_the_built_archives(tmp_path: Path, build_in, monkeypatch: pytest.MonkeyPatch,
-                                           git_home: Path, files: set[str], extra: str, root_ignore: str,  # noqa: F811
+                                           git_home: Path, files: set[str], extra: str, root_ignore: str,
                                            use_git: bool) -> None:
     root = write_project(tmp_path / f"t{next(counter)}", extra=extra)
     write(root, {name: POOL[name] for name in files})

@@ -27,14 +27,13 @@ from hypothesis import strategies as st
 from hypothesis.errors import NonInteractiveExampleWarning
 
 from conftest import members, wheel_members, write_project
+from helpers.builds import hatchling_sdist, hatchling_wheel
+from helpers.fakes import FAKE_TOKENS, pointer_text
 from sdistguard.audit import audit
 from sdistguard.builders.guard import GuardedSdistBuilder
 from sdistguard.builders.wheel import GuardedWheelBuilder
 from sdistguard.errors import TreeError
 from sdistguard.rules import Finding
-from test_audit import hatchling_sdist, hatchling_wheel
-from test_credentials import FAKE_TOKENS
-from test_lfs_pointers import pointer_text
 
 Build = Callable[..., Path]
 CONTENT_CODES = ("SG601", "SG602", "SG603")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tarfile
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import members, wheel_members, write_project
+from helpers.git import GIT, git, git_environment
 from sdistguard.builders import preview_findings
 from sdistguard.errors import ConfigError
 
@@ -28,7 +28,6 @@ pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 BASE = {"PKG-INFO": "file", "README.md": "file", "pyproject.toml": "file", "src/demo/__init__.py": "file",
         "src/demo/data.txt": "file"}
 SUBMODULE = {".gitmodules": "file", "vendor/library/.gitignore": "file", "vendor/library/lib.py": "file"}
-GIT = shutil.which("git") or "git"
 
 
 @pytest.fixture
@@ -36,17 +35,11 @@ def git_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A hermetic git configuration in ``tmp_path`` (the in-process build's git calls see it too)."""
     home = tmp_path / "home"
     home.mkdir()
-    config = home / "gitconfig"
-    config.write_text("[user]\n\tname = t\n\temail = t@t\n[init]\n\tdefaultBranch = main\n")
-    for name, value in {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": str(config), "HOME": str(home),
-                        "XDG_CONFIG_HOME": str(home / "xdg")}.items():
+    config = "[user]\n\tname = t\n\temail = t@t\n[init]\n\tdefaultBranch = main\n"  # no global excludes file
+    for name, value in git_environment(home, config).items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("SUDO_UID", raising=False)  # git would trust the sudoer's files
     return home
-
-
-def git(cwd: Path, *arguments: str) -> str:
-    return subprocess.run([GIT, *arguments], cwd=cwd, capture_output=True, text=True, check=True).stdout
 
 
 def with_submodule(tmp_path: Path, *, extra: str = "") -> Path:

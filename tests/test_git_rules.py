@@ -16,38 +16,13 @@ from pathlib import Path
 import pytest
 
 from conftest import members, write_project
+from helpers.git import git, write
 from sdistguard.builders import preview_findings
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
 BASE = {"PKG-INFO": "file", "README.md": "file", "pyproject.toml": "file", "src/demo/__init__.py": "file",
         "src/demo/data.txt": "file"}
-
-
-@pytest.fixture
-def git_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A hermetic git configuration: a global config file and a global excludes file in ``tmp_path``."""
-    home = tmp_path / "home"
-    home.mkdir()
-    excludes = home / "global-excludes"
-    excludes.write_text("*.secret\n")
-    config = home / "gitconfig"
-    config.write_text(f"[core]\n\texcludesFile = {excludes}\n[user]\n\tname = t\n\temail = t@t\n"
-                      "[init]\n\tdefaultBranch = main\n[protocol \"file\"]\n\tallow = always\n")
-    for name, value in {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": str(config), "HOME": str(home),
-                        "XDG_CONFIG_HOME": str(home / "xdg")}.items():
-        monkeypatch.setenv(name, value)
-    return home
-
-
-def git(cwd: Path, *arguments: str) -> str:
-    return subprocess.run(["git", *arguments], cwd=cwd, capture_output=True, text=True, check=True).stdout
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
 
 
 def make_repo(root: Path) -> Path:

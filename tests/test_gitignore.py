@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from helpers.git import git_environment, write
 from sdistguard.gitignore import IgnoreRules, parse_patterns, read_pattern_file, wildmatch_regex
 from sdistguard.rules import unportable_reason
 
@@ -25,12 +26,8 @@ pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
 
 def git_env(home: Path) -> dict[str, str]:
-    """A hermetic environment for git: its config and home inside ``home``."""
-    home.mkdir(parents=True, exist_ok=True)
-    config = home / "gitconfig"
-    config.touch()
-    return {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": str(config), "HOME": str(home),
-            "XDG_CONFIG_HOME": str(home / "xdg"), "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
+    """A hermetic environment for git: its config (empty) and home inside ``home``, an author and committer."""
+    return {**os.environ, **git_environment(home), "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
             "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
 
 
@@ -68,13 +65,6 @@ def repo(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     top.mkdir()
     subprocess.run(["git", "init", "-q", str(top)], env=env, check=True)
     return top, env
-
-
-def write(top: Path, files: dict[str, bytes]) -> None:
-    for name, data in files.items():
-        path = top / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
 
 
 # --- the rows of the issue's table, and lines git accepts that pathspec refuses ---

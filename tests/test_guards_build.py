@@ -17,11 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import members, wheel_members, write_project
+from conftest import REPO, members, wheel_members, write_project
+from helpers.fakes import FAKE_TOKENS
 from sdistguard.builders import content as content_module
 from sdistguard.config import load_settings, parse_size
 from sdistguard.errors import ConfigError
-from test_credentials import FAKE_TOKENS
 
 Build = Callable[..., Path]
 
@@ -118,7 +118,7 @@ def test_python_m_build_stops_on_a_secret(tmp_path: Path) -> None:
     assert 'build-backend = "sdistguard.build"' in pyproject
     token = "pypi-AgEIcHlwaS5vcmc" + "Ab1_" * 15
     (root / "src" / "demo" / "upload.py").write_text(f"# deploy\nTOKEN = {token!r}\n")
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     result = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--sdist", "--outdir",
                              str(tmp_path / "dist"), str(root)], capture_output=True, text=True, env=env, check=False)
     assert result.returncode != 0

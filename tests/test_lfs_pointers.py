@@ -21,14 +21,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import members, run, wheel_members, write_project
+from helpers.archives import PKG_INFO, member, sdist, write_wheel
+from helpers.builds import hatchling_sdist, hatchling_wheel
+from helpers.fakes import VERSIONS, pointer_text
 from sdistguard.audit import audit
 from sdistguard.cli import main
 from sdistguard.credentials import LFS_POINTER_LIMIT, SecretScanner, lfs_pointer
-from test_audit import PKG_INFO, hatchling_sdist, hatchling_wheel, member, sdist, write_wheel
 
 Build = Callable[..., Path]
 
-VERSIONS = ("https://git-lfs.github.com/spec/v1", "https://hawser.github.com/spec/v1")
 HEX = "0123456789abcdef"
 OIDS = st.text(alphabet=HEX, min_size=64, max_size=64)
 SIZES = st.integers(min_value=0, max_value=2**63 - 1)
@@ -44,14 +45,6 @@ def pointers(draw: st.DrawFn) -> tuple[str, str, int]:
         f"sha256:{draw(OIDS)}\n" for priority in sorted(priorities))
     version = draw(st.sampled_from(VERSIONS))
     return f"version {version}\n{extensions}oid sha256:{oid}\nsize {size}\n", oid, size
-
-
-SPEC_OID = "4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393"
-
-
-def pointer_text(oid: str = SPEC_OID, size: int = 12345) -> str:
-    """A pointer as git-lfs writes it (by default, the spec's example)."""
-    return f"version {VERSIONS[0]}\noid sha256:{oid}\nsize {size}\n"
 
 
 def _oid(text: str) -> str:

@@ -9,7 +9,6 @@ very members hatchling's hold. Real git repository, real build hook, both builde
 from __future__ import annotations
 
 import shutil
-import subprocess
 import tarfile
 import textwrap
 import zipfile
@@ -19,6 +18,8 @@ import pytest
 from hatchling.builders.sdist import SdistBuilder
 from hatchling.builders.wheel import WheelBuilder
 
+from helpers.builds import build_standard
+from helpers.git import commit_all
 from sdistguard.builders.guard import GuardedSdistBuilder
 from sdistguard.builders.wheel import GuardedWheelBuilder
 
@@ -77,21 +78,17 @@ def _repository(root: Path) -> Path:
     (root / "pyproject.toml").write_text(PYPROJECT)
     (root / "hatch_build.py").write_text(HOOK)
     (root / ".gitignore").write_text("build/\n")
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
-    subprocess.run(["git", "commit", "-qm", "init"], cwd=root, check=True)
+    commit_all(root)
     return root
 
 
 def _wheel(builder: type[WheelBuilder], root: Path, out: Path) -> list[str]:
-    wheel = next(builder(str(root)).build(directory=str(out), versions=["standard"]))
-    with zipfile.ZipFile(wheel) as archive:
+    with zipfile.ZipFile(build_standard(builder, root, out)) as archive:
         return sorted(archive.namelist())
 
 
 def _sdist(builder: type[SdistBuilder], root: Path, out: Path) -> list[str]:
-    sdist = next(builder(str(root)).build(directory=str(out), versions=["standard"]))
-    with tarfile.open(sdist) as archive:
+    with tarfile.open(build_standard(builder, root, out)) as archive:
         return sorted(archive.getnames())
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import members, write_project
+from helpers.git import git
 from sdistguard.builders import preview_project
 from sdistguard.builders.static import ProjectPreview
 
@@ -93,10 +94,6 @@ FSMONITOR = """\
 #!/bin/sh
 echo "$@" >> {marker}
 """
-
-
-def git(cwd: Path, *arguments: str) -> str:
-    return subprocess.run(["git", *arguments], cwd=cwd, capture_output=True, text=True, check=True).stdout
 
 
 def hooked_project(tmp_path: Path, *, hooks: str = HOOKED) -> tuple[Path, Path]:

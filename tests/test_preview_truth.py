@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from hatchling.builders.sdist import SdistBuilder
 
+from helpers.git import git
 from sdistguard.audit import audit
 from sdistguard.builders import preview_findings, preview_hatchling
 from sdistguard.builders.guard import GuardedSdistBuilder
@@ -26,10 +27,6 @@ pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
 HATCHLING = '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
 METADATA_CODES = ("SG52",)  # PKG-INFO: the preview writes none
-
-
-def git(root: Path, *arguments: str) -> None:
-    subprocess.run(["git", *arguments], cwd=root, check=True, capture_output=True)
 
 
 def project(root: Path, extra: str = "", *, backend: str = HATCHLING) -> Path:

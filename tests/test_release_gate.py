@@ -26,7 +26,8 @@ from typing import Any
 import pytest
 
 from conftest import REPO, run
-from helpers.projects import BACKENDS, commit_all, write_backend_project
+from helpers.git import commit_all
+from helpers.projects import BACKENDS, write_backend_project
 from sdistguard.cli import main
 from sdistguard.errors import InputError
 from sdistguard.release import publish, sdist_vs_git, wheel_parity

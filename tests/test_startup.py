@@ -19,8 +19,6 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-
 NEVER_IN_A_CLEAN_BUILD = (
     # the auditor, explain, the release gate, the index client, the command line and the reports:
     # a clean build prints nothing, so none of their code is needed

@@ -23,54 +23,22 @@ Cache: ``$SDISTGUARD_COMPAT_CACHE`` or ``~/.cache/sdistguard-compat`` (never com
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
 import subprocess
 import sys
 import tarfile
-import urllib.request
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hatchling.builders.sdist import SdistBuilder
 from hatchling.builders.wheel import WheelBuilder
 
+from helpers.corpus import GUARDED_KIND, GUARDED_SDIST, GUARDED_WHEEL, Project, download_sdist, unpack_sdist
+
 pytestmark = pytest.mark.corpus
-
-INDEX = os.environ.get("SDISTGUARD_COMPAT_INDEX", "https://pypi.org/simple")
-
-
-def _guarded_classes() -> tuple[type, type, str]:
-    if os.environ.get("SDISTGUARD_COMPAT_BUILDERS") == "stock":
-        return SdistBuilder, WheelBuilder, "stock"
-    from sdistguard.builders import GuardedSdistBuilder, GuardedWheelBuilder
-
-    return GuardedSdistBuilder, GuardedWheelBuilder, "guarded"
-
-
-GUARDED_SDIST, GUARDED_WHEEL, GUARDED_KIND = _guarded_classes()
-
-
-@dataclass(frozen=True)
-class Project:
-    name: str
-    version: str
-    sha256: str
-    covers: str
-    # Appended to pyproject.toml (variants exercising options no popular project sets explicitly).
-    extra_pyproject: str = ""
-    variant: str = ""
-    env: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def id(self) -> str:
-        return f"{self.name}-{self.version}" + (f"+{self.variant}" if self.variant else "")
-
 
 CORPUS = [
     Project("attrs", "26.1.0", "d03ceb89cb322a8fd706d4fb91940737b6642aa36998fe130a9bc96c985eff32",
@@ -119,44 +87,6 @@ CORPUS = [
 
 
 # --- download and unpack ------------------------------------------------------------------------
-
-
-def _cache_dir() -> Path:
-    return Path(os.environ.get("SDISTGUARD_COMPAT_CACHE", Path.home() / ".cache" / "sdistguard-compat"))
-
-
-def _download(project: Project) -> Path:
-    """The project's sdist from the cache, fetched from the index (PEP 691 JSON) when missing."""
-    dest = _cache_dir() / "corpus"
-    dest.mkdir(parents=True, exist_ok=True)
-    for candidate in dest.glob(f"{project.name}-{project.version}.tar.gz"):
-        if hashlib.sha256(candidate.read_bytes()).hexdigest() == project.sha256:
-            return candidate
-    request = urllib.request.Request(
-        f"{INDEX}/{project.name.replace('_', '-').lower()}/",
-        headers={"Accept": "application/vnd.pypi.simple.v1+json"},
-    )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        files = json.load(response)["files"]
-    wanted = f"{project.name}-{project.version}.tar.gz".lower()
-    entry = next(f for f in files if f["filename"].lower() == wanted)
-    data = urllib.request.urlopen(entry["url"], timeout=120).read()
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != project.sha256:
-        pytest.fail(f"{entry['filename']}: sha256 {digest} != pinned {project.sha256}")
-    target = dest / f"{project.name}-{project.version}.tar.gz"
-    tmp = target.with_suffix(".part")
-    tmp.write_bytes(data)
-    tmp.replace(target)
-    return target
-
-
-def _unpack(archive: Path, where: Path) -> Path:
-    with tarfile.open(archive) as tar:
-        kwargs: dict[str, Any] = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
-        tar.extractall(where, **kwargs)
-    (root,) = [p for p in where.iterdir() if p.is_dir()]
-    return root
 
 
 # --- building -----------------------------------------------------------------------------------
@@ -271,8 +201,8 @@ def test_project_builds_like_hatchling(
     for key, value in project.env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    archive = _download(project)
-    root = _unpack(archive, tmp_path / "src")
+    archive = download_sdist(project)
+    root = unpack_sdist(archive, tmp_path / "src")
     if project.extra_pyproject:
         with open(root / "pyproject.toml", "a", encoding="utf-8") as f:
             f.write(project.extra_pyproject)
@@ -293,7 +223,7 @@ def test_project_builds_like_hatchling(
     if GUARDED_KIND == "guarded":
         assert guarded.sdist_non_regular == []
         # The round trip: an sdist rebuilt from its own unpacked contents has the same members.
-        again = _unpack(Path(guarded.sdist_path), tmp_path / "round-trip")
+        again = unpack_sdist(Path(guarded.sdist_path), tmp_path / "round-trip")
         rebuilt = _build(again, tmp_path / "out-round-trip", GUARDED_SDIST, GUARDED_WHEEL, monkeypatch)
         assert rebuilt.sdist_members == guarded.sdist_members
         assert rebuilt.wheel_members == guarded.wheel_members

@@ -49,8 +49,8 @@ from pathlib import Path
 import pytest
 from hatchling.builders.sdist import SdistBuilder
 from hatchling.builders.wheel import WheelBuilder
-from tests.compat.test_corpus import GUARDED_SDIST, GUARDED_WHEEL, Project, _download, _unpack
 
+from helpers.corpus import GUARDED_SDIST, GUARDED_WHEEL, Project, download_sdist, unpack_sdist
 from sdistguard.audit import audit
 from sdistguard.rules import RULES
 
@@ -186,7 +186,7 @@ def _ignored_below_root(where: Path) -> str:
 
 def _repository(project: RepoProject, where: Path) -> Path:
     """The project's repository at ``where``: the sdist unpacked, committed and tagged; returns the project root."""
-    unpacked = _unpack(_download(project.pinned), where.parent / f"{where.name}-unpacked")
+    unpacked = unpack_sdist(download_sdist(project.pinned), where.parent / f"{where.name}-unpacked")
     root = where / project.subdir if project.subdir else where
     root.parent.mkdir(parents=True, exist_ok=True)
     unpacked.rename(root)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, assert_installable, make_uv_env, members, run, uv, wheel_members, write_project
+from conftest import assert_installable, make_uv_env, members, run, uv, wheel_members, write_project
 
 pytestmark = pytest.mark.e2e
 
@@ -25,15 +25,6 @@ SDIST = {"LICENSE": "file", "PKG-INFO": "file", "README": "file", "README.md": "
 WHEEL = ["demo-1.0.dist-info/METADATA", "demo-1.0.dist-info/RECORD", "demo-1.0.dist-info/WHEEL",
          "demo-1.0.dist-info/licenses/LICENSE", "demo/__init__.py", "demo/alias.txt", "demo/data.txt",
          "demo/hard.txt"]
-
-
-@pytest.fixture(scope="session")
-def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory holding sdistguard's own wheel, built by ``python -m build`` (isolated)."""
-    out = tmp_path_factory.mktemp("wheelhouse")
-    run([sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(REPO)], REPO)
-    assert [p.name for p in out.iterdir()] == ["sdistguard-0.1.0-py3-none-any.whl"]
-    return out
 
 
 @pytest.fixture

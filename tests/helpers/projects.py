@@ -1,13 +1,12 @@
 """Minimal projects of each build backend, for the release gate's end-to-end tests and its benchmark.
 
 Each is the smallest ``pyproject.toml`` the backend documents for a src-layout package ``demo`` 1.0 with
-a README and one data file; :func:`write_backend_project` writes one, :func:`commit_all` makes it a real
-git repository with everything committed.
+a README and one data file; :func:`write_backend_project` writes one (``helpers.git.commit_all`` makes it a
+real git repository with everything committed).
 """
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 BACKENDS: dict[str, tuple[str, str]] = {
@@ -57,7 +56,3 @@ def write_backend_project(root: Path, backend: str, *, extra: str = "") -> Path:
     return root
 
 
-def commit_all(root: Path) -> None:
-    """``git init`` at ``root`` and commit every file (git's configuration comes from tests/conftest.py)."""
-    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "init"]):
-        subprocess.run(["git", *command], cwd=root, check=True, capture_output=True)
