@@ -1,4 +1,4 @@
-"""The pruning-safety test for patterns (git's ignore rules themselves: tests/test_gitignore.py)."""
+"""The pruning-safety test for patterns (git's ignore rules themselves: tests/git/test_gitignore.py)."""
 
 from __future__ import annotations
 

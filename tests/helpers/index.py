@@ -9,7 +9,7 @@
   secret built at run time from parts), hostile archives (a member leaving the archive, a link to /etc,
   a truncated stream).
 
-The small tar and zip writers are copies of the tests' own habits (tests/test_audit_hostile.py writes
+The small tar and zip writers are copies of the tests' own habits (tests/audit/test_audit_hostile.py writes
 archives with ``tarfile``/``zipfile`` the same way); no test module imports another.
 """
 

@@ -3,8 +3,8 @@
 ``zipfile`` writes only well-formed archives; the framing rules are about the others. :func:`craft` writes
 local headers, data, the central directory and the end records from :class:`Entry` rows, and every knob
 breaks one rule: a data descriptor, a member missing from one side, sizes that differ, extras, comments,
-ZIP64 end records with or without their locator, bytes before or after. Used by tests/test_zip_framing.py
-and tests/test_audit_pypi.py.
+ZIP64 end records with or without their locator, bytes before or after. Used by tests/audit/test_zip_framing.py
+and tests/audit/test_audit_pypi.py.
 """
 
 from __future__ import annotations

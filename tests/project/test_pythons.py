@@ -67,10 +67,10 @@ set -eu
 "$VENV/bin/python" -m pip install --quiet --no-compile "$REPO[test]"
 cd "$REPO"
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider -m "$OFFLINE" \\
-    --ignore=tests/test_pythons.py --ignore=tests/test_lint.py $DESELECT tests
+    --ignore=tests/project/test_pythons.py --ignore=tests/project/test_lint.py $DESELECT tests
 """
 # Wall-clock bounds that two suites on two busy cores cannot keep; each runs in the main session.
-DESELECT = ["tests/test_audit_hostile.py::test_a_million_members_stop_at_the_default_limit"]
+DESELECT = ["tests/audit/test_audit_hostile.py::test_a_million_members_stop_at_the_default_limit"]
 
 
 class Runs:
