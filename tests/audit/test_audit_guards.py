@@ -1,4 +1,4 @@
-"""The auditor's guards of issue 12: Windows names (SG402), name twins (SG403), long paths (SG404),
+"""The auditor's guards: Windows names (SG402), name twins (SG403), long paths (SG404),
 credential files (SG601), secrets by content (SG602) and large artifacts (SG610), through
 ``sdistguard check`` on real archives. Tokens are generated fakes of the documented shapes."""
 

@@ -364,7 +364,7 @@ def test_clean_setuptools_dists_built_with_pypa_build_pass(tmp_path: Path) -> No
         assert main(["check", str(built)]) == 0
 
 
-# --------------------------------------------------------------------------- bounded readers (item 12)
+# --------------------------------------------------------------------------- bounded readers
 
 PEAK = """
 import sys
@@ -408,7 +408,7 @@ def test_the_member_limit_counts_the_central_directory_zipfile_reads(tmp_path: P
                                "(its end record says 1)")]
 
 
-# --------------------------------------------------------------------------- sdist members extraction refuses (item 13)
+# --------------------------------------------------------------------------- sdist members extraction refuses
 
 
 def _data_filter_refuses(path: Path, tmp_path: Path) -> bool:

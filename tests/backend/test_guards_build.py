@@ -1,4 +1,4 @@
-"""Issue 12, the backend side: secrets (SG602), credential files (SG601), names (SG402-SG404), size (SG610/SG611).
+"""The build refuses secrets (SG602), credential files (SG601), names (SG402-SG404) and size (SG610/SG611).
 
 Real trees through the PEP 517 hooks (in-process, ``build_in``) and one ``python -m build`` run; the
 secrets are generated fake tokens of the documented shapes (``FAKE_TOKENS``).

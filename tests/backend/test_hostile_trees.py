@@ -1,5 +1,5 @@
-"""Hostile trees (issue 9, backend half): each test reproduces one defect found by trying to break
-the backend with real trees (venvs made by ``python -m venv``, real links, FIFOs, killed builds)."""
+"""Hostile trees: each test reproduces one defect found by trying to break the backend with real
+trees (venvs made by ``python -m venv``, real links, FIFOs, killed builds)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ WHEEL_BASE = ["demo-1.0.dist-info/METADATA", "demo-1.0.dist-info/RECORD", "demo-
               "demo/__init__.py", "demo/data.txt"]
 
 
-# --- item 0: a keep pattern git would refuse is a configuration error naming the key ---------------
+# --- a keep pattern git would refuse is a configuration error naming the key --------------------------
 
 
 def test_invalid_keep_pattern_is_a_config_error_naming_the_key(tmp_path: Path, build_in, capsys) -> None:
@@ -33,7 +33,7 @@ def test_invalid_keep_pattern_is_a_config_error_naming_the_key(tmp_path: Path, b
     )
 
 
-# --- item 1: hatchling's own forced files (.gitignore, .hgignore, hatch.toml, hatch_build.py) --------
+# --- hatchling's own forced files (.gitignore, .hgignore, hatch.toml, hatch_build.py) -----------------
 
 
 def _secret_links(tmp_path: Path, root: Path) -> None:
@@ -82,7 +82,7 @@ def test_named_force_include_of_an_outside_link_is_still_taken(tmp_path: Path, b
     assert members(build_in(root)) == {**BASE, "hatch.toml": "file"}
 
 
-# --- item 2: hatchling ships a .gitignore found in a parent directory (no .git above the root) -------
+# --- hatchling ships a .gitignore found in a parent directory (no .git above the root) ----------------
 
 
 def test_parent_gitignore_shipped_as_hatchling_but_reported(tmp_path: Path, build_in, capsys) -> None:
@@ -107,7 +107,7 @@ def test_parent_gitignore_refused_under_strict(tmp_path: Path, build_in, capsys)
     assert f"  SG105 {tmp_path}/outer/.gitignore: ignore file" in capsys.readouterr().err
 
 
-# --- item 3: only-packages counts a *file* named __init__.py, as hatchling ---------------------------
+# --- only-packages counts a *file* named __init__.py, as hatchling ------------------------------------
 
 
 def test_only_packages_directory_named_init_py_is_no_package(tmp_path: Path, build_in) -> None:
@@ -120,7 +120,7 @@ def test_only_packages_directory_named_init_py_is_no_package(tmp_path: Path, bui
     assert wheel_members(ours) == wheel_members(theirs) == WHEEL_BASE
 
 
-# --- item 4: every member of every artifact passes the name check (SG401) ---------------------------
+# --- every member of every artifact passes the name check (SG401) -------------------------------------
 
 
 @pytest.mark.parametrize("table", ["shared-data", "shared-scripts", "extra-metadata"])
@@ -154,7 +154,7 @@ def test_editable_wheel_ignores_names_it_does_not_write(tmp_path: Path, build_in
     assert wheel_members(build_in(root, "editable")) == ["_editable_impl_demo.pth", *WHEEL_BASE[:3]]
 
 
-# --- item 5: a project root that is itself a venv (`python -m venv .`) -------------------------------
+# --- a project root that is itself a venv (`python -m venv .`) ----------------------------------------
 
 
 def test_project_root_that_is_a_venv_leaves_out_its_venv_parts(tmp_path: Path, build_in, capsys) -> None:
@@ -171,7 +171,7 @@ def test_project_root_that_is_a_venv_leaves_out_its_venv_parts(tmp_path: Path, b
             assert f"  SG101 {part}: virtual environment" in err
 
 
-# --- item 6: a build killed mid-way leaves its private directory behind ------------------------------
+# --- a build killed mid-way leaves its private directory behind ---------------------------------------
 
 _HANG_MID_BUILD = """
 import sys, time
@@ -233,7 +233,7 @@ def test_stale_private_dir_of_a_killed_build_is_removed_by_the_next_build_into_i
     assert not leftover.exists() and sorted(path.name for path in out.iterdir()) == [name]
 
 
-# --- item 7: a link inside a named artifact directory that leaves the tree is SG201 -----------------
+# --- a link inside a named artifact directory that leaves the tree is SG201 ---------------------------
 
 
 def _artifact_dir_with_outside_link(tmp_path: Path, extra: str = "") -> Path:
@@ -272,7 +272,7 @@ def test_outside_link_named_itself_by_an_artifact_is_shipped_and_reported_as_out
            "named by artifacts: shipped as content)" in err
 
 
-# --- item 8: a directory a nested .gitignore excludes but artifacts bring back ----------------------
+# --- a directory a nested .gitignore excludes but artifacts bring back --------------------------------
 
 
 def _gitignored_dir_with_artifact(tmp_path: Path, *extra_files: str) -> Path:
@@ -302,7 +302,7 @@ def test_gitignored_dir_partly_brought_back_by_artifacts_says_so(tmp_path: Path,
     assert line.endswith("; 1 file(s) below brought back by artifacts)")
 
 
-# --- item 9: SG205 only for a link that was followed before ------------------------------------------
+# --- SG205 only for a link that was followed before ---------------------------------------------------
 
 
 def _link_reached_twice(tmp_path: Path, extra: str = "") -> Path:
@@ -338,7 +338,7 @@ def test_link_excluded_by_nested_gitignore_at_both_sights_is_no_link_repeat(tmp_
     assert "SG205" not in err
 
 
-# --- item 10: `sdistguard check DIR` decides as the build does ---------------------------------------
+# --- `sdistguard check DIR` decides as the build does -------------------------------------------------
 
 
 def _build_problems(root: Path, build_in, capsys) -> list[str]:
@@ -379,7 +379,7 @@ def test_check_directory_of_a_clean_project_refuses_nothing(tmp_path: Path, caps
     assert "refused" not in capsys.readouterr().out
 
 
-# --- item 11: the build summary escapes file names as the auditor does --------------------------------
+# --- the build summary escapes file names as the auditor does -----------------------------------------
 
 
 def test_build_summary_escapes_newlines_and_undecodable_bytes(tmp_path: Path, build_in, capsys) -> None:
@@ -394,7 +394,7 @@ def test_build_summary_escapes_newlines_and_undecodable_bytes(tmp_path: Path, bu
     assert not any(line.lstrip().startswith("SG999") for line in lines)
 
 
-# --- item 12: errors carry their origin; config settings are validated and named ----------------------
+# --- errors carry their origin; config settings are validated and named -------------------------------
 
 
 @pytest.mark.parametrize("value", ["yes", "on", "", "maybe", ["true", "true"]])
@@ -451,7 +451,7 @@ def test_hatchlings_own_error_keeps_hatchlings_name(tmp_path: Path, build_in, ca
     assert capsys.readouterr().err.startswith("sdistguard: error: hatchling: Field `tool.hatch.build.targets.sdist")
 
 
-# --- item 13: a path longer than the OS allows ------------------------------------------------------
+# --- a path longer than the OS allows -----------------------------------------------------------------
 
 
 def test_path_longer_than_the_os_allows_is_reported_as_such(tmp_path: Path, build_in, capsys) -> None:

@@ -49,7 +49,7 @@ CORPUS = [
             "hatch-vcs, fancy-pypi-readme fragments/substitutions"),
     Project("urllib3", "2.8.0", "63bf2ead4c879426ebf22ef2a781eeb4aa3b4ae798a0435506f8687fd5bb9b63",
             "hatch-vcs + vcs build hook (version-file), sdist include; its test server's throwaway TLS keys ship "
-            "on purpose and are accepted through allow-secrets (issue 12: SG602, never by weakening the rule)",
+            "on purpose and are accepted through allow-secrets (SG602, never by weakening the rule)",
             extra_pyproject='\n[tool.sdistguard]\nallow-secrets = ["dummyserver/certs/*.key"]\n'),
     Project("fsspec", "2026.9.0", "0f08147951c8cb31d844c3547d631053b127863b60be04cf06e121333ee0e2fe",
             "hatch-vcs + vcs hook, exclude with a negation (!**/tests/abstract/)"),
@@ -65,13 +65,13 @@ CORPUS = [
             "fancy-pypi-readme with regex substitutions, sdist include"),
     Project("httpx", "0.28.1", "75e98c5f16b0f35b567856f597f06ff2270a374470a5c2392242528e3e3e42fc",
             "fancy-pypi-readme, sdist include, version path; its netrc tests' fake .netrc fixtures ship on purpose "
-            "and are named in keep (issue 12: SG601 leaves credential files out unless keep names them)",
+            "and are named in keep (SG601 leaves credential files out unless keep names them)",
             extra_pyproject='\n[tool.sdistguard]\nkeep = ["tests/fixtures/.netrc*"]\n'),
     Project("opentelemetry_api", "1.45.2", "d7b0008e21e5fd61cbe7a7f34ca3b6905a78ab677d9bc395e299359c75cda6b4",
             "packages=[src/opentelemetry] (namespace package: only-include + sources)"),
     Project("openai", "3.9.0", "fea0fe63d04a27e9da588f673e291183fbf4813767e9df743e351bb548afc60b",
             "custom metadata hook, global include + sdist include globs; its mTLS tests' throwaway keys ship on "
-            "purpose and are accepted through allow-secrets (issue 12: SG602)",
+            "purpose and are accepted through allow-secrets (SG602)",
             extra_pyproject='\n[tool.sdistguard]\nallow-secrets = ["tests/fixtures/mtls/*.key"]\n'),
     Project("starlette", "1.10.0", "b8399098d4c1e3522734f7235dc79b1fc967f96cf139c81e0fa30479e0685f9b",
             "all defaults"),
@@ -101,12 +101,12 @@ class Built:
     sdist_non_regular: list[str]
     sdist_path: str
     guard_findings: list[str] = field(default_factory=list)
-    """``CODE path`` of every finding of issue 12's rules (names, credentials, secrets, size) of both builds."""
+    """``CODE path`` of every finding of the guard rules (names, credentials, secrets, size) of both builds."""
 
 
-ISSUE_12_CODES = ("SG402", "SG403", "SG404", "SG601", "SG602", "SG610", "SG611")
+GUARD_CODES = ("SG402", "SG403", "SG404", "SG601", "SG602", "SG610", "SG611")
 ACCEPTED_FINDINGS: dict[str, list[str]] = {}
-"""Project id -> issue-12 findings accepted on the clean tree, each justified here (none so far)."""
+"""Project id -> guard-rule findings accepted on the clean tree, each justified here (none so far)."""
 
 
 def _build(root: Path, out: Path, sdist_cls: type, wheel_cls: type, monkeypatch: pytest.MonkeyPatch) -> Built:
@@ -117,7 +117,7 @@ def _build(root: Path, out: Path, sdist_cls: type, wheel_cls: type, monkeypatch:
         (sdist_path,) = sdist_builder.build(directory=str(out / "sdist"), versions=["standard"])
         (wheel_path,) = wheel_builder.build(directory=str(out / "wheel"), versions=["standard"])
     guard_findings = [f"{found.code} {found.path}" for builder in (sdist_builder, wheel_builder)
-                      for found in getattr(builder, "findings", []) if found.code in ISSUE_12_CODES]
+                      for found in getattr(builder, "findings", []) if found.code in GUARD_CODES]
     with tarfile.open(sdist_path) as tar:
         members = tar.getmembers()
         names = [t.name for t in members]

@@ -150,8 +150,10 @@ CLEAN, SHIPS, JUNK, RUNS_NOTHING, PREVIEW_ONLY, PREVIEW_ALL, PREVIEW_VERDICT = (
 
 KNOWN_DEFECTS: dict[tuple[str, str], str] = {}
 """(project id, check) -> the known defect of sdistguard that fails that check (an xfail, strict). Empty: the
-27 defects this corpus found when it was written (issue 18 items 1, 2, 4, 5, 6, and a uv venv or cache that
-hatchling ships labelled by the nested .gitignore uv writes into it) are fixed."""
+27 defects this corpus found when it was written are fixed: hook-generated files in a git-ignored directory
+named by shared-data or force-include, a preview that ran project code, a preview claiming what hatchling never
+ships, links inside a directory left out whole, a .gitignore above the root called "below the root", and a uv
+venv or cache that hatchling ships labelled by the nested .gitignore uv writes into it."""
 
 
 def _cases(check: str) -> list[object]:

@@ -29,7 +29,7 @@ WHEEL = ["demo-1.0.dist-info/METADATA", "demo-1.0.dist-info/RECORD", "demo-1.0.d
 
 @pytest.fixture
 def polluted(tmp_path: Path) -> Path:
-    """A monorepo member holding every scenario of the backend issue at once.
+    """A monorepo member holding at once every kind of pollution the backend keeps out.
 
     venvs by ``python -m venv`` (``venv/``) and ``uv venv`` (``env/``) with an in-project uv cache,
     ``README -> README.md``, a directory link to ``/etc``, a link to ``../outside``, a dangling

@@ -26,7 +26,7 @@ BASE = {"PKG-INFO": "file", "README.md": "file", "pyproject.toml": "file", "src/
 
 
 def make_repo(root: Path) -> Path:
-    """A project in a git repository, with every ignore source and the issue's table of cases."""
+    """A project in a git repository, with every ignore source and each case where pathspec and git disagree."""
     write_project(root)
     git(root, "init", "-q")
     write(root, {

@@ -1,4 +1,4 @@
-"""The gitignore engine against git itself: hand-picked lines from the issue, then generated trees.
+"""The gitignore engine against git itself: hand-picked lines (where pathspec and git disagree), then generated trees.
 
 The differential test writes a hypothesis-generated tree (files, ``.gitignore`` files anywhere,
 ``.git/info/exclude`` and a global excludes file) into one real git repository and compares the
@@ -67,7 +67,7 @@ def repo(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     return top, env
 
 
-# --- the rows of the issue's table, and lines git accepts that pathspec refuses ---
+# --- lines where pathspec and git disagree, and lines git accepts that pathspec refuses ---
 
 CASES = [
     ({"d/.gitignore": b"x/**\n!x/k\n", "d/x/k": b"", "d/x/j": b""}, {"d/.gitignore", "d/x/k"}),
@@ -264,7 +264,7 @@ def test_build_ships_git_answer_with_and_without_git(tmp_path_factory, tree, exc
 
 
 def test_nested_gitignore_lines_git_accepts_never_stop_the_build(tmp_path: Path, build_in) -> None:
-    """Issue 9, item 0: a lone '!', '[z-a]' and 'foo\\' (pathspec refuses them) match as git matches them."""
+    """A lone '!', '[z-a]' and 'foo\\' in a nested .gitignore (pathspec refuses them) match as git matches them."""
     from conftest import members, write_project
 
     root = write_project(tmp_path / "p")

@@ -1,4 +1,4 @@
-"""The architecture's promises, read from the source with ``ast`` (issue 10, "Done when").
+"""The architecture's promises, read from the source with ``ast``.
 
 - No rule code as a bare string outside the rule table: every other module names a rule by its
   name or asks :data:`sdistguard.rules.RULES` (a code typed anywhere else can drift from the table).
