@@ -8,27 +8,18 @@ import io
 import json
 import tarfile
 import unicodedata
-import warnings
 import zipfile
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hypothesis.errors import NonInteractiveExampleWarning
 
 from helpers.archives import PKG_INFO, member, sdist, write_wheel
 from helpers.builds import hatchling_sdist
-from helpers.fakes import FAKE_TOKENS
+from helpers.fakes import fake_token
 from sdistguard.audit import Limits, audit
 from sdistguard.cli import main
-
-
-def _token(kind: str) -> str:
-    """A generated fake token of ``kind``, from test_credentials' documented-shape strategies."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NonInteractiveExampleWarning)
-        return FAKE_TOKENS[kind].example()
 
 
 def _rows(findings: list[object]) -> list[tuple[str, str, str]]:
@@ -42,7 +33,7 @@ def _check_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, di
 
 
 def test_names_credentials_and_secrets_in_an_sdist(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    token = _token("GitHub token (ghp)")
+    token = fake_token("GitHub token (ghp)")
     long_name = "pkg/" + "d" * 80 + "/" + "f" * 80 + ".py"
     path = sdist(
         tmp_path,
@@ -81,7 +72,7 @@ def test_a_hatchling_sdist_of_a_real_tree(tmp_path: Path, capsys: pytest.Capture
         '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
         '[project]\nname = "demo"\nversion = "1.0"\n'
     )
-    token = _token("PyPI API token")
+    token = fake_token("PyPI API token")
     (root / "src" / "demo" / "__init__.py").write_text("")
     (root / "src" / "demo" / "aux.py").write_text("x = 1\n")
     (root / "README.md").write_text("# demo\n")
@@ -109,7 +100,7 @@ def test_a_hatchling_sdist_of_a_real_tree(tmp_path: Path, capsys: pytest.Capture
 
 def test_allow_secrets_in_the_check_configuration(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    key = _token("private key (PEM)")
+    key = fake_token("private key (PEM)")
     path = sdist(
         tmp_path,
         member("demo-1.0/tests/keys/server.pem", key.encode()),
@@ -133,7 +124,7 @@ def test_allow_secrets_in_the_check_configuration(tmp_path: Path, capsys: pytest
 
 
 def test_wheel_members_are_scanned_in_the_record_read(tmp_path: Path) -> None:
-    token = _token("AWS access key id")
+    token = fake_token("AWS access key id")
     wheel = write_wheel(
         tmp_path / "demo-1.0-py3-none-any.whl",
         {"demo/__init__.py": b"", "demo/nul.txt": b"", "demo/keys.py": f"\n\nK = '{token}'\n".encode()},
@@ -156,7 +147,7 @@ def test_wheel_members_are_scanned_in_the_record_read(tmp_path: Path) -> None:
 
 
 def test_max_bytes_bounds_the_scan(tmp_path: Path) -> None:
-    token = _token("npm access token")
+    token = fake_token("npm access token")
     path = sdist(tmp_path, member("demo-1.0/big.txt", b"a" * 200_000 + token.encode()))
     codes = {found.code for found in audit(path, limits=Limits(max_bytes=100_000))}
     assert "SG590" in codes and "SG602" not in codes

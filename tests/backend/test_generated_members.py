@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import tarfile
 import textwrap
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hypothesis.errors import NonInteractiveExampleWarning
 
 from conftest import members, wheel_members, write_project
 from helpers.builds import hatchling_sdist, hatchling_wheel
@@ -37,12 +35,6 @@ from sdistguard.rules import Finding
 
 Build = Callable[..., Path]
 CONTENT_CODES = ("SG601", "SG602", "SG603")
-
-
-def _token(kind: str = "GitHub token (ghp)") -> str:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NonInteractiveExampleWarning)
-        return FAKE_TOKENS[kind].example()
 
 
 def _fails(build_in: Build, root: Path, kind: str, capsys: pytest.CaptureFixture[str]) -> str:

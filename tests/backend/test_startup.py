@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers.git import commit_all
+
 NEVER_IN_A_CLEAN_BUILD = (
     # the auditor, explain, the release gate, the index client, the command line and the reports:
     # a clean build prints nothing, so none of their code is needed
@@ -67,8 +69,8 @@ def _small_project(root: Path, *, commit: bool = True) -> Path:
         requires = ["sdistguard"]
         build-backend = "sdistguard.build"
     """))
-    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "init"]) if commit else ():
-        subprocess.run(["git", *command], cwd=project, check=True)
+    if commit:
+        commit_all(project)
     return project
 
 

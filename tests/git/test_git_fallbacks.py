@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import members, wheel_members, write_project
-from helpers.git import GIT, git, git_environment
+from helpers.git import GIT, commit_all, commit_with_submodule, git, git_environment
 from sdistguard.builders import preview_findings
 from sdistguard.errors import ConfigError
 
@@ -52,10 +52,7 @@ def with_submodule(tmp_path: Path, *, extra: str = "") -> Path:
     git(library, "add", ".")
     git(library, "commit", "-qm", "lib")
     root = write_project(tmp_path / "repo", extra=extra)
-    git(root, "init", "-q")
-    git(root, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), "vendor/library")
-    git(root, "add", ".")
-    git(root, "commit", "-qm", "init")
+    commit_with_submodule(root, library)
     (root / "vendor" / "library" / "build").mkdir()
     (root / "vendor" / "library" / "build" / "generated.py").write_text("ignored by the submodule\n")
     return root
@@ -144,9 +141,7 @@ def test_a_wheel_from_an_unpacked_sdist_untracked_in_a_work_tree_ships_every_fil
                                                                                  build_in) -> None:
     """untracked = "exclude": the sdist from the checkout, the wheel from it unpacked in another work tree."""
     root = write_project(tmp_path / "repo", extra='[tool.sdistguard]\nuntracked = "exclude"\n')
-    git(root, "init", "-q")
-    git(root, "add", ".")
-    git(root, "commit", "-qm", "init")
+    commit_all(root)
     sdist = build_in(root)
     assert members(sdist) == BASE
     outer = tmp_path / "outer"  # some work tree (a home directory, a CI workspace) holding the unpacked sdist
@@ -174,9 +169,7 @@ def test_an_untracked_pkg_info_in_a_checkout_with_tracked_files_keeps_gits_rules
     root = write_project(tmp_path / "repo")
     (root / ".gitignore").write_text("PKG-INFO\n")
     (root / "src" / "demo" / ".gitignore").write_text("*.txt\n")
-    git(root, "init", "-q")
-    git(root, "add", ".")
-    git(root, "commit", "-qm", "init")
+    commit_all(root)
     (root / "PKG-INFO").write_text("Metadata-Version: 2.4\nName: demo\nVersion: 1.0\n")
     assert "src/demo/data.txt" not in members(build_in(root))
 

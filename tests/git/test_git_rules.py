@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import members, write_project
-from helpers.git import git, write
+from helpers.git import commit_all, commit_with_submodule, git, write
 from sdistguard.builders import preview_findings
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
@@ -118,10 +118,7 @@ def test_submodule_answers_for_its_own_files(tmp_path: Path, git_home: Path, bui
     git(library, "add", "-f", "fixture.log")
     git(library, "commit", "-qm", "lib")
     root = write_project(tmp_path / "repo")
-    git(root, "init", "-q")
-    git(root, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), "vendor/library")
-    git(root, "add", ".")
-    git(root, "commit", "-qm", "init")
+    commit_with_submodule(root, library)
     write(root, {"vendor/library/debug.log": "ignored by the submodule's .gitignore\n"})
     assert members(build_in(root)) == {**BASE, ".gitmodules": "file", "vendor/library/.gitignore": "file",
                                        "vendor/library/lib.py": "file", "vendor/library/fixture.log": "file"}
@@ -204,9 +201,7 @@ def test_untracked_exclude_builds_the_wheel_from_its_unpacked_sdist(tmp_path: Pa
                                                                    build_in) -> None:
     """What frontends do: the sdist in the work tree, then the wheel from the unpacked sdist (no git there)."""
     root = write_project(tmp_path / "repo", extra='[tool.sdistguard]\nuntracked = "exclude"\n')
-    git(root, "init", "-q")
-    git(root, "add", ".")
-    git(root, "commit", "-qm", "init")
+    commit_all(root)
     (root / "src" / "demo" / "scratch.py").write_text("x\n")
     sdist = build_in(root)
     assert members(sdist) == BASE
@@ -222,9 +217,7 @@ def test_clean_git_tree_builds_hatchlings_bytes_and_reports_nothing(tmp_path: Pa
     root = write_project(tmp_path / "repo", extra="[tool.hatch.build]\nartifacts = ['*.so']\n")
     write(root, {".gitignore": "build/\ndist/\n*.pyc\n", "build/lib/x.py": "x\n", "dist/old.tar.gz": "x\n",
                  "src/demo/mod.pyc": "x\n"})
-    git(root, "init", "-q")
-    git(root, "add", ".")
-    git(root, "commit", "-qm", "init")
+    commit_all(root)
     for kind in ("sdist", "wheel"):
         assert build_in(root, kind).read_bytes() == build_in(root, kind, backend="hatchling").read_bytes()
     assert capsys.readouterr().err == ""
@@ -270,10 +263,7 @@ def test_a_walk_that_starts_inside_a_submodule_asks_the_submodule(tmp_path: Path
     git(library, "commit", "-qm", "lib")
     root = write_project(tmp_path / "repo",
                          extra='[tool.hatch.build.targets.sdist]\nonly-include = ["vendor/library/pkg"]\n')
-    git(root, "init", "-q")
-    git(root, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), "vendor/library")
-    git(root, "add", ".")
-    git(root, "commit", "-qm", "init")
+    commit_with_submodule(root, library)
     write(root, {"vendor/library/pkg/debug.log": "x\n", "vendor/library/pkg/new.py": "untracked, not ignored\n"})
     assert members(build_in(root)) == {"PKG-INFO": "file", "README.md": "file", "pyproject.toml": "file",
                                        "vendor/library/pkg/lib.py": "file", "vendor/library/pkg/new.py": "file"}

@@ -8,8 +8,10 @@ pointer in git-lfs's format (docs/spec.md, "The Pointer").
 from __future__ import annotations
 
 import string
+import warnings
 
 from hypothesis import strategies as st
+from hypothesis.errors import NonInteractiveExampleWarning
 
 BASE62 = string.ascii_letters + string.digits
 URLSAFE = BASE62 + "-_"
@@ -47,6 +49,13 @@ FAKE_TOKENS: dict[str, st.SearchStrategy[str]] = {
     "Stripe live secret key": st.builds(lambda body: "sk_live_" + body, _text(BASE62, 24)),
     "Stripe live restricted key": st.builds(lambda body: "rk_live_" + body, _text(BASE62, 24)),
 }
+
+
+def fake_token(kind: str = "GitHub token (ghp)") -> str:
+    """One fake token of ``kind`` (a key of ``FAKE_TOKENS``), drawn outside a hypothesis test."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NonInteractiveExampleWarning)
+        return FAKE_TOKENS[kind].example()
 
 
 # The pointer's version lines git-lfs accepts (the first is the one it writes); the spec's example oid.

@@ -38,6 +38,15 @@ def commit_all(root: Path) -> None:
         git(root, *command)
 
 
+def commit_with_submodule(root: Path, library: Path, where: str = "vendor/library") -> None:
+    """``git init`` at ``root``, the committed repository ``library`` added as the submodule ``where``
+    (``git submodule add`` of a local path: ``protocol.file.allow=always``), then everything committed."""
+    git(root, "init", "-q")
+    git(root, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), where)
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "init")
+
+
 def git_environment(home: Path, config: str = "") -> dict[str, str]:
     """A git configuration of its own in ``home`` (made when missing): ``home/gitconfig`` holds ``config``.
 
