@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
     from sdistguard.audit.base import Limits, MemberKind
 # The auditor (sdistguard.audit) is imported by the functions that audit, never by a build: the
-# build's guarded walk asks only tracked_dropped_checker (tests/test_startup.py).
+# build's guarded walk asks only tracked_dropped_checker (tests/backend/test_startup.py).
 
 __all__ = ["TREE_ONLY", "audit_selection", "hatchling_selection", "hatchling_would_ship", "tracked_dropped_checker"]
 
