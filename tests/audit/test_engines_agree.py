@@ -7,7 +7,6 @@ names the offending directory once, in the same words.
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -16,20 +15,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import write_project
-from helpers.builds import hatchling_sdist
+from helpers.builds import guarded_findings, hatchling_sdist
 from helpers.fakes import FAKE_TOKENS
 from sdistguard.audit import audit
 from sdistguard.builders.guard import GuardedSdistBuilder
-from sdistguard.errors import InputError, TreeError, project_errors
+from sdistguard.errors import InputError, project_errors
 from sdistguard.rules import JUNK_DIRECTORY_NAMES, RULE_BY_NAME, Code, Finding
 
 
 def backend_findings(root: Path, out: Path) -> list[Finding]:
     """The sdistguard sdist build's findings on ``root``, whether the build stopped or not."""
-    builder = GuardedSdistBuilder(str(root))
-    with contextlib.suppress(TreeError):
-        next(iter(builder.build(directory=str(out), versions=["standard"])))
-    return builder.findings
+    return guarded_findings(GuardedSdistBuilder, root, out)
 
 
 def rows(findings: list[Finding], codes: tuple[Code, ...]) -> set[tuple[str, str, str]]:

@@ -13,7 +13,6 @@ Tokens are generated fakes of the documented shapes, assembled at run time (this
 
 from __future__ import annotations
 
-import contextlib
 import tarfile
 import textwrap
 from collections.abc import Callable
@@ -25,12 +24,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import members, wheel_members, write_project
-from helpers.builds import hatchling_sdist, hatchling_wheel
+from helpers.builds import guarded_findings, hatchling_sdist, hatchling_wheel
 from helpers.fakes import FAKE_TOKENS, pointer_text
 from sdistguard.audit import audit
 from sdistguard.builders.guard import GuardedSdistBuilder
 from sdistguard.builders.wheel import GuardedWheelBuilder
-from sdistguard.errors import TreeError
 from sdistguard.rules import Finding
 
 Build = Callable[..., Path]
@@ -229,10 +227,7 @@ def _write_tree(root: Path, tree: Tree) -> None:
 
 def _backend(root: Path, builder_class: type[GuardedSdistBuilder | GuardedWheelBuilder], out: Path) -> list[Finding]:
     """The backend's findings on ``root``, whether the build stopped or not."""
-    builder = builder_class(str(root))
-    with contextlib.suppress(TreeError):
-        next(iter(builder.build(directory=str(out), versions=["standard"])))
-    return builder.findings
+    return guarded_findings(builder_class, root, out)
 
 
 def _rows(findings: list[Finding], *, wheel: bool = False) -> set[tuple[str, str, str]]:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
+from helpers.builds import build_standard
 from sdistguard.cli import CheckSelection, load_check_selection, main
 from sdistguard.errors import ConfigError
 from sdistguard.rules import RULES
@@ -523,7 +524,7 @@ def test_hatchling_project_shows_what_hatchling_would_ship(tmp_path: Path, capsy
     from sdistguard.report import human_size
 
     root = venv_project(tmp_path / "project", HATCHLING)
-    sdist = next(SdistBuilder(str(root)).build(directory=str(tmp_path / "dist"), versions=["standard"]))
+    sdist = build_standard(SdistBuilder, root, tmp_path / "dist")
     (venv,) = [found for found in audit(sdist) if found.code == "SG101"]  # what hatchling really ships
     assert main(["check", str(root)]) == 1
     lines = capsys.readouterr().out.splitlines()

@@ -24,6 +24,7 @@ from hatchling.builders.sdist import SdistBuilder
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers.builds import build_standard
 from sdistguard.audit import audit
 from sdistguard.builders.shipped import TREE_ONLY
 from sdistguard.cli import main
@@ -136,7 +137,7 @@ def test_check_dir_says_what_the_auditor_says_of_hatchlings_sdist(
     root.mkdir()
     _tree(root, config)
     out = Path(tempfile.mkdtemp(dir=tmp_path))
-    sdist = next(SdistBuilder(str(root)).build(directory=str(out), versions=["standard"]))
+    sdist = build_standard(SdistBuilder, root, out)
     audited = sorted(
         (found.code, found.path, found.detail, found.files, found.size)
         for found in audit(sdist) if not found.code.startswith("SG52")

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from hatchling.builders.sdist import SdistBuilder
 
+from helpers.builds import build_standard
 from helpers.git import git
 from sdistguard.audit import audit
 from sdistguard.builders import preview_findings, preview_hatchling
@@ -41,7 +42,7 @@ def venv(path: Path) -> None:
 
 
 def hatchling_audit(root: Path, out: Path) -> list[Finding]:
-    sdist = next(SdistBuilder(str(root)).build(directory=str(out), versions=["standard"]))
+    sdist = build_standard(SdistBuilder, root, out)
     return [found for found in audit(sdist) if not found.code.startswith(METADATA_CODES)]
 
 
@@ -141,14 +142,14 @@ def test_tracked_files_hatchling_drops_by_the_root_gitignore_are_reported_with_t
         ("SG109", f"examples/{name}/.python-version",
          "by .gitignore:2: .python-version (read by hatchling); git tracks it") for name in ("a", "b")
     ]
-    sdist = next(GuardedSdistBuilder(str(root)).build(directory=str(tmp_path / "ours"), versions=["standard"]))
-    theirs = next(SdistBuilder(str(root)).build(directory=str(tmp_path / "theirs"), versions=["standard"]))
+    sdist = build_standard(GuardedSdistBuilder, root, tmp_path / "ours")
+    theirs = build_standard(SdistBuilder, root, tmp_path / "theirs")
     with tarfile.open(sdist) as ours_tar, tarfile.open(theirs) as theirs_tar:
         assert sorted(ours_tar.getnames()) == sorted(theirs_tar.getnames())  # hatchling's selection is kept
     # the fix the finding gives works: a negation in [tool.hatch.build] exclude re-includes them
     text = (root / "pyproject.toml").read_text()
     (root / "pyproject.toml").write_text(text + '[tool.hatch.build]\nexclude = ["!examples/*/.python-version"]\n')
-    fixed = next(SdistBuilder(str(root)).build(directory=str(tmp_path / "fixed"), versions=["standard"]))
+    fixed = build_standard(SdistBuilder, root, tmp_path / "fixed")
     with tarfile.open(fixed) as archive:
         assert {"demo-1.0/examples/a/.python-version", "demo-1.0/examples/b/.python-version"} <= set(
             archive.getnames())

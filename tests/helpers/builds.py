@@ -1,4 +1,4 @@
-"""Builds with plain hatchling, in-process (no sdistguard, no frontend), and the small project they build.
+"""In-process builds (no frontend): plain hatchling's, sdistguard's findings, and a small clean project.
 
 What the differential tests compare sdistguard with: hatchling's own ``SdistBuilder`` and ``WheelBuilder``
 on the same tree, called as its PEP 517 hooks call them.
@@ -6,10 +6,16 @@ on the same tree, called as its PEP 517 hooks call them.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from hatchling.builders.sdist import SdistBuilder
 from hatchling.builders.wheel import WheelBuilder
+
+from sdistguard.builders.guard import GuardedSdistBuilder
+from sdistguard.builders.wheel import GuardedWheelBuilder
+from sdistguard.errors import TreeError
+from sdistguard.rules import Finding
 
 
 def hatchling_sdist(project: Path, out: Path) -> Path:
@@ -27,6 +33,15 @@ def hatchling_wheel(project: Path, out: Path) -> Path:
 def build_standard(builder: type[SdistBuilder] | type[WheelBuilder], root: Path, out: Path) -> Path:
     """The ``standard`` target of ``builder`` (hatchling's class or sdistguard's subclass) for ``root``, in ``out``."""
     return Path(next(builder(str(root)).build(directory=str(out), versions=["standard"])))
+
+
+def guarded_findings(builder: type[GuardedSdistBuilder | GuardedWheelBuilder], root: Path, out: Path) -> list[Finding]:
+    """The findings of sdistguard's ``builder`` on ``root`` (its standard target, into ``out``), whether the
+    build stopped (``TreeError``) or not."""
+    guarded = builder(str(root))
+    with contextlib.suppress(TreeError):
+        next(iter(guarded.build(directory=str(out), versions=["standard"])))
+    return guarded.findings
 
 
 def clean_project(root: Path) -> Path:
