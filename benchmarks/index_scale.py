@@ -10,7 +10,7 @@ Options: ``--dists N`` (rounded up to a multiple of 6), ``--runs R`` (runs per m
 ``--out PATH`` (default ``benchmarks/INDEX_SCALE.md``), ``--workdir DIR`` (keep the generated dists there;
 by default a temp dir, removed at the end).
 
-The dists are those of the tests (``tests/index_support.py``): per project kind, a clean sdist and wheel, an
+The dists are those of the tests (``tests/helpers/index.py``): per project kind, a clean sdist and wheel, an
 sdist with a venv, a wheel with a GitHub-shaped token, an sdist with a member leaving it and a link to
 /etc/passwd, a truncated sdist (about 1.3 KB each, the truncated one 64 KB). pypiserver serves them on
 127.0.0.1 (one process: its speed bounds every mode). Each run is a fresh ``sdistguard check --index URL
@@ -40,7 +40,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from index_support import pypiserver, write_dists  # noqa: E402 - the tests' own servers and dists
+from helpers.index import pypiserver, write_dists  # noqa: E402 - the tests' own servers and dists
 
 KINDS = 6
 """Dists per project kind copy (write_dists)."""

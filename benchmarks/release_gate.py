@@ -1,6 +1,6 @@
 """What the release gate costs: ``sdistguard check --build`` against ``python -m build`` on the same project.
 
-For each backend, the minimal project of ``tests/release_projects.py`` (the one the end-to-end tests build),
+For each backend, the minimal project of ``tests/helpers/projects.py`` (the one the end-to-end tests build),
 committed to a fresh git repository, optionally with ``--files N`` extra modules in its package. Each round
 runs, in fresh processes, ``python -m build --installer uv`` (the sdist, then the wheel from it) and
 ``sdistguard check --build --format json`` (the sdist, the wheel from it, the wheel from the tree, the
@@ -29,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from release_projects import BACKENDS, write_backend_project  # noqa: E402
+from helpers.projects import BACKENDS, write_backend_project  # noqa: E402
 
 
 def _git(root: Path, env: dict[str, str], *arguments: str) -> None:
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         "`sdistguard check --build` (three isolated builds: the sdist, the wheel from it, the wheel from the",
         "tree; the audits, wheel parity, the sdist against git, the copy to `--outdir`) against",
         "`python -m build --installer uv` (two isolated builds: the sdist, the wheel from it) on the same",
-        f"committed project (the minimal project of `tests/release_projects.py` plus {args.files} modules),",
+        f"committed project (the minimal project of `tests/helpers/projects.py` plus {args.files} modules),",
         f"each a fresh process, uv's cache warm. Median of {args.rounds} paired round(s), the order alternating;",
         "the ratio is the median of the per-round ratios gate / build.",
         f"Written by `benchmarks/release_gate.py` on {platform.python_implementation()} "

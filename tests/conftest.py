@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers.git import git_environment
+
 REPO = Path(__file__).resolve().parents[1]
 SRC = REPO / "src"
 
@@ -217,3 +219,31 @@ def make_uv_env(root: Path, venv: str = "env", cache: str = ".uv-cache") -> None
     env = {"UV_CACHE_DIR": str(root / cache)}
     run([uv(), "venv", "--quiet", str(root / venv)], root, env)
     run([uv(), "pip", "install", "--quiet", "--python", str(root / venv / "bin" / "python"), "six"], root, env)
+
+
+@pytest.fixture
+def git_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A hermetic git configuration: a global config file and a global excludes file in ``tmp_path``.
+
+    The excludes file (``home/global-excludes``) holds ``*.secret``; the config names it, a user, ``main``
+    as the default branch, and allows the ``file`` protocol (``git submodule add`` of a local path). The
+    in-process build's git calls see it too (the environment is the test's).
+    """
+    home = tmp_path / "home"
+    home.mkdir()
+    excludes = home / "global-excludes"
+    excludes.write_text("*.secret\n")
+    config = (f"[core]\n\texcludesFile = {excludes}\n[user]\n\tname = t\n\temail = t@t\n"
+              "[init]\n\tdefaultBranch = main\n[protocol \"file\"]\n\tallow = always\n")
+    for name, value in git_environment(home, config).items():
+        monkeypatch.setenv(name, value)
+    return home
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The end-to-end tests' wheelhouse: sdistguard's own wheel, built by ``python -m build`` (isolated)."""
+    out = tmp_path_factory.mktemp("wheelhouse")
+    run([sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(REPO)], REPO)
+    assert [p.name for p in out.iterdir()] == ["sdistguard-0.1.0-py3-none-any.whl"]
+    return out

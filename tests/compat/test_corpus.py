@@ -23,54 +23,22 @@ Cache: ``$SDISTGUARD_COMPAT_CACHE`` or ``~/.cache/sdistguard-compat`` (never com
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
 import subprocess
 import sys
 import tarfile
-import urllib.request
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hatchling.builders.sdist import SdistBuilder
 from hatchling.builders.wheel import WheelBuilder
 
+from helpers.corpus import GUARDED_KIND, GUARDED_SDIST, GUARDED_WHEEL, Project, download_sdist, unpack_sdist
+
 pytestmark = pytest.mark.corpus
-
-INDEX = os.environ.get("SDISTGUARD_COMPAT_INDEX", "https://pypi.org/simple")
-
-
-def _guarded_classes() -> tuple[type, type, str]:
-    if os.environ.get("SDISTGUARD_COMPAT_BUILDERS") == "stock":
-        return SdistBuilder, WheelBuilder, "stock"
-    from sdistguard.builders import GuardedSdistBuilder, GuardedWheelBuilder
-
-    return GuardedSdistBuilder, GuardedWheelBuilder, "guarded"
-
-
-GUARDED_SDIST, GUARDED_WHEEL, GUARDED_KIND = _guarded_classes()
-
-
-@dataclass(frozen=True)
-class Project:
-    name: str
-    version: str
-    sha256: str
-    covers: str
-    # Appended to pyproject.toml (variants exercising options no popular project sets explicitly).
-    extra_pyproject: str = ""
-    variant: str = ""
-    env: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def id(self) -> str:
-        return f"{self.name}-{self.version}" + (f"+{self.variant}" if self.variant else "")
-
 
 CORPUS = [
     Project("attrs", "26.1.0", "d03ceb89cb322a8fd706d4fb91940737b6642aa36998fe130a9bc96c985eff32",
@@ -81,7 +49,7 @@ CORPUS = [
             "hatch-vcs, fancy-pypi-readme fragments/substitutions"),
     Project("urllib3", "2.8.0", "63bf2ead4c879426ebf22ef2a781eeb4aa3b4ae798a0435506f8687fd5bb9b63",
             "hatch-vcs + vcs build hook (version-file), sdist include; its test server's throwaway TLS keys ship "
-            "on purpose and are accepted through allow-secrets (issue 12: SG602, never by weakening the rule)",
+            "on purpose and are accepted through allow-secrets (SG602, never by weakening the rule)",
             extra_pyproject='\n[tool.sdistguard]\nallow-secrets = ["dummyserver/certs/*.key"]\n'),
     Project("fsspec", "2026.9.0", "0f08147951c8cb31d844c3547d631053b127863b60be04cf06e121333ee0e2fe",
             "hatch-vcs + vcs hook, exclude with a negation (!**/tests/abstract/)"),
@@ -97,13 +65,13 @@ CORPUS = [
             "fancy-pypi-readme with regex substitutions, sdist include"),
     Project("httpx", "0.28.1", "75e98c5f16b0f35b567856f597f06ff2270a374470a5c2392242528e3e3e42fc",
             "fancy-pypi-readme, sdist include, version path; its netrc tests' fake .netrc fixtures ship on purpose "
-            "and are named in keep (issue 12: SG601 leaves credential files out unless keep names them)",
+            "and are named in keep (SG601 leaves credential files out unless keep names them)",
             extra_pyproject='\n[tool.sdistguard]\nkeep = ["tests/fixtures/.netrc*"]\n'),
     Project("opentelemetry_api", "1.45.2", "d7b0008e21e5fd61cbe7a7f34ca3b6905a78ab677d9bc395e299359c75cda6b4",
             "packages=[src/opentelemetry] (namespace package: only-include + sources)"),
     Project("openai", "3.9.0", "fea0fe63d04a27e9da588f673e291183fbf4813767e9df743e351bb548afc60b",
             "custom metadata hook, global include + sdist include globs; its mTLS tests' throwaway keys ship on "
-            "purpose and are accepted through allow-secrets (issue 12: SG602)",
+            "purpose and are accepted through allow-secrets (SG602)",
             extra_pyproject='\n[tool.sdistguard]\nallow-secrets = ["tests/fixtures/mtls/*.key"]\n'),
     Project("starlette", "1.10.0", "b8399098d4c1e3522734f7235dc79b1fc967f96cf139c81e0fa30479e0685f9b",
             "all defaults"),
@@ -121,44 +89,6 @@ CORPUS = [
 # --- download and unpack ------------------------------------------------------------------------
 
 
-def _cache_dir() -> Path:
-    return Path(os.environ.get("SDISTGUARD_COMPAT_CACHE", Path.home() / ".cache" / "sdistguard-compat"))
-
-
-def _download(project: Project) -> Path:
-    """The project's sdist from the cache, fetched from the index (PEP 691 JSON) when missing."""
-    dest = _cache_dir() / "corpus"
-    dest.mkdir(parents=True, exist_ok=True)
-    for candidate in dest.glob(f"{project.name}-{project.version}.tar.gz"):
-        if hashlib.sha256(candidate.read_bytes()).hexdigest() == project.sha256:
-            return candidate
-    request = urllib.request.Request(
-        f"{INDEX}/{project.name.replace('_', '-').lower()}/",
-        headers={"Accept": "application/vnd.pypi.simple.v1+json"},
-    )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        files = json.load(response)["files"]
-    wanted = f"{project.name}-{project.version}.tar.gz".lower()
-    entry = next(f for f in files if f["filename"].lower() == wanted)
-    data = urllib.request.urlopen(entry["url"], timeout=120).read()
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != project.sha256:
-        pytest.fail(f"{entry['filename']}: sha256 {digest} != pinned {project.sha256}")
-    target = dest / f"{project.name}-{project.version}.tar.gz"
-    tmp = target.with_suffix(".part")
-    tmp.write_bytes(data)
-    tmp.replace(target)
-    return target
-
-
-def _unpack(archive: Path, where: Path) -> Path:
-    with tarfile.open(archive) as tar:
-        kwargs: dict[str, Any] = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
-        tar.extractall(where, **kwargs)
-    (root,) = [p for p in where.iterdir() if p.is_dir()]
-    return root
-
-
 # --- building -----------------------------------------------------------------------------------
 
 
@@ -171,12 +101,12 @@ class Built:
     sdist_non_regular: list[str]
     sdist_path: str
     guard_findings: list[str] = field(default_factory=list)
-    """``CODE path`` of every finding of issue 12's rules (names, credentials, secrets, size) of both builds."""
+    """``CODE path`` of every finding of the guard rules (names, credentials, secrets, size) of both builds."""
 
 
-ISSUE_12_CODES = ("SG402", "SG403", "SG404", "SG601", "SG602", "SG610", "SG611")
+GUARD_CODES = ("SG402", "SG403", "SG404", "SG601", "SG602", "SG610", "SG611")
 ACCEPTED_FINDINGS: dict[str, list[str]] = {}
-"""Project id -> issue-12 findings accepted on the clean tree, each justified here (none so far)."""
+"""Project id -> guard-rule findings accepted on the clean tree, each justified here (none so far)."""
 
 
 def _build(root: Path, out: Path, sdist_cls: type, wheel_cls: type, monkeypatch: pytest.MonkeyPatch) -> Built:
@@ -187,7 +117,7 @@ def _build(root: Path, out: Path, sdist_cls: type, wheel_cls: type, monkeypatch:
         (sdist_path,) = sdist_builder.build(directory=str(out / "sdist"), versions=["standard"])
         (wheel_path,) = wheel_builder.build(directory=str(out / "wheel"), versions=["standard"])
     guard_findings = [f"{found.code} {found.path}" for builder in (sdist_builder, wheel_builder)
-                      for found in getattr(builder, "findings", []) if found.code in ISSUE_12_CODES]
+                      for found in getattr(builder, "findings", []) if found.code in GUARD_CODES]
     with tarfile.open(sdist_path) as tar:
         members = tar.getmembers()
         names = [t.name for t in members]
@@ -271,8 +201,8 @@ def test_project_builds_like_hatchling(
     for key, value in project.env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    archive = _download(project)
-    root = _unpack(archive, tmp_path / "src")
+    archive = download_sdist(project)
+    root = unpack_sdist(archive, tmp_path / "src")
     if project.extra_pyproject:
         with open(root / "pyproject.toml", "a", encoding="utf-8") as f:
             f.write(project.extra_pyproject)
@@ -293,7 +223,7 @@ def test_project_builds_like_hatchling(
     if GUARDED_KIND == "guarded":
         assert guarded.sdist_non_regular == []
         # The round trip: an sdist rebuilt from its own unpacked contents has the same members.
-        again = _unpack(Path(guarded.sdist_path), tmp_path / "round-trip")
+        again = unpack_sdist(Path(guarded.sdist_path), tmp_path / "round-trip")
         rebuilt = _build(again, tmp_path / "out-round-trip", GUARDED_SDIST, GUARDED_WHEEL, monkeypatch)
         assert rebuilt.sdist_members == guarded.sdist_members
         assert rebuilt.wheel_members == guarded.wheel_members

@@ -49,8 +49,8 @@ from pathlib import Path
 import pytest
 from hatchling.builders.sdist import SdistBuilder
 from hatchling.builders.wheel import WheelBuilder
-from tests.compat.test_corpus import GUARDED_SDIST, GUARDED_WHEEL, Project, _download, _unpack
 
+from helpers.corpus import GUARDED_SDIST, GUARDED_WHEEL, Project, download_sdist, unpack_sdist
 from sdistguard.audit import audit
 from sdistguard.rules import RULES
 
@@ -150,8 +150,10 @@ CLEAN, SHIPS, JUNK, RUNS_NOTHING, PREVIEW_ONLY, PREVIEW_ALL, PREVIEW_VERDICT = (
 
 KNOWN_DEFECTS: dict[tuple[str, str], str] = {}
 """(project id, check) -> the known defect of sdistguard that fails that check (an xfail, strict). Empty: the
-27 defects this corpus found when it was written (issue 18 items 1, 2, 4, 5, 6, and a uv venv or cache that
-hatchling ships labelled by the nested .gitignore uv writes into it) are fixed."""
+27 defects this corpus found when it was written are fixed: hook-generated files in a git-ignored directory
+named by shared-data or force-include, a preview that ran project code, a preview claiming what hatchling never
+ships, links inside a directory left out whole, a .gitignore above the root called "below the root", and a uv
+venv or cache that hatchling ships labelled by the nested .gitignore uv writes into it."""
 
 
 def _cases(check: str) -> list[object]:
@@ -186,7 +188,7 @@ def _ignored_below_root(where: Path) -> str:
 
 def _repository(project: RepoProject, where: Path) -> Path:
     """The project's repository at ``where``: the sdist unpacked, committed and tagged; returns the project root."""
-    unpacked = _unpack(_download(project.pinned), where.parent / f"{where.name}-unpacked")
+    unpacked = unpack_sdist(download_sdist(project.pinned), where.parent / f"{where.name}-unpacked")
     root = where / project.subdir if project.subdir else where
     root.parent.mkdir(parents=True, exist_ok=True)
     unpacked.rename(root)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, assert_installable, make_uv_env, members, run, uv, wheel_members, write_project
+from conftest import assert_installable, make_uv_env, members, run, uv, wheel_members, write_project
 
 pytestmark = pytest.mark.e2e
 
@@ -27,18 +27,9 @@ WHEEL = ["demo-1.0.dist-info/METADATA", "demo-1.0.dist-info/RECORD", "demo-1.0.d
          "demo/hard.txt"]
 
 
-@pytest.fixture(scope="session")
-def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory holding sdistguard's own wheel, built by ``python -m build`` (isolated)."""
-    out = tmp_path_factory.mktemp("wheelhouse")
-    run([sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(REPO)], REPO)
-    assert [p.name for p in out.iterdir()] == ["sdistguard-0.1.0-py3-none-any.whl"]
-    return out
-
-
 @pytest.fixture
 def polluted(tmp_path: Path) -> Path:
-    """A monorepo member holding every scenario of the backend issue at once.
+    """A monorepo member holding at once every kind of pollution the backend keeps out.
 
     venvs by ``python -m venv`` (``venv/``) and ``uv venv`` (``env/``) with an in-project uv cache,
     ``README -> README.md``, a directory link to ``/etc``, a link to ``../outside``, a dangling

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_frontends import wheelhouse  # noqa: F401 - the session fixture holding sdistguard's wheel
 
 from conftest import PYPROJECT as CONFTEST_PYPROJECT
 from conftest import members, run, uv, wheel_members
@@ -70,7 +69,7 @@ def make_repo(root: Path, env: dict[str, str], pyproject: str) -> Path:
 PYPROJECT = CONFTEST_PYPROJECT.format(extra="", extra_project="")  # the shared demo project
 
 
-def test_python_m_build_in_a_git_repository(git_env: dict[str, str], wheelhouse: Path,  # noqa: F811
+def test_python_m_build_in_a_git_repository(git_env: dict[str, str], wheelhouse: Path,
                                             tmp_path: Path) -> None:
     root = make_repo(tmp_path / "repo", git_env, PYPROJECT)
     out = tmp_path / "dist"
@@ -80,7 +79,7 @@ def test_python_m_build_in_a_git_repository(git_env: dict[str, str], wheelhouse:
     assert wheel_members(out / "demo-1.0-py2.py3-none-any.whl") == REPO_WHEEL
 
 
-def test_uv_build_in_a_git_repository(git_env: dict[str, str], wheelhouse: Path,  # noqa: F811
+def test_uv_build_in_a_git_repository(git_env: dict[str, str], wheelhouse: Path,
                                       tmp_path: Path) -> None:
     root = make_repo(tmp_path / "repo", git_env, PYPROJECT)
     out = tmp_path / "dist"
@@ -89,7 +88,7 @@ def test_uv_build_in_a_git_repository(git_env: dict[str, str], wheelhouse: Path,
     assert wheel_members(out / "demo-1.0-py2.py3-none-any.whl") == REPO_WHEEL
 
 
-def test_uv_init_with_git_and_untracked_exclude(git_env: dict[str, str], wheelhouse: Path,  # noqa: F811
+def test_uv_init_with_git_and_untracked_exclude(git_env: dict[str, str], wheelhouse: Path,
                                                 tmp_path: Path) -> None:
     """A project ``uv init`` made (its own git repository); ``untracked = "exclude"`` ships only commits."""
     run([uv(), "init", "--quiet", "--lib", "--build-backend", "hatch", "--vcs", "git", "--no-workspace",

@@ -173,7 +173,7 @@ def _bounded_tarinfo(max_header: int) -> type[tarfile.TarInfo]:
     0.0, 0.1 and 1.0, the last with its map in the member data), stops the audit before its map is
     parsed (:class:`SparseMember`): ``tarfile`` parses sparse maps without any bound. The sparse
     hooks are ``tarfile``'s own ``_proc_sparse`` and ``_proc_gnusparse_*`` methods, present from
-    Python 3.2 to 3.14; ``tests/test_audit_hostile.py`` fails if one goes missing.
+    Python 3.2 to 3.14; ``tests/audit/test_audit_hostile.py`` fails if one goes missing.
     """
 
     class BoundedTarInfo(tarfile.TarInfo):

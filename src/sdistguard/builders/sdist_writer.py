@@ -13,7 +13,7 @@ end-of-archive blocks, ``create_file`` for PKG-INFO — and changes two things u
   chunks feeding a thread that runs the ``GzipFile``'s own ``zlib`` compressor (zlib releases the
   GIL while it compresses) and its CRC, then writes the trailer as ``GzipFile.close`` does. Deflate's
   output depends only on the bytes and the flushes, not on how the input is cut into calls, so the
-  stream is byte for byte hatchling's (``tests/test_writer_identity.py`` proves it on generated trees);
+  stream is byte for byte hatchling's (``tests/backend/test_writer_identity.py`` proves it on generated trees);
 - :meth:`StreamedSdistArchive.add_path` writes a regular file member from one ``open`` and
   ``fstat``: the header hatchling's normaliser would produce (uid/gid 0, no user or group names,
   mode 644/755, the reproducible mtime), made by :func:`ustar_header` when the name fits a plain

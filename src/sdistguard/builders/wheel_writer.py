@@ -15,7 +15,7 @@ it, deflated by zipfile's own ``_get_compressor`` for it, its local header is
 the central directory and RECORD are written by zipfile and hatchling at the end.
 :func:`direct_writes_agree` checks once per process that :func:`write_member` gives the running
 Python's zipfile bytes; deflate's output depends only on the bytes and the flushes, so every member
-is byte for byte hatchling's (``tests/test_writer_identity.py`` proves it on generated trees).
+is byte for byte hatchling's (``tests/backend/test_writer_identity.py`` proves it on generated trees).
 What is not a regular file, and a name given twice (hatchling's error), goes through hatchling's
 ``add_file`` at its turn.
 """

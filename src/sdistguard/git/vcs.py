@@ -66,7 +66,7 @@ SAFE_ENVIRONMENT: Final = {"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", "GIT_ALLOW_
 
 
 # GitUnavailable and GitTree are a NamedTuple and a plain class, not dataclasses: every build imports this
-# module, and making a dataclass costs about 0.5 ms of a small build's start-up (tests/test_startup.py).
+# module, and making a dataclass costs about 0.5 ms of a small build's start-up (tests/backend/test_startup.py).
 
 
 class GitUnavailable(NamedTuple):

@@ -124,7 +124,7 @@ def _lfs_patterns() -> tuple[re.Pattern[bytes], re.Pattern[bytes], re.Pattern[by
 
 
 # The value classes here are NamedTuples and a plain class, not dataclasses: every build imports this
-# module, and making a dataclass costs about 0.5 ms of a small build's start-up (tests/test_startup.py).
+# module, and making a dataclass costs about 0.5 ms of a small build's start-up (tests/backend/test_startup.py).
 
 
 class LfsPointer(NamedTuple):
