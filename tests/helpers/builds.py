@@ -11,10 +11,10 @@ from pathlib import Path
 
 from hatchling.builders.sdist import SdistBuilder
 from hatchling.builders.wheel import WheelBuilder
-from sdistguard.errors import TreeError
 
 from sdistguard.builders.guard import GuardedSdistBuilder
 from sdistguard.builders.wheel import GuardedWheelBuilder
+from sdistguard.core.errors import TreeError
 from sdistguard.rules import Finding
 
 

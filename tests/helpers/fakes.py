@@ -1,6 +1,6 @@
 """Fakes of what must never ship: tokens of each documented secret shape, and Git LFS pointers.
 
-``FAKE_TOKENS`` maps each kind of :data:`sdistguard.credentials.SECRET_KINDS` (by name) to a hypothesis
+``FAKE_TOKENS`` maps each kind of :data:`sdistguard.rules.credentials.SECRET_KINDS` (by name) to a hypothesis
 strategy of strings of that kind's documented shape; none is a real credential. ``pointer_text`` writes a
 pointer in git-lfs's format (docs/spec.md, "The Pointer").
 """

@@ -21,8 +21,8 @@ SUBJECTS = ("backend", "git", "audit", "cli", "rules", "project", "e2e", "compat
 """The subject folders: the build, git's rules, the auditor, the commands, the rule registry's per-rule
 tests, the project's own checks (architecture, lint, other Pythons), real frontends, hatchling and real
 projects."""
-TOP_LEVEL = {"conftest.py", "test_rules.py"}
-"""The only Python files directly in tests/ (test_rules.py: the rule table's tests, for tests/rules/)."""
+TOP_LEVEL = {"conftest.py"}
+"""The only Python file directly in tests/."""
 NOT_PYTHON_TESTS = ("data", "helpers")
 """Folders of tests/ holding no test files: data files, and the shared helpers package."""
 
