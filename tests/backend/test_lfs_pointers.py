@@ -60,8 +60,9 @@ NEAR_MISSES: dict[str, Callable[[str, str], str]] = {
     "oid one digit short": lambda text, _: text.replace(f"\noid sha256:{_oid(text)}", f"\noid sha256:{_oid(text)[1:]}"),
     "oid one digit long": lambda text, _: text.replace("\nsize ", "a\nsize ", 1),
     "another hash method": lambda text, _: text.replace("oid sha256:", "oid sha512:", 1),
-    "text before": lambda text, s: f"{s or '#'}\n{text}",
-    "text after": lambda text, s: f"{text}{s or 'x'}\n",
+    # git-lfs trims whitespace around the whole pointer (bytes.TrimSpace): only a visible character is "text"
+    "text before": lambda text, s: f"{s.strip() or '#'}\n{text}",
+    "text after": lambda text, s: f"{text}{s.strip() or 'x'}\n",
     "keys out of order": lambda text, _: "\n".join(
         [text.splitlines()[0], text.splitlines()[-1], *text.splitlines()[1:-1]]) + "\n",
     "an unknown key": lambda text, _: text.replace("\noid", "\nname x\noid", 1),
