@@ -51,15 +51,6 @@ class GuardedWalker:
         """The log's findings (:meth:`FindingsLog.findings`); reading them runs nothing and changes nothing."""
         return self.log.findings()
 
-    def report(self, new: Finding) -> None:
-        """Record a finding taken outside the walk (by the builder); the first one per code and path wins."""
-        self.log.add(new)
-
-    @property
-    def oracle(self) -> IgnoreOracle:
-        """git's ignore decisions for this project (git is asked at the first walk, :meth:`open`)."""
-        return self.open().oracle
-
     def open(self) -> WalkContext:
         """The walk's first step: ask git about the project (once per walker) and set up what visits share.
 
