@@ -14,7 +14,7 @@ import functools
 import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, Literal, Protocol
 
 __all__ = [
@@ -341,6 +341,8 @@ class Finding:
     detail: str = ""
     files: int = 0
     size: int = 0
+    evidence: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    """What made the rule fire, as ``(kind, value)`` pairs to read, not text to match (sdistguard.walk.evidence)."""
 
     @property
     def rule(self) -> Rule:

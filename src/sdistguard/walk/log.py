@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from sdistguard.ignores import IGNORED_DIRECTORY, IGNORED_FILE
 from sdistguard.rules import Code, Finding, finding
+from sdistguard.walk.evidence import IGNORED, IGNORED_BELOW, with_evidence
 
 __all__ = ["FindingsLog", "RescueCount"]
 
@@ -80,15 +81,23 @@ class FindingsLog:
     def resolve_git_sources(self, sources: Mapping[str, str]) -> None:
         """Name each pending finding's ignore file and line from ``sources`` (path -> ``"by FILE:LINE: PATTERN"``).
 
-        A path git names no line for gets the generic detail (:data:`~sdistguard.ignores.IGNORED_FILE`,
-        or :data:`~sdistguard.ignores.IGNORED_DIRECTORY` for a directory). Nothing is pending afterwards.
+        Its evidence says the same (``ignore-source``). A path git names no line for gets the generic
+        detail (:data:`~sdistguard.ignores.IGNORED_FILE`, or :data:`~sdistguard.ignores.IGNORED_DIRECTORY` for
+        a directory) and ``git`` evidence (:data:`~sdistguard.walk.evidence.IGNORED`,
+        :data:`~sdistguard.walk.evidence.IGNORED_BELOW`). Nothing is pending afterwards.
         """
         pending = sorted(self._git_pending)
         self._git_pending.clear()
         for key in pending:
             found = self._found[key]
-            detail = sources.get(found.path) or (IGNORED_DIRECTORY if found.path.endswith("/") else IGNORED_FILE)
-            self._found[key] = replace(found, detail=detail)
+            source = sources.get(found.path)
+            if source:
+                found = with_evidence(replace(found, detail=source), "ignore-source", source.removeprefix("by "))
+            elif found.path.endswith("/"):
+                found = with_evidence(replace(found, detail=IGNORED_DIRECTORY), "git", IGNORED_BELOW)
+            else:
+                found = with_evidence(replace(found, detail=IGNORED_FILE), "git", IGNORED)
+            self._found[key] = found
 
     # --- what the writers add ---
 
@@ -126,7 +135,7 @@ class FindingsLog:
                 findings.append(found)
             elif rescue.left:  # a file hatchling would ship was left out (not when all came back or none was wanted)
                 back = f"; {rescue.shipped} file(s) below brought back by artifacts" if rescue.shipped else ""
-                findings.append(Finding(found.code, found.path, found.detail + back, rescue.left, rescue.size))
+                findings.append(replace(found, detail=found.detail + back, files=rescue.left, size=rescue.size))
         findings.extend(self._untracked_findings())
         findings.extend(self.written())
         return findings

@@ -36,8 +36,9 @@ from sdistguard.credentials import credential_file_kind
 from sdistguard.ignores import Decision, IgnoreOracle
 from sdistguard.paths import is_within
 from sdistguard.patterns import could_match_below, to_posix
-from sdistguard.rules import Code, Finding, RuleName, directory_junk, finding
+from sdistguard.rules import JUNK_DIRECTORY_NAMES, Code, Finding, RuleName, directory_junk, finding
 from sdistguard.walk.below import ships_below
+from sdistguard.walk.evidence import with_evidence
 from sdistguard.walk.facts import EntryKind, Rescue, Verdict, WalkFacts
 from sdistguard.walk.log import FindingsLog, RescueCount
 from sdistguard.walk.records import WalkedFile
@@ -183,7 +184,10 @@ class Visit:
             return True
         if not ships_below(self.path, self.relative, self.boundary, self.facts):
             return False  # hatchling would ship nothing below it: left out, and no news
-        self.context.log.add(finding(junk[0], self._report_path("", is_dir=True), junk[1]))
+        by_name = junk == JUNK_DIRECTORY_NAMES.get(os.path.basename(self.path))  # else a marker in its listing
+        found = finding(junk[0], self._report_path("", is_dir=True), junk[1])
+        self.context.log.add(with_evidence(found, "name", os.path.basename(self.path)) if by_name
+                             else with_evidence(found, "marker", junk[1]))
         if not self.context.may_rescue(self.project_relative, artifacts=False):
             return False
         self.rescue = "keep"  # walked only for what `keep` names below it
@@ -448,7 +452,8 @@ class Visit:
             return
         path = self._report_path(entry.name, is_dir=is_dir)
         note = "; named by artifacts: shipped as content" if named else ""  # taken although it leaves the tree
-        found = finding(rule, path, f"-> {_link_detail(entry.path)}{note}")
+        target = _link_detail(entry.path)
+        found = with_evidence(finding(rule, path, f"-> {target}{note}"), "link-target", target)
         self.context.log.add(found)
         if left_out and verdict is not None:
             self._leave_out(entry, verdict, found.code)

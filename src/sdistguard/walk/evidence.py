@@ -1,0 +1,49 @@
+"""The structured evidence the walk puts on its findings (:attr:`sdistguard.rules.Finding.evidence`).
+
+A finding's ``detail`` is text for people; what a program needs to know about why a rule fired is
+its evidence, ``(kind, value)`` pairs with these kinds:
+
+``marker``
+    the file or directory on disk that marks a directory as junk: ``pyvenv.cfg`` (PEP 405),
+    ``conda-meta/``, ``CACHEDIR.TAG`` (with its signature);
+``name``
+    the directory's own name, a row of :data:`sdistguard.rules.JUNK_DIRECTORY_NAMES` (``.tox``);
+``ignore-source``
+    the ignore file, line and pattern git (or sdistguard's engine) names: ``src/.gitignore:1: *.tmp``;
+``git``
+    git's status of a path it left out without naming a line: :data:`IGNORED_BELOW` (a directory every
+    file below which git ignores), :data:`IGNORED` (a file);
+``link-target``
+    what a link points to, as ``readlink`` says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Final, Literal
+
+from sdistguard.rules import Finding
+
+__all__ = ["IGNORED", "IGNORED_BELOW", "EvidenceKind", "evidence_of", "with_evidence"]
+
+EvidenceKind = Literal["marker", "name", "ignore-source", "git", "link-target"]
+"""The kinds of evidence (the module docstring)."""
+
+IGNORED_BELOW: Final = "every file below ignored"
+"""``git`` evidence: git leaves the directory out because it ignores every file below, naming no line for it."""
+IGNORED: Final = "ignored"
+"""``git`` evidence: git leaves the file out (not tracked, and ignored), naming no line for it."""
+
+
+def with_evidence(found: Finding, kind: EvidenceKind, value: str) -> Finding:
+    """``found`` with the evidence ``(kind, value)`` added (it replaces an earlier one of the same kind)."""
+    kept = tuple(pair for pair in found.evidence if pair[0] != kind)
+    return replace(found, evidence=(*kept, (kind, value)))
+
+
+def evidence_of(found: Finding, kind: EvidenceKind) -> str | None:
+    """The value of ``found``'s evidence of ``kind``, or ``None`` when it has none."""
+    for each, value in found.evidence:
+        if each == kind:
+            return value
+    return None
