@@ -19,12 +19,11 @@ its evidence, ``(kind, value)`` pairs with these kinds:
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Final, Literal
 
-from sdistguard.rules import Finding
+from sdistguard.rules import RULE_BY_NAME, Finding, RuleName
 
-__all__ = ["IGNORED", "IGNORED_BELOW", "EvidenceKind", "evidence_of", "with_evidence"]
+__all__ = ["IGNORED", "IGNORED_BELOW", "EvidenceKind", "evidence_of", "finding_with"]
 
 EvidenceKind = Literal["marker", "name", "ignore-source", "git", "link-target"]
 """The kinds of evidence (the module docstring)."""
@@ -35,10 +34,10 @@ IGNORED: Final = "ignored"
 """``git`` evidence: git leaves the file out (not tracked, and ignored), naming no line for it."""
 
 
-def with_evidence(found: Finding, kind: EvidenceKind, value: str) -> Finding:
-    """``found`` with the evidence ``(kind, value)`` added (it replaces an earlier one of the same kind)."""
-    kept = tuple(pair for pair in found.evidence if pair[0] != kind)
-    return replace(found, evidence=(*kept, (kind, value)))
+def finding_with(name: RuleName, path: str, detail: str, kind: EvidenceKind, value: str) -> Finding:
+    """:func:`sdistguard.rules.finding` with one piece of evidence ``(kind, value)``; raises ``KeyError`` for an
+    unknown rule ``name``."""
+    return Finding(RULE_BY_NAME[name].code, path, detail, 0, 0, ((kind, value),))
 
 
 def evidence_of(found: Finding, kind: EvidenceKind) -> str | None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from sdistguard.ignores import IGNORED_DIRECTORY, IGNORED_FILE
 from sdistguard.rules import Code, Finding, finding
-from sdistguard.walk.evidence import IGNORED, IGNORED_BELOW, with_evidence
+from sdistguard.walk.evidence import IGNORED, IGNORED_BELOW, EvidenceKind
 
 __all__ = ["FindingsLog", "RescueCount"]
 
@@ -91,13 +91,14 @@ class FindingsLog:
         for key in pending:
             found = self._found[key]
             source = sources.get(found.path)
+            kind: EvidenceKind = "ignore-source" if source else "git"
             if source:
-                found = with_evidence(replace(found, detail=source), "ignore-source", source.removeprefix("by "))
+                detail, value = source, source.removeprefix("by ")
             elif found.path.endswith("/"):
-                found = with_evidence(replace(found, detail=IGNORED_DIRECTORY), "git", IGNORED_BELOW)
+                detail, value = IGNORED_DIRECTORY, IGNORED_BELOW
             else:
-                found = with_evidence(replace(found, detail=IGNORED_FILE), "git", IGNORED)
-            self._found[key] = found
+                detail, value = IGNORED_FILE, IGNORED
+            self._found[key] = Finding(found.code, found.path, detail, found.files, found.size, ((kind, value),))
 
     # --- what the writers add ---
 

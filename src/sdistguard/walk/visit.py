@@ -38,7 +38,7 @@ from sdistguard.paths import is_within
 from sdistguard.patterns import could_match_below, to_posix
 from sdistguard.rules import JUNK_DIRECTORY_NAMES, Code, Finding, RuleName, directory_junk, finding
 from sdistguard.walk.below import ships_below
-from sdistguard.walk.evidence import with_evidence
+from sdistguard.walk.evidence import finding_with
 from sdistguard.walk.facts import EntryKind, Rescue, Verdict, WalkFacts
 from sdistguard.walk.log import FindingsLog, RescueCount
 from sdistguard.walk.records import WalkedFile
@@ -185,9 +185,9 @@ class Visit:
         if not ships_below(self.path, self.relative, self.boundary, self.facts):
             return False  # hatchling would ship nothing below it: left out, and no news
         by_name = junk == JUNK_DIRECTORY_NAMES.get(os.path.basename(self.path))  # else a marker in its listing
-        found = finding(junk[0], self._report_path("", is_dir=True), junk[1])
-        self.context.log.add(with_evidence(found, "name", os.path.basename(self.path)) if by_name
-                             else with_evidence(found, "marker", junk[1]))
+        path = self._report_path("", is_dir=True)
+        self.context.log.add(finding_with(junk[0], path, junk[1], "name", os.path.basename(self.path)) if by_name
+                             else finding_with(junk[0], path, junk[1], "marker", junk[1]))
         if not self.context.may_rescue(self.project_relative, artifacts=False):
             return False
         self.rescue = "keep"  # walked only for what `keep` names below it
@@ -334,7 +334,8 @@ class Visit:
                 self._take(entry, verdict, "named" if self.rescue else None)
             return taken
         project_relative = _join(self.project_relative, entry.name)
-        if self.context.kept(project_relative, is_dir=False):
+        context = self.context
+        if context.keep is not None and context.kept(project_relative, is_dir=False):
             self._take(entry, verdict, "keep" if self.rescue else None)
             return True
         if self.rescue:
@@ -453,7 +454,7 @@ class Visit:
         path = self._report_path(entry.name, is_dir=is_dir)
         note = "; named by artifacts: shipped as content" if named else ""  # taken although it leaves the tree
         target = _link_detail(entry.path)
-        found = with_evidence(finding(rule, path, f"-> {target}{note}"), "link-target", target)
+        found = finding_with(rule, path, f"-> {target}{note}", "link-target", target)
         self.context.log.add(found)
         if left_out and verdict is not None:
             self._leave_out(entry, verdict, found.code)
