@@ -18,9 +18,9 @@ is a cycle.
 
 The package, top-down: :mod:`~sdistguard.walk.walker` (:class:`GuardedWalker`: the stack, git asked
 first, settled last), :mod:`~sdistguard.walk.visit` (one directory: listing -> registry rules -> git ->
-hatchling's verdict), :mod:`~sdistguard.walk.below` (would hatchling ship anything below a directory),
-:mod:`~sdistguard.walk.facts` (what the builder hands in), :mod:`~sdistguard.walk.records` (what comes
-out), :mod:`~sdistguard.walk.log` (the build's one findings log).
+hatchling's verdict), :mod:`~sdistguard.walk.facts` (what the builder hands in, what comes out),
+:mod:`~sdistguard.walk.log` (the build's one findings log), :mod:`~sdistguard.walk.evidence` (the kinds
+of evidence a finding carries).
 
 Data flows one way. The builder hands each walk its facts up front (:class:`WalkFacts`: hatchling's
 relative path of the top, whether it is a force-include walk, whether artifacts are possible, the
@@ -34,9 +34,8 @@ The findings go to the build's :class:`FindingsLog`, handed down to the walker (
 
 from __future__ import annotations
 
-from sdistguard.walk.facts import Decide, EntryKind, Rescue, Verdict, WalkFacts
+from sdistguard.walk.facts import Decide, EntryKind, Rescue, Verdict, WalkedFile, WalkFacts
 from sdistguard.walk.log import FindingsLog
-from sdistguard.walk.records import WalkedFile
 from sdistguard.walk.walker import GuardedWalker
 
 __all__ = ["Decide", "EntryKind", "FindingsLog", "GuardedWalker", "Rescue", "Verdict", "WalkFacts", "WalkedFile"]

@@ -1,9 +1,10 @@
-"""What the builder hands the walk before it starts: hatchling's verdict per entry and the walk's facts.
+"""What goes into a walk and what comes out: hatchling's verdict per entry, the walk's facts, the decided records.
 
 :class:`WalkFacts` is everything the builder knows about one walk (hatchling's relative path of the
 top, whether it is a force-include walk, whether artifacts are possible, the private output
 directory), with :data:`Decide`, the one callback the walk asks hatchling through, at most once per
-entry, for a :class:`Verdict`. Nothing here reads the disk.
+entry, for a :class:`Verdict`. Out comes one :class:`WalkedFile` per file the walk decided, shipped
+or left out. Nothing here reads the disk.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
-__all__ = ["Decide", "EntryKind", "Rescue", "Verdict", "WalkFacts"]
+from sdistguard.rules import Code
+
+__all__ = ["Decide", "EntryKind", "Rescue", "Verdict", "WalkFacts", "WalkedFile"]
 
 Rescue = Literal["keep", "named"]
 """Why a file ships although a rule left it or its directory out: ``keep`` names it, or the user named it."""
@@ -76,4 +79,24 @@ class WalkFacts:
     tracked_dropped: Callable[[str, bool], str | None] | None = None
     """``(relative_path, is_package) -> "file:line: pattern" | None``: for a file git tracks that hatchling
     leaves out, the root ``.gitignore`` line that alone drops it (reported, SG109); ``None``: never asked."""
+
+
+class WalkedFile(NamedTuple):
+    """One file the walk decided: shipped, or left out by a sdistguard rule although hatchling would ship it.
+
+    ``path``: absolute, as reached (it may pass through an in-tree link). ``relative_path``:
+    hatchling's (:attr:`WalkFacts.prefix` joined with the path below the top, platform separator).
+    ``project_path``: POSIX, relative to the project root, ``None`` outside it. ``distribution_path``:
+    hatchling's path inside the artifact. ``left_out``: the code of the rule that left it out (the
+    walk's finding names it, or its directory), ``None`` when it ships. ``rescued``: ``"keep"`` or
+    ``"named"`` when it ships although an ignore rule or a marker left it or its directory out.
+    Files hatchling's own selection leaves out get no record.
+    """
+
+    path: str
+    relative_path: str
+    project_path: str | None
+    distribution_path: str
+    left_out: Code | None = None
+    rescued: Rescue | None = None
 

@@ -19,9 +19,8 @@ from sdistguard.ignores import IgnoreOracle
 from sdistguard.paths import is_within, relative_to
 from sdistguard.patterns import to_posix
 from sdistguard.rules import Finding, finding
-from sdistguard.walk.facts import WalkFacts
+from sdistguard.walk.facts import WalkedFile, WalkFacts
 from sdistguard.walk.log import FindingsLog
-from sdistguard.walk.records import WalkedFile
 from sdistguard.walk.visit import Visit, WalkContext
 
 __all__ = ["GuardedWalker"]
