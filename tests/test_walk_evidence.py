@@ -84,3 +84,23 @@ def test_the_builder_the_walk_and_the_writer_share_one_log(tmp_path: Path, herme
             ("SG602", "src/demo/config.py")} <= codes
     assert builder.findings == builder.log.findings()
     assert not hasattr(builder.walker, "report")  # nothing is written back into the walker
+
+
+def test_without_git_the_engine_names_the_ignore_line_as_evidence_too(
+        tmp_path: Path, hermetic_git: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _tree(tmp_path / "project")
+    monkeypatch.setenv("PATH", str(tmp_path / "no-git-here"))  # git gone: sdistguard's engine reads the files
+    by_path = {found.path: found for found in _walked(root).findings}
+    assert by_path["./"].rule.name == "git-unavailable"  # the engine's answer, not git's
+    assert by_path["src/demo/scratch.txt"].detail == "by src/demo/.gitignore:1: scratch.txt"
+    assert by_path["src/demo/scratch.txt"].evidence == (("ignore-source", "src/demo/.gitignore:1: scratch.txt"),)
+
+
+def test_what_git_does_not_track_says_so_as_evidence(tmp_path: Path, hermetic_git: None) -> None:
+    root = tmp_path / "project"
+    write_project(root, extra='[tool.sdistguard]\nuntracked = "exclude"\n')
+    (root / "notes.txt").write_text("not added\n")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "pyproject.toml", "README.md", "src"], cwd=root, check=True)
+    (found,) = [found for found in _walked(root).findings if found.path == "notes.txt"]
+    assert (found.rule.name, found.evidence) == ("untracked-excluded", (("git", "untracked"),))

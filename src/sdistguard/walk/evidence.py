@@ -12,7 +12,7 @@ its evidence, ``(kind, value)`` pairs with these kinds:
     the ignore file, line and pattern git (or sdistguard's engine) names: ``src/.gitignore:1: *.tmp``;
 ``git``
     git's status of a path it left out without naming a line: :data:`IGNORED_BELOW` (a directory every
-    file below which git ignores), :data:`IGNORED` (a file);
+    file below which git ignores), :data:`IGNORED` (a file), :data:`UNTRACKED` (``untracked = "exclude"``);
 ``link-target``
     what a link points to, as ``readlink`` says.
 """
@@ -23,7 +23,7 @@ from typing import Final, Literal
 
 from sdistguard.rules import RULE_BY_NAME, Finding, RuleName
 
-__all__ = ["IGNORED", "IGNORED_BELOW", "EvidenceKind", "evidence_of", "finding_with"]
+__all__ = ["IGNORED", "IGNORED_BELOW", "UNTRACKED", "EvidenceKind", "evidence_of", "finding_with"]
 
 EvidenceKind = Literal["marker", "name", "ignore-source", "git", "link-target"]
 """The kinds of evidence (the module docstring)."""
@@ -32,12 +32,15 @@ IGNORED_BELOW: Final = "every file below ignored"
 """``git`` evidence: git leaves the directory out because it ignores every file below, naming no line for it."""
 IGNORED: Final = "ignored"
 """``git`` evidence: git leaves the file out (not tracked, and ignored), naming no line for it."""
+UNTRACKED: Final = "untracked"
+"""``git`` evidence: git does not track the path (nor, for a directory, anything below it)."""
 
 
-def finding_with(name: RuleName, path: str, detail: str, kind: EvidenceKind, value: str) -> Finding:
+def finding_with(name: RuleName, path: str, detail: str, kind: EvidenceKind, value: str, *, files: int = 0,
+                 size: int = 0) -> Finding:
     """:func:`sdistguard.rules.finding` with one piece of evidence ``(kind, value)``; raises ``KeyError`` for an
     unknown rule ``name``."""
-    return Finding(RULE_BY_NAME[name].code, path, detail, 0, 0, ((kind, value),))
+    return Finding(RULE_BY_NAME[name].code, path, detail, files, size, ((kind, value),))
 
 
 def evidence_of(found: Finding, kind: EvidenceKind) -> str | None:

@@ -38,7 +38,7 @@ from sdistguard.ignores import Decision, IgnoreOracle
 from sdistguard.paths import is_within
 from sdistguard.patterns import could_match_below, to_posix
 from sdistguard.rules import JUNK_DIRECTORY_NAMES, Code, Finding, RuleName, directory_junk, finding
-from sdistguard.walk.evidence import finding_with
+from sdistguard.walk.evidence import UNTRACKED, finding_with
 from sdistguard.walk.facts import EntryKind, Rescue, Verdict, WalkedFile, WalkFacts
 from sdistguard.walk.log import FindingsLog, RescueCount
 
@@ -209,7 +209,7 @@ class Visit:
             return False
         if not ships_below(self.path, self.relative, self.boundary, facts):
             return True  # hatchling would ship nothing below it: left out, and no news
-        self._decided(decision, finding(decision.rule, self.project_relative + "/", decision.detail))
+        self._decided(decision, self.project_relative + "/")
         return True
 
     def _without_root_venv_parts(self, entries: list[os.DirEntry[str]]) -> list[os.DirEntry[str]]:
@@ -360,8 +360,7 @@ class Visit:
             self._take(entry, verdict, "named")
             return True
         if verdict.distribution_path is not None:
-            found = finding(decision.rule, project_relative, decision.detail, files=1, size=_size(entry))
-            self._decided(decision, found)
+            found = self._decided(decision, project_relative, files=1, size=_size(entry))
             self._leave_out(entry, verdict, found.code)
         return False
 
@@ -482,12 +481,24 @@ class Visit:
                 None if self.project_relative is None else _join(self.project_relative, entry.name),
                 verdict.distribution_path, code))
 
-    def _decided(self, decision: Decision, found: Finding) -> None:
-        """Record ``found``, the finding of git's ``decision``; its ignore line is asked when the walk settles."""
+    def _decided(self, decision: Decision, path: str, *, files: int = 0, size: int = 0) -> Finding:
+        """Record and return the finding of git's ``decision`` on ``path`` (a directory ends in ``/``), with its
+        evidence: the ignore line when known now, else asked when the walk settles; ``untracked`` for what git
+        does not track."""
+        log = self.context.log
         if decision.git_source:
-            self.context.log.add_git_decision(found)
+            found = finding(decision.rule, path, decision.detail, files=files, size=size)
+            log.add_git_decision(found)
+            return found
+        if decision.source is not None:
+            found = finding_with(decision.rule, path, decision.detail, "ignore-source", decision.source,
+                                 files=files, size=size)
+        elif decision.rule == "untracked-excluded":
+            found = finding_with(decision.rule, path, decision.detail, "git", UNTRACKED, files=files, size=size)
         else:
-            self.context.log.add(found)
+            found = finding(decision.rule, path, decision.detail, files=files, size=size)
+        log.add(found)
+        return found
 
     def _directory_kept(self) -> bool:
         return self.project_relative is not None and self.context.kept(self.project_relative, is_dir=True)
@@ -518,11 +529,10 @@ class Visit:
         decision = context.oracle.directory(project_relative, forced=facts.forced)
         if decision is None:
             return child
-        excluded = finding(decision.rule, project_relative + "/", decision.detail)
         rescue = context.may_rescue(project_relative, artifacts=facts.artifacts_possible)
         if not rescue and not ships_below(child.path, child.relative, sub.boundary, facts):
             return None  # hatchling would ship nothing below it: left out, and no news
-        self._decided(decision, excluded)
+        excluded = self._decided(decision, project_relative + "/")
         if rescue:
             child.rescue = "named"  # artifacts win over exclusion patterns, as in hatchling
             child.rescued = context.log.rescue(excluded)
