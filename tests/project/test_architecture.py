@@ -321,19 +321,12 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 TOP_LEVEL = ("__init__.py", "__main__.py", "build.py", "check_sdist.py", "schema.py")
 """The modules other tools name (the package, ``python -m``, the PEP 517 hooks, two plugins): above every layer."""
 
-NOT_YET_MOVED = {
-    "walk.py": "walk",
-}
-"""Modules another branch moves into their folder (rules/, walk/): their layer until then; an entry whose file
-is gone is unused."""
-
-
 def layer_rank(module: str) -> tuple[int, str] | None:
     """``(rank, layer)`` of ``module`` (a path below src/sdistguard): its folder's place in :data:`LAYERS`,
     one above them all for :data:`TOP_LEVEL`; ``None`` for a module in no layer."""
     if module in TOP_LEVEL:
         return len(LAYERS), "top level"
-    folder = NOT_YET_MOVED.get(module) or (module.split("/")[0] if "/" in module else "")
+    folder = module.split("/")[0] if "/" in module else ""
     for rank, names in enumerate(LAYERS):
         if folder in names:
             return rank, folder

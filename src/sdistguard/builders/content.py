@@ -23,6 +23,7 @@ import pathspec
 from sdistguard.core.patterns import to_posix
 from sdistguard.rules import PYPI_FILE_LIMIT, Finding, RuleName, finding
 from sdistguard.rules.credentials import SecretScanner
+from sdistguard.walk import FindingsLog
 
 if TYPE_CHECKING:
     from hatchling.builders.plugin.interface import IncludedFile
@@ -51,7 +52,8 @@ class ContentLog:
     """Secrets and sizes of the members of one artifact, as its writer reads them.
 
     ``root`` is the project root (absolute), ``settings`` the build's settings (``allow-secrets``,
-    ``keep``). :meth:`scanner` gives a scanner for a file (``None`` when scanning is off);
+    ``keep``), ``log`` the build's :class:`~sdistguard.walk.FindingsLog` its findings go to (a fresh one
+    when omitted). :meth:`scanner` gives a scanner for a file (``None`` when scanning is off);
     :meth:`record` takes the scanner's result and the member's size. Findings name the file as the
     project knows it (relative to the root, or absolute outside it), their detail ``"line N: <kind>"``
     (SG602; the secret itself is never kept) or what the pointer stands for (SG603). Members the
@@ -60,8 +62,9 @@ class ContentLog:
     Thread-safe. Raises nothing.
     """
 
-    def __init__(self, root: str, settings: Settings) -> None:
+    def __init__(self, root: str, settings: Settings, log: FindingsLog | None = None) -> None:
         self.root = root
+        self.log = log if log is not None else FindingsLog()
         self.allow = pathspec.GitIgnoreSpec.from_lines(settings.allow_secrets) if settings.allow_secrets else None
         self.keep = pathspec.GitIgnoreSpec.from_lines(settings.keep) if settings.keep else None
         self._directory_sizes: dict[str, int] = {}
@@ -69,7 +72,6 @@ class ContentLog:
         memory grows with the directories, not the files."""
         self._largest_files: list[tuple[int, str]] = []
         """The :data:`_LARGEST` largest members so far, as ``(-bytes, distribution path)``, sorted."""
-        self._findings: list[Finding] = []
         self._lock = threading.Lock()
 
     def name(self, included_file: IncludedFile) -> str:
@@ -105,7 +107,8 @@ class ContentLog:
             if len(largest) < _LARGEST or (-size, path) < largest[-1]:
                 bisect.insort(largest, (-size, path))
                 del largest[_LARGEST:]
-            self._findings.extend(found)
+        for each, line in found:
+            self.log.add_written(each, line)
 
     def scan_generated(self, member: str, contents: bytes) -> None:
         """Scan a member the builder writes from memory (``contents``, its bytes), not from a file.
@@ -119,26 +122,24 @@ class ContentLog:
             return
         scanner = SecretScanner(secrets=self.allow is None or not self.allow.match_file(member))
         scanner.feed(contents)
-        found = self._found(member, scanner, member)
-        if found:
-            with self._lock:
-                self._findings.extend(found)
+        for each, line in self._found(member, scanner, member):
+            self.log.add_written(each, line)
 
-    def _found(self, name: str, scanner: SecretScanner | None, relative: str | None) -> list[Finding]:
-        """The SG602 findings of a scanner (one per hit, after ``finish()``) and its SG603 finding, unless
-        ``keep`` names ``relative`` (the path keep is matched against; ``None`` outside the project)."""
+    def _found(self, name: str, scanner: SecretScanner | None, relative: str | None) -> list[tuple[Finding, int]]:
+        """The SG602 findings of a scanner (one per hit, after ``finish()``, with its line) and its SG603
+        finding (line 0), unless ``keep`` names ``relative`` (the path keep is matched against; ``None``
+        outside the project)."""
         if scanner is None:
             return []
-        found = [finding("secret", name, f"line {hit.line}: {hit.kind}") for hit in scanner.finish()]
+        found = [(finding("secret", name, f"line {hit.line}: {hit.kind}"), hit.line) for hit in scanner.finish()]
         pointer = scanner.pointer
         if pointer is not None and (self.keep is None or relative is None or not self.keep.match_file(relative)):
-            found.append(finding("lfs-pointer", name, pointer.describe()))
+            found.append((finding("lfs-pointer", name, pointer.describe()), 0))
         return found
 
     def findings(self) -> list[Finding]:
         """The SG602 and SG603 findings so far, sorted by path and line (the wheel's workers finish in any order)."""
-        with self._lock:
-            return sorted(self._findings, key=lambda found: (found.path, _line(found.detail)))
+        return self.log.written()
 
     def size_finding(self, artifact: str, kind: str, limit: int | None) -> Finding | None:
         """SG611 when ``artifact`` (a path) has more than ``limit`` bytes, SG610 when ``limit`` is ``None``
@@ -187,7 +188,3 @@ class ContentLog:
 def _listing(items: list[tuple[str, int]]) -> str:
     return ", ".join(f"{path} ({format_size(size)})" for path, size in items)
 
-
-def _line(detail: str) -> int:
-    number = detail.removeprefix("line ").partition(":")[0]
-    return int(number) if number.isdigit() else 0

@@ -35,7 +35,7 @@ from sdistguard.core.paths import is_within, relative_to
 from sdistguard.core.patterns import could_match_below, negations, to_posix
 from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, blocking_findings, finding
 from sdistguard.rules.names import NameCheck
-from sdistguard.walk import Decide, EntryKind, GuardedWalker, Verdict, WalkFacts
+from sdistguard.walk import Decide, EntryKind, FindingsLog, GuardedWalker, Verdict, WalkFacts
 
 PruneCallback = Callable[[str, str], bool]
 """hatchling's directory exclusion: ``(name, parent)``, ``parent`` hatchling's relative path of its directory."""
@@ -54,8 +54,11 @@ class Guard(_Base):
     Constructed like hatchling's builders, plus ``config_settings`` (PEP 517, keyword only). Public
     beyond hatchling's interface: :meth:`walk_included_files` (each file with the walk that chose
     it), :meth:`check_names` (the SG401-SG404 name checks, as findings), :attr:`findings`,
-    :meth:`check` and :meth:`build_guarded`. Only this class talks to the walker: it passes each
-    walk its :class:`~sdistguard.walk.WalkFacts` and reads back records and findings, nothing else.
+    :meth:`check`, :meth:`build_guarded` and :meth:`ignore_line`. The builder owns the build's one
+    :class:`~sdistguard.walk.FindingsLog` (:attr:`log`) and hands it down: to the walker (with each
+    walk's :class:`~sdistguard.walk.WalkFacts`; the walker yields records, nothing else comes back) and
+    to the writers (:attr:`content`); its own findings (names, hatchling's forced files, the size) go
+    into the same log.
     """
 
     def __init__(self, *args: Any, config_settings: dict[str, Any] | None = None, **kwargs: Any) -> None:
@@ -63,6 +66,8 @@ class Guard(_Base):
         self.config_settings = config_settings
         self._content: ContentLog | None = None
         self._names = NameCheck()
+        self.log = FindingsLog()
+        """The findings of this builder's walks, its checks and its writers (:attr:`findings` reads them)."""
         self._private: str | None = None  # resolved private output directory of the running build
 
     @cached_property
@@ -73,22 +78,26 @@ class Guard(_Base):
     @cached_property
     def walker(self) -> GuardedWalker:
         """The walker of this build; its findings are what the build left out or rewrote."""
-        return GuardedWalker(self.root, self.settings, use_gitignore=not self.config.ignore_vcs)
+        return GuardedWalker(self.root, self.settings, use_gitignore=not self.config.ignore_vcs, log=self.log)
 
     @property
     def content(self) -> ContentLog:
         """The secrets and sizes the writer of the current artifact saw (a new log per :meth:`build_guarded`)."""
         if self._content is None:
-            self._content = ContentLog(self.root, self.settings)
+            self._content = ContentLog(self.root, self.settings, self.log)
         return self._content
 
     @property
     def findings(self) -> list[Finding]:
-        """Everything this builder's walks left out or rewrote, in walk order, then the secrets its writer found."""
-        found = self.walker.findings
-        if self._content is not None:
-            found.extend(self._content.findings())
-        return found
+        """Everything this builder's walks left out or rewrote, in walk order, then the secrets its writer found.
+
+        Reads :attr:`log`; runs nothing (git was asked when each walk settled).
+        """
+        return self.log.findings()
+
+    def ignore_line(self, path: str) -> str | None:
+        """The ignore file and line git names for ``path`` (project-relative POSIX), after a walk; else ``None``."""
+        return self.walker.ignore_line(path)
 
     # --- the three walks of hatchling's BuilderInterface, with ours underneath ---
 
@@ -199,7 +208,7 @@ class Guard(_Base):
             member = normalize_archive_path(included.distribution_path)
             found, refused = self._names.check(member, to_posix(included.relative_path or included.path))
             for each in found:
-                self.walker.report(each)
+                self.log.add(each)
             if not refused:
                 yield included
 
@@ -227,12 +236,12 @@ class Guard(_Base):
         """
         if not is_within(source, self.root):
             detail = f"shipped as {os.path.basename(source)}"
-            self.walker.report(finding("parent-ignore-file", to_posix(source), detail))
+            self.log.add(finding("parent-ignore-file", to_posix(source), detail))
             return True
-        if is_within(os.path.realpath(source), self.walker.root_real):
+        if is_within(os.path.realpath(source), os.path.realpath(self.root)):
             return True
         target = os.readlink(source) if os.path.islink(source) else os.path.realpath(source)
-        self.walker.report(finding("external-link", to_posix(os.path.relpath(source, self.root)), f"-> {target}"))
+        self.log.add(finding("external-link", to_posix(os.path.relpath(source, self.root)), f"-> {target}"))
         return False
 
     # --- checks, after the artifact is written privately and before it is moved in ---
@@ -271,13 +280,14 @@ class Guard(_Base):
         # wheel.py, __init__), and take no parameter for one; tempfile.tempdir is the only way to keep
         # that half-written file inside the private directory. PEP 517 hooks run one at a time.
         saved, tempfile.tempdir = tempfile.tempdir, private
-        self._content = ContentLog(self.root, self.settings)
+        self.log.begin_artifact()  # the writers' findings are this artifact's
+        self._content = ContentLog(self.root, self.settings, self.log)
         try:
             built = build(private)
             limit = self.settings.max_sdist_size if self.PLUGIN_NAME == "sdist" else self.settings.max_wheel_size
             too_big = self._content.size_finding(built, self.PLUGIN_NAME, limit)
             if too_big is not None:
-                self.walker.report(too_big)
+                self.log.add(too_big)
             self.check()
             target = os.path.join(directory, os.path.basename(built))
             os.replace(built, target)

@@ -47,7 +47,7 @@ class WalkedTarget:
 
     def ignore_line(self, path: str) -> str | None:
         """The ignore file and line git names for ``path`` (project-relative, POSIX), or ``None``."""
-        return self.builder.walker.oracle.explain([path]).get(path)
+        return self.builder.ignore_line(path)
 
 
 def walk_target(root: str, target: str) -> WalkedTarget:

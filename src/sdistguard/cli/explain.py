@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from sdistguard.core.errors import InputError, project_errors
 from sdistguard.core.paths import relative_to
-from sdistguard.git.ignores import IGNORED_DIRECTORY
 from sdistguard.rules import DIRECTORY_MARKERS, Code, Finding, RuleName
+from sdistguard.walk.evidence import IGNORED_BELOW, evidence_of
 
 if TYPE_CHECKING:
     from sdistguard.builders.selection import WalkedTarget
@@ -176,7 +176,7 @@ def _verdict(walked: WalkedTarget, relative: str, is_dir: bool, tracked: dict[st
 
 def _own_line(walked: WalkedTarget, found: Finding, relative: str) -> Finding:
     """A directory git leaves out because every file below is ignored: the asked file's own ignore line."""
-    if found.detail != IGNORED_DIRECTORY:
+    if evidence_of(found, "git") != IGNORED_BELOW:
         return found
     line = walked.ignore_line(relative)
     if line is None:
@@ -203,11 +203,11 @@ def _finding_for(findings: list[Finding], relative: str, *, is_dir: bool) -> Fin
 def _describe(found: Finding) -> str:
     rule = found.rule
     detail = found.detail or rule.reason
-    marker = _MARKERS.get(rule.name)
+    marker = evidence_of(found, "marker")
     where = f" at {found.path}" if found.path.endswith("/") else ""
-    if marker is not None and found.detail in ("", marker):  # the evidence is the marker on disk
+    if marker is not None:  # the evidence is the marker on disk
         detail = f"{rule.reason}; marker {found.path.rstrip('/') + '/' if found.path != './' else ''}{marker}"
-    elif marker is not None:  # other evidence of the same detector (a well-known cache name)
+    elif rule.name in _MARKERS:  # other evidence of the same detector (a well-known cache name)
         detail = f"{rule.reason} ({found.detail})"
     return f"{found.code} {rule.name}{where}: {detail}"
 

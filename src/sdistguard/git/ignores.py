@@ -73,11 +73,18 @@ class Decision:
     git_source: bool = False
     """git ignores the path and its ignore file and line are asked after the walk (one ``git check-ignore``
     for all, :meth:`IgnoreOracle.explain`); ``detail`` is :data:`GIT_PENDING` until then."""
+    source: str | None = None
+    """The ignore file, line and pattern that decided (``"FILE:LINE: PATTERN"``), when known now."""
 
     @property
     def leaves_out(self) -> bool:
         """Whether the path is left out (``"untracked"`` only reports it)."""
         return self.rule != "untracked"
+
+
+def _ignored_by(source: str) -> Decision:
+    """Left out by the ignore line ``source`` (``"FILE:LINE: PATTERN"``)."""
+    return Decision("nested-gitignore", f"by {source}", source=source)
 
 
 def _is_regular(path: str) -> bool:
@@ -153,7 +160,7 @@ class _EngineView:
         if found is None:
             return None
         source = found.source if os.path.isabs(found.source) else f"{self.path}/{found.source}"
-        return Decision("nested-gitignore", f"by {source}:{found.line}: {found.text}")
+        return _ignored_by(f"{source}:{found.line}: {found.text}")
 
 
 _View = GitTree | _EngineView
@@ -238,7 +245,7 @@ class IgnoreOracle:
             found = self._ancestor_ignored(path.rpartition("/")[0]) or self._rules.ignored(
                 self._prefix + path, is_dir=True)
             if found is not None:
-                return Decision("nested-gitignore", f"by {found.source}:{found.line}: {found.text}")
+                return _ignored_by(f"{found.source}:{found.line}: {found.text}")
         return None
 
     def _ancestor_ignored(self, directory: str) -> Pattern | None:
@@ -273,7 +280,7 @@ class IgnoreOracle:
         if not decisions or any(found.source != own for found in decisions):
             return None
         lines = sorted({f"{found.line}: {found.text}" for found in decisions})
-        return Decision("nested-gitignore", f"by {own}:{', '.join(lines)}")
+        return _ignored_by(f"{own}:{', '.join(lines)}")
 
     def file(self, path: str, *, forced: bool = False) -> Decision | None:
         """The decision on the file (or file link) ``path``: ``None`` ships it without a word."""
@@ -283,7 +290,7 @@ class IgnoreOracle:
             found = self._ancestor_ignored(path.rpartition("/")[0]) or self._rules.ignored(
                 self._prefix + path, is_dir=False)
             if found is not None:
-                return Decision("nested-gitignore", f"by {found.source}:{found.line}: {found.text}")
+                return _ignored_by(f"{found.source}:{found.line}: {found.text}")
         return None
 
     # --- git mode ---

@@ -21,7 +21,7 @@ backend and the auditor speak the same vocabulary: a :class:`Finding` names a ru
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, Literal, Protocol, TypeAlias
 
 from sdistguard.rules import (
@@ -121,6 +121,8 @@ class Finding:
     detail: str = ""
     files: int = 0
     size: int = 0
+    evidence: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    """What made the rule fire, as ``(kind, value)`` pairs to read, not text to match (sdistguard.walk.evidence)."""
 
     @property
     def rule(self) -> Rule:

@@ -1,0 +1,51 @@
+"""The structured evidence the walk puts on its findings (:attr:`sdistguard.rules.Finding.evidence`).
+
+A finding's ``detail`` is text for people; what a program needs to know about why a rule fired is
+its evidence, ``(kind, value)`` pairs with these kinds:
+
+``marker``
+    the file or directory on disk that marks a directory as junk: ``pyvenv.cfg`` (PEP 405),
+    ``conda-meta/``, ``CACHEDIR.TAG`` (with its signature);
+``name``
+    the directory's own name, a row of :data:`sdistguard.rules.JUNK_DIRECTORY_NAMES` (``.tox``);
+``ignore-source``
+    the ignore file, line and pattern git (or sdistguard's engine) names: ``src/.gitignore:1: *.tmp``;
+``git``
+    git's status of a path it left out without naming a line: :data:`IGNORED_BELOW` (a directory every
+    file below which git ignores), :data:`IGNORED` (a file), :data:`UNTRACKED` (``untracked = "exclude"``);
+``link-target``
+    what a link points to, as ``readlink`` says.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+from sdistguard.rules import RULE_BY_NAME, Finding, RuleName
+
+__all__ = ["IGNORED", "IGNORED_BELOW", "UNTRACKED", "EvidenceKind", "evidence_of", "finding_with"]
+
+EvidenceKind = Literal["marker", "name", "ignore-source", "git", "link-target"]
+"""The kinds of evidence (the module docstring)."""
+
+IGNORED_BELOW: Final = "every file below ignored"
+"""``git`` evidence: git leaves the directory out because it ignores every file below, naming no line for it."""
+IGNORED: Final = "ignored"
+"""``git`` evidence: git leaves the file out (not tracked, and ignored), naming no line for it."""
+UNTRACKED: Final = "untracked"
+"""``git`` evidence: git does not track the path (nor, for a directory, anything below it)."""
+
+
+def finding_with(name: RuleName, path: str, detail: str, kind: EvidenceKind, value: str, *, files: int = 0,
+                 size: int = 0) -> Finding:
+    """:func:`sdistguard.rules.finding` with one piece of evidence ``(kind, value)``; raises ``KeyError`` for an
+    unknown rule ``name``."""
+    return Finding(RULE_BY_NAME[name].code, path, detail, files, size, ((kind, value),))
+
+
+def evidence_of(found: Finding, kind: EvidenceKind) -> str | None:
+    """The value of ``found``'s evidence of ``kind``, or ``None`` when it has none."""
+    for each, value in found.evidence:
+        if each == kind:
+            return value
+    return None
