@@ -268,6 +268,8 @@ SECRET_KINDS: Final[tuple[SecretKind, ...]] = (
 
 _LONGEST: Final = 4096
 """Bytes a match may need after its anchor (the longest: a PEM BEGIN line, its headers and one body line)."""
+_SCAN_PIECE: Final = 1 << 20
+"""Bytes the scanner lets wait before it scans them (a file of fewer bytes is scanned once, whole, at the end)."""
 
 
 class _Probe(NamedTuple):
@@ -310,8 +312,8 @@ class SecretScanner:
 
     ``feed(chunk)`` as the bytes arrive, ``finish()`` once at the end; ``hits`` then lists each
     (kind, line) once, in the order found. A token split across chunks is found (the scanner keeps
-    the last few KiB of the stream); memory stays bounded by the chunk size plus that tail. The text of
-    a token is never kept. After ``finish()``, :attr:`pointer` is the Git LFS pointer the whole stream
+    the last few KiB of the stream); memory stays bounded by :data:`_SCAN_PIECE` plus the chunk size
+    plus that tail. The text of a token is never kept. After ``finish()``, :attr:`pointer` is the Git LFS pointer the whole stream
     is (:func:`lfs_pointer`; looked at only for a stream under :data:`LFS_POINTER_LIMIT` bytes), or
     ``None``. ``secrets=False`` skips the token scan (``hits`` stays empty), ``pointers=False`` the
     pointer check. Raises nothing.
@@ -324,30 +326,53 @@ class SecretScanner:
         self._pointers = pointers
         self._size = 0  # bytes fed
         self._seen: set[tuple[str, int]] = set()
-        self._buffer = b""
+        self._buffer = b""  # the bytes kept: the unscanned tail of the stream, with context before it
+        self._chunks: list[bytes] = []  # fed after the buffer, not joined to it yet
+        self._pending = 0  # bytes in _chunks
         self._lines_before = 0  # newlines in the bytes dropped from the front of the buffer
         self._scan_from = 0  # anchors before this offset of the buffer were looked at already
 
     def feed(self, chunk: bytes) -> None:
-        """Scan ``chunk``, the next bytes of the stream."""
+        """Scan ``chunk``, the next bytes of the stream.
+
+        The chunks are kept until :data:`_SCAN_PIECE` bytes wait (then scanned, all but the last
+        :data:`_LONGEST`), so a file fed in one piece or a few is scanned once, by :meth:`finish`, with
+        no copy of its bytes and no count of its lines (counted only for a hit, or for bytes dropped).
+        """
         self._size += len(chunk)
         if self._secrets:
-            self._buffer += chunk
-            self._scan(len(self._buffer) - _LONGEST)
+            self._chunks.append(chunk)
+            self._pending += len(chunk)
+            if self._pending >= _SCAN_PIECE:
+                self._join()
+                self._scan(len(self._buffer) - _LONGEST, final=False)
         elif self._size < LFS_POINTER_LIMIT:  # only the pointer check: keep a small stream whole
             self._buffer += chunk
 
     def finish(self) -> list[SecretHit]:
         """Scan what is left, check for a pointer (:attr:`pointer`) and return :attr:`hits`."""
+        self._join()
         if self._pointers and self._size < LFS_POINTER_LIMIT:
-            # under _LONGEST bytes the buffer still holds the whole stream: no scan has cut it yet
+            # under _SCAN_PIECE bytes the buffer still holds the whole stream: no scan has cut it yet
             self.pointer = lfs_pointer(self._buffer)
         if self._secrets:
-            self._scan(len(self._buffer))
+            self._scan(len(self._buffer), final=True)
         self._buffer = b""
         return self.hits
 
-    def _scan(self, limit: int) -> None:
+    def _join(self) -> None:
+        """Append the waiting chunks to the buffer (one chunk onto an empty buffer: no copy)."""
+        chunks = self._chunks
+        if chunks:
+            if self._buffer:
+                chunks.insert(0, self._buffer)
+            self._buffer = b"".join(chunks)  # one exact bytes object is returned as it is
+            chunks.clear()
+            self._pending = 0
+
+    def _scan(self, limit: int, *, final: bool) -> None:
+        """Look at the anchors that start before ``limit`` (an offset of the buffer) and match them;
+        unless ``final``, drop the buffer's front up to one byte before ``limit`` (its lines counted)."""
         buffer = self._buffer
         start_from = self._scan_from
         if limit <= start_from:
@@ -370,6 +395,8 @@ class SecretScanner:
                 if (kind.name, line) not in self._seen:
                     self._seen.add((kind.name, line))
                     self.hits.append(SecretHit(kind.name, line))
+        if final:
+            return
         keep_from = limit - 1  # one byte of context before the next scan's first anchor
         if keep_from > 0:
             self._lines_before += buffer.count(b"\n", 0, keep_from)
