@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from conftest import write_project
 from sdistguard.audit import audit
-from sdistguard.builders.guard import GuardedSdistBuilder
+from sdistguard.builders.sdist import GuardedSdistBuilder
 from sdistguard.errors import InputError, TreeError, project_errors
 from sdistguard.rules import JUNK_DIRECTORY_NAMES, RULE_BY_NAME, Code, Finding
 from test_audit import hatchling_sdist

@@ -28,7 +28,7 @@ from hypothesis.errors import NonInteractiveExampleWarning
 
 from conftest import members, wheel_members, write_project
 from sdistguard.audit import audit
-from sdistguard.builders.guard import GuardedSdistBuilder
+from sdistguard.builders.sdist import GuardedSdistBuilder
 from sdistguard.builders.wheel import GuardedWheelBuilder
 from sdistguard.errors import TreeError
 from sdistguard.rules import Finding

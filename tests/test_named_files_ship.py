@@ -19,7 +19,7 @@ import pytest
 from hatchling.builders.sdist import SdistBuilder
 from hatchling.builders.wheel import WheelBuilder
 
-from sdistguard.builders.guard import GuardedSdistBuilder
+from sdistguard.builders.sdist import GuardedSdistBuilder
 from sdistguard.builders.wheel import GuardedWheelBuilder
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")

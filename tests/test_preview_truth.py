@@ -18,7 +18,7 @@ from hatchling.builders.sdist import SdistBuilder
 
 from sdistguard.audit import audit
 from sdistguard.builders import preview_findings, preview_hatchling
-from sdistguard.builders.guard import GuardedSdistBuilder
+from sdistguard.builders.sdist import GuardedSdistBuilder
 from sdistguard.cli import main
 from sdistguard.rules import Finding
 

@@ -26,7 +26,8 @@ from sdistguard.compat import HATCHLING_REQUIREMENT, check_hatchling
 check_hatchling()
 
 if TYPE_CHECKING:
-    from sdistguard.builders.guard import Guard, GuardedSdistBuilder
+    from sdistguard.builders.guard import Guard
+    from sdistguard.builders.sdist import GuardedSdistBuilder
     from sdistguard.builders.static import ProjectPreview
     from sdistguard.builders.wheel import GuardedWheelBuilder
     from sdistguard.rules import Finding
@@ -36,7 +37,7 @@ __all__ = [
     "preview_findings", "preview_hatchling", "preview_project",
 ]
 
-_MODULES = {"GuardedSdistBuilder": "sdistguard.builders.guard", "GuardedWheelBuilder": "sdistguard.builders.wheel"}
+_MODULES = {"GuardedSdistBuilder": "sdistguard.builders.sdist", "GuardedWheelBuilder": "sdistguard.builders.wheel"}
 
 
 def __getattr__(name: str) -> Any:

@@ -24,7 +24,6 @@ import bisect
 import functools
 import io
 import os
-import tarfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
@@ -53,9 +52,10 @@ TREE_ONLY: Final[frozenset[RuleName]] = frozenset({
 
 _CHUNK: Final = 1 << 20
 _KINDS: Final[dict[bytes, MemberKind]] = {
-    tarfile.SYMTYPE: "symlink", tarfile.LNKTYPE: "hardlink", tarfile.FIFOTYPE: "fifo",
-    tarfile.CHRTYPE: "chardev", tarfile.BLKTYPE: "blockdev", tarfile.DIRTYPE: "dir",
+    b"2": "symlink", b"1": "hardlink", b"6": "fifo", b"3": "chardev", b"4": "blockdev", b"5": "dir",
 }
+"""tarfile's ``SYMTYPE``, ``LNKTYPE``, ``FIFOTYPE``, ``CHRTYPE``, ``BLKTYPE``, ``DIRTYPE``, spelled out: a
+build imports this module, a wheel build no tarfile (the audit below imports it)."""
 
 
 def hatchling_selection(builder: BuilderInterface[Any, Any], *, forced: bool = True) -> Iterator[IncludedFile]:
@@ -86,6 +86,8 @@ def audit_selection(files: Iterable[IncludedFile], project: str | None, allow_se
     project file. A file that vanished or cannot be read is skipped, as if hatchling had failed on
     it later. ``allow_secrets``: patterns of members whose content is not scanned (SG602).
     """
+    import tarfile
+
     from sdistguard.audit.base import LimitReached, Limits, Member
     from sdistguard.audit.collector import Collector
 
