@@ -30,6 +30,8 @@ NEVER_IN_A_CLEAN_BUILD = (
     "json", "packaging.metadata", "configparser",
     # the thread pool and the queue of a tree whose bytes fit in one task
     "concurrent.futures", "queue",
+    # git's ignore rules read by sdistguard: in a work tree git itself answers
+    "sdistguard.gitignore",
 )
 """Modules (and their submodules) that building a small clean project must not import."""
 

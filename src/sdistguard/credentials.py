@@ -313,10 +313,10 @@ class SecretScanner:
     ``feed(chunk)`` as the bytes arrive, ``finish()`` once at the end; ``hits`` then lists each
     (kind, line) once, in the order found. A token split across chunks is found (the scanner keeps
     the last few KiB of the stream); memory stays bounded by :data:`_SCAN_PIECE` plus the chunk size
-    plus that tail. The text of a token is never kept. After ``finish()``, :attr:`pointer` is the Git LFS pointer the whole stream
-    is (:func:`lfs_pointer`; looked at only for a stream under :data:`LFS_POINTER_LIMIT` bytes), or
-    ``None``. ``secrets=False`` skips the token scan (``hits`` stays empty), ``pointers=False`` the
-    pointer check. Raises nothing.
+    plus that tail. The text of a token is never kept. After ``finish()``, :attr:`pointer` is the Git
+    LFS pointer the whole stream is (:func:`lfs_pointer`; looked at only for a stream under
+    :data:`LFS_POINTER_LIMIT` bytes), or ``None``. ``secrets=False`` skips the token scan (``hits``
+    stays empty), ``pointers=False`` the pointer check. Raises nothing.
     """
 
     def __init__(self, *, secrets: bool = True, pointers: bool = True) -> None:
