@@ -60,7 +60,6 @@ _CREDENTIAL_PATHS: Final[dict[tuple[str, str], str]] = {
 }
 """(parent directory, file name) -> what it is: the files each cloud CLI writes in its own directory."""
 
-_DOTENV: Final = re.compile(r"\.env(?:\.(?P<suffix>[^/]+))?")
 _DOTENV_TEMPLATES: Final = frozenset(
     {"example", "sample", "template", "tmpl", "tpl", "dist", "defaults", "default", "schema", "in", "md"}
 )
@@ -83,8 +82,8 @@ def credential_file_kind(relative_path: str) -> str | None:
     found = _CREDENTIAL_PATHS.get((parent.rpartition("/")[2], name))
     if found is not None:
         return found
-    dotenv = _DOTENV.fullmatch(name)
-    if dotenv is not None and (dotenv.group("suffix") or "").lower() not in _DOTENV_TEMPLATES:
+    # ``.env`` or ``.env.<suffix>`` (a name: no ``/``), tested without a regex (one fewer to compile per build)
+    if name == ".env" or (name.startswith(".env.") and len(name) > 5 and name[5:].lower() not in _DOTENV_TEMPLATES):
         return "dotenv environment file"
     return None
 
@@ -272,19 +271,23 @@ _SCAN_PIECE: Final = 1 << 20
 """Bytes the scanner lets wait before it scans them (a file of fewer bytes is scanned once, whole, at the end)."""
 
 
-class _Probe(NamedTuple):
+class _Probe:
     """One ``bytes.find`` pass standing for several kinds: their anchors all hold ``needle`` at ``offset``.
 
     Every pass over the text is a C loop that holds the GIL (the wheel's workers scan in parallel), and
-    its cost grows as the needle shrinks only slowly: one pass for ``gh`` costs what one pass for
-    ``ghp_`` does, so the five GitHub prefixes and ``github_pat_`` share it, ``AKIA``/``ASIA`` share
-    ``IA`` and Stripe's two prefixes ``k_live_``: 9 passes instead of 16.
+    a shorter needle costs more per pass, but not per kind: over the standard library's 32 MB one pass
+    for ``gh`` took 0.033 s of CPU, for a 4-byte prefix about 0.02 s, for ``-----BEGIN `` 0.011 s. So the
+    five GitHub prefixes share ``gh`` (``github_pat_`` has its own), ``AKIA``/``ASIA`` share ``IA`` and
+    Stripe's two prefixes ``k_live_``: 9 passes instead of 16, about 0.18 s for those 32 MB.
     """
 
-    needle: bytes
-    offset: int
-    kinds: tuple[tuple[int, SecretKind], ...]
-    """(index in :data:`SECRET_KINDS`, kind) of each kind this probe stands for."""
+    __slots__ = ("kinds", "needle", "offset")
+
+    def __init__(self, needle: bytes, offset: int, kinds: tuple[tuple[int, SecretKind], ...]) -> None:
+        self.needle = needle
+        self.offset = offset
+        self.kinds = kinds
+        """(index in :data:`SECRET_KINDS`, kind) of each kind this probe stands for."""
 
 
 def _probes(kinds: tuple[SecretKind, ...], shared: tuple[tuple[bytes, int], ...]) -> tuple[_Probe, ...]:
