@@ -148,8 +148,9 @@ def lfs_pointer(data: bytes) -> LfsPointer | None:
     if len(data) >= LFS_POINTER_LIMIT:
         return None
     text = data.strip(b" \t\n\r\x0b\x0c")
-    named = any(name in text for name in (b"git-media", b"hawser", b"git-lfs"))
-    if not text.startswith((b"version ", b"ext-")) or not named:
+    if not text.startswith((b"version ", b"ext-")):  # first: most small files end here
+        return None
+    if not any(name in text for name in (b"git-media", b"hawser", b"git-lfs")):
         return None
     extension_key, oid_value, size_value = _lfs_patterns()
     values: list[bytes] = []
