@@ -18,7 +18,7 @@ from conftest import write_project
 from helpers.builds import guarded_findings, hatchling_sdist
 from helpers.fakes import FAKE_TOKENS
 from sdistguard.audit import audit
-from sdistguard.builders.guard import GuardedSdistBuilder
+from sdistguard.builders.sdist import GuardedSdistBuilder
 from sdistguard.core.errors import InputError, project_errors
 from sdistguard.rules import JUNK_DIRECTORY_NAMES, RULE_BY_NAME, Code, Finding
 

@@ -27,7 +27,7 @@ from conftest import members, wheel_members, write_project
 from helpers.builds import guarded_findings, hatchling_sdist, hatchling_wheel
 from helpers.fakes import FAKE_TOKENS, pointer_text
 from sdistguard.audit import audit
-from sdistguard.builders.guard import GuardedSdistBuilder
+from sdistguard.builders.sdist import GuardedSdistBuilder
 from sdistguard.builders.wheel import GuardedWheelBuilder
 from sdistguard.rules import Finding
 

@@ -20,7 +20,7 @@ from hatchling.builders.wheel import WheelBuilder
 
 from helpers.builds import build_standard
 from helpers.git import commit_all
-from sdistguard.builders.guard import GuardedSdistBuilder
+from sdistguard.builders.sdist import GuardedSdistBuilder
 from sdistguard.builders.wheel import GuardedWheelBuilder
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")

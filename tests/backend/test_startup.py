@@ -30,6 +30,8 @@ NEVER_IN_A_CLEAN_BUILD = (
     "json", "packaging.metadata", "configparser",
     # the thread pool and the queue of a tree whose bytes fit in one task
     "concurrent.futures", "queue",
+    # git's ignore rules read by sdistguard: in a work tree git itself answers
+    "sdistguard.git.gitignore",
 )
 """Modules (and their submodules) that building a small clean project must not import."""
 
@@ -38,9 +40,8 @@ _CHILD = textwrap.dedent("""
     started = []
     threading.settrace(lambda *args: started.append(threading.current_thread().name))
     import sdistguard.build as hooks
-    sdist = hooks.build_sdist(sys.argv[1])
-    wheel = hooks.build_wheel(sys.argv[1])
-    print(repr({"artifacts": [sdist, wheel], "modules": sorted(sys.modules), "threads": sorted(set(started)),
+    artifacts = [getattr(hooks, hook)(sys.argv[1]) for hook in sys.argv[2:] or ["build_sdist", "build_wheel"]]
+    print(repr({"artifacts": artifacts, "modules": sorted(sys.modules), "threads": sorted(set(started)),
                 "alive": threading.active_count()}))
 """)
 
@@ -87,11 +88,12 @@ def _git_counter(root: Path) -> tuple[Path, Path]:
     return directory, log
 
 
-def _build_in_fresh_process(project: Path, out: Path, path_prefix: Path) -> dict[str, object]:
+def _build_in_fresh_process(project: Path, out: Path, path_prefix: Path, *hooks: str) -> dict[str, object]:
+    """Run the PEP 517 ``hooks`` (default: ``build_sdist`` then ``build_wheel``) in one fresh interpreter."""
     environment = dict(os.environ, PATH=f"{path_prefix}{os.pathsep}{os.environ.get('PATH', '')}",
                        SOURCE_DATE_EPOCH="1700000000")
     environment.pop("SDISTGUARD_DEBUG", None)
-    done = subprocess.run([sys.executable, "-c", _CHILD, str(out)], cwd=project, env=environment,
+    done = subprocess.run([sys.executable, "-c", _CHILD, str(out), *hooks], cwd=project, env=environment,
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # a clean build prints nothing
@@ -120,6 +122,29 @@ def test_a_small_clean_build_loads_no_auditor_report_or_pool(small_build: tuple[
                     if any(name == banned or name.startswith(banned + ".") for banned in NEVER_IN_A_CLEAN_BUILD))
     assert loaded == []
     assert "sdistguard.builders.guard" in modules  # the build did run sdistguard's builders
+
+
+NEVER_IN_A_WHEEL_BUILD = (
+    # the sdist's writer and builder, hatchling's sdist module and what only they use: a frontend builds
+    # the wheel in a process of its own (hatchling's wheel build loads none of them either)
+    "sdistguard.builders.sdist", "sdistguard.builders.sdist_writer", "hatchling.builders.sdist", "tarfile", "gzip",
+)
+"""Modules (and their submodules) that building a small clean project's wheel alone must not import."""
+
+
+def test_a_small_wheel_build_loads_no_sdist_writer_nor_tarfile(tmp_path: Path) -> None:
+    project = _small_project(tmp_path)
+    shims, _ = _git_counter(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = _build_in_fresh_process(project, out, shims, "build_wheel")
+    assert result["artifacts"] == ["tinypkg-0.1.0-py3-none-any.whl"]
+    modules = result["modules"]
+    assert isinstance(modules, list)
+    loaded = sorted(name for name in modules
+                    if any(name == banned or name.startswith(banned + ".") for banned in NEVER_IN_A_WHEEL_BUILD))
+    assert loaded == []
+    assert "sdistguard.builders.wheel_writer" in modules  # the build did run sdistguard's wheel writer
 
 
 def test_a_small_build_starts_no_thread(small_build: tuple[dict[str, object], list[str]]) -> None:

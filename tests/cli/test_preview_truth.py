@@ -21,7 +21,7 @@ from helpers.git import git
 from sdistguard.audit import audit
 from sdistguard.audit.shipped import preview_hatchling
 from sdistguard.builders import preview_findings
-from sdistguard.builders.guard import GuardedSdistBuilder
+from sdistguard.builders.sdist import GuardedSdistBuilder
 from sdistguard.cli import main
 from sdistguard.rules import Finding
 

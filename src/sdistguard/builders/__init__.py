@@ -25,7 +25,8 @@ from sdistguard.core.compat import HATCHLING_REQUIREMENT, check_hatchling
 check_hatchling()
 
 if TYPE_CHECKING:
-    from sdistguard.builders.guard import Guard, GuardedSdistBuilder
+    from sdistguard.builders.guard import Guard
+    from sdistguard.builders.sdist import GuardedSdistBuilder
     from sdistguard.builders.shipped import HatchlingSdist
     from sdistguard.builders.static import ProjectPreview
     from sdistguard.builders.wheel import GuardedWheelBuilder
@@ -36,7 +37,7 @@ __all__ = [
     "preview_builder", "preview_findings", "preview_project",
 ]
 
-_MODULES = {"GuardedSdistBuilder": "sdistguard.builders.guard", "GuardedWheelBuilder": "sdistguard.builders.wheel"}
+_MODULES = {"GuardedSdistBuilder": "sdistguard.builders.sdist", "GuardedWheelBuilder": "sdistguard.builders.wheel"}
 
 
 def __getattr__(name: str) -> Any:

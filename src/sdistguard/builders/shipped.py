@@ -23,7 +23,6 @@ import bisect
 import functools
 import io
 import os
-import tarfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -54,9 +53,10 @@ ShippedKind = Literal["file", "dir", "symlink", "hardlink", "fifo", "chardev", "
 """A member's type, in the auditor's words (``sdistguard.audit.base.MemberKind`` has the same values)."""
 
 _KINDS: Final[dict[bytes, ShippedKind]] = {
-    tarfile.SYMTYPE: "symlink", tarfile.LNKTYPE: "hardlink", tarfile.FIFOTYPE: "fifo",
-    tarfile.CHRTYPE: "chardev", tarfile.BLKTYPE: "blockdev", tarfile.DIRTYPE: "dir",
+    b"2": "symlink", b"1": "hardlink", b"6": "fifo", b"3": "chardev", b"4": "blockdev", b"5": "dir",
 }
+"""tarfile's ``SYMTYPE``, ``LNKTYPE``, ``FIFOTYPE``, ``CHRTYPE``, ``BLKTYPE``, ``DIRTYPE``, spelled out: a
+build imports this module, a wheel build no tarfile (sdist_members imports it)."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,8 @@ def sdist_members(files: Iterable[IncludedFile], project: str | None, *,
     each member. A file that vanished (``gettarinfo`` fails) or is a socket is skipped, as if hatchling
     had failed on it later or as tarfile skips it.
     """
+    import tarfile  # here, not at the top: a wheel build imports this module and loads no tarfile
+
     archive = tarfile.TarFile(fileobj=io.BytesIO(), mode="w", format=tarfile.PAX_FORMAT)  # gettarinfo only
     top = project or "project"
     for included in files:

@@ -46,8 +46,6 @@ from hatchling.builders.utils import (
 )
 from hatchling.builders.wheel import RecordFile, WheelArchive
 
-from sdistguard.builders.sdist_writer import quick_gil_handover
-
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -350,6 +348,9 @@ class ParallelWheelArchive(WheelArchive):
                         else:
                             if pool is None:
                                 from concurrent.futures import ThreadPoolExecutor
+
+                                # here, not at the top: the sdist writer's module loads tarfile and gzip
+                                from sdistguard.builders.sdist_writer import quick_gil_handover
 
                                 stack.enter_context(quick_gil_handover())
                                 pool = stack.enter_context(

@@ -12,7 +12,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final, Literal, get_args
+from typing import Any, Final, Literal, NamedTuple, get_args
 
 from sdistguard.core.errors import ConfigError
 from sdistguard.rules import RULES, Code, Finding
@@ -57,8 +57,7 @@ _TRUE: Final = ("true", "1")
 _FALSE: Final = ("false", "0")
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):  # not a dataclass: a NamedTuple costs a quarter of its start-up
     """sdistguard's own settings for one build.
 
     ``keep``: gitignore-style patterns, relative to the project root, that the venv, cache,

@@ -37,15 +37,14 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Final, Literal, NamedTuple
 
 from sdistguard.core.errors import ConfigError
-from sdistguard.git.gitignore import IgnoreRules, Pattern, PatternList, read_pattern_file
 from sdistguard.git.vcs import GitTree, GitUnavailable, explain_ignored, query, work_tree_top
 
 if TYPE_CHECKING:
     from sdistguard.core.config import UntrackedPolicy
+    from sdistguard.git.gitignore import IgnoreRules, Pattern, PatternList
 
 __all__ = ["GIT_PENDING", "IGNORED_DIRECTORY", "IGNORED_FILE", "Decision", "IgnoreOracle"]
 
@@ -60,8 +59,7 @@ Mode = Literal["git", "engine", "sdist", "off"]
 """How an :class:`IgnoreOracle` answers (the module docstring)."""
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):  # not a dataclass: a NamedTuple costs a quarter of its start-up
     """What git's rules say about one path: ``rule`` (a rule name of :mod:`sdistguard.rules`), ``detail``.
 
     ``rule`` is ``"nested-gitignore"`` (ignored: left out), ``"untracked-excluded"`` (left out by
@@ -123,6 +121,8 @@ def _global_excludes() -> PatternList | None:
     """git's default ``core.excludesFile``: ``$XDG_CONFIG_HOME/git/ignore`` or ``~/.config/git/ignore``."""
     base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
     path = os.path.join(base, "git", "ignore")
+    from sdistguard.git.gitignore import read_pattern_file
+
     return read_pattern_file(path, path)
 
 
@@ -130,6 +130,8 @@ def _repository_excludes(work_tree: str) -> list[PatternList]:
     """The ignore sources of the repository at ``work_tree`` besides its ``.gitignore`` files, lowest first
     in git's order as :class:`IgnoreRules` takes them: ``.git/info/exclude`` and ``core.excludesFile``
     (gitignore(5)); a source that is absent or unreadable is left out. Raises nothing."""
+    from sdistguard.git.gitignore import read_pattern_file
+
     extra: list[PatternList] = []
     _, common = _git_dirs(work_tree)
     if common is not None:
@@ -150,6 +152,8 @@ class _EngineView:
     """
 
     def __init__(self, path: str, absolute: str) -> None:
+        from sdistguard.git.gitignore import IgnoreRules
+
         self.path = path
         self.rules = IgnoreRules(absolute, _repository_excludes(absolute))
 
@@ -197,10 +201,14 @@ class IgnoreOracle:
             return
         answer = query(root)
         unpacked_sdist = _is_regular(os.path.join(root, "PKG-INFO"))
+        if isinstance(answer, GitTree) and (answer.tracked or answer.untracked) and not (
+                unpacked_sdist and not answer.tracked):
+            self.mode, self._git = "git", answer
+            return
+        # git's rules, read by sdistguard (gitignore.py): not even imported when git answers
+        from sdistguard.git.gitignore import IgnoreRules
+
         if isinstance(answer, GitTree) and (answer.tracked or answer.untracked):
-            if not (unpacked_sdist and not answer.tracked):
-                self.mode, self._git = "git", answer
-                return
             # An unpacked sdist sitting untracked in some work tree: its author chose its files.
             self.mode = "sdist"
             self._rules = IgnoreRules(root, skip="", accept=_is_cache_marker)
