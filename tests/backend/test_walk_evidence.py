@@ -11,7 +11,7 @@ import pytest
 
 from conftest import write_project
 from sdistguard.builders import preview_builder
-from sdistguard.builders.guard import GuardedSdistBuilder
+from sdistguard.builders.sdist import GuardedSdistBuilder
 from sdistguard.core.errors import TreeError
 from sdistguard.walk.evidence import IGNORED_BELOW, evidence_of
 

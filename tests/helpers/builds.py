@@ -12,7 +12,7 @@ from pathlib import Path
 from hatchling.builders.sdist import SdistBuilder
 from hatchling.builders.wheel import WheelBuilder
 
-from sdistguard.builders.guard import GuardedSdistBuilder
+from sdistguard.builders.sdist import GuardedSdistBuilder
 from sdistguard.builders.wheel import GuardedWheelBuilder
 from sdistguard.core.errors import TreeError
 from sdistguard.rules import Finding

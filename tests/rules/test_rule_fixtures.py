@@ -20,7 +20,7 @@ import pytest
 
 from conftest import write_project
 from sdistguard.audit import audit
-from sdistguard.builders.guard import GuardedSdistBuilder
+from sdistguard.builders.sdist import GuardedSdistBuilder
 from sdistguard.core.errors import TreeError
 from sdistguard.rules import DIRECTORY_MARKERS, JUNK_DIRECTORY_NAMES, RULE_BY_NAME, RULES, Finding, naming
 
