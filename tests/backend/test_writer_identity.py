@@ -45,6 +45,8 @@ from sdistguard.builders.sdist_writer import (
     ustar_header,
 )
 from sdistguard.builders.wheel_writer import ParallelWheelArchive, direct_writes_agree
+from sdistguard.rules import JUNK_DIRECTORY_NAMES
+from sdistguard.rules.credentials import credential_file_kind
 from sdistguard.rules.names import windows_reason
 
 SMALL_CHUNK = 4096
@@ -290,6 +292,10 @@ PACKAGE_TREES = trees(large=70_000).filter(
     lambda entries: not {e.path for e in entries} & {"__init__.py", "data.txt"}
     # a name Windows refuses (``0.``, ``aux``) stops the build (SG402): such a tree is not clean
     and not any(windows_reason(e.path) for e in entries)
+    # a directory the guard leaves out by its name (``.uv-cache/``, SG103) is not shipped: such a tree is not clean
+    and not any(part in JUNK_DIRECTORY_NAMES for e in entries for part in e.path.split("/")[:-1])
+    # nor a credential store by its name (``.env``, SG601)
+    and not any(credential_file_kind(e.path) for e in entries)
 )
 
 
