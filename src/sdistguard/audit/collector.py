@@ -33,7 +33,13 @@ from sdistguard.audit.hints import BuiltBy
 from sdistguard.audit.layout import is_absolute, junk_root, stronger
 from sdistguard.audit.metadata import PKG_INFO_LIMIT
 from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, RuleName, finding
-from sdistguard.rules.credentials import LfsPointer, SecretHit, SecretScanner, credential_file_kind
+from sdistguard.rules.credentials import (
+    LfsPointer,
+    SecretHit,
+    SecretScanner,
+    content_findings,
+    credential_file_kind,
+)
 from sdistguard.rules.names import NameCheck, twin_finding
 
 __all__ = ["Collector"]
@@ -181,10 +187,7 @@ class Collector:
     def secrets(self, path: str, hits: Sequence[SecretHit], pointer: LfsPointer | None = None) -> None:
         """One ``secret`` finding per secret found in ``path``: ``line N: <kind>`` (never the token itself);
         an ``lfs-pointer`` finding when the member's whole content is a Git LFS ``pointer``."""
-        for hit in hits:
-            self._findings.append(finding("secret", path, f"line {hit.line}: {hit.kind}"))
-        if pointer is not None:
-            self._findings.append(finding("lfs-pointer", path, pointer.describe()))
+        self._findings.extend(finding(rule, path, detail) for rule, detail, _ in content_findings(hits, pointer))
 
     def _note_name(self, path: str, parts: list[str], is_dir: bool) -> None:
         """The name rules (SG401-SG404, :class:`~sdistguard.rules.names.NameCheck`, the build's own) and

@@ -22,7 +22,7 @@ import pathspec
 
 from sdistguard.core.patterns import to_posix
 from sdistguard.rules import PYPI_FILE_LIMIT, Finding, RuleName, finding
-from sdistguard.rules.credentials import SecretScanner
+from sdistguard.rules.credentials import SecretScanner, content_findings
 from sdistguard.walk import FindingsLog
 
 if TYPE_CHECKING:
@@ -131,11 +131,11 @@ class ContentLog:
         outside the project)."""
         if scanner is None:
             return []
-        found = [(finding("secret", name, f"line {hit.line}: {hit.kind}"), hit.line) for hit in scanner.finish()]
+        hits = scanner.finish()  # the pointer is known once the scan finishes
         pointer = scanner.pointer
-        if pointer is not None and (self.keep is None or relative is None or not self.keep.match_file(relative)):
-            found.append((finding("lfs-pointer", name, pointer.describe()), 0))
-        return found
+        kept = pointer is not None and self.keep is not None and relative is not None and self.keep.match_file(relative)
+        return [(finding(rule, name, detail), line)
+                for rule, detail, line in content_findings(hits, pointer, pointer_kept=bool(kept))]
 
     def findings(self) -> list[Finding]:
         """The SG602 and SG603 findings so far, sorted by path and line (the wheel's workers finish in any order)."""
