@@ -30,7 +30,7 @@ from packaging.utils import canonicalize_name
 from sdistguard.audit.base import DirectorySize, LimitReached, Limits, Member, MemberKind, sort_key
 from sdistguard.audit.builder import BuilderEvidence
 from sdistguard.audit.hints import BuiltBy
-from sdistguard.audit.layout import is_absolute, junk_root, stronger
+from sdistguard.audit.layout import junk_root, stronger
 from sdistguard.audit.metadata import PKG_INFO_LIMIT
 from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, RuleName, finding
 from sdistguard.rules.credentials import (
@@ -40,6 +40,7 @@ from sdistguard.rules.credentials import (
     content_findings,
     credential_file_kind,
 )
+from sdistguard.rules.links import Reached, classify_link, is_absolute, lexical_target
 from sdistguard.rules.names import NameCheck, twin_finding
 
 __all__ = ["Collector"]
@@ -94,7 +95,7 @@ class Collector:
         self._name_bytes = 0
         self._duplicates: dict[str, list[int]] = {}
         self._kinds: dict[str, MemberKind] = {}  # non-directory members other than regular files
-        self._links: list[tuple[str, str, str]] = []
+        self._links: list[tuple[str, str | None, str]] = []  # (path, lexical target, target as stored)
         self._roots: dict[str, _Root] = {}
         self._outside: dict[str, list[int]] = {}
         self._dir_sizes: dict[str, list[int]] = {}
@@ -154,7 +155,7 @@ class Collector:
             self._outside[outside][1] += size
         self._note_file(path, parts, kind, size, member.head if kind == "file" else b"")
         if kind == "symlink":
-            self._note_symlink(path, parts, member.target)
+            self._note_symlink(path, member.target)
         elif kind == "hardlink":
             self._note_hardlink(path, member.target)
         elif kind in _SPECIAL_LABELS:
@@ -293,16 +294,9 @@ class Collector:
         if known is None or stronger(rule, evidence, known.rule, known.evidence):
             self._roots[root] = _Root(rule, evidence)
 
-    def _note_symlink(self, path: str, parts: list[str], target: str) -> None:
-        if is_absolute(target):
-            self._findings.append(finding("external-link", path, f"symlink to absolute path {target}"))
-            return
-        resolved = posixpath.normpath(posixpath.join(*parts[:-1], target) if len(parts) > 1 else target)
-        if resolved == ".." or resolved.startswith("../"):
-            where = "the top-level directory" if self.sdist else "the archive"
-            self._findings.append(finding("external-link", path, f"symlink to {target}, outside {where}"))
-            return
-        self._links.append((path, resolved, target))
+    def _note_symlink(self, path: str, target: str) -> None:
+        """Keep the symlink at ``path`` for :meth:`_finish_links` (its target decides once every member is seen)."""
+        self._links.append((path, lexical_target(path, target), target))
 
     def _note_hardlink(self, path: str, target: str) -> None:
         stored = target
@@ -347,28 +341,45 @@ class Collector:
         return [DirectorySize(path, files, size) for path, (files, size) in ranked[:_SUMMARY_ENTRIES]]
 
     def _finish_links(self, names: list[str]) -> None:
-        """``link-cycle``, ``link-member`` or ``dangling-link`` for every symlink kept by :meth:`_note_symlink`.
+        """``external-link``, ``link-cycle``, ``link-member`` or ``dangling-link`` for every symlink kept by
+        :meth:`_note_symlink`: the registry's one link rule (:func:`sdistguard.rules.links.classify_link`) over
+        what the archive shows.
 
         A cycle: the link leads to itself through other links (``a -> b``, ``b -> a``), to more than 40 links in
         a row (Linux gives up with ``ELOOP``), or to a directory that holds it (``l -> .``, ``d/l -> ..``).
         """
-        targets = {path: resolved for path, resolved, _ in self._links}
+        targets = {path: resolved for path, resolved, _ in self._links if resolved is not None}
         for path, resolved, target in self._links:
-            cycle = self._cycle(path, resolved, targets) if target else ""
-            if cycle:
-                self._findings.append(finding("link-cycle", path, f"symlink to {target}: {cycle}"))
-                continue
-            exists = resolved in self.files or _has_prefix(names, resolved + "/") or resolved == "."
-            if target and exists:
+            chain: list[str] = []
+
+            def reach(path: str = path, resolved: str | None = resolved, chain: list[str] = chain) -> Reached:
+                if resolved is None:  # never: asked only for a link that stays inside
+                    return "missing"
+                chain.append(self._chain(path, resolved, targets))
+                if chain[-1]:
+                    return "loop"
+                if resolved in self.files:
+                    return "file"
+                return "directory" if resolved == "." or _has_prefix(names, resolved + "/") else "missing"
+
+            rule = classify_link(path, target, reach)
+            if rule == "external-link":
+                where = "the top-level directory" if self.sdist else "the archive"
+                detail = (f"symlink to absolute path {target}" if is_absolute(target)
+                          else f"symlink to {target}, outside {where}")
+                self._findings.append(finding("external-link", path, detail))
+            elif rule == "link-cycle":
+                why = chain[-1] if chain and chain[-1] else "a directory that holds the link"
+                self._findings.append(finding("link-cycle", path, f"symlink to {target}: {why}"))
+            elif rule is None:
                 self._findings.append(finding("link-member", path, f"symlink to {target}"))
             else:
                 self._findings.append(finding("dangling-link", path, f"symlink to {target}, not in the archive"))
 
     @staticmethod
-    def _cycle(path: str, resolved: str, targets: dict[str, str]) -> str:
-        """Why the symlink at ``path`` (to ``resolved``) never reaches a file or directory, or ``""``."""
-        if resolved == "." or path.startswith(resolved + "/"):
-            return "a directory that holds the link"
+    def _chain(path: str, resolved: str, targets: dict[str, str]) -> str:
+        """Why following the symlink at ``path`` (to ``resolved``) through the archive's other links never ends,
+        or ``""``."""
         seen = {path}
         current = resolved
         for _ in range(_SYMLOOP_MAX):

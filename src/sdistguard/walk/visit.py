@@ -38,6 +38,7 @@ from sdistguard.core.patterns import could_match_below, to_posix
 from sdistguard.git.ignores import Decision, IgnoreOracle
 from sdistguard.rules import JUNK_DIRECTORY_NAMES, Code, Finding, RuleName, directory_junk, finding
 from sdistguard.rules.credentials import credential_file_kind
+from sdistguard.rules.links import Reached, classify_link
 from sdistguard.walk.evidence import UNTRACKED, finding_with
 from sdistguard.walk.facts import EntryKind, Rescue, Verdict, WalkedFile, WalkFacts
 from sdistguard.walk.log import FindingsLog, RescueCount
@@ -391,7 +392,7 @@ class Visit:
         artifact pattern, a forced path); it is still reported as SG201, content from outside. A
         link inside a named directory is not named by that: the rules apply to it.
         """
-        kind, real = self._classify_link(entry.path)
+        kind, real, target = self._classify_link(entry)
         boundary = self.boundary
         rewritten: RuleName = "link-rewritten"
         verdict = self._verdict(entry)
@@ -402,34 +403,40 @@ class Visit:
         named = rewritten == "external-link"
         if kind == "file":
             if self._file_selected(entry):
-                self._add_link(entry, rewritten, named=named, verdict=verdict)
+                self._add_link(entry, rewritten, named=named, verdict=verdict, target=target)
         elif kind == "directory":  # reported, and followed at most once, when the walk takes it
             if not verdict.pruned:
                 self.directories.append(Subdirectory(entry.name, real, boundary,
                                                      DirectoryLink(entry, rewritten, named), verdict.named))
         else:
-            self._add_link(entry, kind, verdict=verdict, left_out=True)
+            self._add_link(entry, kind, verdict=verdict, left_out=True, target=target)
 
-    def _classify_link(self, path: str) -> tuple[RuleName | Literal["file", "directory"], str]:
-        """Classify a link without following it out of the boundary.
+    def _classify_link(self, entry: os.DirEntry[str]) -> tuple[RuleName | Literal["file", "directory"], str, str]:
+        """Classify a link without following it out of the boundary: the registry's one link rule
+        (:func:`sdistguard.rules.links.classify_link`) over what the disk says.
 
-        Returns ``(kind, resolved)`` with kind ``external-link``, ``dangling-link``, ``link-cycle``,
-        ``special-file``, ``file`` or ``directory``.
+        Returns ``(kind, resolved, target)``: kind ``external-link``, ``dangling-link``, ``link-cycle``,
+        ``special-file``, ``file`` or ``directory``; the resolved path; the target as ``readlink`` says.
         """
+        path = entry.path
         resolved = os.path.realpath(path)
-        if not is_within(resolved, self.boundary):
-            return "external-link", resolved
-        try:
-            mode = os.stat(path).st_mode
-        except OSError as error:
-            return ("link-cycle" if error.errno == errno.ELOOP else "dangling-link"), resolved
-        if stat.S_ISDIR(mode):
-            if self._leads_back(resolved):  # the target holds the link, or led to it: an endless loop
-                return "link-cycle", resolved
-            return "directory", resolved
-        if stat.S_ISREG(mode):
-            return "file", resolved
-        return "special-file", resolved
+        target = _link_detail(path)
+        reached: list[Reached] = []
+
+        def reach() -> Reached:
+            try:
+                mode = os.stat(path).st_mode
+            except OSError as error:
+                reached.append("loop" if error.errno == errno.ELOOP else "missing")
+            else:
+                reached.append("directory" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "special")
+            return reached[-1]
+
+        rule = classify_link(self._report_path(entry.name), target, reach, real=resolved, boundary=self.boundary,
+                             holds_link=lambda: self._leads_back(resolved))
+        if rule is not None:
+            return rule, resolved, target
+        return ("directory" if reached[-1] == "directory" else "file"), resolved, target
 
     def _leads_back(self, real: str) -> bool:
         """Whether the directory ``real`` holds this one or lies on the path that reached it."""
@@ -441,10 +448,11 @@ class Visit:
         return False
 
     def _add_link(self, entry: os.DirEntry[str], rule: RuleName, *, is_dir: bool = False, named: bool = False,
-                  verdict: Verdict | None = None, left_out: bool = False) -> None:
+                  verdict: Verdict | None = None, left_out: bool = False, target: str | None = None) -> None:
         """Report a link: a directory link when the walk reaches it, a file link when hatchling would ship it.
 
         A file link ``left_out`` (dangling, a cycle, leaving the tree unnamed) also gets its left-out record.
+        ``target`` is the link's target when already read (else ``readlink`` is asked).
         """
         if self.rescue and not (is_dir and named):
             return  # below a directory left out whole: its links are not written at all
@@ -452,7 +460,8 @@ class Visit:
             return
         path = self._report_path(entry.name, is_dir=is_dir)
         note = "; named by artifacts: shipped as content" if named else ""  # taken although it leaves the tree
-        target = _link_detail(entry.path)
+        if target is None:
+            target = _link_detail(entry.path)
         found = finding_with(rule, path, f"-> {target}{note}", "link-target", target)
         self.context.log.add(found)
         if left_out and verdict is not None:
