@@ -40,14 +40,12 @@ from sdistguard.rules.credentials import (
     content_findings,
     credential_file_kind,
 )
+from sdistguard.rules.files import special_label
 from sdistguard.rules.links import Reached, classify_link, is_absolute, lexical_target
 from sdistguard.rules.names import NameCheck, twin_finding
 
 __all__ = ["Collector"]
 
-_SPECIAL_LABELS: Final[dict[MemberKind, str]] = {
-    "fifo": "FIFO", "chardev": "character device", "blockdev": "block device"
-}
 _KIND_LABELS: Final[dict[MemberKind, str]] = {
     "file": "a regular file", "dir": "a directory", "symlink": "a symlink", "hardlink": "a hard link",
     "fifo": "a FIFO", "chardev": "a character device", "blockdev": "a block device",
@@ -158,8 +156,8 @@ class Collector:
             self._note_symlink(path, member.target)
         elif kind == "hardlink":
             self._note_hardlink(path, member.target)
-        elif kind in _SPECIAL_LABELS:
-            self._findings.append(finding("special-file", path, _SPECIAL_LABELS[kind]))
+        elif kind == "fifo" or kind == "chardev" or kind == "blockdev":
+            self._findings.append(finding("special-file", path, special_label(kind)))
         return path
 
     def report(self, found: Iterable[Finding]) -> None:

@@ -38,6 +38,7 @@ from sdistguard.core.patterns import could_match_below, to_posix
 from sdistguard.git.ignores import Decision, IgnoreOracle
 from sdistguard.rules import JUNK_DIRECTORY_NAMES, Code, Finding, RuleName, directory_junk, finding
 from sdistguard.rules.credentials import credential_file_kind
+from sdistguard.rules.files import SpecialKind, special_label
 from sdistguard.rules.links import Reached, classify_link
 from sdistguard.walk.evidence import UNTRACKED, finding_with
 from sdistguard.walk.facts import EntryKind, Rescue, Verdict, WalkedFile, WalkFacts
@@ -318,7 +319,7 @@ class Visit:
         elif entry.is_symlink():
             self._sort_link(entry)
         elif self._reportable(entry):
-            found = finding("special-file", self._report_path(entry.name), _special_kind(entry))
+            found = finding("special-file", self._report_path(entry.name), special_label(_special_kind(entry)))
             self.context.log.add(found)
             self._leave_out(entry, self._verdict(entry), found.code)
 
@@ -655,15 +656,18 @@ def _size(entry: os.DirEntry[str]) -> int:
         return 0
 
 
-def _special_kind(entry: os.DirEntry[str]) -> str:
+def _special_kind(entry: os.DirEntry[str]) -> SpecialKind | None:
+    """What special entry ``entry`` is, by its mode (``None`` when ``stat`` fails or the mode is none of them)."""
     try:
         mode = entry.stat(follow_symlinks=False).st_mode
     except OSError:
-        return "special file"
+        return None
     if stat.S_ISFIFO(mode):
-        return "FIFO"
+        return "fifo"
     if stat.S_ISSOCK(mode):
         return "socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "device file"
-    return "special file"
+    if stat.S_ISCHR(mode):
+        return "chardev"
+    if stat.S_ISBLK(mode):
+        return "blockdev"
+    return None
