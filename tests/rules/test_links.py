@@ -65,17 +65,17 @@ def test_the_resolved_path_overrides_the_stored_target_when_the_walk_has_it() ->
                          holds_link=lambda: True) == "link-cycle"
 
 
-def test_the_build_and_the_auditor_name_the_same_links_with_the_same_rules(tmp_path: Path) -> None:
+def test_the_build_and_the_auditor_name_the_same_links_with_the_same_rules_and_evidence(tmp_path: Path) -> None:
     root = write_project(tmp_path / "project")
     (tmp_path / "outside.txt").write_text("outside\n")
     for path, target in LINKS.items():
         os.symlink(target, root / path)
-    built = {(found.code, found.path) for found in guarded_findings(GuardedSdistBuilder, root, tmp_path / "out")
-             if found.code in LINK_CODES}
+    ours = guarded_findings(GuardedSdistBuilder, root, tmp_path / "out")
+    built = {(found.code, found.path, found.evidence) for found in ours if found.code in LINK_CODES}
     archive = sdist(tmp_path, *(member(f"demo-1.0/{path}", kind=tarfile.SYMTYPE, link=target)
                                 for path, target in LINKS.items()))
-    audited = {(found.code, found.path) for found in audit(archive) if found.code in LINK_CODES}
-    expected = {("SG201", "up.txt"), ("SG202", "gone.txt"), ("SG203", "src/demo/loop"), ("SG203", "a"),
-                ("SG203", "b")}
+    audited = {(found.code, found.path, found.evidence) for found in audit(archive) if found.code in LINK_CODES}
+    expected = {(code, path, (("link-target", LINKS[path]),)) for code, path in (
+        ("SG201", "up.txt"), ("SG202", "gone.txt"), ("SG203", "src/demo/loop"), ("SG203", "a"), ("SG203", "b"))}
     assert built == expected
     assert audited == expected

@@ -40,8 +40,10 @@ from sdistguard.rules.credentials import (
     content_findings,
     credential_file_kind,
 )
+from sdistguard.rules.evidence import finding_with
 from sdistguard.rules.files import special_label
 from sdistguard.rules.links import Reached, classify_link, is_absolute, lexical_target
+from sdistguard.rules.markers import junk_evidence
 from sdistguard.rules.names import NameCheck, twin_finding
 
 __all__ = ["Collector"]
@@ -302,15 +304,17 @@ class Collector:
             target = target[2:]
         parts = [part for part in target.split("/") if part not in ("", ".")]
         if target.startswith("/") or ".." in parts:
-            self._findings.append(finding("external-link", path, f"hard link to {stored}, outside the archive"))
+            self._findings.append(finding_with("external-link", path, f"hard link to {stored}, outside the archive",
+                                               "link-target", stored))
             return
         if self.sdist and parts and parts[0] == self.top:
             parts = parts[1:]
         resolved = "/".join(parts)
         if resolved not in self.files or resolved == path:
-            self._findings.append(finding("missing-link-target", path, f"hard link to {stored}"))
+            self._findings.append(finding_with("missing-link-target", path, f"hard link to {stored}",
+                                               "link-target", stored))
             return
-        self._findings.append(finding("link-member", path, f"hard link to {resolved}"))
+        self._findings.append(finding_with("link-member", path, f"hard link to {resolved}", "link-target", stored))
 
     # ---------------------------------------------------------------- results
 
@@ -360,19 +364,20 @@ class Collector:
                     return "file"
                 return "directory" if resolved == "." or _has_prefix(names, resolved + "/") else "missing"
 
-            rule = classify_link(path, target, reach)
-            if rule == "external-link":
+            rule: RuleName
+            decided = classify_link(path, target, reach)
+            if decided == "external-link":
                 where = "the top-level directory" if self.sdist else "the archive"
-                detail = (f"symlink to absolute path {target}" if is_absolute(target)
-                          else f"symlink to {target}, outside {where}")
-                self._findings.append(finding("external-link", path, detail))
-            elif rule == "link-cycle":
+                rule, detail = decided, (f"symlink to absolute path {target}" if is_absolute(target)
+                                         else f"symlink to {target}, outside {where}")
+            elif decided == "link-cycle":
                 why = chain[-1] if chain and chain[-1] else "a directory that holds the link"
-                self._findings.append(finding("link-cycle", path, f"symlink to {target}: {why}"))
-            elif rule is None:
-                self._findings.append(finding("link-member", path, f"symlink to {target}"))
-            else:
-                self._findings.append(finding("dangling-link", path, f"symlink to {target}, not in the archive"))
+                rule, detail = decided, f"symlink to {target}: {why}"
+            elif decided is None:
+                rule, detail = "link-member", f"symlink to {target}"
+            else:  # an archive shows no special file behind a link: reached is never "special"
+                rule, detail = "dangling-link", f"symlink to {target}, not in the archive"
+            self._findings.append(finding_with(rule, path, detail, "link-target", target))
 
     @staticmethod
     def _chain(path: str, resolved: str, targets: dict[str, str]) -> str:
@@ -410,7 +415,8 @@ class Collector:
             kept.add(root)
             files, size = self._below(names, root)
             found = roots[root]
-            self._findings.append(finding(found.rule, root, found.evidence, files=files, size=size))
+            kind, value = junk_evidence(found.evidence, posixpath.basename(root.rstrip("/")))
+            self._findings.append(finding_with(found.rule, root, found.evidence, kind, value, files=files, size=size))
 
     def _below(self, names: list[str], root: str) -> tuple[int, int]:
         """Files and stored bytes at or below ``root`` (``./`` is everything)."""

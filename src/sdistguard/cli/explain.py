@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from sdistguard.core.errors import InputError, project_errors
 from sdistguard.core.paths import relative_to
 from sdistguard.rules import DIRECTORY_MARKERS, Code, Finding, RuleName
-from sdistguard.walk.evidence import IGNORED_BELOW, evidence_of
+from sdistguard.rules.evidence import IGNORED_BELOW, evidence_of
 
 if TYPE_CHECKING:
     from sdistguard.builders.selection import WalkedTarget

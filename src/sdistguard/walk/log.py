@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from sdistguard.git.ignores import IGNORED_DIRECTORY, IGNORED_FILE
 from sdistguard.rules import Code, Finding, finding
-from sdistguard.walk.evidence import IGNORED, IGNORED_BELOW, EvidenceKind
+from sdistguard.rules.evidence import IGNORED, IGNORED_BELOW, EvidenceKind
 
 __all__ = ["FindingsLog", "RescueCount"]
 
@@ -83,8 +83,8 @@ class FindingsLog:
 
         Its evidence says the same (``ignore-source``). A path git names no line for gets the generic
         detail (:data:`~sdistguard.git.ignores.IGNORED_FILE`, or :data:`~sdistguard.git.ignores.IGNORED_DIRECTORY` for
-        a directory) and ``git`` evidence (:data:`~sdistguard.walk.evidence.IGNORED`,
-        :data:`~sdistguard.walk.evidence.IGNORED_BELOW`). Nothing is pending afterwards.
+        a directory) and ``git`` evidence (:data:`~sdistguard.rules.evidence.IGNORED`,
+        :data:`~sdistguard.rules.evidence.IGNORED_BELOW`). Nothing is pending afterwards.
         """
         pending = sorted(self._git_pending)
         self._git_pending.clear()

@@ -36,11 +36,12 @@ from sdistguard.core.config import Settings
 from sdistguard.core.paths import is_within
 from sdistguard.core.patterns import could_match_below, to_posix
 from sdistguard.git.ignores import Decision, IgnoreOracle
-from sdistguard.rules import JUNK_DIRECTORY_NAMES, Code, Finding, RuleName, directory_junk, finding
+from sdistguard.rules import Code, Finding, RuleName, directory_junk, finding
 from sdistguard.rules.credentials import credential_file_kind
+from sdistguard.rules.evidence import UNTRACKED, finding_with
 from sdistguard.rules.files import SpecialKind, special_label
 from sdistguard.rules.links import Reached, classify_link
-from sdistguard.walk.evidence import UNTRACKED, finding_with
+from sdistguard.rules.markers import junk_evidence
 from sdistguard.walk.facts import EntryKind, Rescue, Verdict, WalkedFile, WalkFacts
 from sdistguard.walk.log import FindingsLog, RescueCount
 
@@ -185,10 +186,8 @@ class Visit:
             return True
         if not ships_below(self.path, self.relative, self.boundary, self.facts):
             return False  # hatchling would ship nothing below it: left out, and no news
-        by_name = junk == JUNK_DIRECTORY_NAMES.get(os.path.basename(self.path))  # else a marker in its listing
         path = self._report_path("", is_dir=True)
-        self.context.log.add(finding_with(junk[0], path, junk[1], "name", os.path.basename(self.path)) if by_name
-                             else finding_with(junk[0], path, junk[1], "marker", junk[1]))
+        self.context.log.add(finding_with(junk[0], path, junk[1], *junk_evidence(junk[1], os.path.basename(self.path))))
         if not self.context.may_rescue(self.project_relative, artifacts=False):
             return False
         self.rescue = "keep"  # walked only for what `keep` names below it
