@@ -96,7 +96,8 @@ class Guard(_Base):
         return self.log.findings()
 
     def ignore_line(self, path: str) -> str | None:
-        """The ignore file and line git names for ``path`` (project-relative POSIX), after a walk; else ``None``."""
+        """The ignore file, line and pattern (``"FILE:LINE: PATTERN"``) git names for ``path`` (project-relative
+        POSIX), after a walk; else ``None``."""
         return self.walker.ignore_line(path)
 
     # --- the three walks of hatchling's BuilderInterface, with ours underneath ---

@@ -35,7 +35,7 @@ import pathspec
 from sdistguard.core.config import Settings
 from sdistguard.core.paths import is_within
 from sdistguard.core.patterns import could_match_below, to_posix
-from sdistguard.git.ignores import Decision, IgnoreOracle
+from sdistguard.git.ignores import Decision, IgnoreOracle, ignored_by
 from sdistguard.rules import Code, Finding, RuleName, directory_junk, finding
 from sdistguard.rules.credentials import credential_file_kind
 from sdistguard.rules.evidence import UNTRACKED, finding_with
@@ -374,7 +374,7 @@ class Visit:
         line = check(os.path.join(self.relative, entry.name), self.is_package)
         if line is not None:
             self.context.log.add(finding("tracked-ignored-by-hatchling", project_relative,
-                                         f"by {line}; git tracks it", files=1, size=_size(entry)))
+                                         f"{ignored_by(line)}; git tracks it", files=1, size=_size(entry)))
 
     def _count_rescue(self, rescue: RescueCount, taken: bool, entry: os.DirEntry[str], verdict: Verdict) -> None:
         """Count one file below an excluded directory: brought back by artifacts, or left out."""
