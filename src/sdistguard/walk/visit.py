@@ -15,7 +15,8 @@ takes the stages in order, as scikit-build-core's file selection reads (``each_u
    costs no system call and goes straight to hatchling's verdict.
 
 Subdirectories are decided before they are listed (:meth:`Visit.child`: git's decision on the
-directory), directory links when the walk takes them (:meth:`Visit.follow`). :func:`ships_below` says
+directory), directory links when the walk takes them (:meth:`Visit.follow`); what the disk says about a link is
+:func:`sdistguard.walk.links.disk_link`'s. :func:`ships_below` says
 whether hatchling would ship anything below a directory a rule leaves out whole (else that is no news).
 What every visit of one walker shares (the findings log, git's answers, ``keep``) is a :class:`WalkContext`.
 """
@@ -26,9 +27,8 @@ import errno
 import operator
 import os
 import stat
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 import pathspec
 
@@ -40,9 +40,9 @@ from sdistguard.rules import Code, Finding, RuleName, directory_junk, finding
 from sdistguard.rules.credentials import credential_file_kind
 from sdistguard.rules.evidence import UNTRACKED, finding_with
 from sdistguard.rules.files import SpecialKind, special_label
-from sdistguard.rules.links import Reached, classify_link
 from sdistguard.rules.markers import junk_evidence
 from sdistguard.walk.facts import EntryKind, Rescue, Verdict, WalkedFile, WalkFacts
+from sdistguard.walk.links import DirectoryLink, disk_link, link_target
 from sdistguard.walk.log import FindingsLog, RescueCount
 
 __all__ = ["DirectoryLink", "Subdirectory", "Visit", "WalkContext", "ships_below"]
@@ -87,15 +87,6 @@ class WalkContext:
         if self.keep_patterns and could_match_below(self.keep_patterns, project_relative):
             return True
         return artifacts
-
-
-@dataclass(frozen=True)
-class DirectoryLink:
-    """A directory link of a listing: its entry, the rule that reports it when followed, named by the user."""
-
-    entry: os.DirEntry[str]
-    rule: RuleName
-    named: bool
 
 
 class Subdirectory(NamedTuple):
@@ -392,7 +383,7 @@ class Visit:
         artifact pattern, a forced path); it is still reported as SG201, content from outside. A
         link inside a named directory is not named by that: the rules apply to it.
         """
-        kind, real, target = self._classify_link(entry)
+        kind, real, target = disk_link(entry.path, self._report_path(entry.name), self.boundary, self._holders)
         boundary = self.boundary
         rewritten: RuleName = "link-rewritten"
         verdict = self._verdict(entry)
@@ -411,41 +402,12 @@ class Visit:
         else:
             self._add_link(entry, kind, verdict=verdict, left_out=True, target=target)
 
-    def _classify_link(self, entry: os.DirEntry[str]) -> tuple[RuleName | Literal["file", "directory"], str, str]:
-        """Classify a link without following it out of the boundary: the registry's one link rule
-        (:func:`sdistguard.rules.links.classify_link`) over what the disk says.
-
-        Returns ``(kind, resolved, target)``: kind ``external-link``, ``dangling-link``, ``link-cycle``,
-        ``special-file``, ``file`` or ``directory``; the resolved path; the target as ``readlink`` says.
-        """
-        path = entry.path
-        resolved = os.path.realpath(path)
-        target = _link_detail(path)
-        reached: list[Reached] = []
-
-        def reach() -> Reached:
-            try:
-                mode = os.stat(path).st_mode
-            except OSError as error:
-                reached.append("loop" if error.errno == errno.ELOOP else "missing")
-            else:
-                reached.append("directory" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "special")
-            return reached[-1]
-
-        rule = classify_link(self._report_path(entry.name), target, reach, real=resolved, boundary=self.boundary,
-                             holds_link=lambda: self._leads_back(resolved))
-        if rule is not None:
-            return rule, resolved, target
-        return ("directory" if reached[-1] == "directory" else "file"), resolved, target
-
-    def _leads_back(self, real: str) -> bool:
-        """Whether the directory ``real`` holds this one or lies on the path that reached it."""
+    def _holders(self) -> Iterator[str]:
+        """The resolved directories this visit lies in: its own, then the ones that reached it."""
         visit: Visit | None = self
         while visit is not None:
-            if is_within(visit.real, real):
-                return True
+            yield visit.real
             visit = visit.parent
-        return False
 
     def _add_link(self, entry: os.DirEntry[str], rule: RuleName, *, is_dir: bool = False, named: bool = False,
                   verdict: Verdict | None = None, left_out: bool = False, target: str | None = None) -> None:
@@ -461,7 +423,7 @@ class Visit:
         path = self._report_path(entry.name, is_dir=is_dir)
         note = "; named by artifacts: shipped as content" if named else ""  # taken although it leaves the tree
         if target is None:
-            target = _link_detail(entry.path)
+            target = link_target(entry.path)
         found = finding_with(rule, path, f"-> {target}{note}", "link-target", target)
         self.context.log.add(found)
         if left_out and verdict is not None:
@@ -639,13 +601,6 @@ def _is_init_file(entry: os.DirEntry[str]) -> bool:
         return not entry.is_dir()
     except OSError:
         return True
-
-
-def _link_detail(path: str) -> str:
-    try:
-        return os.readlink(path)
-    except OSError:
-        return ""
 
 
 def _size(entry: os.DirEntry[str]) -> int:
