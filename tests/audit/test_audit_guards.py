@@ -164,7 +164,7 @@ def test_large_archive_is_an_advisory_warning(tmp_path: Path, capsys: pytest.Cap
         file.truncate(100 * 1024 * 1024 + 1)
     found = [found for found in audit(path) if found.code == "SG610"]
     assert [(found.path, found.detail) for found in found] == [
-        ("", "104857601 bytes, over PyPI's default limit of 104857600 bytes (100 MiB) per file")
+        ("", "104.9 MB (104857601 bytes) over PyPI's default limit of 104.9 MB (104857600 bytes)")
     ]
 
 

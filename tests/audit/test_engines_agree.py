@@ -1,5 +1,6 @@
 """The build and the auditor run one detector per rule: for a tree, the sdistguard build's findings and the
-auditor's findings on hatchling's sdist of the same tree are the same (code, path) pairs.
+auditor's findings on hatchling's sdist of the same tree are the same (code, path) pairs, with the same evidence
+(:mod:`sdistguard.rules.evidence`: the marker or the name that told a junk directory).
 
 The name rules (SG401-SG404) are :class:`sdistguard.rules.names.NameCheck` in both; a rule about a path component
 names the offending directory once, in the same words.
@@ -106,8 +107,9 @@ def generated_trees(draw: st.DrawFn) -> dict[str, str]:
     return files
 
 
-def _pairs(findings: list[Finding]) -> set[tuple[str, str]]:
-    return {(found.code, found.path) for found in findings if found.code in COMPARED}
+def _pairs(findings: list[Finding]) -> set[tuple[str, str, tuple[tuple[str, str], ...]]]:
+    """(code, path, evidence) of the compared findings: the same rule gives the same evidence in both engines."""
+    return {(found.code, found.path, found.evidence) for found in findings if found.code in COMPARED}
 
 
 @settings(max_examples=20, deadline=None,
@@ -125,7 +127,7 @@ def test_the_build_and_the_auditor_find_the_same_names_secrets_and_junk(
     # what only the auditor can see, explicit: a venv known by its layout (its marker stripped, so the build ships
     # it), and what lies below a directory the build left out whole (never listed by the build)
     gone = tuple(found.path for found in ours if found.path.endswith("/") and found.rule.effect == "left out")
-    auditor = {(found.code, found.path) for found in theirs if found.code in COMPARED
+    auditor = {(found.code, found.path, found.evidence) for found in theirs if found.code in COMPARED
                and not found.detail.startswith("layout: ")
                and not any(found.path.startswith(directory) and found.path != directory for directory in gone)}
     assert _pairs(ours) == auditor, files

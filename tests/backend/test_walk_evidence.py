@@ -13,7 +13,7 @@ from conftest import write_project
 from sdistguard.builders import preview_builder
 from sdistguard.builders.sdist import GuardedSdistBuilder
 from sdistguard.core.errors import TreeError
-from sdistguard.walk.evidence import IGNORED_BELOW, evidence_of
+from sdistguard.rules.evidence import IGNORED_BELOW, evidence_of
 
 
 @pytest.fixture

@@ -27,7 +27,22 @@ def test_the_findings_name_gits_line_once_the_walk_ended_and_reading_them_runs_n
     assert "src/demo/scratch.txt" not in shipped
     monkeypatch.setenv("PATH", str(tmp_path / "no-git-here"))  # from here on, a git call could not answer
     first = builder.walker.findings
-    assert [(found.code, found.path, found.detail) for found in first if found.code == "SG104"] == [
-        ("SG104", "src/demo/scratch.txt", "by src/demo/.gitignore:1: scratch.txt"),
+    assert [(found.code, found.path, found.detail, found.evidence) for found in first if found.code == "SG104"] == [
+        ("SG104", "src/demo/scratch.txt", "by src/demo/.gitignore:1: scratch.txt",
+         (("ignore-source", "src/demo/.gitignore:1: scratch.txt"),)),
     ]
     assert builder.walker.findings == first
+
+
+def test_git_names_its_ignore_line_as_a_decision_not_as_text_to_strip(tmp_path: Path) -> None:
+    """``IgnoreOracle.explain`` answers with git's Decision (its ``source`` the ignore line), never a "by ..." text."""
+    from sdistguard.git.ignores import IgnoreOracle
+
+    root = write_project(tmp_path / "project")
+    (root / ".gitignore").write_text("*.log\n")
+    (root / "debug.log").write_text("x\n")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    oracle = IgnoreOracle(str(root))
+    (decision,) = oracle.explain(["debug.log"]).values()
+    assert (decision.rule, decision.detail, decision.source) == (
+        "nested-gitignore", "by .gitignore:1: *.log", ".gitignore:1: *.log")

@@ -30,17 +30,24 @@ from packaging.utils import canonicalize_name
 from sdistguard.audit.base import DirectorySize, LimitReached, Limits, Member, MemberKind, sort_key
 from sdistguard.audit.builder import BuilderEvidence
 from sdistguard.audit.hints import BuiltBy
-from sdistguard.audit.layout import is_absolute, junk_root, stronger
+from sdistguard.audit.layout import junk_root, stronger
 from sdistguard.audit.metadata import PKG_INFO_LIMIT
 from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, RuleName, finding
-from sdistguard.rules.credentials import LfsPointer, SecretHit, SecretScanner, credential_file_kind
+from sdistguard.rules.credentials import (
+    LfsPointer,
+    SecretHit,
+    SecretScanner,
+    content_findings,
+    credential_file_kind,
+)
+from sdistguard.rules.evidence import finding_with
+from sdistguard.rules.files import special_label
+from sdistguard.rules.links import Reached, classify_link, is_absolute, lexical_target
+from sdistguard.rules.markers import junk_evidence
 from sdistguard.rules.names import NameCheck, twin_finding
 
 __all__ = ["Collector"]
 
-_SPECIAL_LABELS: Final[dict[MemberKind, str]] = {
-    "fifo": "FIFO", "chardev": "character device", "blockdev": "block device"
-}
 _KIND_LABELS: Final[dict[MemberKind, str]] = {
     "file": "a regular file", "dir": "a directory", "symlink": "a symlink", "hardlink": "a hard link",
     "fifo": "a FIFO", "chardev": "a character device", "blockdev": "a block device",
@@ -88,7 +95,7 @@ class Collector:
         self._name_bytes = 0
         self._duplicates: dict[str, list[int]] = {}
         self._kinds: dict[str, MemberKind] = {}  # non-directory members other than regular files
-        self._links: list[tuple[str, str, str]] = []
+        self._links: list[tuple[str, str | None, str]] = []  # (path, lexical target, target as stored)
         self._roots: dict[str, _Root] = {}
         self._outside: dict[str, list[int]] = {}
         self._dir_sizes: dict[str, list[int]] = {}
@@ -148,11 +155,11 @@ class Collector:
             self._outside[outside][1] += size
         self._note_file(path, parts, kind, size, member.head if kind == "file" else b"")
         if kind == "symlink":
-            self._note_symlink(path, parts, member.target)
+            self._note_symlink(path, member.target)
         elif kind == "hardlink":
             self._note_hardlink(path, member.target)
-        elif kind in _SPECIAL_LABELS:
-            self._findings.append(finding("special-file", path, _SPECIAL_LABELS[kind]))
+        elif kind == "fifo" or kind == "chardev" or kind == "blockdev":
+            self._findings.append(finding("special-file", path, special_label(kind)))
         return path
 
     def report(self, found: Iterable[Finding]) -> None:
@@ -181,10 +188,7 @@ class Collector:
     def secrets(self, path: str, hits: Sequence[SecretHit], pointer: LfsPointer | None = None) -> None:
         """One ``secret`` finding per secret found in ``path``: ``line N: <kind>`` (never the token itself);
         an ``lfs-pointer`` finding when the member's whole content is a Git LFS ``pointer``."""
-        for hit in hits:
-            self._findings.append(finding("secret", path, f"line {hit.line}: {hit.kind}"))
-        if pointer is not None:
-            self._findings.append(finding("lfs-pointer", path, pointer.describe()))
+        self._findings.extend(finding(rule, path, detail) for rule, detail, _ in content_findings(hits, pointer))
 
     def _note_name(self, path: str, parts: list[str], is_dir: bool) -> None:
         """The name rules (SG401-SG404, :class:`~sdistguard.rules.names.NameCheck`, the build's own) and
@@ -290,16 +294,9 @@ class Collector:
         if known is None or stronger(rule, evidence, known.rule, known.evidence):
             self._roots[root] = _Root(rule, evidence)
 
-    def _note_symlink(self, path: str, parts: list[str], target: str) -> None:
-        if is_absolute(target):
-            self._findings.append(finding("external-link", path, f"symlink to absolute path {target}"))
-            return
-        resolved = posixpath.normpath(posixpath.join(*parts[:-1], target) if len(parts) > 1 else target)
-        if resolved == ".." or resolved.startswith("../"):
-            where = "the top-level directory" if self.sdist else "the archive"
-            self._findings.append(finding("external-link", path, f"symlink to {target}, outside {where}"))
-            return
-        self._links.append((path, resolved, target))
+    def _note_symlink(self, path: str, target: str) -> None:
+        """Keep the symlink at ``path`` for :meth:`_finish_links` (its target decides once every member is seen)."""
+        self._links.append((path, lexical_target(path, target), target))
 
     def _note_hardlink(self, path: str, target: str) -> None:
         stored = target
@@ -307,15 +304,17 @@ class Collector:
             target = target[2:]
         parts = [part for part in target.split("/") if part not in ("", ".")]
         if target.startswith("/") or ".." in parts:
-            self._findings.append(finding("external-link", path, f"hard link to {stored}, outside the archive"))
+            self._findings.append(finding_with("external-link", path, f"hard link to {stored}, outside the archive",
+                                               "link-target", stored))
             return
         if self.sdist and parts and parts[0] == self.top:
             parts = parts[1:]
         resolved = "/".join(parts)
         if resolved not in self.files or resolved == path:
-            self._findings.append(finding("missing-link-target", path, f"hard link to {stored}"))
+            self._findings.append(finding_with("missing-link-target", path, f"hard link to {stored}",
+                                               "link-target", stored))
             return
-        self._findings.append(finding("link-member", path, f"hard link to {resolved}"))
+        self._findings.append(finding_with("link-member", path, f"hard link to {resolved}", "link-target", stored))
 
     # ---------------------------------------------------------------- results
 
@@ -344,28 +343,46 @@ class Collector:
         return [DirectorySize(path, files, size) for path, (files, size) in ranked[:_SUMMARY_ENTRIES]]
 
     def _finish_links(self, names: list[str]) -> None:
-        """``link-cycle``, ``link-member`` or ``dangling-link`` for every symlink kept by :meth:`_note_symlink`.
+        """``external-link``, ``link-cycle``, ``link-member`` or ``dangling-link`` for every symlink kept by
+        :meth:`_note_symlink`: the registry's one link rule (:func:`sdistguard.rules.links.classify_link`) over
+        what the archive shows.
 
         A cycle: the link leads to itself through other links (``a -> b``, ``b -> a``), to more than 40 links in
         a row (Linux gives up with ``ELOOP``), or to a directory that holds it (``l -> .``, ``d/l -> ..``).
         """
-        targets = {path: resolved for path, resolved, _ in self._links}
+        targets = {path: resolved for path, resolved, _ in self._links if resolved is not None}
         for path, resolved, target in self._links:
-            cycle = self._cycle(path, resolved, targets) if target else ""
-            if cycle:
-                self._findings.append(finding("link-cycle", path, f"symlink to {target}: {cycle}"))
-                continue
-            exists = resolved in self.files or _has_prefix(names, resolved + "/") or resolved == "."
-            if target and exists:
-                self._findings.append(finding("link-member", path, f"symlink to {target}"))
-            else:
-                self._findings.append(finding("dangling-link", path, f"symlink to {target}, not in the archive"))
+            chain: list[str] = []
+
+            def reach(path: str = path, resolved: str | None = resolved, chain: list[str] = chain) -> Reached:
+                if resolved is None:  # never: asked only for a link that stays inside
+                    return "missing"
+                chain.append(self._chain(path, resolved, targets))
+                if chain[-1]:
+                    return "loop"
+                if resolved in self.files:
+                    return "file"
+                return "directory" if resolved == "." or _has_prefix(names, resolved + "/") else "missing"
+
+            rule: RuleName
+            decided = classify_link(path, target, reach)
+            if decided == "external-link":
+                where = "the top-level directory" if self.sdist else "the archive"
+                rule, detail = decided, (f"symlink to absolute path {target}" if is_absolute(target)
+                                         else f"symlink to {target}, outside {where}")
+            elif decided == "link-cycle":
+                why = chain[-1] if chain and chain[-1] else "a directory that holds the link"
+                rule, detail = decided, f"symlink to {target}: {why}"
+            elif decided is None:
+                rule, detail = "link-member", f"symlink to {target}"
+            else:  # an archive shows no special file behind a link: reached is never "special"
+                rule, detail = "dangling-link", f"symlink to {target}, not in the archive"
+            self._findings.append(finding_with(rule, path, detail, "link-target", target))
 
     @staticmethod
-    def _cycle(path: str, resolved: str, targets: dict[str, str]) -> str:
-        """Why the symlink at ``path`` (to ``resolved``) never reaches a file or directory, or ``""``."""
-        if resolved == "." or path.startswith(resolved + "/"):
-            return "a directory that holds the link"
+    def _chain(path: str, resolved: str, targets: dict[str, str]) -> str:
+        """Why following the symlink at ``path`` (to ``resolved``) through the archive's other links never ends,
+        or ``""``."""
         seen = {path}
         current = resolved
         for _ in range(_SYMLOOP_MAX):
@@ -398,7 +415,8 @@ class Collector:
             kept.add(root)
             files, size = self._below(names, root)
             found = roots[root]
-            self._findings.append(finding(found.rule, root, found.evidence, files=files, size=size))
+            kind, value = junk_evidence(found.evidence, posixpath.basename(root.rstrip("/")))
+            self._findings.append(finding_with(found.rule, root, found.evidence, kind, value, files=files, size=size))
 
     def _below(self, names: list[str], root: str) -> tuple[int, int]:
         """Files and stored bytes at or below ``root`` (``./`` is everything)."""

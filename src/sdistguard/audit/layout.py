@@ -2,24 +2,16 @@
 
 An archive gives no directory listings, only one member path at a time. The detector is the junk family's
 (:func:`sdistguard.rules.markers.member_junk`, the auditor's view of the one junk detector the walk runs too);
-this module keeps the auditor's names for it and the path test for absolute names.
+this module keeps the auditor's names for it and for the links family's test for absolute names
+(:func:`sdistguard.rules.links.is_absolute`).
 Pure functions of the path; nothing here reads an archive.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Final
-
+from sdistguard.rules.links import is_absolute
 from sdistguard.rules.markers import MARKER_FILES, Match
 from sdistguard.rules.markers import member_junk as junk_root
 from sdistguard.rules.markers import stronger_junk as stronger
 
 __all__ = ["MARKER_FILES", "Match", "is_absolute", "junk_root", "stronger"]
-
-_WINDOWS_DRIVE: Final = re.compile(r"[A-Za-z]:[/\\]")
-
-
-def is_absolute(name: str) -> bool:
-    """True for a POSIX absolute path or one with a Windows drive (``C:/``, ``C:\\``)."""
-    return name.startswith("/") or _WINDOWS_DRIVE.match(name) is not None

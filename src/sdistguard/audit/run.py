@@ -53,6 +53,7 @@ from sdistguard.audit.zipframe import FRAMING_HELP, MALFORMED, framing_problem
 from sdistguard.core.errors import InputError, project_errors
 from sdistguard.rules import PYPI_FILE_LIMIT, Finding, finding
 from sdistguard.rules.credentials import SecretScanner
+from sdistguard.rules.sizes import over_pypi_limit
 
 __all__ = ["LARGE_ARTIFACT", "audit", "audit_report", "audit_sdist", "audit_wheel"]
 
@@ -310,9 +311,8 @@ def _wheel_project(record: Record) -> str | None:
 
 def _check_size(path: str, collector: Collector) -> None:
     """``large-artifact`` when the archive file at ``path`` is larger than :data:`LARGE_ARTIFACT`."""
-    size = os.path.getsize(path)
-    if size > LARGE_ARTIFACT:
-        detail = f"{size} bytes, over PyPI's default limit of {LARGE_ARTIFACT} bytes (100 MiB) per file"
+    detail = over_pypi_limit(os.path.getsize(path))  # the build's SG610 says the same
+    if detail is not None:
         collector.report([finding("large-artifact", "", detail)])
 
 

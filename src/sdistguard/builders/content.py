@@ -22,7 +22,8 @@ import pathspec
 
 from sdistguard.core.patterns import to_posix
 from sdistguard.rules import PYPI_FILE_LIMIT, Finding, RuleName, finding
-from sdistguard.rules.credentials import SecretScanner
+from sdistguard.rules.credentials import SecretScanner, content_findings
+from sdistguard.rules.sizes import format_size, over_pypi_limit
 from sdistguard.walk import FindingsLog
 
 if TYPE_CHECKING:
@@ -36,16 +37,6 @@ SCAN_CONTENT = True
 """Private switch for the benchmark (benchmarks/): ``False`` turns the secret scan off."""
 
 _LARGEST: Final = 3
-
-
-def format_size(size: int) -> str:
-    """``size`` bytes as a short SI string (``"1.2 MB"``, ``"512 B"``)."""
-    value = float(size)
-    for unit in ("B", "kB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{size} B"  # pragma: no cover
 
 
 class ContentLog:
@@ -131,11 +122,11 @@ class ContentLog:
         outside the project)."""
         if scanner is None:
             return []
-        found = [(finding("secret", name, f"line {hit.line}: {hit.kind}"), hit.line) for hit in scanner.finish()]
+        hits = scanner.finish()  # the pointer is known once the scan finishes
         pointer = scanner.pointer
-        if pointer is not None and (self.keep is None or relative is None or not self.keep.match_file(relative)):
-            found.append((finding("lfs-pointer", name, pointer.describe()), 0))
-        return found
+        kept = pointer is not None and self.keep is not None and relative is not None and self.keep.match_file(relative)
+        return [(finding(rule, name, detail), line)
+                for rule, detail, line in content_findings(hits, pointer, pointer_kept=bool(kept))]
 
     def findings(self) -> list[Finding]:
         """The SG602 and SG603 findings so far, sorted by path and line (the wheel's workers finish in any order)."""
@@ -149,15 +140,16 @@ class ContentLog:
         size = os.path.getsize(artifact)
         rule: RuleName
         if limit is None:
-            if size <= PYPI_FILE_LIMIT:
+            over = over_pypi_limit(size, PYPI_FILE_LIMIT)  # the auditor's SG610 says the same
+            if over is None:
                 return None
-            rule, over = "large-artifact", f"over PyPI's default limit of {format_size(PYPI_FILE_LIMIT)}"
+            rule = "large-artifact"
         else:
             if size <= limit:
                 return None
-            rule, over = "size-limit", f"over max-{kind}-size = {format_size(limit)} ({limit} bytes)"
-        detail = f"{format_size(size)} ({size} bytes) {over}; {self.largest()}"
-        return finding(rule, os.path.basename(artifact), detail, size=size)
+            rule, over = "size-limit", (f"{format_size(size)} ({size} bytes) over max-{kind}-size = "
+                                        f"{format_size(limit)} ({limit} bytes)")
+        return finding(rule, os.path.basename(artifact), f"{over}; {self.largest()}", size=size)
 
     def largest(self) -> str:
         """The largest directories and files the writer saw, uncompressed: ``"largest directories: ..."``."""

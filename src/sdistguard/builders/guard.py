@@ -33,6 +33,7 @@ from sdistguard.core.errors import TreeError
 from sdistguard.core.paths import is_within, relative_to
 from sdistguard.core.patterns import could_match_below, negations, to_posix
 from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, blocking_findings, finding
+from sdistguard.rules.links import Reached, classify_link
 from sdistguard.rules.names import NameCheck
 from sdistguard.walk import Decide, EntryKind, FindingsLog, GuardedWalker, Verdict, WalkFacts
 
@@ -95,7 +96,8 @@ class Guard(_Base):
         return self.log.findings()
 
     def ignore_line(self, path: str) -> str | None:
-        """The ignore file and line git names for ``path`` (project-relative POSIX), after a walk; else ``None``."""
+        """The ignore file, line and pattern (``"FILE:LINE: PATTERN"``) git names for ``path`` (project-relative
+        POSIX), after a walk; else ``None``."""
         return self.walker.ignore_line(path)
 
     # --- the three walks of hatchling's BuilderInterface, with ours underneath ---
@@ -237,10 +239,11 @@ class Guard(_Base):
             detail = f"shipped as {os.path.basename(source)}"
             self.log.add(finding("parent-ignore-file", to_posix(source), detail))
             return True
-        if is_within(os.path.realpath(source), os.path.realpath(self.root)):
-            return True
-        target = os.readlink(source) if os.path.islink(source) else os.path.realpath(source)
-        self.log.add(finding("external-link", to_posix(os.path.relpath(source, self.root)), f"-> {target}"))
+        real, path = os.path.realpath(source), to_posix(os.path.relpath(source, self.root))
+        target = os.readlink(source) if os.path.islink(source) else real
+        if classify_link(path, target, _as_hatchling_reads, real=real, boundary=os.path.realpath(self.root)) is None:
+            return True  # the links family's rule: it leaves the project or not (hatchling reads what is there)
+        self.log.add(finding("external-link", path, f"-> {target}"))
         return False
 
     # --- checks, after the artifact is written privately and before it is moved in ---
@@ -419,6 +422,12 @@ class Guard(_Base):
             )
 
         return prune
+
+
+def _as_hatchling_reads() -> Reached:
+    """What a forced file inside the project reaches, for :func:`~sdistguard.rules.links.classify_link`: a file
+    (hatchling reads it as it finds it; only whether it leaves the project is decided here)."""
+    return "file"
 
 
 def _pruned(prune: PruneCallback, relative: str) -> bool:

@@ -46,7 +46,8 @@ class WalkedTarget:
         return bool(self.builder.config.ignore_vcs)
 
     def ignore_line(self, path: str) -> str | None:
-        """The ignore file and line git names for ``path`` (project-relative, POSIX), or ``None``."""
+        """The ignore file, line and pattern (``"FILE:LINE: PATTERN"``) git names for ``path`` (project-relative,
+        POSIX), or ``None``."""
         return self.builder.ignore_line(path)
 
 

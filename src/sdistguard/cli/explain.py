@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from sdistguard.core.errors import InputError, project_errors
 from sdistguard.core.paths import relative_to
+from sdistguard.git.ignores import ignored_by
 from sdistguard.rules import DIRECTORY_MARKERS, Code, Finding, RuleName
-from sdistguard.walk.evidence import IGNORED_BELOW, evidence_of
+from sdistguard.rules.evidence import IGNORED_BELOW, evidence_of
 
 if TYPE_CHECKING:
     from sdistguard.builders.selection import WalkedTarget
@@ -178,10 +179,10 @@ def _own_line(walked: WalkedTarget, found: Finding, relative: str) -> Finding:
     """A directory git leaves out because every file below is ignored: the asked file's own ignore line."""
     if evidence_of(found, "git") != IGNORED_BELOW:
         return found
-    line = walked.ignore_line(relative)
-    if line is None:
+    source = walked.ignore_line(relative)
+    if source is None:
         return found
-    return Finding(found.code, relative, line, found.files, found.size)
+    return Finding(found.code, relative, ignored_by(source), found.files, found.size, (("ignore-source", source),))
 
 
 def _finding_for(findings: list[Finding], relative: str, *, is_dir: bool) -> Finding | None:

@@ -46,10 +46,8 @@ if TYPE_CHECKING:
     from sdistguard.core.config import UntrackedPolicy
     from sdistguard.git.gitignore import IgnoreRules, Pattern, PatternList
 
-__all__ = ["GIT_PENDING", "IGNORED_DIRECTORY", "IGNORED_FILE", "Decision", "IgnoreOracle"]
+__all__ = ["IGNORED_DIRECTORY", "IGNORED_FILE", "Decision", "IgnoreOracle", "ignored_by"]
 
-GIT_PENDING: Final = "by git"
-"""The detail of a finding whose ignore line git is asked for after the walk (``Decision.git_source``), until then."""
 IGNORED_DIRECTORY: Final = "by git: every file below it is ignored"
 """The detail of a directory git leaves out when git names no line for it (every file below is ignored)."""
 IGNORED_FILE: Final = "by git: not tracked, and ignored"
@@ -70,7 +68,7 @@ class Decision(NamedTuple):  # not a dataclass: a NamedTuple costs a quarter of 
     detail: str
     git_source: bool = False
     """git ignores the path and its ignore file and line are asked after the walk (one ``git check-ignore``
-    for all, :meth:`IgnoreOracle.explain`); ``detail`` is :data:`GIT_PENDING` until then."""
+    for all, :meth:`IgnoreOracle.explain`); ``detail`` is ``""`` until then (the flag says so, not a text)."""
     source: str | None = None
     """The ignore file, line and pattern that decided (``"FILE:LINE: PATTERN"``), when known now."""
 
@@ -80,9 +78,15 @@ class Decision(NamedTuple):  # not a dataclass: a NamedTuple costs a quarter of 
         return self.rule != "untracked"
 
 
+def ignored_by(source: str) -> str:
+    """The detail of a finding left out by the ignore line ``source`` (``"FILE:LINE: PATTERN"``): ``"by SOURCE"``,
+    the one place that text is made (the source itself is the finding's ``ignore-source`` evidence)."""
+    return f"by {source}"
+
+
 def _ignored_by(source: str) -> Decision:
     """Left out by the ignore line ``source`` (``"FILE:LINE: PATTERN"``)."""
-    return Decision("nested-gitignore", f"by {source}", source=source)
+    return Decision("nested-gitignore", ignored_by(source), source=source)
 
 
 def _is_regular(path: str) -> bool:
@@ -368,7 +372,7 @@ class IgnoreOracle:
             if self.untracked == "exclude" and not forced and inner not in view.tracked:
                 return Decision("untracked-excluded", "not tracked by git")
             return None
-        return Decision("nested-gitignore", GIT_PENDING, git_source=True)
+        return Decision("nested-gitignore", "", git_source=True)
 
     def _git_file(self, path: str, *, forced: bool) -> Decision | None:
         view, inner = self._view(path)
@@ -382,7 +386,7 @@ class IgnoreOracle:
             if self.untracked == "warn":
                 return Decision("untracked", "not tracked by git")
             return Decision("untracked-excluded", "not tracked by git")
-        return Decision("nested-gitignore", GIT_PENDING, git_source=True)
+        return Decision("nested-gitignore", "", git_source=True)
 
     def tracks(self, path: str) -> bool:
         """Whether git's index holds the file ``path`` (relative, POSIX); False without git's own answer."""
@@ -391,22 +395,25 @@ class IgnoreOracle:
         view, inner = self._view(path)
         return isinstance(view, GitTree) and inner in view.tracked  # a submodule git refused: no answer
 
-    def explain(self, paths: Sequence[str]) -> dict[str, str]:
-        """The ignore line git names for each left-out path (relative; a directory ends in ``/``).
+    def explain(self, paths: Sequence[str]) -> dict[str, Decision]:
+        """The decision, with its ignore line, that git names for each left-out path (relative; a directory ends
+        in ``/``); a path git names no line for is not in the result.
 
         One ``git check-ignore`` call for the paths of the project's own repository; a path below
-        a submodule is explained by that submodule's git. Returns ``{path: detail}``.
+        a submodule is explained by that submodule's git (or by the engine, for one read without git). Returns
+        ``{path: Decision}``, its ``source`` the ignore file, line and pattern (``"FILE:LINE: PATTERN"``) when one
+        decided.
         """
         if self._git is None or not paths:
             return {}
-        result: dict[str, str] = {}
+        result: dict[str, Decision] = {}
         groups: dict[str, list[str]] = {}
         for path in paths:
             view, inner = self._view(path.rstrip("/"))
             if isinstance(view, _EngineView):  # read without git: the engine names the line
                 decision = view.decision(inner, is_dir=path.endswith("/"))
                 if decision is not None:
-                    result[path] = decision.detail
+                    result[path] = decision
                 continue
             prefix = path[: len(path.rstrip("/")) - len(inner)]
             groups.setdefault(prefix, []).append(inner + ("/" if path.endswith("/") else ""))
@@ -414,7 +421,7 @@ class IgnoreOracle:
             asked = os.path.join(self.root, prefix)
             top = work_tree_top(asked)
             for inner, source in explain_ignored(asked, inners).items():
-                result[prefix + inner] = f"by {self._from_root(source, top)}"
+                result[prefix + inner] = _ignored_by(self._from_root(source, top))
         return result
 
     def _from_root(self, source: str, top: str | None) -> str:

@@ -122,7 +122,7 @@ class Finding:
     files: int = 0
     size: int = 0
     evidence: tuple[tuple[str, str], ...] = field(default=(), compare=False)
-    """What made the rule fire, as ``(kind, value)`` pairs to read, not text to match (sdistguard.walk.evidence)."""
+    """What made the rule fire, as ``(kind, value)`` pairs to read, not text to match (sdistguard.rules.evidence)."""
 
     @property
     def rule(self) -> Rule:

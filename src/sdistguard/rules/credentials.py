@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from typing import Final, Literal, NamedTuple, TypeAlias
 
 from sdistguard.rules.model import ERROR, WARNING, Family, RuleOf
 
 __all__ = [
     "LFS_POINTER_LIMIT", "SECRET_KINDS", "LfsPointer", "SecretHit", "SecretKind", "SecretScanner",
-    "credential_file_kind", "lfs_pointer", "scan_bytes",
+    "content_findings", "credential_file_kind", "lfs_pointer", "scan_bytes",
 ]
 
 
@@ -429,6 +430,23 @@ def scan_bytes(data: bytes) -> list[SecretHit]:
 # --------------------------------------------------------------------------- the family's rules
 # Each rule is one object (code, name, severity, effect, reason, fix, source, docs text); adding one here (its
 # code in Code, its name in RuleName, its object in FAMILY) is the whole registry change.
+
+def content_findings(
+    hits: Sequence[SecretHit], pointer: LfsPointer | None, *, pointer_kept: bool = False
+) -> list[tuple[RuleName, str, int]]:
+    """What a file's content scan found, as the build's writers and the auditor both report it: one
+    ``("secret", "line N: <kind>", N)`` per hit (never the token itself), in the order given, then
+    ``("lfs-pointer", <what it stands for>, 0)`` when the whole content is a Git LFS ``pointer`` and
+    ``pointer_kept`` is false (the build's ``keep`` names the file; the auditor reads no ``keep``).
+
+    ``hits`` and ``pointer`` are a :class:`SecretScanner`'s (``finish()`` and ``pointer``); the third item is
+    the 1-based line (0: the whole file), by which a log keeps the findings in order. Raises nothing.
+    """
+    found: list[tuple[RuleName, str, int]] = [("secret", f"line {hit.line}: {hit.kind}", hit.line) for hit in hits]
+    if pointer is not None and not pointer_kept:
+        found.append(("lfs-pointer", pointer.describe(), 0))
+    return found
+
 
 Code = Literal["SG601", "SG602", "SG603", "SG604"]
 """The codes of this family, in table order."""

@@ -19,6 +19,8 @@ __all__ = [
     "Code",
     "Rule",
     "RuleName",
+    "SpecialKind",
+    "special_label",
 ]
 
 Code = Literal["SG301", "SG302", "SG303"]
@@ -26,6 +28,20 @@ Code = Literal["SG301", "SG302", "SG303"]
 RuleName = Literal["special-file", "unreadable", "path-too-long"]
 """The names of this family's rules, in table order."""
 Rule: TypeAlias = RuleOf[Code, RuleName]
+
+
+SpecialKind = Literal["fifo", "socket", "chardev", "blockdev"]
+"""The kinds of special entry, as ``stat``'s mode or a tar member's type says them."""
+
+_SPECIAL_LABELS: Final[dict[SpecialKind, str]] = {
+    "fifo": "FIFO", "socket": "socket", "chardev": "character device", "blockdev": "block device"
+}
+
+
+def special_label(kind: SpecialKind | None) -> str:
+    """The ``special-file`` finding's detail for an entry of ``kind`` (the same words in the build and the
+    auditor); ``"special file"`` when the kind is unknown (``stat`` failed). Raises nothing."""
+    return _SPECIAL_LABELS[kind] if kind is not None else "special file"
 
 
 SPECIAL_FILE: Final[Rule] = Rule(

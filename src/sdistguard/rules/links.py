@@ -7,6 +7,9 @@ Each rule is one object: its code, name, severity, effect, reason, fix, source a
 
 from __future__ import annotations
 
+import os
+import posixpath
+from collections.abc import Callable
 from typing import Final, Literal, TypeAlias
 
 from sdistguard.rules.model import ERROR, INFO, WARNING, Family, RuleOf
@@ -21,8 +24,13 @@ __all__ = [
     "LINK_REWRITTEN",
     "MISSING_LINK_TARGET",
     "Code",
+    "LinkRule",
+    "Reached",
     "Rule",
     "RuleName",
+    "classify_link",
+    "is_absolute",
+    "lexical_target",
 ]
 
 Code = Literal["SG201", "SG202", "SG203", "SG204", "SG205", "SG502", "SG505"]
@@ -152,3 +160,76 @@ Symbolic and hard links, in a tree (the backend) and as archive members (the aud
     ),
 )
 """The family: its key, its title and intro in docs/rules.md, its rules in table order."""
+
+
+# --------------------------------------------------------------------------- the one link classification
+
+Reached = Literal["file", "directory", "special", "missing", "loop"]
+"""What following a link reaches, as the engine that resolved it saw it: a regular file, a directory, another
+kind of entry, nothing (``ENOENT``; a member not in the archive) or no end (``ELOOP``; a chain of link members
+that comes back or passes 40 links)."""
+
+LinkRule = Literal["external-link", "dangling-link", "link-cycle", "special-file"]
+"""The rule a link breaks (``special-file`` is SG301, a link to a FIFO or device the build would read)."""
+
+
+def is_absolute(name: str) -> bool:
+    """True for a POSIX absolute path or one with a Windows drive (``C:/``, ``C:\\``): a member name or a link
+    target that names no place inside the archive. Raises nothing."""
+    return name.startswith("/") or (len(name) > 2 and name[0].isascii() and name[0].isalpha() and name[1] == ":"
+                                    and name[2] in "/\\")
+
+
+def lexical_target(path: str, target: str) -> str | None:
+    """The path (POSIX, relative to the top, normalised; ``"."`` the top itself) that a symbolic link at ``path``
+    names by ``target``, read as text; ``None`` when it leaves the top (an absolute target, or one climbing above
+    it with ``..``). The disk is never asked. Raises nothing."""
+    if is_absolute(target):
+        return None
+    parent = path.rstrip("/").rpartition("/")[0]
+    resolved = posixpath.normpath(posixpath.join(parent, target) if parent else target)
+    return None if resolved == ".." or resolved.startswith("../") else resolved
+
+
+def classify_link(
+    path: str, target: str, reach: Callable[[], Reached], *, real: str | None = None, boundary: str | None = None,
+    holds_link: Callable[[], bool] | None = None,
+) -> LinkRule | None:
+    """The rule a symbolic link breaks, or ``None`` when it stays inside and reaches a file or a directory (the
+    build follows it and writes it as content, SG204; the auditor reports it as a member, SG502): the one
+    decision of both engines, over the evidence each can give.
+
+    ``path`` is the link's own path (POSIX, relative to the top it may not leave: the project root, or the
+    archive's top-level directory), ``target`` its target as stored (``readlink``; the member's link name).
+    ``reach()`` says what following it reaches (:data:`Reached`); it is asked only for a link that stays
+    inside, so the build never follows a link out of the project. What only the walk knows, from the disk:
+    ``real`` and ``boundary``, the resolved (``os.path.realpath``) target and the resolved directory it may not
+    leave (given, they decide whether the link leaves, compared as :func:`sdistguard.core.paths.is_within`
+    does), and ``holds_link()``, whether the directory reached holds the link or lies on the path that reached
+    it through other links (asked for a directory only). Without them the stored target decides
+    (:func:`lexical_target`), and a directory holds the link when the target names one of its ancestors.
+
+    In order: leaving the top is ``external-link``; an empty target, or one that reaches nothing,
+    ``dangling-link``; a chain of links that never ends, or a directory that holds the link, ``link-cycle``; a
+    link to a special file ``special-file``. Raises what ``reach`` and ``holds_link`` raise.
+    """
+    if real is not None and boundary is not None:
+        top = boundary.rstrip(os.sep) or os.sep
+        if not (real == top or real.startswith(top if top == os.sep else top + os.sep)):
+            return "external-link"
+    else:
+        resolved = lexical_target(path, target)
+        if resolved is None:
+            return "external-link"
+        if target and holds_link is None and (resolved == "." or path.startswith(resolved + "/")):
+            return "link-cycle"  # an ancestor directory: it holds the link, whatever else it is
+    if not target:
+        return "dangling-link"
+    reached = reach()
+    if reached == "missing":
+        return "dangling-link"
+    if reached == "loop" or (reached == "directory" and holds_link is not None and holds_link()):
+        return "link-cycle"
+    if reached == "special":
+        return "special-file"
+    return None

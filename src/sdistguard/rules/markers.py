@@ -43,6 +43,7 @@ __all__ = [
     "RuleName",
     "directory_junk",
     "directory_marker",
+    "junk_evidence",
     "member_junk",
     "stronger_junk",
 ]
@@ -222,6 +223,8 @@ DIRECTORY_MARKERS: Final[dict[RuleName, str]] = {
 }
 """The marker entry each directory rule names when a listing shows it (:func:`directory_junk`'s evidence)."""
 
+_MARKER_EVIDENCE: Final = frozenset(DIRECTORY_MARKERS.values())
+
 CACHEDIR_SIGNATURE: Final = b"Signature: 8a477f597d28d172789f06886806bc55"
 """The first bytes of a valid ``CACHEDIR.TAG`` (the Cache Directory Tagging Specification)."""
 
@@ -266,6 +269,19 @@ def directory_junk(
         if signed():
             return "cache-dir", "CACHEDIR.TAG"
     return JUNK_DIRECTORY_NAMES.get(os.path.basename(directory.rstrip("/" + os.sep)))
+
+
+def junk_evidence(evidence: str, name: str) -> tuple[Literal["marker", "name", "layout"], str]:
+    """The structured evidence (:mod:`sdistguard.rules.evidence`) of a junk finding, the same in both engines:
+    ``("marker", "pyvenv.cfg")`` when ``evidence`` (:func:`directory_junk`'s or :func:`member_junk`'s text) is a
+    marker of :data:`DIRECTORY_MARKERS`, ``("layout", evidence)`` for what only an archive shows (a venv's layout,
+    uv's cache buckets), else ``("name", name)``, ``name`` the junk directory's (or file's) own name. Raises
+    nothing."""
+    if evidence in _MARKER_EVIDENCE:
+        return "marker", evidence
+    if evidence.startswith(("layout: ", "uv cache layout: ")):
+        return "layout", evidence
+    return "name", name
 
 
 def directory_marker(directory: str, names: set[str], dir_names: set[str]) -> RuleName | None:

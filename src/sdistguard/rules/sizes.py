@@ -19,6 +19,8 @@ __all__ = [
     "Code",
     "Rule",
     "RuleName",
+    "format_size",
+    "over_pypi_limit",
 ]
 
 Code = Literal["SG610", "SG611"]
@@ -74,3 +76,22 @@ FAMILY: Final = Family[Code, RuleName](
 
 PYPI_FILE_LIMIT: Final = 100 * 1024 * 1024
 """PyPI's default per-file upload limit in bytes (warehouse's ``MAX_FILESIZE``, 100 MiB): SG610 above it."""
+
+
+def format_size(size: int) -> str:
+    """``size`` bytes as a short SI string (``"1.2 MB"``, ``"512 B"``)."""
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{size} B"  # pragma: no cover
+
+
+def over_pypi_limit(size: int, limit: int = PYPI_FILE_LIMIT) -> str | None:
+    """SG610's detail for an artifact of ``size`` bytes, the same in the build and the auditor
+    (``"104.9 MB (104857601 bytes) over PyPI's default limit of 104.9 MB (104857600 bytes)"``), or ``None`` when it
+    is not over ``limit`` (bytes; :data:`PYPI_FILE_LIMIT`, which a test may lower). Raises nothing."""
+    if size <= limit:
+        return None
+    return f"{format_size(size)} ({size} bytes) over PyPI's default limit of {format_size(limit)} ({limit} bytes)"

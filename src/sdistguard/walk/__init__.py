@@ -19,8 +19,9 @@ is a cycle.
 The package, top-down: :mod:`~sdistguard.walk.walker` (:class:`GuardedWalker`: the stack, git asked
 first, settled last), :mod:`~sdistguard.walk.visit` (one directory: listing -> registry rules -> git ->
 hatchling's verdict), :mod:`~sdistguard.walk.facts` (what the builder hands in, what comes out),
-:mod:`~sdistguard.walk.log` (the build's one findings log), :mod:`~sdistguard.walk.evidence` (the kinds
-of evidence a finding carries).
+:mod:`~sdistguard.walk.links` (a link on disk, for the links family's
+one decision), :mod:`~sdistguard.walk.log` (the build's one findings log), :mod:`sdistguard.rules.evidence` (the kinds
+of evidence a finding carries, the auditor's too).
 
 Data flows one way. The builder hands each walk its facts up front (:class:`WalkFacts`: hatchling's
 relative path of the top, whether it is a force-include walk, whether artifacts are possible, the

@@ -15,9 +15,9 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from sdistguard.git.ignores import IGNORED_DIRECTORY, IGNORED_FILE
+from sdistguard.git.ignores import IGNORED_DIRECTORY, IGNORED_FILE, Decision
 from sdistguard.rules import Code, Finding, finding
-from sdistguard.walk.evidence import IGNORED, IGNORED_BELOW, EvidenceKind
+from sdistguard.rules.evidence import IGNORED, IGNORED_BELOW, EvidenceKind
 
 __all__ = ["FindingsLog", "RescueCount"]
 
@@ -78,26 +78,29 @@ class FindingsLog:
         """The paths (project-relative POSIX, a directory with ``/``) whose ignore line is still to be asked."""
         return sorted({path for _, path in self._git_pending})
 
-    def resolve_git_sources(self, sources: Mapping[str, str]) -> None:
-        """Name each pending finding's ignore file and line from ``sources`` (path -> ``"by FILE:LINE: PATTERN"``).
+    def resolve_git_sources(self, decisions: Mapping[str, Decision]) -> None:
+        """Name each pending finding's ignore file and line from ``decisions`` (path -> git's
+        :class:`~sdistguard.git.ignores.Decision`, :meth:`~sdistguard.git.ignores.IgnoreOracle.explain`'s).
 
-        Its evidence says the same (``ignore-source``). A path git names no line for gets the generic
-        detail (:data:`~sdistguard.git.ignores.IGNORED_FILE`, or :data:`~sdistguard.git.ignores.IGNORED_DIRECTORY` for
-        a directory) and ``git`` evidence (:data:`~sdistguard.walk.evidence.IGNORED`,
-        :data:`~sdistguard.walk.evidence.IGNORED_BELOW`). Nothing is pending afterwards.
+        The finding takes the decision's detail, and its ``source`` as ``ignore-source`` evidence. A path git
+        names no line for gets the generic detail (:data:`~sdistguard.git.ignores.IGNORED_FILE`, or
+        :data:`~sdistguard.git.ignores.IGNORED_DIRECTORY` for a directory) and ``git`` evidence
+        (:data:`~sdistguard.rules.evidence.IGNORED`, :data:`~sdistguard.rules.evidence.IGNORED_BELOW`). Nothing is
+        pending afterwards.
         """
         pending = sorted(self._git_pending)
         self._git_pending.clear()
         for key in pending:
             found = self._found[key]
-            source = sources.get(found.path)
-            kind: EvidenceKind = "ignore-source" if source else "git"
-            if source:
-                detail, value = source, source.removeprefix("by ")
-            elif found.path.endswith("/"):
-                detail, value = IGNORED_DIRECTORY, IGNORED_BELOW
+            decision = decisions.get(found.path)
+            directory = found.path.endswith("/")
+            kind: EvidenceKind = "git"
+            if decision is not None and decision.source is not None:
+                detail, kind, value = decision.detail, "ignore-source", decision.source
+            elif decision is not None:
+                detail, value = decision.detail, IGNORED_BELOW if directory else IGNORED
             else:
-                detail, value = IGNORED_FILE, IGNORED
+                detail, value = (IGNORED_DIRECTORY, IGNORED_BELOW) if directory else (IGNORED_FILE, IGNORED)
             self._found[key] = Finding(found.code, found.path, detail, found.files, found.size, ((kind, value),))
 
     # --- what the writers add ---

@@ -15,7 +15,8 @@ takes the stages in order, as scikit-build-core's file selection reads (``each_u
    costs no system call and goes straight to hatchling's verdict.
 
 Subdirectories are decided before they are listed (:meth:`Visit.child`: git's decision on the
-directory), directory links when the walk takes them (:meth:`Visit.follow`). :func:`ships_below` says
+directory), directory links when the walk takes them (:meth:`Visit.follow`); what the disk says about a link is
+:func:`sdistguard.walk.links.disk_link`'s. :func:`ships_below` says
 whether hatchling would ship anything below a directory a rule leaves out whole (else that is no news).
 What every visit of one walker shares (the findings log, git's answers, ``keep``) is a :class:`WalkContext`.
 """
@@ -26,20 +27,22 @@ import errno
 import operator
 import os
 import stat
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 import pathspec
 
 from sdistguard.core.config import Settings
 from sdistguard.core.paths import is_within
 from sdistguard.core.patterns import could_match_below, to_posix
-from sdistguard.git.ignores import Decision, IgnoreOracle
-from sdistguard.rules import JUNK_DIRECTORY_NAMES, Code, Finding, RuleName, directory_junk, finding
+from sdistguard.git.ignores import Decision, IgnoreOracle, ignored_by
+from sdistguard.rules import Code, Finding, RuleName, directory_junk, finding
 from sdistguard.rules.credentials import credential_file_kind
-from sdistguard.walk.evidence import UNTRACKED, finding_with
+from sdistguard.rules.evidence import UNTRACKED, finding_with
+from sdistguard.rules.files import SpecialKind, special_label
+from sdistguard.rules.markers import junk_evidence
 from sdistguard.walk.facts import EntryKind, Rescue, Verdict, WalkedFile, WalkFacts
+from sdistguard.walk.links import DirectoryLink, disk_link, link_target
 from sdistguard.walk.log import FindingsLog, RescueCount
 
 __all__ = ["DirectoryLink", "Subdirectory", "Visit", "WalkContext", "ships_below"]
@@ -84,15 +87,6 @@ class WalkContext:
         if self.keep_patterns and could_match_below(self.keep_patterns, project_relative):
             return True
         return artifacts
-
-
-@dataclass(frozen=True)
-class DirectoryLink:
-    """A directory link of a listing: its entry, the rule that reports it when followed, named by the user."""
-
-    entry: os.DirEntry[str]
-    rule: RuleName
-    named: bool
 
 
 class Subdirectory(NamedTuple):
@@ -183,10 +177,8 @@ class Visit:
             return True
         if not ships_below(self.path, self.relative, self.boundary, self.facts):
             return False  # hatchling would ship nothing below it: left out, and no news
-        by_name = junk == JUNK_DIRECTORY_NAMES.get(os.path.basename(self.path))  # else a marker in its listing
         path = self._report_path("", is_dir=True)
-        self.context.log.add(finding_with(junk[0], path, junk[1], "name", os.path.basename(self.path)) if by_name
-                             else finding_with(junk[0], path, junk[1], "marker", junk[1]))
+        self.context.log.add(finding_with(junk[0], path, junk[1], *junk_evidence(junk[1], os.path.basename(self.path))))
         if not self.context.may_rescue(self.project_relative, artifacts=False):
             return False
         self.rescue = "keep"  # walked only for what `keep` names below it
@@ -317,7 +309,7 @@ class Visit:
         elif entry.is_symlink():
             self._sort_link(entry)
         elif self._reportable(entry):
-            found = finding("special-file", self._report_path(entry.name), _special_kind(entry))
+            found = finding("special-file", self._report_path(entry.name), special_label(_special_kind(entry)))
             self.context.log.add(found)
             self._leave_out(entry, self._verdict(entry), found.code)
 
@@ -373,7 +365,7 @@ class Visit:
         line = check(os.path.join(self.relative, entry.name), self.is_package)
         if line is not None:
             self.context.log.add(finding("tracked-ignored-by-hatchling", project_relative,
-                                         f"by {line}; git tracks it", files=1, size=_size(entry)))
+                                         f"{ignored_by(line)}; git tracks it", files=1, size=_size(entry)))
 
     def _count_rescue(self, rescue: RescueCount, taken: bool, entry: os.DirEntry[str], verdict: Verdict) -> None:
         """Count one file below an excluded directory: brought back by artifacts, or left out."""
@@ -391,7 +383,7 @@ class Visit:
         artifact pattern, a forced path); it is still reported as SG201, content from outside. A
         link inside a named directory is not named by that: the rules apply to it.
         """
-        kind, real = self._classify_link(entry.path)
+        kind, real, target = disk_link(entry.path, self._report_path(entry.name), self.boundary, self._holders)
         boundary = self.boundary
         rewritten: RuleName = "link-rewritten"
         verdict = self._verdict(entry)
@@ -402,49 +394,27 @@ class Visit:
         named = rewritten == "external-link"
         if kind == "file":
             if self._file_selected(entry):
-                self._add_link(entry, rewritten, named=named, verdict=verdict)
+                self._add_link(entry, rewritten, named=named, verdict=verdict, target=target)
         elif kind == "directory":  # reported, and followed at most once, when the walk takes it
             if not verdict.pruned:
                 self.directories.append(Subdirectory(entry.name, real, boundary,
                                                      DirectoryLink(entry, rewritten, named), verdict.named))
         else:
-            self._add_link(entry, kind, verdict=verdict, left_out=True)
+            self._add_link(entry, kind, verdict=verdict, left_out=True, target=target)
 
-    def _classify_link(self, path: str) -> tuple[RuleName | Literal["file", "directory"], str]:
-        """Classify a link without following it out of the boundary.
-
-        Returns ``(kind, resolved)`` with kind ``external-link``, ``dangling-link``, ``link-cycle``,
-        ``special-file``, ``file`` or ``directory``.
-        """
-        resolved = os.path.realpath(path)
-        if not is_within(resolved, self.boundary):
-            return "external-link", resolved
-        try:
-            mode = os.stat(path).st_mode
-        except OSError as error:
-            return ("link-cycle" if error.errno == errno.ELOOP else "dangling-link"), resolved
-        if stat.S_ISDIR(mode):
-            if self._leads_back(resolved):  # the target holds the link, or led to it: an endless loop
-                return "link-cycle", resolved
-            return "directory", resolved
-        if stat.S_ISREG(mode):
-            return "file", resolved
-        return "special-file", resolved
-
-    def _leads_back(self, real: str) -> bool:
-        """Whether the directory ``real`` holds this one or lies on the path that reached it."""
+    def _holders(self) -> Iterator[str]:
+        """The resolved directories this visit lies in: its own, then the ones that reached it."""
         visit: Visit | None = self
         while visit is not None:
-            if is_within(visit.real, real):
-                return True
+            yield visit.real
             visit = visit.parent
-        return False
 
     def _add_link(self, entry: os.DirEntry[str], rule: RuleName, *, is_dir: bool = False, named: bool = False,
-                  verdict: Verdict | None = None, left_out: bool = False) -> None:
+                  verdict: Verdict | None = None, left_out: bool = False, target: str | None = None) -> None:
         """Report a link: a directory link when the walk reaches it, a file link when hatchling would ship it.
 
         A file link ``left_out`` (dangling, a cycle, leaving the tree unnamed) also gets its left-out record.
+        ``target`` is the link's target when already read (else ``readlink`` is asked).
         """
         if self.rescue and not (is_dir and named):
             return  # below a directory left out whole: its links are not written at all
@@ -452,7 +422,8 @@ class Visit:
             return
         path = self._report_path(entry.name, is_dir=is_dir)
         note = "; named by artifacts: shipped as content" if named else ""  # taken although it leaves the tree
-        target = _link_detail(entry.path)
+        if target is None:
+            target = link_target(entry.path)
         found = finding_with(rule, path, f"-> {target}{note}", "link-target", target)
         self.context.log.add(found)
         if left_out and verdict is not None:
@@ -632,13 +603,6 @@ def _is_init_file(entry: os.DirEntry[str]) -> bool:
         return True
 
 
-def _link_detail(path: str) -> str:
-    try:
-        return os.readlink(path)
-    except OSError:
-        return ""
-
-
 def _size(entry: os.DirEntry[str]) -> int:
     try:
         return entry.stat(follow_symlinks=False).st_size
@@ -646,15 +610,18 @@ def _size(entry: os.DirEntry[str]) -> int:
         return 0
 
 
-def _special_kind(entry: os.DirEntry[str]) -> str:
+def _special_kind(entry: os.DirEntry[str]) -> SpecialKind | None:
+    """What special entry ``entry`` is, by its mode (``None`` when ``stat`` fails or the mode is none of them)."""
     try:
         mode = entry.stat(follow_symlinks=False).st_mode
     except OSError:
-        return "special file"
+        return None
     if stat.S_ISFIFO(mode):
-        return "FIFO"
+        return "fifo"
     if stat.S_ISSOCK(mode):
         return "socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "device file"
-    return "special file"
+    if stat.S_ISCHR(mode):
+        return "chardev"
+    if stat.S_ISBLK(mode):
+        return "blockdev"
+    return None

@@ -113,10 +113,12 @@ class GuardedWalker:
             self.log.add(finding("git-unavailable", path, note))
 
     def ignore_line(self, path: str) -> str | None:
-        """The ignore file and line git names for ``path`` (project-relative POSIX), after a walk; else ``None``.
+        """The ignore file, line and pattern (``"FILE:LINE: PATTERN"``) git names for ``path`` (project-relative
+        POSIX), after a walk; else ``None``.
 
         Asks git (one ``git check-ignore``) in git's mode; raises nothing.
         """
         if self._context is None:
             return None
-        return self._context.oracle.explain([path]).get(path)
+        decision = self._context.oracle.explain([path]).get(path)
+        return None if decision is None else decision.source

@@ -1,4 +1,5 @@
-"""The structured evidence the walk puts on its findings (:attr:`sdistguard.rules.Finding.evidence`).
+"""The structured evidence on a finding (:attr:`sdistguard.rules.Finding.evidence`), the same kinds in the walk and
+the auditor: the same rule gives the same finding with the same evidence in both engines.
 
 A finding's ``detail`` is text for people; what a program needs to know about why a rule fired is
 its evidence, ``(kind, value)`` pairs with these kinds:
@@ -7,14 +8,18 @@ its evidence, ``(kind, value)`` pairs with these kinds:
     the file or directory on disk that marks a directory as junk: ``pyvenv.cfg`` (PEP 405),
     ``conda-meta/``, ``CACHEDIR.TAG`` (with its signature);
 ``name``
-    the directory's own name, a row of :data:`sdistguard.rules.JUNK_DIRECTORY_NAMES` (``.tox``);
+    the directory's own name, a row of :data:`sdistguard.rules.JUNK_DIRECTORY_NAMES` (``.tox``), or in an
+    archive the name that tells bytecode, a VCS directory or an egg-info (``__pycache__``, ``.git``);
+``layout``
+    what only an archive shows: a venv's layout without its ``pyvenv.cfg``, uv's cache buckets (the
+    detail's text, ``layout: lib/python3.12/site-packages/, pyvenv.cfg missing``);
 ``ignore-source``
     the ignore file, line and pattern git (or sdistguard's engine) names: ``src/.gitignore:1: *.tmp``;
 ``git``
     git's status of a path it left out without naming a line: :data:`IGNORED_BELOW` (a directory every
     file below which git ignores), :data:`IGNORED` (a file), :data:`UNTRACKED` (``untracked = "exclude"``);
 ``link-target``
-    what a link points to, as ``readlink`` says.
+    what a link points to, as ``readlink`` says (the walk) or the member stores it (the auditor).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from sdistguard.rules import RULE_BY_NAME, Finding, RuleName
 
 __all__ = ["IGNORED", "IGNORED_BELOW", "UNTRACKED", "EvidenceKind", "evidence_of", "finding_with"]
 
-EvidenceKind = Literal["marker", "name", "ignore-source", "git", "link-target"]
+EvidenceKind = Literal["marker", "name", "layout", "ignore-source", "git", "link-target"]
 """The kinds of evidence (the module docstring)."""
 
 IGNORED_BELOW: Final = "every file below ignored"
