@@ -143,6 +143,10 @@ class Finding:
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"cannot delete field {name!r}: a finding is read-only")
 
+    def __reduce__(self) -> tuple[type[Finding], tuple[object, ...]]:
+        # pickled (a process pool of `check --index`) and copied through __init__: __setattr__ refuses
+        return (Finding, (self.code, self.path, self.detail, self.files, self.size, self.evidence))
+
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented

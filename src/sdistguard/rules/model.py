@@ -90,6 +90,10 @@ class RuleOf(Generic[CodeT, NameT]):
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"cannot delete field {name!r}: a rule is read-only")
 
+    def __reduce__(self) -> tuple[type[RuleOf[CodeT, NameT]], tuple[object, ...]]:
+        # pickled and copied through __init__: __setattr__ refuses
+        return (self.__class__, self._fields())
+
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
@@ -132,6 +136,10 @@ class Family(Generic[CodeT, NameT]):
 
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"cannot delete field {name!r}: a family is read-only")
+
+    def __reduce__(self) -> tuple[type[Family[CodeT, NameT]], tuple[object, ...]]:
+        # pickled and copied through __init__: __setattr__ refuses
+        return (self.__class__, (self.key, self.title, self.intro, self.rules))
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
