@@ -225,3 +225,22 @@ def test_sdistguard_codes_prints_the_registry(capsys: pytest.CaptureFixture[str]
 
     assert main(["codes"]) == 0
     assert capsys.readouterr().out == codes_text() + "\n"
+
+
+def test_findings_and_rules_are_read_only_values_that_pickle_and_copy() -> None:
+    """Finding and the rules are plain slotted classes (no dataclass on a build's path): they keep the frozen
+    dataclass's meaning, and survive a process pool (``check --index``) and ``copy``."""
+    import copy
+    import pickle
+
+    found = Finding("SG101", "env/", "pyvenv.cfg", 3, 12, (("marker", "pyvenv.cfg"),))
+    for again in (pickle.loads(pickle.dumps(found)), copy.copy(found), copy.deepcopy(found)):
+        assert again == found and hash(again) == hash(found) and again.evidence == found.evidence
+    assert found == Finding("SG101", "env/", "pyvenv.cfg", 3, 12)  # evidence is not compared
+    assert found != Finding("SG101", "env/", "pyvenv.cfg", 3, 13)
+    rule = RULES["SG101"]
+    assert pickle.loads(pickle.dumps(rule)) == rule and copy.deepcopy(FAMILIES[0]) == FAMILIES[0]
+    with pytest.raises(AttributeError):
+        found.path = "other/"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        rule.severity = "error"  # type: ignore[misc]

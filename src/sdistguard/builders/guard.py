@@ -349,8 +349,8 @@ class Guard(_Base):
         return may
 
     def _tracked_dropped(self, explicit: bool) -> Callable[[str, bool], str | None] | None:
-        """:func:`~sdistguard.builders.shipped.tracked_dropped_checker` for this config, as the walk asks it."""
-        from sdistguard.builders.shipped import tracked_dropped_checker
+        """:func:`~sdistguard.builders.dropped.tracked_dropped_checker` for this config, as the walk asks it."""
+        from sdistguard.builders.dropped import tracked_dropped_checker
 
         check = tracked_dropped_checker(self.config)
         if check is None:

@@ -21,8 +21,7 @@ backend and the auditor speak the same vocabulary: a :class:`Finding` names a ru
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Final, Literal, Protocol, TypeAlias
+from typing import Any, Final, Literal, Protocol, TypeAlias
 
 from sdistguard.rules import (
     archive,
@@ -106,7 +105,6 @@ RULE_BY_NAME: Final[dict[RuleName, Rule]] = {rule.name: rule for rule in _RULE_L
 """Every rule by its name (``"venv"``)."""
 
 
-@dataclass(frozen=True)
 class Finding:
     """Something the walk left out or rewrote, or the auditor found.
 
@@ -116,13 +114,58 @@ class Finding:
     directory is never walked, so its counts are 0 (see README, "What is left out").
     """
 
+    # A plain slotted class, not a frozen dataclass: every build imports it, and making a dataclass costs about
+    # 3.5 million instructions of a small build's start-up (tests/backend/test_startup.py). It keeps the
+    # dataclass's meaning: read-only, equal and hashed by every field but ``evidence``.
+    __slots__ = ("code", "detail", "evidence", "files", "path", "size")
+
     code: Code
     path: str
-    detail: str = ""
-    files: int = 0
-    size: int = 0
-    evidence: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    detail: str
+    files: int
+    size: int
+    evidence: tuple[tuple[str, str], ...]
     """What made the rule fire, as ``(kind, value)`` pairs to read, not text to match (sdistguard.rules.evidence)."""
+
+    def __init__(self, code: Code, path: str, detail: str = "", files: int = 0, size: int = 0,
+                 evidence: tuple[tuple[str, str], ...] = ()) -> None:
+        _set = object.__setattr__
+        _set(self, "code", code)
+        _set(self, "path", path)
+        _set(self, "detail", detail)
+        _set(self, "files", files)
+        _set(self, "size", size)
+        _set(self, "evidence", evidence)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: a finding is read-only")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: a finding is read-only")
+
+    def __reduce__(self) -> tuple[type[Finding], tuple[object, ...]]:
+        # pickled (a process pool of `check --index`) and copied through __init__: __setattr__ refuses
+        return (Finding, (self.code, self.path, self.detail, self.files, self.size, self.evidence))
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Finding)
+        return (self.code, self.path, self.detail, self.files, self.size) == (
+            other.code, other.path, other.detail, other.files, other.size)
+
+    def __hash__(self) -> int:
+        return hash((self.code, self.path, self.detail, self.files, self.size))
+
+    def __repr__(self) -> str:
+        return (f"Finding(code={self.code!r}, path={self.path!r}, detail={self.detail!r}, files={self.files!r}, "
+                f"size={self.size!r}, evidence={self.evidence!r})")
+
+    def replace(self, *, detail: str | None = None, files: int | None = None, size: int | None = None) -> Finding:
+        """A copy with ``detail``, ``files`` and/or ``size`` changed (``None``: kept), its evidence kept (what
+        ``dataclasses.replace`` did when Finding was a dataclass)."""
+        return Finding(self.code, self.path, self.detail if detail is None else detail,
+                       self.files if files is None else files, self.size if size is None else size, self.evidence)
 
     @property
     def rule(self) -> Rule:

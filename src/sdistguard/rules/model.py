@@ -9,8 +9,7 @@ that defines it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Final, Generic, Literal, TypeVar
+from typing import Any, Final, Generic, Literal, TypeVar
 
 __all__ = ["ERROR", "INFO", "WARNING", "Effect", "Family", "RuleOf", "Severity"]
 
@@ -24,11 +23,15 @@ INFO: Final[Severity] = "info"
 WARNING: Final[Severity] = "warning"
 ERROR: Final[Severity] = "error"
 
+_RULE_FIELDS: Final = (
+    "code", "name", "severity", "reason", "hint", "effect", "advisory", "leave_out_fix", "source", "docs",
+)
+"""A rule's fields, in the order of its ``__init__`` and its repr."""
+
 CodeT = TypeVar("CodeT", bound=str, covariant=True)
 NameT = TypeVar("NameT", bound=str, covariant=True)
 
 
-@dataclass(frozen=True)
 class RuleOf(Generic[CodeT, NameT]):
     """One rule: ``code`` is stable (``SG101``), ``name`` is a short slug used in reports.
 
@@ -47,16 +50,61 @@ class RuleOf(Generic[CodeT, NameT]):
     ``docs``: the rule's section of docs/rules.md (Markdown, below its ``### CODE name`` heading).
     """
 
+    # A plain slotted class, not a frozen dataclass: every build imports the registry, and making a dataclass
+    # costs about 3.5 million instructions of a small build's start-up (tests/backend/test_startup.py). It keeps
+    # the dataclass's meaning: equal and hashed by every field, read-only after __init__.
+    __slots__ = _RULE_FIELDS
+
     code: CodeT
     name: NameT
     severity: Severity
     reason: str
     hint: str
-    effect: Effect = "left out"
-    advisory: bool = False
-    leave_out_fix: bool = False
-    source: str = ""
-    docs: str = ""
+    effect: Effect
+    advisory: bool
+    leave_out_fix: bool
+    source: str
+    docs: str
+
+    def __init__(self, code: CodeT, name: NameT, severity: Severity, reason: str, hint: str,
+                 effect: Effect = "left out", advisory: bool = False, leave_out_fix: bool = False,
+                 source: str = "", docs: str = "") -> None:
+        _set = object.__setattr__
+        _set(self, "code", code)
+        _set(self, "name", name)
+        _set(self, "severity", severity)
+        _set(self, "reason", reason)
+        _set(self, "hint", hint)
+        _set(self, "effect", effect)
+        _set(self, "advisory", advisory)
+        _set(self, "leave_out_fix", leave_out_fix)
+        _set(self, "source", source)
+        _set(self, "docs", docs)
+
+    def _fields(self) -> tuple[object, ...]:
+        return tuple(getattr(self, field) for field in _RULE_FIELDS)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: a rule is read-only")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: a rule is read-only")
+
+    def __reduce__(self) -> tuple[type[RuleOf[CodeT, NameT]], tuple[object, ...]]:
+        # pickled and copied through __init__: __setattr__ refuses
+        return (self.__class__, self._fields())
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, RuleOf)
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return "RuleOf(" + ", ".join(f"{field}={getattr(self, field)!r}" for field in _RULE_FIELDS) + ")"
 
     @property
     def fix(self) -> str:
@@ -64,13 +112,43 @@ class RuleOf(Generic[CodeT, NameT]):
         return self.hint
 
 
-@dataclass(frozen=True)
 class Family(Generic[CodeT, NameT]):
     """A family of rules, one module of :mod:`sdistguard.rules`: ``key`` (``"junk"``), ``title`` and ``intro``
     (its heading and Markdown paragraph in docs/rules.md; ``intro`` may be ``""``) and its ``rules``, in table
     order."""
 
+    __slots__ = ("intro", "key", "rules", "title")  # plain and slotted, as RuleOf is
+
     key: str
     title: str
     intro: str
     rules: tuple[RuleOf[CodeT, NameT], ...]
+
+    def __init__(self, key: str, title: str, intro: str, rules: tuple[RuleOf[CodeT, NameT], ...]) -> None:
+        _set = object.__setattr__
+        _set(self, "key", key)
+        _set(self, "title", title)
+        _set(self, "intro", intro)
+        _set(self, "rules", rules)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: a family is read-only")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: a family is read-only")
+
+    def __reduce__(self) -> tuple[type[Family[CodeT, NameT]], tuple[object, ...]]:
+        # pickled and copied through __init__: __setattr__ refuses
+        return (self.__class__, (self.key, self.title, self.intro, self.rules))
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Family)
+        return (self.key, self.title, self.intro, self.rules) == (other.key, other.title, other.intro, other.rules)
+
+    def __hash__(self) -> int:
+        return hash((self.key, self.title, self.intro, self.rules))
+
+    def __repr__(self) -> str:
+        return f"Family(key={self.key!r}, title={self.title!r}, intro={self.intro!r}, rules={self.rules!r})"

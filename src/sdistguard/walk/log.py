@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 
 from sdistguard.git.ignores import IGNORED_DIRECTORY, IGNORED_FILE, Decision
 from sdistguard.rules import Code, Finding, finding
@@ -22,7 +21,6 @@ from sdistguard.rules.evidence import IGNORED, IGNORED_BELOW, EvidenceKind
 __all__ = ["FindingsLog", "RescueCount"]
 
 
-@dataclass
 class RescueCount:
     """What became of the files below a directory a nested ``.gitignore`` excludes but artifacts may bring back.
 
@@ -30,10 +28,25 @@ class RescueCount:
     would ship that stay out; ``shipped``: the files artifacts brought back.
     """
 
-    code: Code
-    left: int = 0
-    size: int = 0
-    shipped: int = 0
+    # A plain slotted class, not a dataclass: every build imports it (tests/backend/test_startup.py).
+    __slots__ = ("code", "left", "shipped", "size")
+
+    def __init__(self, code: Code, left: int = 0, size: int = 0, shipped: int = 0) -> None:
+        self.code: Code = code
+        self.left = left
+        self.size = size
+        self.shipped = shipped
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, RescueCount)
+        return (self.code, self.left, self.size, self.shipped) == (other.code, other.left, other.size, other.shipped)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __repr__(self) -> str:
+        return f"RescueCount(code={self.code!r}, left={self.left!r}, size={self.size!r}, shipped={self.shipped!r})"
 
 
 class FindingsLog:
@@ -139,7 +152,7 @@ class FindingsLog:
                 findings.append(found)
             elif rescue.left:  # a file hatchling would ship was left out (not when all came back or none was wanted)
                 back = f"; {rescue.shipped} file(s) below brought back by artifacts" if rescue.shipped else ""
-                findings.append(replace(found, detail=found.detail + back, files=rescue.left, size=rescue.size))
+                findings.append(found.replace(detail=found.detail + back, files=rescue.left, size=rescue.size))
         findings.extend(self._untracked_findings())
         findings.extend(self.written())
         return findings
