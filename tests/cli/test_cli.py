@@ -567,3 +567,24 @@ def test_project_of_another_backend_is_not_predicted(tmp_path: Path, capsys: pyt
         f"`sdistguard check --build {root}`, which builds it with its own backend (running the project's build code) "
         "and audits the artifacts"
     ) in capsys.readouterr().err
+
+
+def test_a_project_of_a_backend_sdistguard_does_not_know_is_named_by_its_build_backend(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = venv_project(tmp_path / "project", backend_pyproject("mybackend.build").decode())
+    assert main(["check", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert f"sdistguard: error: {root}: builds with mybackend.build (pyproject.toml build-backend = " in err
+    assert "setuptools" not in err
+
+
+def test_a_project_whose_pyproject_is_not_toml_is_told_so_naming_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "pyproject.toml").write_text('[build-system]\nrequires = ["hatchling"\n')
+    assert main(["check", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"sdistguard: error: {root / 'pyproject.toml'}: cannot read: Unclosed array (at end of document)\n"

@@ -4,7 +4,7 @@
 help to a setuptools user. The audit learns what an sdist or wheel says about its builder in its one
 pass over the archive (:mod:`sdistguard.audit.builder`: the sdist's ``pyproject.toml``
 ``build-backend``, its ``setup.py``/``setup.cfg``/``*.egg-info``, a wheel's ``WHEEL`` ``Generator``),
-:func:`built_by_project` reads a project's ``[build-system]``, and :func:`leave_out_fix` says how to
+:func:`project_backend` reads a project's ``[build-system]``, and :func:`leave_out_fix` says how to
 leave paths out with that backend's own setting:
 
 - hatchling: ``[tool.hatch.build.targets.<target>] exclude`` (hatch.pypa.io, "Build configuration")
@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from sdistguard.core.errors import InputError
 from sdistguard.rules import RULE_BY_NAME, RULES, Code, RuleName
 
 if sys.version_info >= (3, 11):
@@ -36,10 +37,10 @@ __all__ = [
     "LEAVE_OUT_RULES",
     "BuiltBy",
     "backend_of",
-    "built_by_project",
     "built_by_pyproject",
     "include_fix",
     "leave_out_fix",
+    "project_backend",
 ]
 
 LEAVE_OUT_RULES: Final[tuple[RuleName, ...]] = tuple(rule.name for rule in RULES.values() if rule.leave_out_fix)
@@ -92,27 +93,36 @@ def built_by_pyproject(document: Mapping[str, Any], where: str) -> BuiltBy | Non
     return BuiltBy(name, f"{where} build-backend = {value.strip()!r}") if name else None
 
 
-def built_by_project(root: str) -> BuiltBy | None:
-    """The backend a project directory names in its ``pyproject.toml``; ``None`` when it names none we know.
+def project_backend(root: str) -> BuiltBy:
+    """The backend that builds the project directory ``root`` (a path), from its ``pyproject.toml``
+    ``[build-system] build-backend`` (PEP 517).
 
-    A project without ``build-backend`` but with ``setup.py`` is setuptools (what pip and build fall back to).
+    A backend :func:`backend_of` does not know is named by its ``build-backend`` value itself (fixes are then
+    given in general terms). Without ``build-backend`` (or without a ``pyproject.toml``) it is setuptools,
+    PEP 517's fallback and what pip and build use. Raises :class:`~sdistguard.core.errors.InputError`,
+    naming the file, when ``pyproject.toml`` exists but cannot be read or is not valid TOML (the message
+    carries tomllib's line and column).
     """
     path = os.path.join(root, "pyproject.toml")
     try:
         with open(path, "rb") as file:
             document = tomllib.load(file)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return None
+    except FileNotFoundError:
+        document = {}
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(f"{path}: not valid TOML ({error}); fix the file and run the check again") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: cannot be read ({error})") from None
     found = built_by_pyproject(document, "pyproject.toml")
+    if found is not None:
+        return found
     system = document.get("build-system")
-    named = isinstance(system, Mapping) and "build-backend" in system
-    if (
-        found is None
-        and not named
-        and any(os.path.exists(os.path.join(root, name)) for name in ("setup.py", "setup.cfg"))
-    ):
+    value = system.get("build-backend") if isinstance(system, Mapping) else None
+    if isinstance(value, str) and value.strip():
+        return BuiltBy(value.strip(), f"pyproject.toml build-backend = {value.strip()!r}")
+    if any(os.path.exists(os.path.join(root, name)) for name in ("setup.py", "setup.cfg")):
         return BuiltBy("setuptools", "setup.py/setup.cfg without a build-backend")
-    return found
+    return BuiltBy("setuptools", "no build-backend in pyproject.toml (pip's default)")
 
 
 def _toml_list(patterns: Iterable[str]) -> str:

@@ -12,7 +12,7 @@ import os
 
 from sdistguard.audit.base import Limits
 from sdistguard.audit.checked import CheckedInput, FindingGroup, group_findings
-from sdistguard.audit.hints import LEAVE_OUT_CODES, BuiltBy, built_by_project, leave_out_fix
+from sdistguard.audit.hints import LEAVE_OUT_CODES, leave_out_fix, project_backend
 from sdistguard.audit.run import audit_report
 from sdistguard.core.config import CheckSelection
 from sdistguard.core.errors import InputError
@@ -55,7 +55,7 @@ def check_directory(root: str, selection: CheckSelection) -> CheckedInput:
     """
     if not os.path.isfile(os.path.join(root, "pyproject.toml")):
         raise InputError(f"{root}: a project directory needs a pyproject.toml")
-    built_by = built_by_project(root) or BuiltBy("setuptools", "no build-backend in pyproject.toml (pip's default)")
+    built_by = project_backend(root)
     if built_by.name not in ("hatchling", "sdistguard"):
         raise InputError(
             f"{root}: builds with {built_by.name} ({built_by.evidence}); `sdistguard check DIR` predicts only "

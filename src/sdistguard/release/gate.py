@@ -19,7 +19,7 @@ from typing import TextIO
 
 from sdistguard.audit import AuditResult
 from sdistguard.audit.checked import CheckedInput
-from sdistguard.audit.hints import BuiltBy, built_by_project, include_fix, leave_out_fix
+from sdistguard.audit.hints import BuiltBy, include_fix, leave_out_fix, project_backend
 from sdistguard.core.errors import InputError
 from sdistguard.git.vcs import GitTree, GitUnavailable, query
 from sdistguard.release.isolated import (
@@ -37,9 +37,9 @@ from sdistguard.release.tracked import sdist_vs_git
 from sdistguard.rules import RULE_BY_NAME, Finding, RuleName, finding
 
 if sys.version_info >= (3, 11):
-    import tomllib
+    pass
 else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+    pass
 
 __all__ = ["GateResult", "publish", "run_gate"]
 
@@ -132,7 +132,7 @@ def run_gate(
         raise InputError(f"{root}: --build needs a project directory")
     if not any(os.path.isfile(os.path.join(absolute, name)) for name in ("pyproject.toml", "setup.py")):
         raise InputError(f"{root}: a project directory needs a pyproject.toml (or a setup.py)")
-    backend = built_by_project(absolute) or _named_backend(absolute)
+    backend = project_backend(absolute)
     chosen = installer or pick_installer()
     if progress is not None:
         progress.write(
@@ -170,21 +170,6 @@ def run_gate(
         else:
             progress.write(f"sdistguard: the gate failed; nothing was written to {outdir}\n")
     return result
-
-
-def _named_backend(root: str) -> BuiltBy:
-    """The backend ``root``'s ``pyproject.toml`` names when :func:`~sdistguard.audit.hints.built_by_project`
-    knows none: the ``build-backend`` value itself (fixes are then given in general terms), else setuptools
-    (PEP 517's fallback, what pip and build use)."""
-    try:
-        with open(os.path.join(root, "pyproject.toml"), "rb") as file:
-            system = tomllib.load(file).get("build-system", {})
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        system = {}
-    named = system.get("build-backend") if isinstance(system, dict) else None
-    if isinstance(named, str) and named.strip():
-        return BuiltBy(named.strip(), f"pyproject.toml build-backend = {named.strip()!r}")
-    return BuiltBy("setuptools", "no build-backend in pyproject.toml (pip's default)")
 
 
 def _listing(directory: str) -> list[str]:
