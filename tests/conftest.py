@@ -17,7 +17,6 @@ import pytest
 from helpers.git import git_environment
 
 REPO = Path(__file__).resolve().parents[1]
-SRC = REPO / "src"
 
 # --------------------------------------------------------------------------- hermetic runs
 #
@@ -29,7 +28,8 @@ SRC = REPO / "src"
 # unchanged, or the run fails: nothing is read or written outside the temp directories but the project's
 # own caches. git reads no global or system configuration (GIT_CONFIG_GLOBAL points into the parent),
 # and never searches for a repository above the hostile parent (GIT_CEILING_DIRECTORIES).
-# SDISTGUARD_TEST_PARENT=DIR uses DIR as the parent (kept afterwards); pytest --basetemp disables all this.
+# SDISTGUARD_TEST_PARENT=DIR uses DIR as the parent (kept afterwards); pytest --basetemp disables the parent,
+# not git's isolation (a commit.gpgsign in ~/.gitconfig would break every test that commits).
 
 STRAY_PYPROJECT = """\
 [project]
@@ -43,24 +43,34 @@ STRAY_GITIGNORE = "*\n"
 _HOSTILE: dict[str, Path] = {}
 
 
+def _isolate_git(directory: Path) -> None:
+    """Make git read ``directory``/gitconfig (a test identity, branch main) and no global or system config."""
+    (directory / "gitconfig").write_text(
+        "[user]\n\tname = sdistguard tests\n\temail = tests@example.invalid\n[init]\n\tdefaultBranch = main\n"
+    )
+    os.environ["GIT_CONFIG_GLOBAL"] = str(directory / "gitconfig")
+    os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    """Place the session's basetemp below a hostile parent (see above), unless --basetemp was given."""
-    if config.option.basetemp or hasattr(config, "workerinput"):
-        return
+    """Place the session's basetemp below a hostile parent (see above), unless --basetemp was given; isolate
+    git from the user's configuration either way."""
     import tempfile
 
+    if hasattr(config, "workerinput"):
+        return
+    if config.option.basetemp:
+        _HOSTILE["remove"] = Path(tempfile.mkdtemp(prefix="sdistguard-git-"))
+        _isolate_git(_HOSTILE["remove"])
+        return
     given = os.environ.get("SDISTGUARD_TEST_PARENT")
     parent = Path(given) if given else Path(tempfile.mkdtemp(prefix="sdistguard-tests-"))
     parent.mkdir(parents=True, exist_ok=True)
     (parent / "pyproject.toml").write_text(STRAY_PYPROJECT)
     (parent / ".gitignore").write_text(STRAY_GITIGNORE)
-    (parent / "gitconfig").write_text(
-        "[user]\n\tname = sdistguard tests\n\temail = tests@example.invalid\n[init]\n\tdefaultBranch = main\n"
-    )
+    _isolate_git(parent)
     basetemp = parent / "basetemp"
     config.option.basetemp = str(basetemp)
-    os.environ["GIT_CONFIG_GLOBAL"] = str(parent / "gitconfig")
-    os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
     os.environ["GIT_CEILING_DIRECTORIES"] = str(parent)
     _HOSTILE["parent"] = parent
     if not given:
