@@ -4,9 +4,9 @@ A test module imports only the code under test, libraries, ``conftest`` and the 
 package (tests/helpers/); what two test modules need lives there. Importing a test module runs its
 module-level code a second time (under a second name when the import style differs), re-registers its
 fixtures, and ties one file's refactoring to another's. Every ``test_*.py`` sits in a folder named for its
-subject; directly in tests/ are only conftest.py and the rule table's tests (until tests/rules/ holds
-them). The folders have no ``__init__.py`` (pytest's default ``prepend`` import mode), so two test files
-may not share a base name.
+subject; directly in tests/ is only conftest.py. The subject folders have no ``__init__.py`` (pytest's
+default ``prepend`` import mode; tests/compat/ has one for its scripts), so two test files may not share a
+base name.
 """
 
 from __future__ import annotations

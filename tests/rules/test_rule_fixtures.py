@@ -11,7 +11,6 @@ so that no token shape is ever committed.
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,9 +18,10 @@ from typing import Any
 import pytest
 
 from conftest import write_project
+from helpers.builds import guarded_findings, hatchling_sdist
+from helpers.git import write
 from sdistguard.audit import audit
 from sdistguard.builders.sdist import GuardedSdistBuilder
-from sdistguard.core.errors import TreeError
 from sdistguard.rules import DIRECTORY_MARKERS, JUNK_DIRECTORY_NAMES, RULE_BY_NAME, RULES, Finding, naming
 
 if sys.version_info >= (3, 11):
@@ -62,28 +62,10 @@ def pairs(findings: list[Finding]) -> set[tuple[str, str]]:
     return {(found.code, found.path) for found in findings if found.code in codes}
 
 
-def build_findings(root: Path, out: Path) -> list[Finding]:
-    """The sdistguard sdist build's findings on ``root``, whether the build stopped (SG401, SG602, ...) or not."""
-    builder = GuardedSdistBuilder(str(root))
-    with contextlib.suppress(TreeError):
-        next(iter(builder.build(directory=str(out), versions=["standard"])))
-    return builder.findings
-
-
-def hatchling_sdist(root: Path, out: Path) -> Path:
-    """Plain hatchling's sdist of ``root`` (no sdistguard), in-process."""
-    from hatchling.builders.sdist import SdistBuilder
-
-    (built,) = SdistBuilder(str(root)).build(directory=str(out))
-    return Path(built)
-
-
 def make_tree(base: Path, tree: dict[str, str]) -> Path:
     """A minimal project at ``base / "project"`` with ``tree``'s files added; returns its root."""
     root = write_project(base / "project")
-    for path, text in tree.items():
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_text(text, encoding="utf-8")
+    write(root, tree)
     return root
 
 
@@ -92,14 +74,14 @@ def test_the_build_and_the_auditor_find_exactly_the_fixtures_pairs(fixture: Path
     tree, expected = load(fixture)
     assert fixture.stem in RULES and {code for code, _ in expected} == {fixture.stem}
     root = make_tree(tmp_path, tree)
-    assert pairs(build_findings(root, tmp_path / "ours")) == expected, "the build"
+    assert pairs(guarded_findings(GuardedSdistBuilder, root, tmp_path / "ours")) == expected, "the build"
     assert pairs(audit(hatchling_sdist(root, tmp_path / "hatchling"))) == expected, "the auditor"
 
 
 def test_a_clean_project_gives_no_pair_in_either_engine(tmp_path: Path) -> None:
     """The fixtures' pairs come from their trees: the minimal project alone gives none (the test can fail)."""
     root = make_tree(tmp_path, {})
-    assert pairs(build_findings(root, tmp_path / "ours")) == set()
+    assert pairs(guarded_findings(GuardedSdistBuilder, root, tmp_path / "ours")) == set()
     assert pairs(audit(hatchling_sdist(root, tmp_path / "hatchling"))) == set()
 
 

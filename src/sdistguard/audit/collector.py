@@ -30,7 +30,6 @@ from packaging.utils import canonicalize_name
 from sdistguard.audit.base import DirectorySize, LimitReached, Limits, Member, MemberKind, sort_key
 from sdistguard.audit.builder import BuilderEvidence
 from sdistguard.audit.hints import BuiltBy
-from sdistguard.audit.layout import junk_root, stronger
 from sdistguard.audit.metadata import PKG_INFO_LIMIT
 from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, RuleName, finding
 from sdistguard.rules.credentials import (
@@ -44,6 +43,8 @@ from sdistguard.rules.evidence import finding_with
 from sdistguard.rules.files import special_label
 from sdistguard.rules.links import Reached, classify_link, is_absolute, lexical_target
 from sdistguard.rules.markers import junk_evidence
+from sdistguard.rules.markers import member_junk as junk_root
+from sdistguard.rules.markers import stronger_junk as stronger
 from sdistguard.rules.names import NameCheck, twin_finding
 
 __all__ = ["Collector"]

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from sdistguard.core.config import Settings
 
-__all__ = ["PYPI_FILE_LIMIT", "ContentLog", "format_size"]
+__all__ = ["ContentLog"]
 
 SCAN_CONTENT = True
 """Private switch for the benchmark (benchmarks/): ``False`` turns the secret scan off."""
@@ -127,10 +127,6 @@ class ContentLog:
         kept = pointer is not None and self.keep is not None and relative is not None and self.keep.match_file(relative)
         return [(finding(rule, name, detail), line)
                 for rule, detail, line in content_findings(hits, pointer, pointer_kept=bool(kept))]
-
-    def findings(self) -> list[Finding]:
-        """The SG602 and SG603 findings so far, sorted by path and line (the wheel's workers finish in any order)."""
-        return self.log.written()
 
     def size_finding(self, artifact: str, kind: str, limit: int | None) -> Finding | None:
         """SG611 when ``artifact`` (a path) has more than ``limit`` bytes, SG610 when ``limit`` is ``None``

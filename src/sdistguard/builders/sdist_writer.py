@@ -118,11 +118,6 @@ class DeflateStream:
         """Whether :meth:`close` ran."""
         return self._closed
 
-    @property
-    def threaded(self) -> bool:
-        """Whether the compressor thread was started (a chunk of ``chunk_size`` bytes was handed over)."""
-        return self._queue is not None
-
     def tell(self) -> int:
         """Uncompressed bytes written so far (what ``GzipFile.tell`` answers)."""
         return self._size

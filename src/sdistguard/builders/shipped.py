@@ -29,13 +29,12 @@ from typing import Any, Final, Literal
 from hatchling.builders.plugin.interface import BuilderInterface, IncludedFile
 from hatchling.builders.utils import normalize_archive_path
 
-from sdistguard.builders.dropped import tracked_dropped_checker
 from sdistguard.core.patterns import to_posix
 from sdistguard.rules import Finding, RuleName
 
 __all__ = [
     "TREE_ONLY", "HatchlingSdist", "ShippedKind", "ShippedMember", "hatchling_members", "hatchling_selection",
-    "sdist_members", "tracked_dropped_checker", "tree_findings",
+    "sdist_members", "tree_findings",
 ]
 
 TREE_ONLY: Final[frozenset[RuleName]] = frozenset({

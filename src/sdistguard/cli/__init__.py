@@ -14,13 +14,10 @@ import os
 import sys
 
 from sdistguard.cli.parser import EXIT_CLEAN, EXIT_ERROR, build_parser
-from sdistguard.core.config import ADVISORY_CODES, CheckSelection, load_check_selection
 from sdistguard.core.errors import SdistguardError
 from sdistguard.core.version import __version__
 
-__all__ = ["ADVISORY_CODES", "CheckSelection", "load_check_selection", "main"]
-# ADVISORY_CODES, CheckSelection and load_check_selection live in sdistguard.core.config; named here too,
-# as before the command became a package.
+__all__ = ["main"]
 
 
 def main(argv: list[str] | None = None) -> int:

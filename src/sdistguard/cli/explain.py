@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from sdistguard.core.errors import InputError, project_errors
 from sdistguard.core.paths import relative_to
 from sdistguard.git.ignores import ignored_by
-from sdistguard.rules import DIRECTORY_MARKERS, Code, Finding, RuleName
+from sdistguard.rules import DIRECTORY_MARKERS, Code, Finding
 from sdistguard.rules.evidence import IGNORED_BELOW, evidence_of
 
 if TYPE_CHECKING:
@@ -34,8 +34,6 @@ JSON_VERSION: Final = 1
 Target = Literal["sdist", "wheel"]
 TARGETS: Final[tuple[Target, ...]] = ("sdist", "wheel")
 Kind = Literal["file", "directory"]
-_MARKERS: Final[dict[RuleName, str]] = {name: marker for name, marker in DIRECTORY_MARKERS.items()}
-"""The marker each directory rule names (the registry's :data:`sdistguard.rules.DIRECTORY_MARKERS`)."""
 
 
 @dataclass(frozen=True)
@@ -194,7 +192,7 @@ def _finding_for(findings: list[Finding], relative: str, *, is_dir: bool) -> Fin
         if found.rule.name == "git-unavailable":  # a note on how ignore files were read, not a decision
             continue
         if path in (own, relative) or (path.endswith("/") and own.startswith(path)) or path == "./":
-            if path == "./" and found.rule.name not in _MARKERS:  # the root itself: only a marker names it
+            if path == "./" and found.rule.name not in DIRECTORY_MARKERS:  # the root itself: only a marker names it
                 continue
             if best is None or len(path) > len(best.path):
                 best = found
@@ -208,7 +206,7 @@ def _describe(found: Finding) -> str:
     where = f" at {found.path}" if found.path.endswith("/") else ""
     if marker is not None:  # the evidence is the marker on disk
         detail = f"{rule.reason}; marker {found.path.rstrip('/') + '/' if found.path != './' else ''}{marker}"
-    elif rule.name in _MARKERS:  # other evidence of the same detector (a well-known cache name)
+    elif rule.name in DIRECTORY_MARKERS:  # other evidence of the same detector (a well-known cache name)
         detail = f"{rule.reason} ({found.detail})"
     return f"{found.code} {rule.name}{where}: {detail}"
 

@@ -50,7 +50,7 @@ sdists, eggs, Windows installers) are listed as skipped, never downloaded."""
 
 
 class Selection(Protocol):
-    """What the command's selection answers per code (``sdistguard.cli.CheckSelection``)."""
+    """What the command's selection answers per code (:class:`sdistguard.core.config.CheckSelection`)."""
 
     def wants(self, code: str) -> bool:
         """True when a finding with ``code`` is reported."""
