@@ -4,12 +4,12 @@ the same log, and nothing is read back out of the walker."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from conftest import write_project
+from helpers.git import git, git_environment, write
 from sdistguard.builders import preview_builder
 from sdistguard.builders.sdist import GuardedSdistBuilder
 from sdistguard.core.errors import TreeError
@@ -19,11 +19,7 @@ from sdistguard.rules.evidence import IGNORED_BELOW, evidence_of
 @pytest.fixture
 def hermetic_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """git reads no configuration but an empty global one in ``tmp_path``."""
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "gitconfig").write_text("[user]\n\tname = t\n\temail = t@t\n")
-    for name, value in {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": str(home / "gitconfig"),
-                        "HOME": str(home), "XDG_CONFIG_HOME": str(home / "xdg")}.items():
+    for name, value in git_environment(tmp_path / "home", "[user]\n\tname = t\n\temail = t@t\n").items():
         monkeypatch.setenv(name, value)
 
 
@@ -37,13 +33,11 @@ def _tree(root: Path) -> Path:
         "src/demo/scratch.txt": "notes\n",
         "only/private.md": "every file of only/ is ignored\n",
     }
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
+    write(root, files)
     (root / "src" / "demo" / "dangling.py").symlink_to("nowhere.py")
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    git(root, "init", "-q")
     (root / ".git" / "info" / "exclude").write_text("private.md\n")
-    subprocess.run(["git", "add", "pyproject.toml", "README.md", "src"], cwd=root, check=True)
+    git(root, "add", "pyproject.toml", "README.md", "src")
     return root
 
 
@@ -73,7 +67,7 @@ def test_the_builder_the_walk_and_the_writer_share_one_log(tmp_path: Path, herme
     root = _tree(tmp_path / "project")
     (root / "src" / "demo" / "aux.py").write_text("x = 1\n")  # a name Windows refuses: SG402, the builder's
     (root / "src" / "demo" / "config.py").write_text('token = "ghp_' + "a1B2" * 9 + '"\n')  # SG602, the writer's
-    subprocess.run(["git", "add", "src"], cwd=root, check=True)
+    git(root, "add", "src")
     builder = GuardedSdistBuilder(str(root))
     with pytest.raises(TreeError, match=r"src/demo/aux\.py"):  # SG402 stops the build
         for _ in builder.build(directory=str(tmp_path / "dist"), versions=["standard"]):
@@ -100,7 +94,7 @@ def test_what_git_does_not_track_says_so_as_evidence(tmp_path: Path, hermetic_gi
     root = tmp_path / "project"
     write_project(root, extra='[tool.sdistguard]\nuntracked = "exclude"\n')
     (root / "notes.txt").write_text("not added\n")
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    subprocess.run(["git", "add", "pyproject.toml", "README.md", "src"], cwd=root, check=True)
+    git(root, "init", "-q")
+    git(root, "add", "pyproject.toml", "README.md", "src")
     (found,) = [found for found in _walked(root).findings if found.path == "notes.txt"]
     assert (found.rule.name, found.evidence) == ("untracked-excluded", (("git", "untracked"),))
