@@ -36,6 +36,7 @@ import pytest
 from hatchling.builders.sdist import SdistBuilder
 from hatchling.builders.wheel import WheelBuilder
 
+from conftest import uv
 from helpers.corpus import GUARDED_KIND, GUARDED_SDIST, GUARDED_WHEEL, Project, download_sdist, unpack_sdist
 
 pytestmark = pytest.mark.corpus
@@ -144,11 +145,10 @@ def pollution(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     template = tmp_path_factory.mktemp("pollution")
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(template / "altenv")], check=True)
-    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
-    env = {**os.environ, "UV_CACHE_DIR": str(template / ".uv-cache")}
+    env = {**os.environ, "UV_CACHE_DIR": str(template / ".uv-cache"), "UV_NO_CONFIG": "1"}
     env.pop("VIRTUAL_ENV", None)
     subprocess.run(
-        [uv, "pip", "install", "-q", "--python", str(template / "altenv" / "bin" / "python"), "six"],
+        [uv(), "pip", "install", "-q", "--python", str(template / "altenv" / "bin" / "python"), "six"],
         check=True, env=env,
     )
     assert (template / "altenv" / "pyvenv.cfg").is_file()

@@ -50,6 +50,7 @@ import pytest
 from hatchling.builders.sdist import SdistBuilder
 from hatchling.builders.wheel import WheelBuilder
 
+from conftest import uv
 from helpers.corpus import GUARDED_SDIST, GUARDED_WHEEL, Project, download_sdist, unpack_sdist
 from sdistguard.audit import audit
 from sdistguard.rules import RULES
@@ -254,10 +255,6 @@ def _fake_token() -> str:
     return "gh" + "p_" + hashlib.sha256(b"sdistguard corpus").hexdigest()[:36]
 
 
-def _uv() -> str:
-    return shutil.which("uv") or str(Path(sys.executable).parent / "uv")
-
-
 @pytest.fixture(scope="module")
 def small_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A one-module wheel built here by hatchling: what uv installs (offline) to fill an in-project cache."""
@@ -277,9 +274,9 @@ def _pollute(root: Path, wheel: Path) -> None:
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / "venv")], check=True)
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "UV_CACHE_DIR")}
     env.update(UV_CACHE_DIR=str(root / ".uv-cache"), UV_NO_CONFIG="1")
-    subprocess.run([_uv(), "venv", "-q", "--python", sys.executable, str(root / ".venv2")], check=True, env=env)
+    subprocess.run([uv(), "venv", "-q", "--python", sys.executable, str(root / ".venv2")], check=True, env=env)
     subprocess.run(
-        [_uv(), "pip", "install", "-q", "--offline", "--no-deps", "--python", str(root / ".venv2"), str(wheel)],
+        [uv(), "pip", "install", "-q", "--offline", "--no-deps", "--python", str(root / ".venv2"), str(wheel)],
         check=True, env=env,
     )
     (root / ".env").write_text(f"GITHUB_TOKEN={_fake_token()}\n")
