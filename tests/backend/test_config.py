@@ -45,6 +45,11 @@ def test_table_must_be_a_table() -> None:
         load_settings({"tool": {"sdistguard": ["x"]}})
 
 
+def test_a_tool_key_that_is_no_table_is_a_config_error_not_a_traceback() -> None:
+    with pytest.raises(ConfigError, match=r"^tool in pyproject\.toml must be a table$"):
+        load_settings({"tool": "x"})
+
+
 def test_untracked_policy_is_read_and_checked() -> None:
     assert load_settings(pyproject(untracked="warn")).untracked == "warn"
     assert load_settings(pyproject()).untracked == "include"

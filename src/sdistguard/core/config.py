@@ -91,7 +91,10 @@ def load_settings(pyproject: Mapping[str, Any], config_settings: Mapping[str, An
     naming every bad key, under a heading that says where it came from (pyproject.toml or the
     config settings).
     """
-    table = pyproject.get("tool", {}).get("sdistguard", {})
+    tool = pyproject.get("tool", {})
+    if not isinstance(tool, Mapping):
+        raise ConfigError("tool in pyproject.toml must be a table")
+    table = tool.get("sdistguard", {})
     problems: list[str] = []
     if not isinstance(table, Mapping):
         raise ConfigError("tool.sdistguard in pyproject.toml must be a table")

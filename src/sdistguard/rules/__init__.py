@@ -178,9 +178,10 @@ class Finding:
         return self.rule.severity
 
 
-def finding(name: RuleName, path: str, detail: str = "", *, files: int = 0, size: int = 0) -> Finding:
+def finding(name: RuleName, path: str, detail: str = "", *, files: int = 0, size: int = 0,
+            evidence: tuple[tuple[str, str], ...] = ()) -> Finding:
     """Build a :class:`Finding` from a rule ``name`` (``"venv"``); raises ``KeyError`` if unknown."""
-    return Finding(RULE_BY_NAME[name].code, path, detail, files, size)
+    return Finding(RULE_BY_NAME[name].code, path, detail, files, size, evidence)
 
 
 class BuildPolicy(Protocol):

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
-from sdistguard.rules import RULE_BY_NAME, Finding, RuleName
+from sdistguard.rules import Finding, RuleName, finding
 
 __all__ = ["IGNORED", "IGNORED_BELOW", "UNTRACKED", "EvidenceKind", "evidence_of", "finding_with"]
 
@@ -45,7 +45,7 @@ def finding_with(name: RuleName, path: str, detail: str, kind: EvidenceKind, val
                  size: int = 0) -> Finding:
     """:func:`sdistguard.rules.finding` with one piece of evidence ``(kind, value)``; raises ``KeyError`` for an
     unknown rule ``name``."""
-    return Finding(RULE_BY_NAME[name].code, path, detail, files, size, ((kind, value),))
+    return finding(name, path, detail, files=files, size=size, evidence=((kind, value),))
 
 
 def evidence_of(found: Finding, kind: EvidenceKind) -> str | None:

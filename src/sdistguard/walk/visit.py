@@ -555,7 +555,7 @@ def ships_below(path: str, relative: str, boundary: str, facts: WalkFacts) -> bo
                 entries = sorted(iterator, key=_name)
         except OSError:
             continue
-        is_package = any(entry.name == "__init__.py" for entry in entries)
+        is_package = any(_is_init_file(entry) for entry in entries)  # as Visit.run decides it
         for entry in entries:  # regular files first: their d_type suffices, no stat
             if entry.is_file(follow_symlinks=False) and decide(
                 os.path.join(below, entry.name), "file", is_package
