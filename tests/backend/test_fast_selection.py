@@ -46,7 +46,7 @@ def test_spec_matcher_answers_as_pathspec(lines: list[str], paths: list[str], di
         spec = pathspec.GitIgnoreSpec.from_lines(lines)
     except Exception:  # pathspec refuses some patterns outright (hatchling would fail the same way)
         return
-    matcher = SpecMatcher(spec)
+    matcher = SpecMatcher(spec, prefilter_after=0)  # every call through the prefilter
     for path in paths:
         path += "/" if directory else ""
         assert answer(matcher, path) == answer(spec.match_file, path), (lines, path, matcher.prefilter)
@@ -67,6 +67,17 @@ def test_prefilter_is_built_for_hatchlings_default_excludes(project: Path) -> No
     assert matcher.prefilter is not None  # else every file goes the slow way, and this module tests nothing
     assert not matcher.prefilter.search("src/demo/__init__.py")
     assert matcher("a/build/x") and matcher("x.log") and not matcher("keep.log")
+
+
+def test_a_few_paths_are_answered_without_compiling_the_prefilter() -> None:
+    spec = pathspec.GitIgnoreSpec.from_lines(["*.pyc", "build/", "!keep.pyc"])
+    matcher = SpecMatcher(spec, prefilter_after=3)
+    paths = ["a.pyc", "keep.pyc", "src/a.py", "x/build/y", "b.pyc", "keep.pyc"]
+    answers = []
+    for number, path in enumerate(paths):
+        answers.append(matcher(path))
+        assert (matcher._prefilter is False) == (number < 3)  # compiled on the first call past the third
+    assert answers == [spec.match_file(path) for path in paths] == [True, False, False, True, True, False]
 
 
 def test_no_spec_matches_nothing() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -18,8 +19,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from helpers.git import commit_all
+from sdistguard.core.compat import release_of
 
 NEVER_IN_A_CLEAN_BUILD = (
     # the auditor, explain, the release gate, the index client, the command line and the reports:
@@ -208,3 +212,9 @@ def test_a_build_that_leaves_something_out_loads_only_the_build_summary(tmp_path
     modules = ast.literal_eval(done.stdout.strip().splitlines()[-1])["modules"]
     report = sorted(name for name in modules if name.startswith(("sdistguard.report", "sdistguard.audit")))
     assert report == ["sdistguard.report", "sdistguard.report.summary"]
+
+
+@given(st.from_regex(r"[0-9]{0,3}(\.[0-9a-z]{0,3}){0,3}(rc1|\.dev0|\+local)?", fullmatch=True) | st.text(max_size=8))
+def test_the_hatchling_release_is_read_as_the_version_pattern_reads_it(version: str) -> None:
+    match = re.match(r"(\d+)\.(\d+)", version, re.ASCII)
+    assert release_of(version) == ((int(match.group(1)), int(match.group(2))) if match else (0, 0))

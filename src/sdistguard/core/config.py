@@ -51,7 +51,7 @@ SIZE_UNITS: Final[dict[str, int]] = {
     "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30,
 }
 """Units of a size setting (any case): SI kB/MB/GB are powers of 1000, IEC KiB/MiB/GiB powers of 1024."""
-_SIZE: Final = re.compile(r"\s*(?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*(?P<unit>[A-Za-z]*)\s*")
+_SIZE: Final = r"\s*(?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*(?P<unit>[A-Za-z]*)\s*"  # compiled when read
 _TRUE: Final = ("true", "1")
 _FALSE: Final = ("false", "0")
 
@@ -157,7 +157,7 @@ def parse_size(value: object) -> int:
         if value < 0:
             raise ValueError("must not be negative")
         return value
-    match = _SIZE.fullmatch(value)
+    match = re.fullmatch(_SIZE, value)
     if match is None:
         raise ValueError("is not a size such as \"50 MB\" or \"1.5 GiB\"")
     unit = match.group("unit").lower() or "b"

@@ -13,13 +13,13 @@ import os
 import re
 import warnings
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Final
 
 import pathspec
 from pathspec.pattern import RegexPattern
 from pathspec.util import NORMALIZE_PATH_SEPS, normalize_file
 
-__all__ = ["SpecMatcher", "could_match_below", "negations", "to_posix"]
+__all__ = ["PREFILTER_AFTER", "SpecMatcher", "could_match_below", "negations", "to_posix"]
 
 _GLOB_CHARACTERS = frozenset("*?[\\")
 
@@ -67,6 +67,11 @@ def to_posix(path: str) -> str:
     return path.replace(os.sep, "/") if os.sep != "/" else path
 
 
+PREFILTER_AFTER: Final = 200
+"""Calls a :class:`SpecMatcher` answers through pathspec alone before it compiles its prefilter: compiling
+costs about as much as pathspec's answers for that many paths, which a small project never reaches."""
+
+
 class SpecMatcher:
     """``spec.match_file(path)`` of a compiled pathspec, exactly, with one regular expression tried first.
 
@@ -85,18 +90,36 @@ class SpecMatcher:
     backend (re2, hyperscan), bytes patterns, mixed regex flags, back-references or conditionals.
     """
 
-    def __init__(self, spec: pathspec.PathSpec[Any] | None) -> None:
-        """Compile the prefilter of ``spec``; raises nothing (falls back to pathspec alone)."""
+    def __init__(self, spec: pathspec.PathSpec[Any] | None, prefilter_after: int = PREFILTER_AFTER) -> None:
+        """Keep ``spec``; the prefilter is compiled on the first call past ``prefilter_after`` calls (or when
+        :attr:`prefilter` is read), so that a tree of a few files never pays for its compilation (the answer
+        is pathspec's either way). Raises nothing (a spec the prefilter cannot cover goes to pathspec alone)."""
         self.spec = spec
-        self.prefilter = _combined_regex(spec)
+        self._before_prefilter = prefilter_after
+        self._prefilter: re.Pattern[str] | None | bool = False  # False: not compiled yet
+
+    @property
+    def prefilter(self) -> re.Pattern[str] | None:
+        """The alternation of the spec's exclude expressions (compiled on first read), or ``None`` when it
+        would not be exact."""
+        prefilter = self._prefilter
+        if prefilter is False:
+            prefilter = self._prefilter = _combined_regex(self.spec)
+        assert prefilter is not True
+        return prefilter
 
     def __call__(self, path: str) -> bool:
         """True when ``spec`` matches ``path``, as ``spec.match_file(path)`` says."""
-        if self.spec is None:
+        spec = self.spec
+        if spec is None:
             return False
-        if self.prefilter is not None and self.prefilter.search(_normalized(path)) is None:
+        if self._before_prefilter:
+            self._before_prefilter -= 1
+            return bool(spec.match_file(path))
+        prefilter = self.prefilter
+        if prefilter is not None and prefilter.search(_normalized(path)) is None:
             return False
-        return bool(self.spec.match_file(path))
+        return bool(spec.match_file(path))
 
 
 def _normalized(path: str) -> str:

@@ -303,10 +303,9 @@ def _has_cachedir_signature(path: str) -> bool:
 
 _VCS_NAMES: Final = frozenset({".git", ".hg", ".svn", ".bzr"})
 _ACTIVATE_SCRIPTS: Final = frozenset({"activate", "activate.bat", "Activate.ps1", "activate.fish", "activate.csh"})
-_PYTHON_LIB: Final = re.compile(r"(python|pypy)\d+(\.\d+)?t?\Z")
-_UV_BUCKET: Final = re.compile(
-    r"(archive|wheels|sdists|simple|built-wheels|builds|interpreter|environments|flat-index)-v\d+\Z"
-)
+_PYTHON_LIB: Final = r"(python|pypy)\d+(\.\d+)?t?\Z"
+_UV_BUCKET: Final = r"(archive|wheels|sdists|simple|built-wheels|builds|interpreter|environments|flat-index)-v\d+\Z"
+# patterns, not compiled objects: only the auditor matches them (re's cache compiles each once), never a build
 MARKER_FILES: Final = ("pyvenv.cfg", "CACHEDIR.TAG")
 """Evidence stronger than a layout or a name: the marker files themselves."""
 
@@ -381,7 +380,7 @@ def _directory_marker(dirs: list[str], index: int, name: str) -> Match | None:
     if (
         name in ("lib", "lib64")
         and len(following) == 2
-        and _PYTHON_LIB.match(following[0])
+        and re.match(_PYTHON_LIB, following[0])
         and following[1] == "site-packages"
     ):
         return (index, "venv", f"layout: {name}/{following[0]}/site-packages/, pyvenv.cfg missing")
@@ -393,7 +392,7 @@ def _directory_marker(dirs: list[str], index: int, name: str) -> Match | None:
     by_name = directory_junk(name, set(), set())  # the directory's own name (no listing: nothing read)
     if by_name is not None:
         return (index + 1, by_name[0], by_name[1])
-    if index >= 1 and _UV_BUCKET.match(name):
+    if index >= 1 and re.match(_UV_BUCKET, name):
         return (index, "cache-dir", f"uv cache layout: {name}/")
     if name == "__pycache__":
         return (index + 1, "bytecode", "__pycache__")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Callable
 from typing import Final
 
@@ -32,7 +31,6 @@ __all__ = ["PATH_BUDGET", "NameCheck", "TwinNames", "too_long", "twin_finding", 
 _RESERVED: Final = frozenset(
     {"CON", "PRN", "AUX", "NUL", *(f"COM{digit}" for digit in range(10)), *(f"LPT{digit}" for digit in range(10))}
 )
-_WINDOWS_CHARACTER: Final = re.compile(r'[<>"|?*]')
 
 PATH_BUDGET: Final = 160
 """Characters a member path (below the sdist's top-level directory, or in a wheel) may have.
@@ -81,10 +79,16 @@ def _component_reason(component: str) -> str | None:
         return f"{component!r} is a reserved device name on Windows"
     if component.endswith((".", " ")):
         return f"{component!r} ends in a {'dot' if component.endswith('.') else 'space'} (Windows drops it)"
-    character = _WINDOWS_CHARACTER.search(component)
+    character = _windows_character().search(component)
     if character is not None:
         return f"{component!r} contains {character.group()!r} (refused on Windows)"
     return None
+
+
+@functools.cache
+def _windows_character() -> re.Pattern[str]:
+    """The characters Windows refuses in a file name (compiled on first use)."""
+    return re.compile(r'[<>"|?*]')
 
 
 def too_long(relative_path: str, budget: int = PATH_BUDGET) -> bool:
@@ -93,7 +97,12 @@ def too_long(relative_path: str, budget: int = PATH_BUDGET) -> bool:
 
 
 def _fold(relative_path: str) -> str:
-    return unicodedata.normalize("NFC", relative_path.rstrip("/")).lower()
+    path = relative_path.rstrip("/")
+    if path.isascii():  # NFC leaves ASCII as it is: most trees never load unicodedata
+        return path.lower()
+    from unicodedata import normalize
+
+    return normalize("NFC", path).lower()
 
 
 class TwinNames:

@@ -7,6 +7,7 @@ Each rule is one object: its code, name, severity, effect, reason, fix, source a
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Final, Literal, TypeAlias
 
@@ -122,8 +123,20 @@ Member names, checked per path component by one detector for the build and the a
 """The family: its key, its title and intro in docs/rules.md, its rules in table order."""
 
 
-_REFUSED_CHARACTER: Final = re.compile(r"[:\\\x00-\x1f\x7f]")
-_EDGE_SPACE: Final = re.compile(r"(?:^|/) | (?:/|$)")
+
+
+@functools.cache
+def _refused_character() -> re.Pattern[str]:
+    """What uv refuses in a member name: ``:``, backslash, control characters (compiled on first use)."""
+    return re.compile(r"[:\\\x00-\x1f\x7f]")
+
+
+@functools.cache
+def _edge_space() -> re.Pattern[str]:
+    """A path component that starts or ends with a space (compiled on first use)."""
+    return re.compile(r"(?:^|/) | (?:/|$)")
+
+
 _REASONS: Final = {":": "contains ':'", "\\": "contains a backslash"}
 
 
@@ -136,8 +149,8 @@ def unportable_reason(relative_path: str) -> str | None:
     This runs once per file of every build: a plain character-set search first, the space rule
     only for a path holding a space.
     """
-    refused = _REFUSED_CHARACTER.search(relative_path)
-    space = _EDGE_SPACE.search(relative_path) if " " in relative_path else None
+    refused = _refused_character().search(relative_path)
+    space = _edge_space().search(relative_path) if " " in relative_path else None
     if space is not None and (refused is None or space.start() < refused.start()):
         return "starts or ends with a space"  # the first problem in the path is the one named
     if refused is not None:
