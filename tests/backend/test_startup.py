@@ -38,6 +38,11 @@ NEVER_IN_A_CLEAN_BUILD = (
     "sdistguard.git.gitignore",
     # the auditor's preview of hatchling's own sdist (the build asks only sdistguard.builders.dropped)
     "sdistguard.builders.shipped",
+    # the rule families only the auditor and the release gate find (sdistguard.rules.all_rules loads them)
+    "sdistguard.rules.archive", "sdistguard.rules.metadata", "sdistguard.rules.index", "sdistguard.rules.pypi",
+    "sdistguard.rules.gate",
+    # Unicode normalisation, for a tree whose names are all ASCII
+    "unicodedata",
 )
 """Modules (and their submodules) that building a small clean project must not import."""
 
@@ -218,3 +223,20 @@ def test_a_build_that_leaves_something_out_loads_only_the_build_summary(tmp_path
 def test_the_hatchling_release_is_read_as_the_version_pattern_reads_it(version: str) -> None:
     match = re.match(r"(\d+)\.(\d+)", version, re.ASCII)
     assert release_of(version) == ((int(match.group(1)), int(match.group(2))) if match else (0, 0))
+
+
+def test_the_auditors_rules_load_on_first_use_and_complete_the_table() -> None:
+    child = textwrap.dedent("""
+        import sys
+        from sdistguard.rules import Finding, finding
+        assert "sdistguard.rules.gate" not in sys.modules
+        found = finding("index-hash-missing", "a-1.0.tar.gz")  # an auditor family's rule, by name
+        assert "sdistguard.rules.gate" in sys.modules
+        from typing import get_args
+        from sdistguard.rules import FAMILIES, RULES, Code
+        assert Finding("SG592", "x").rule is RULES["SG592"]
+        print(found.code, found.severity, len(RULES) == len(get_args(Code)), FAMILIES[-1].key)
+    """)
+    done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["SG593", "warning", "True", "release"]

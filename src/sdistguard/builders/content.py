@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Final
 import pathspec
 
 from sdistguard.core.patterns import to_posix
-from sdistguard.rules import PYPI_FILE_LIMIT, Finding, RuleName, finding
+from sdistguard.rules import PYPI_FILE_LIMIT, Finding, finding
 from sdistguard.rules.credentials import SecretScanner, content_findings
 from sdistguard.rules.sizes import format_size, over_pypi_limit
 from sdistguard.walk import FindingsLog
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from hatchling.builders.plugin.interface import IncludedFile
 
     from sdistguard.core.config import Settings
+    from sdistguard.rules import RuleName
 
 __all__ = ["ContentLog"]
 

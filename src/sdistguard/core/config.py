@@ -7,14 +7,18 @@ key and the allowed values.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from typing import Any, Final, Literal, NamedTuple, get_args
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, get_args
 
 from sdistguard.core.errors import ConfigError
-from sdistguard.rules import RULES, Code, Finding
+from sdistguard.rules import Finding, all_rules
+
+if TYPE_CHECKING:
+    from sdistguard.rules import Code
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -214,13 +218,27 @@ def _read_flag(value: object, key: str, problems: list[str]) -> bool:
 
 # --------------------------------------------------------------------------- [tool.sdistguard.check]
 
-ADVISORY_CODES: Final[frozenset[Code]] = frozenset(rule.code for rule in RULES.values() if rule.advisory)
-"""Codes reported by default but failing the check only when selected (``--select`` or ``select``):
-the rules marked ``advisory`` in :data:`sdistguard.rules.RULES` (each row says why).
+if TYPE_CHECKING:
+    ADVISORY_CODES: frozenset[Code]
+    """Codes reported by default but failing the check only when selected (``--select`` or ``select``):
+    the rules marked ``advisory`` in :data:`sdistguard.rules.RULES` (each row says why).
 
-Every other code means "this breaks installs or leaks": a venv, a cache, a link out of the project,
-an unsafe or refused member, a bad RECORD, damaged or unreadable metadata (docs/check.md, "Exit codes").
-"""
+    Every other code means "this breaks installs or leaks": a venv, a cache, a link out of the project,
+    an unsafe or refused member, a bad RECORD, damaged or unreadable metadata (docs/check.md, "Exit codes").
+    Made on first read (the auditor's rule families are loaded then, never by a build).
+    """
+
+
+@functools.cache
+def _advisory_codes() -> frozenset[Code]:
+    return frozenset(rule.code for rule in all_rules().values() if rule.advisory)
+
+
+def __getattr__(name: str) -> Any:
+    """:data:`ADVISORY_CODES`, made on first read (PEP 562); raises ``AttributeError`` for any other name."""
+    if name == "ADVISORY_CODES":
+        return _advisory_codes()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class CheckSelection(NamedTuple):  # not a dataclass: a NamedTuple costs a quarter of its start-up
@@ -237,7 +255,7 @@ class CheckSelection(NamedTuple):  # not a dataclass: a NamedTuple costs a quart
 
     def fails(self, code: Code) -> bool:
         """True when a reported finding with ``code`` makes the check exit 1."""
-        return bool(self.select) or code not in ADVISORY_CODES
+        return bool(self.select) or code not in _advisory_codes()
 
     def wants(self, code: str) -> bool:
         """True when a finding with ``code`` is reported."""
@@ -258,7 +276,7 @@ def valid_codes(entries: Iterable[str], where: str) -> tuple[str, ...]:
     result = []
     for entry in entries:
         code = entry.strip().upper()
-        if not code or not any(known.startswith(code) for known in RULES):
+        if not code or not any(known.startswith(code) for known in all_rules()):
             raise ConfigError(f"{where}: {entry!r} is not an sdistguard code or prefix (see `sdistguard codes`)")
         result.append(code)
     return tuple(result)

@@ -96,7 +96,7 @@ class SpecMatcher:
         is pathspec's either way). Raises nothing (a spec the prefilter cannot cover goes to pathspec alone)."""
         self.spec = spec
         self._before_prefilter = prefilter_after
-        self._prefilter: re.Pattern[str] | None | bool = False  # False: not compiled yet
+        self._prefilter: re.Pattern[str] | bool | None = False  # False: not compiled yet
 
     @property
     def prefilter(self) -> re.Pattern[str] | None:

@@ -21,22 +21,9 @@ backend and the auditor speak the same vocabulary: a :class:`Finding` names a ru
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Final, Literal, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeAlias
 
-from sdistguard.rules import (
-    archive,
-    credentials,
-    files,
-    gate,
-    index,
-    links,
-    markers,
-    metadata,
-    naming,
-    pypi,
-    sizes,
-    tracking,
-)
+from sdistguard.rules import credentials, files, links, markers, naming, sizes, tracking
 from sdistguard.rules.markers import (
     CACHE_DIRECTORY_NAMES,
     CACHEDIR_SIGNATURE,
@@ -67,6 +54,7 @@ __all__ = [
     "Rule",
     "RuleName",
     "Severity",
+    "all_rules",
     "blocking_findings",
     "directory_junk",
     "directory_marker",
@@ -75,34 +63,84 @@ __all__ = [
     "unportable_reason",
 ]
 
-Code = Literal[
-    markers.Code, tracking.Code, links.Code, files.Code, naming.Code, credentials.Code, sizes.Code,
-    archive.Code, metadata.Code, index.Code, pypi.Code, gate.Code,
-]
-"""Every rule code, in table order: the union of the families' codes (a test checks each against its rules)."""
+if TYPE_CHECKING:
+    from typing import Literal
 
-RuleName = Literal[
-    markers.RuleName, tracking.RuleName, links.RuleName, files.RuleName, naming.RuleName, credentials.RuleName,
-    sizes.RuleName, archive.RuleName, metadata.RuleName, index.RuleName, pypi.RuleName, gate.RuleName,
-]
-"""Every rule name (the slug :func:`finding` takes), in table order."""
+    from sdistguard.rules import archive, gate, index, metadata, pypi
 
-Rule: TypeAlias = RuleOf[Code, RuleName]
-"""A rule of any family (:class:`~sdistguard.rules.model.RuleOf` over every code and name)."""
+    Code = Literal[
+        markers.Code, tracking.Code, links.Code, files.Code, naming.Code, credentials.Code, sizes.Code,
+        archive.Code, metadata.Code, index.Code, pypi.Code, gate.Code,
+    ]
+    """Every rule code, in table order: the union of the families' codes (a test checks each against its
+    rules). At run time it is built on first read, with the auditor's families."""
 
-FAMILIES: Final[tuple[Family[Code, RuleName], ...]] = (
+    RuleName = Literal[
+        markers.RuleName, tracking.RuleName, links.RuleName, files.RuleName, naming.RuleName,
+        credentials.RuleName, sizes.RuleName, archive.RuleName, metadata.RuleName, index.RuleName,
+        pypi.RuleName, gate.RuleName,
+    ]
+    """Every rule name (the slug :func:`finding` takes), in table order."""
+
+    Rule: TypeAlias = RuleOf[Code, RuleName]
+    """A rule of any family (:class:`~sdistguard.rules.model.RuleOf` over every code and name)."""
+
+    FAMILIES: tuple[Family[Code, RuleName], ...]
+    """Every family, in table order (docs/rules.md's sections follow it)."""
+
+    RULES: dict[Code, Rule]
+    """Every rule of the backend and the auditor, by code, in table order."""
+
+    RULE_BY_NAME: dict[RuleName, Rule]
+    """Every rule by its name (``"venv"``)."""
+else:
+    Rule = RuleOf
+
+_AUDITOR_FAMILIES: Final = ("archive", "metadata", "index", "pypi", "gate")
+"""The families only ``sdistguard check`` and the release gate find (modules of this package, in table order,
+after the build's): a build never imports them. :func:`all_rules` does, on first use."""
+
+_BUILD_FAMILIES: Final[tuple[Family[Any, Any], ...]] = (
     markers.FAMILY, tracking.FAMILY, links.FAMILY, files.FAMILY, naming.FAMILY, credentials.FAMILY, sizes.FAMILY,
-    archive.FAMILY, metadata.FAMILY, index.FAMILY, pypi.FAMILY, gate.FAMILY,
 )
-"""Every family, in table order (docs/rules.md's sections follow it)."""
+_by_code: Final[dict[str, Rule]] = {rule.code: rule for family in _BUILD_FAMILIES for rule in family.rules}
+_by_name: Final[dict[str, Rule]] = {rule.name: rule for family in _BUILD_FAMILIES for rule in family.rules}
+_complete: dict[str, Any] = {}  # FAMILIES, Code, RuleName once all_rules() has loaded every family
 
-_RULE_LIST: Final[tuple[Rule, ...]] = tuple(rule for family in FAMILIES for rule in family.rules)
 
-RULES: Final[dict[Code, Rule]] = {rule.code: rule for rule in _RULE_LIST}
-"""Every rule of the backend and the auditor, by code, in table order."""
+def all_rules() -> dict[Code, Rule]:
+    """:data:`RULES`: every rule by code, in table order (the auditor's families imported on first call).
 
-RULE_BY_NAME: Final[dict[RuleName, Rule]] = {rule.name: rule for rule in _RULE_LIST}
-"""Every rule by its name (``"venv"``)."""
+    The build's own families (markers to sizes) are imported with this package, the auditor's
+    (archive to gate) here, so that a build loads none of them. Raises nothing.
+    """
+    if not _complete:
+        import importlib
+        from typing import Literal
+
+        families = list(_BUILD_FAMILIES)
+        for module in _AUDITOR_FAMILIES:
+            family = importlib.import_module(f"{__name__}.{module}").FAMILY
+            families.append(family)
+            for rule in family.rules:
+                _by_code[rule.code] = rule
+                _by_name[rule.name] = rule
+        _complete.update(FAMILIES=tuple(families), Code=Literal[tuple(_by_code)], RuleName=Literal[tuple(_by_name)])
+    return _by_code  # type: ignore[return-value]
+
+
+def __getattr__(name: str) -> Any:
+    """The whole table's names (:data:`RULES`, :data:`RULE_BY_NAME`, :data:`FAMILIES`, :data:`Code`,
+    :data:`RuleName`), made on first read (PEP 562); raises ``AttributeError`` for any other name."""
+    if name == "RULES":
+        return all_rules()
+    if name == "RULE_BY_NAME":
+        all_rules()
+        return _by_name
+    if name in ("FAMILIES", "Code", "RuleName"):
+        all_rules()
+        return _complete[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Finding:
@@ -170,7 +208,8 @@ class Finding:
     @property
     def rule(self) -> Rule:
         """The :class:`Rule` this finding belongs to; raises ``KeyError`` for an unknown code."""
-        return RULES[self.code]
+        rule = _by_code.get(self.code)
+        return rule if rule is not None else all_rules()[self.code]
 
     @property
     def severity(self) -> Severity:
@@ -181,7 +220,11 @@ class Finding:
 def finding(name: RuleName, path: str, detail: str = "", *, files: int = 0, size: int = 0,
             evidence: tuple[tuple[str, str], ...] = ()) -> Finding:
     """Build a :class:`Finding` from a rule ``name`` (``"venv"``); raises ``KeyError`` if unknown."""
-    return Finding(RULE_BY_NAME[name].code, path, detail, files, size, evidence)
+    rule = _by_name.get(name)
+    if rule is None:
+        all_rules()
+        rule = _by_name[name]
+    return Finding(rule.code, path, detail, files, size, evidence)
 
 
 class BuildPolicy(Protocol):

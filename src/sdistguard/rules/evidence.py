@@ -24,9 +24,12 @@ its evidence, ``(kind, value)`` pairs with these kinds:
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
-from sdistguard.rules import Finding, RuleName, finding
+from sdistguard.rules import Finding, finding
+
+if TYPE_CHECKING:
+    from sdistguard.rules import RuleName
 
 __all__ = ["IGNORED", "IGNORED_BELOW", "UNTRACKED", "EvidenceKind", "evidence_of", "finding_with"]
 

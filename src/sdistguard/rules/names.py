@@ -22,9 +22,12 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from sdistguard.rules import Finding, RuleName, finding, unportable_reason
+from sdistguard.rules import Finding, finding, unportable_reason
+
+if TYPE_CHECKING:
+    from sdistguard.rules import RuleName
 
 __all__ = ["PATH_BUDGET", "NameCheck", "TwinNames", "too_long", "twin_finding", "windows_reason"]
 

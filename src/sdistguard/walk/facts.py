@@ -10,9 +10,11 @@ or left out. Nothing here reads the disk.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from sdistguard.rules import Code
+if TYPE_CHECKING:
+    from sdistguard.rules import Code
+
 
 __all__ = ["Decide", "EntryKind", "Rescue", "Verdict", "WalkFacts", "WalkedFile"]
 

@@ -14,11 +14,13 @@ import errno
 import os
 import stat
 from collections.abc import Callable, Iterable
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from sdistguard.core.paths import is_within
-from sdistguard.rules import RuleName
 from sdistguard.rules.links import Reached, classify_link
+
+if TYPE_CHECKING:
+    from sdistguard.rules import RuleName
 
 __all__ = ["DirectoryLink", "DiskLink", "disk_link", "link_target"]
 

@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from sdistguard.git.ignores import IGNORED_DIRECTORY, IGNORED_FILE, Decision
-from sdistguard.rules import Code, Finding, finding
+from sdistguard.rules import Finding, finding
 from sdistguard.rules.evidence import IGNORED, IGNORED_BELOW, EvidenceKind
+
+if TYPE_CHECKING:
+    from sdistguard.rules import Code
 
 __all__ = ["FindingsLog", "RescueCount"]
 

@@ -28,7 +28,7 @@ import operator
 import os
 import stat
 from collections.abc import Callable, Iterator
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import pathspec
 
@@ -36,7 +36,7 @@ from sdistguard.core.config import Settings
 from sdistguard.core.paths import is_within
 from sdistguard.core.patterns import could_match_below, to_posix
 from sdistguard.git.ignores import Decision, IgnoreOracle, ignored_by
-from sdistguard.rules import Code, Finding, RuleName, directory_junk, finding
+from sdistguard.rules import Finding, directory_junk, finding
 from sdistguard.rules.credentials import credential_file_kind
 from sdistguard.rules.evidence import UNTRACKED, finding_with
 from sdistguard.rules.files import SpecialKind, special_label
@@ -44,6 +44,9 @@ from sdistguard.rules.markers import junk_evidence
 from sdistguard.walk.facts import EntryKind, Rescue, Verdict, WalkedFile, WalkFacts
 from sdistguard.walk.links import DirectoryLink, disk_link, link_target
 from sdistguard.walk.log import FindingsLog, RescueCount
+
+if TYPE_CHECKING:
+    from sdistguard.rules import Code, RuleName
 
 __all__ = ["DirectoryLink", "Subdirectory", "Visit", "WalkContext", "ships_below"]
 
