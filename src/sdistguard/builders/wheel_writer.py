@@ -34,7 +34,7 @@ import zipfile
 import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, BinaryIO, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, Final
 
 from hatchling.builders.utils import (
     format_file_hash,
@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from hatchling.builders.plugin.interface import IncludedFile
     from hatchling.builders.wheel import WheelBuilder
+from sdistguard.rules.model import Record
 
 __all__ = [
     "BATCH_FILES", "INLINE_BELOW", "PENDING_BATCHES", "SPOOL_ABOVE", "ParallelWheelArchive", "build_standard_wheel",
@@ -74,8 +75,10 @@ spooled to a temporary file once they pass this size: so at most ``BATCH_FILES *
 bytes of deflated data per task wait in memory for the writer."""
 
 
-class _Packed(NamedTuple):
+class _Packed(Record):
     """A member deflated by a worker: hatchling's ``zip_info``, the deflated bytes and what RECORD needs."""
+
+    __slots__ = ("compress_size", "crc", "deflated", "digest", "file_size", "st_size", "zip64", "zip_info")
 
     zip_info: zipfile.ZipInfo
     zip64: bool
@@ -85,6 +88,18 @@ class _Packed(NamedTuple):
     file_size: int
     digest: bytes
     st_size: int
+
+    def __init__(self, zip_info: zipfile.ZipInfo, zip64: bool, deflated: bytes | BinaryIO, compress_size: int,
+                 crc: int, file_size: int, digest: bytes, st_size: int) -> None:
+        _set = object.__setattr__
+        _set(self, "zip_info", zip_info)
+        _set(self, "zip64", zip64)
+        _set(self, "deflated", deflated)
+        _set(self, "compress_size", compress_size)
+        _set(self, "crc", crc)
+        _set(self, "file_size", file_size)
+        _set(self, "digest", digest)
+        _set(self, "st_size", st_size)
 
 
 def _deflater(zip_info: zipfile.ZipInfo) -> Any:

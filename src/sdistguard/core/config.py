@@ -12,7 +12,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, get_args
+from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 from sdistguard.core.errors import ConfigError
 from sdistguard.rules import Finding, all_rules
@@ -24,6 +24,7 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
+from sdistguard.rules.model import Record
 
 __all__ = [
     "ADVISORY_CODES",
@@ -60,7 +61,7 @@ _TRUE: Final = ("true", "1")
 _FALSE: Final = ("false", "0")
 
 
-class Settings(NamedTuple):  # not a dataclass: a NamedTuple costs a quarter of its start-up
+class Settings(Record):
     """sdistguard's own settings for one build.
 
     ``keep``: gitignore-style patterns, relative to the project root, that the venv, cache,
@@ -76,13 +77,27 @@ class Settings(NamedTuple):  # not a dataclass: a NamedTuple costs a quarter of 
     artifact may have (SG611 over it), or ``None`` (then SG610 warns past PyPI's 100 MB).
     """
 
-    keep: tuple[str, ...] = ()
-    external_links: ExternalLinkPolicy = "exclude"
-    strict: bool = False
-    untracked: UntrackedPolicy = "include"
-    allow_secrets: tuple[str, ...] = ()
-    max_sdist_size: int | None = None
-    max_wheel_size: int | None = None
+    __slots__ = ("allow_secrets", "external_links", "keep", "max_sdist_size", "max_wheel_size", "strict", "untracked")
+
+    keep: tuple[str, ...]
+    external_links: ExternalLinkPolicy
+    strict: bool
+    untracked: UntrackedPolicy
+    allow_secrets: tuple[str, ...]
+    max_sdist_size: int | None
+    max_wheel_size: int | None
+
+    def __init__(self, keep: tuple[str, ...] = (), external_links: ExternalLinkPolicy = "exclude",
+                 strict: bool = False, untracked: UntrackedPolicy = "include", allow_secrets: tuple[str, ...] = (),
+                 max_sdist_size: int | None = None, max_wheel_size: int | None = None) -> None:
+        _set = object.__setattr__
+        _set(self, "keep", keep)
+        _set(self, "external_links", external_links)
+        _set(self, "strict", strict)
+        _set(self, "untracked", untracked)
+        _set(self, "allow_secrets", allow_secrets)
+        _set(self, "max_sdist_size", max_sdist_size)
+        _set(self, "max_wheel_size", max_wheel_size)
 
 
 def load_settings(pyproject: Mapping[str, Any], config_settings: Mapping[str, Any] | None = None) -> Settings:
@@ -241,17 +256,26 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class CheckSelection(NamedTuple):  # not a dataclass: a NamedTuple costs a quarter of its start-up
+class CheckSelection(Record):
     """Which codes are reported and which fail the check; entries are code prefixes.
 
     Reported: ``select`` (empty = all) minus ``ignore``. Failing: with a ``select``, every reported
     code; without one, every reported code but :data:`ADVISORY_CODES`.
     """
 
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    allow_secrets: tuple[str, ...] = ()
+    __slots__ = ("allow_secrets", "ignore", "select")
+
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    allow_secrets: tuple[str, ...]
     """``[tool.sdistguard] allow-secrets``: patterns of members whose content is not scanned (SG602)."""
+
+    def __init__(self, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
+                 allow_secrets: tuple[str, ...] = ()) -> None:
+        _set = object.__setattr__
+        _set(self, "select", select)
+        _set(self, "ignore", ignore)
+        _set(self, "allow_secrets", allow_secrets)
 
     def fails(self, code: Code) -> bool:
         """True when a reported finding with ``code`` makes the check exit 1."""

@@ -37,7 +37,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Final, Literal, NamedTuple
+from typing import TYPE_CHECKING, Final, Literal
 
 from sdistguard.core.errors import ConfigError
 from sdistguard.git.vcs import GitTree, GitUnavailable, explain_ignored, query, work_tree_top
@@ -45,6 +45,7 @@ from sdistguard.git.vcs import GitTree, GitUnavailable, explain_ignored, query, 
 if TYPE_CHECKING:
     from sdistguard.core.config import UntrackedPolicy
     from sdistguard.git.gitignore import IgnoreRules, Pattern, PatternList
+from sdistguard.rules.model import Record
 
 __all__ = ["IGNORED_DIRECTORY", "IGNORED_FILE", "Decision", "IgnoreOracle", "ignored_by"]
 
@@ -57,20 +58,30 @@ Mode = Literal["git", "engine", "sdist", "off"]
 """How an :class:`IgnoreOracle` answers (the module docstring)."""
 
 
-class Decision(NamedTuple):  # not a dataclass: a NamedTuple costs a quarter of its start-up
+class Decision(Record):
     """What git's rules say about one path: ``rule`` (a rule name of :mod:`sdistguard.rules`), ``detail``.
 
     ``rule`` is ``"nested-gitignore"`` (ignored: left out), ``"untracked-excluded"`` (left out by
     ``untracked = "exclude"``) or ``"untracked"`` (shipped, reported under ``untracked = "warn"``).
     """
 
+    __slots__ = ("detail", "git_source", "rule", "source")
+
     rule: Literal["nested-gitignore", "untracked-excluded", "untracked"]
     detail: str
-    git_source: bool = False
+    git_source: bool
     """git ignores the path and its ignore file and line are asked after the walk (one ``git check-ignore``
     for all, :meth:`IgnoreOracle.explain`); ``detail`` is ``""`` until then (the flag says so, not a text)."""
-    source: str | None = None
+    source: str | None
     """The ignore file, line and pattern that decided (``"FILE:LINE: PATTERN"``), when known now."""
+
+    def __init__(self, rule: Literal["nested-gitignore", "untracked-excluded", "untracked"], detail: str,
+                 git_source: bool = False, source: str | None = None) -> None:
+        _set = object.__setattr__
+        _set(self, "rule", rule)
+        _set(self, "detail", detail)
+        _set(self, "git_source", git_source)
+        _set(self, "source", source)
 
     @property
     def leaves_out(self) -> bool:

@@ -47,7 +47,9 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Sequence
-from typing import Final, NamedTuple
+from typing import Final
+
+from sdistguard.rules.model import Record
 
 __all__ = [
     "SAFE_CONFIG", "SAFE_ENVIRONMENT", "TIMEOUT", "GitTree", "GitUnavailable", "explain_ignored",
@@ -69,15 +71,22 @@ SAFE_ENVIRONMENT: Final = {"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", "GIT_ALLOW_
 # module, and making a dataclass costs about 0.5 ms of a small build's start-up (tests/backend/test_startup.py).
 
 
-class GitUnavailable(NamedTuple):
+class GitUnavailable(Record):
     """Why git gave no answer for a directory.
 
     ``work_tree`` is true when a ``.git`` was found at or above the directory (so git's answer
     was expected: git is missing, refuses the directory, or failed); ``reason`` is one line.
     """
 
+    __slots__ = ("reason", "work_tree")
+
     reason: str
     work_tree: bool
+
+    def __init__(self, reason: str, work_tree: bool) -> None:
+        _set = object.__setattr__
+        _set(self, "reason", reason)
+        _set(self, "work_tree", work_tree)
 
 
 class GitTree:

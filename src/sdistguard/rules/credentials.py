@@ -22,9 +22,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from typing import Final, Literal, NamedTuple, TypeAlias
+from typing import Final, Literal, TypeAlias
 
-from sdistguard.rules.model import ERROR, WARNING, Family, RuleOf
+from sdistguard.rules.model import ERROR, WARNING, Family, Record, RuleOf
 
 __all__ = [
     "LFS_POINTER_LIMIT", "SECRET_KINDS", "LfsPointer", "SecretHit", "SecretKind", "SecretScanner",
@@ -127,13 +127,21 @@ def _lfs_patterns() -> tuple[re.Pattern[bytes], re.Pattern[bytes], re.Pattern[by
 # module, and making a dataclass costs about 0.5 ms of a small build's start-up (tests/backend/test_startup.py).
 
 
-class LfsPointer(NamedTuple):
+class LfsPointer(Record):
     """A Git LFS pointer read from a file's content: ``oid`` (64 hex digits) and ``size`` (bytes) of the
     object it stands for, ``version`` the spec URL on its first line."""
+
+    __slots__ = ("oid", "size", "version")
 
     version: str
     oid: str
     size: int
+
+    def __init__(self, version: str, oid: str, size: int) -> None:
+        _set = object.__setattr__
+        _set(self, "version", version)
+        _set(self, "oid", oid)
+        _set(self, "size", size)
 
     def describe(self) -> str:
         """The finding's detail: what the file is, and which object it stands for (the oid is no secret)."""
@@ -307,11 +315,18 @@ def _probes(kinds: tuple[SecretKind, ...], shared: tuple[tuple[bytes, int], ...]
 _PROBES: Final = _probes(SECRET_KINDS, ((b"gh", 0), (b"IA", 2), (b"k_live_", 1)))
 
 
-class SecretHit(NamedTuple):
+class SecretHit(Record):
     """A secret found: its ``kind`` (a :class:`SecretKind` name) and ``line`` (1-based, counted in ``\\n``)."""
+
+    __slots__ = ("kind", "line")
 
     kind: str
     line: int
+
+    def __init__(self, kind: str, line: int) -> None:
+        _set = object.__setattr__
+        _set(self, "kind", kind)
+        _set(self, "line", line)
 
 
 class SecretScanner:

@@ -9,9 +9,10 @@ that defines it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Final, Generic, Literal, TypeVar
 
-__all__ = ["ERROR", "INFO", "WARNING", "Effect", "Family", "RuleOf", "Severity"]
+__all__ = ["ERROR", "INFO", "WARNING", "Effect", "Family", "Record", "RuleOf", "Severity"]
 
 Severity = Literal["info", "warning", "error"]
 """How bad a finding is: see :class:`RuleOf`."""
@@ -27,6 +28,57 @@ _RULE_FIELDS: Final = (
     "code", "name", "severity", "reason", "hint", "effect", "advisory", "leave_out_fix", "source", "docs",
 )
 """A rule's fields, in the order of its ``__init__`` and its repr."""
+
+class Record:
+    """A read-only value of named fields: the walk's, git's and the settings' records derive from it.
+
+    A subclass names its fields in ``__slots__`` and annotates them; its ``__init__`` sets each with
+    ``object.__setattr__``. A record is equal to, and hashed as, a record of the same class with equal
+    fields; its repr names every field; it pickles field by field. Assigning or deleting a field raises
+    ``AttributeError``.
+
+    Not a ``typing.NamedTuple``: making one costs about ten times a plain slotted class (its ``__new__`` is
+    compiled from source), and a build makes every record class of the walk when it starts
+    (tests/backend/test_startup.py). Nothing uses a record as a tuple.
+    """
+
+    __slots__ = ()
+
+    def _values(self) -> tuple[object, ...]:
+        fields: tuple[str, ...] = self.__slots__
+        return tuple([getattr(self, field) for field in fields])
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: a {type(self).__name__} is read-only")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: a {type(self).__name__} is read-only")
+
+    def __reduce__(self) -> tuple[Callable[[type[Record], dict[str, object]], Record], tuple[object, ...]]:
+        fields: tuple[str, ...] = self.__slots__
+        return (_rebuilt, (self.__class__, {field: getattr(self, field) for field in fields}))
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Record)
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        fields: tuple[str, ...] = self.__slots__
+        return f"{type(self).__name__}(" + ", ".join(f"{field}={getattr(self, field)!r}" for field in fields) + ")"
+
+
+def _rebuilt(cls: type[Record], fields: dict[str, object]) -> Record:
+    """A record of ``cls`` with ``fields`` (how a record is unpickled: its ``__init__`` is not called)."""
+    record = object.__new__(cls)
+    for name, value in fields.items():
+        object.__setattr__(record, name, value)
+    return record
+
 
 CodeT = TypeVar("CodeT", bound=str, covariant=True)
 NameT = TypeVar("NameT", bound=str, covariant=True)

@@ -10,11 +10,12 @@ or left out. Nothing here reads the disk.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal
+
+from sdistguard.rules.model import Record
 
 if TYPE_CHECKING:
     from sdistguard.rules import Code
-
 
 __all__ = ["Decide", "EntryKind", "Rescue", "Verdict", "WalkFacts", "WalkedFile"]
 
@@ -25,7 +26,7 @@ EntryKind = Literal["file", "directory", "link"]
 """What a listed entry is, from its ``d_type``: ``"file"`` (also a special file), ``"directory"``, ``"link"``."""
 
 
-class Verdict(NamedTuple):
+class Verdict(Record):
     """hatchling's answer for one entry of the walk, given by the builder's :data:`Decide` callback.
 
     ``distribution_path``: where hatchling would ship the entry as a file (its path inside the
@@ -36,9 +37,17 @@ class Verdict(NamedTuple):
     (a directory or a link) hatchling never walks into it.
     """
 
-    distribution_path: str | None = None
-    named: bool = False
-    pruned: bool = False
+    __slots__ = ("distribution_path", "named", "pruned")
+
+    distribution_path: str | None
+    named: bool
+    pruned: bool
+
+    def __init__(self, distribution_path: str | None = None, named: bool = False, pruned: bool = False) -> None:
+        _set = object.__setattr__
+        _set(self, "distribution_path", distribution_path)
+        _set(self, "named", named)
+        _set(self, "pruned", pruned)
 
 
 Decide = Callable[[str, EntryKind, bool], Verdict]
@@ -51,7 +60,7 @@ per entry, and only for entries a rule has not already taken with their director
 """
 
 
-class WalkFacts(NamedTuple):  # not a dataclass: a NamedTuple costs a quarter of its start-up
+class WalkFacts(Record):
     """What the builder knows before one walk; the walker never calls back for anything else.
 
     ``prefix``: hatchling's relative path of the walk's top (``""`` for the project walk, the
@@ -67,21 +76,39 @@ class WalkFacts(NamedTuple):  # not a dataclass: a NamedTuple costs a quarter of
     other rules (venv and cache markers below the top, links, credential files, secrets) still apply.
     """
 
+    __slots__ = (
+        "artifacts_possible", "decide", "forced", "may_ship_below", "named", "prefix", "private", "tracked_dropped",
+    )
+
     prefix: str
     decide: Decide
-    forced: bool = False
-    artifacts_possible: bool = False
-    private: str | None = None
-    named: bool = False
-    may_ship_below: Callable[[str], bool] | None = None
+    forced: bool
+    artifacts_possible: bool
+    private: str | None
+    named: bool
+    may_ship_below: Callable[[str], bool] | None
     """``(relative_directory) -> bool``: false when hatchling's patterns cannot select any file below
     the directory (an ``include`` list of anchored patterns that never reaches it); ``None``: always may."""
-    tracked_dropped: Callable[[str, bool], str | None] | None = None
+    tracked_dropped: Callable[[str, bool], str | None] | None
     """``(relative_path, is_package) -> "file:line: pattern" | None``: for a file git tracks that hatchling
     leaves out, the root ``.gitignore`` line that alone drops it (reported, SG109); ``None``: never asked."""
 
+    def __init__(self, prefix: str, decide: Decide, forced: bool = False, artifacts_possible: bool = False,
+                 private: str | None = None, named: bool = False,
+                 may_ship_below: Callable[[str], bool] | None = None,
+                 tracked_dropped: Callable[[str, bool], str | None] | None = None) -> None:
+        _set = object.__setattr__
+        _set(self, "prefix", prefix)
+        _set(self, "decide", decide)
+        _set(self, "forced", forced)
+        _set(self, "artifacts_possible", artifacts_possible)
+        _set(self, "private", private)
+        _set(self, "named", named)
+        _set(self, "may_ship_below", may_ship_below)
+        _set(self, "tracked_dropped", tracked_dropped)
 
-class WalkedFile(NamedTuple):
+
+class WalkedFile(Record):
     """One file the walk decided: shipped, or left out by a sdistguard rule although hatchling would ship it.
 
     ``path``: absolute, as reached (it may pass through an in-tree link). ``relative_path``:
@@ -93,10 +120,22 @@ class WalkedFile(NamedTuple):
     Files hatchling's own selection leaves out get no record.
     """
 
+    __slots__ = ("distribution_path", "left_out", "path", "project_path", "relative_path", "rescued")
+
     path: str
     relative_path: str
     project_path: str | None
     distribution_path: str
-    left_out: Code | None = None
-    rescued: Rescue | None = None
+    left_out: Code | None
+    rescued: Rescue | None
+
+    def __init__(self, path: str, relative_path: str, project_path: str | None, distribution_path: str,
+                 left_out: Code | None = None, rescued: Rescue | None = None) -> None:
+        _set = object.__setattr__
+        _set(self, "path", path)
+        _set(self, "relative_path", relative_path)
+        _set(self, "project_path", project_path)
+        _set(self, "distribution_path", distribution_path)
+        _set(self, "left_out", left_out)
+        _set(self, "rescued", rescued)
 

@@ -14,33 +14,50 @@ import errno
 import os
 import stat
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal
 
 from sdistguard.core.paths import is_within
 from sdistguard.rules.links import Reached, classify_link
 
 if TYPE_CHECKING:
     from sdistguard.rules import RuleName
+from sdistguard.rules.model import Record
 
 __all__ = ["DirectoryLink", "DiskLink", "disk_link", "link_target"]
 
 
-class DirectoryLink(NamedTuple):  # not a dataclass: a NamedTuple costs a quarter of its start-up
+class DirectoryLink(Record):
     """A directory link of a listing: its entry, the rule that reports it when followed, named by the user."""
+
+    __slots__ = ("entry", "named", "rule")
 
     entry: os.DirEntry[str]
     rule: RuleName
     named: bool
 
+    def __init__(self, entry: os.DirEntry[str], rule: RuleName, named: bool) -> None:
+        _set = object.__setattr__
+        _set(self, "entry", entry)
+        _set(self, "rule", rule)
+        _set(self, "named", named)
 
-class DiskLink(NamedTuple):
+
+class DiskLink(Record):
     """A link as the disk shows it: ``kind`` (``external-link``, ``dangling-link``, ``link-cycle``,
     ``special-file``, or ``file`` / ``directory`` for one to follow), ``real`` its resolved path, ``target`` as
     ``readlink`` says (``""`` when it cannot be read)."""
 
+    __slots__ = ("kind", "real", "target")
+
     kind: RuleName | Literal["file", "directory"]
     real: str
     target: str
+
+    def __init__(self, kind: RuleName | Literal["file", "directory"], real: str, target: str) -> None:
+        _set = object.__setattr__
+        _set(self, "kind", kind)
+        _set(self, "real", real)
+        _set(self, "target", target)
 
 
 def disk_link(path: str, report_path: str, boundary: str, holders: Callable[[], Iterable[str]]) -> DiskLink:

@@ -28,7 +28,7 @@ import operator
 import os
 import stat
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import pathspec
 
@@ -47,6 +47,7 @@ from sdistguard.walk.log import FindingsLog, RescueCount
 
 if TYPE_CHECKING:
     from sdistguard.rules import Code, RuleName
+from sdistguard.rules.model import Record
 
 __all__ = ["DirectoryLink", "Subdirectory", "Visit", "WalkContext", "ships_below"]
 
@@ -92,15 +93,25 @@ class WalkContext:
         return artifacts
 
 
-class Subdirectory(NamedTuple):
+class Subdirectory(Record):
     """A directory of a listing the walk may descend into: its ``name``, ``real`` (resolved) path, the
     ``boundary`` links below it may not leave, the ``link`` when it is a directory link, ``named`` by the user."""
+
+    __slots__ = ("boundary", "link", "name", "named", "real")
 
     name: str
     real: str
     boundary: str
     link: DirectoryLink | None
     named: bool
+
+    def __init__(self, name: str, real: str, boundary: str, link: DirectoryLink | None, named: bool) -> None:
+        _set = object.__setattr__
+        _set(self, "name", name)
+        _set(self, "real", real)
+        _set(self, "boundary", boundary)
+        _set(self, "link", link)
+        _set(self, "named", named)
 
 
 class Visit:
@@ -386,7 +397,8 @@ class Visit:
         artifact pattern, a forced path); it is still reported as SG201, content from outside. A
         link inside a named directory is not named by that: the rules apply to it.
         """
-        kind, real, target = disk_link(entry.path, self._report_path(entry.name), self.boundary, self._holders)
+        link = disk_link(entry.path, self._report_path(entry.name), self.boundary, self._holders)
+        kind, real, target = link.kind, link.real, link.target
         boundary = self.boundary
         rewritten: RuleName = "link-rewritten"
         verdict = self._verdict(entry)
