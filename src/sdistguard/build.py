@@ -55,6 +55,7 @@ def get_requires_for_build_editable(config_settings: dict[str, Any] | None = Non
 
 def build_sdist(sdist_directory: str, config_settings: dict[str, Any] | None = None) -> str:
     """PEP 517: build the sdist into ``sdist_directory``; return its file name (``name-1.0.tar.gz``)."""
+    _start_git()
     from sdistguard.builders import GuardedSdistBuilder
 
     return _build(GuardedSdistBuilder, sdist_directory, "standard", config_settings)
@@ -66,6 +67,7 @@ def build_wheel(
     metadata_directory: str | None = None,
 ) -> str:
     """PEP 517: build the wheel into ``wheel_directory``; return its file name."""
+    _start_git()
     from sdistguard.builders import GuardedWheelBuilder
 
     return _build(GuardedWheelBuilder, wheel_directory, "standard", config_settings)
@@ -77,9 +79,23 @@ def build_editable(
     metadata_directory: str | None = None,
 ) -> str:
     """PEP 660: build the editable wheel into ``wheel_directory``; return its file name."""
+    _start_git()
     from sdistguard.builders import GuardedWheelBuilder
 
     return _build(GuardedWheelBuilder, wheel_directory, "editable", config_settings)
+
+
+def _start_git() -> None:
+    """Start git's listing of the project (the working directory, hatchling's root) before anything is
+    imported, so that git runs on another core while the builders load and hatchling reads the project
+    (:func:`sdistguard.git.vcs.start_listing`; :func:`_build` stops it if unread). Raises nothing."""
+    try:
+        root = os.getcwd()
+    except OSError:
+        return  # the build itself reports a working directory that is gone
+    from sdistguard.git.vcs import start_listing
+
+    start_listing(root)
 
 
 def _build(builder_class: Any, directory: str, version: str, config_settings: dict[str, Any] | None) -> str:
@@ -94,7 +110,12 @@ def _build(builder_class: Any, directory: str, version: str, config_settings: di
                 print(summary, file=sys.stderr)
         return artifact
 
-    return _guarded(run)
+    from sdistguard.git.vcs import forget_listings
+
+    try:
+        return _guarded(run)
+    finally:
+        forget_listings()  # a listing no walk read (a build that failed first, or the walk asked elsewhere)
 
 
 def _guarded(hook: Callable[[], _T]) -> _T:

@@ -38,9 +38,11 @@ NEVER_IN_A_CLEAN_BUILD = (
     "sdistguard.git.gitignore",
     # the auditor's preview of hatchling's own sdist (the build asks only sdistguard.builders.dropped)
     "sdistguard.builders.shipped",
-    # the rule families only the auditor and the release gate find (sdistguard.rules.all_rules loads them)
+    # the rule families no detector of a build lives in (sdistguard.rules.all_rules loads them on first use),
+    # the evidence of a finding, and what only a tree holding links or special files needs
     "sdistguard.rules.archive", "sdistguard.rules.metadata", "sdistguard.rules.index", "sdistguard.rules.pypi",
-    "sdistguard.rules.gate",
+    "sdistguard.rules.gate", "sdistguard.rules.tracking", "sdistguard.rules.files", "sdistguard.rules.evidence",
+    "sdistguard.walk.links",
     # Unicode normalisation, for a tree whose names are all ASCII
     "unicodedata",
 )

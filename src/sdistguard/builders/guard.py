@@ -32,8 +32,8 @@ from sdistguard.core.config import Settings, load_settings
 from sdistguard.core.errors import TreeError
 from sdistguard.core.paths import is_within, relative_to
 from sdistguard.core.patterns import could_match_below, negations, to_posix
+from sdistguard.git.vcs import forget_listings
 from sdistguard.rules import CACHEDIR_SIGNATURE, Finding, blocking_findings, finding
-from sdistguard.rules.links import Reached, classify_link
 from sdistguard.rules.names import NameCheck
 from sdistguard.walk import Decide, EntryKind, FindingsLog, GuardedWalker, Verdict, WalkFacts
 
@@ -41,6 +41,7 @@ PruneCallback = Callable[[str, str], bool]
 """hatchling's directory exclusion: ``(name, parent)``, ``parent`` hatchling's relative path of its directory."""
 
 if TYPE_CHECKING:
+    from sdistguard.rules.links import Reached
     _Base = BuilderInterface[Any, Any]
 else:
     _Base = object
@@ -77,8 +78,27 @@ class Guard(_Base):
 
     @cached_property
     def walker(self) -> GuardedWalker:
-        """The walker of this build; its findings are what the build left out or rewrote."""
+        """The walker of this build; its findings are what the build left out or rewrote.
+
+        Made when the first walk starts, after hatchling ran the build hooks' ``initialize``: a git listing
+        started ahead (:func:`sdistguard.git.vcs.start_listing`, by the build hooks) is dropped here unless
+        no project code could have changed the tree since (:meth:`_ran_no_project_code`).
+        """
+        if not self._ran_no_project_code():
+            forget_listings()
         return GuardedWalker(self.root, self.settings, use_gitignore=not self.config.ignore_vcs, log=self.log)
+
+    def _ran_no_project_code(self) -> bool:
+        """True when no code of the project can have run: no build hook (hatchling's enabled ``hook_config``), no
+        metadata hook, and a static version or hatchling's ``regex`` source (which only reads a file). Any
+        error reading that answers False (read in hatchling 1.33's ``builders/config.py`` and
+        ``metadata/core.py``)."""
+        try:
+            hatch = self.metadata.hatch
+            return not (self.config.hook_config or hatch.metadata.hook_config or (
+                "version" in self.metadata.dynamic and hatch.version.source_name != "regex"))
+        except Exception:
+            return False
 
     @property
     def content(self) -> ContentLog:
@@ -241,6 +261,8 @@ class Guard(_Base):
             return True
         real, path = os.path.realpath(source), to_posix(os.path.relpath(source, self.root))
         target = os.readlink(source) if os.path.islink(source) else real
+        from sdistguard.rules.links import classify_link
+
         if classify_link(path, target, _as_hatchling_reads, real=real, boundary=os.path.realpath(self.root)) is None:
             return True  # the links family's rule: it leaves the project or not (hatchling reads what is there)
         self.log.add(finding("external-link", path, f"-> {target}"))

@@ -52,8 +52,8 @@ from typing import Final
 from sdistguard.rules.model import Record
 
 __all__ = [
-    "SAFE_CONFIG", "SAFE_ENVIRONMENT", "TIMEOUT", "GitTree", "GitUnavailable", "explain_ignored",
-    "ignore_lines_of_tracked", "query", "run_git", "work_tree_top",
+    "SAFE_CONFIG", "SAFE_ENVIRONMENT", "TIMEOUT", "GitTree", "GitUnavailable", "explain_ignored", "forget_listings",
+    "ignore_lines_of_tracked", "query", "run_git", "start_listing", "work_tree_top",
 ]
 
 TIMEOUT: Final = 120.0
@@ -201,21 +201,81 @@ _DISCOVERY_ENVIRONMENT: Final = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "
 them set, git is asked even outside a work tree."""
 
 
+_LISTING: Final = ("ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard")
+"""The one call that lists a tree: tracked files (``-t`` tags), and untracked files git does not ignore."""
+
+_started: dict[str, subprocess.Popen[bytes]] = {}
+"""Listings started ahead of :func:`query` (:func:`start_listing`), by root; read once, or stopped."""
+
+
+def _git_may_answer(root: str) -> bool:
+    """False when git's discovery would find no repository for ``root``: no ``.git`` at or above it and none of
+    :data:`_DISCOVERY_ENVIRONMENT` set (then no process is started for an answer known in advance)."""
+    return work_tree_top(root) is not None or _discovery_environment()
+
+
+def _discovery_environment() -> bool:
+    return any(name in os.environ for name in _DISCOVERY_ENVIRONMENT)
+
+
+def start_listing(root: str) -> None:
+    """Start git's listing of ``root`` (an absolute directory) in the background, for :func:`query` to read.
+
+    The build hooks call it first, so that git runs on another core while hatchling and the builders load;
+    the listing is only what :func:`query` would ask for, with the same command line and environment. The
+    caller must :func:`forget_listings` when project code may have changed the tree before the walk asks
+    (a build hook, a metadata hook, a version source that runs code), and when the build ends. Starts nothing
+    when git's discovery would find no repository or one is already started; raises nothing (a git that
+    cannot be started is :func:`query`'s to report).
+    """
+    if root in _started or not _git_may_answer(root):
+        return
+    try:
+        _started[root] = subprocess.Popen(
+            ["git", *SAFE_CONFIG, *_LISTING], cwd=root, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, env=dict(os.environ, **SAFE_ENVIRONMENT),
+        )
+    except OSError:
+        return
+
+
+def forget_listings() -> None:
+    """Stop and reap every listing :func:`start_listing` started that :func:`query` did not read. Raises nothing."""
+    while _started:
+        _, process = _started.popitem()
+        process.kill()
+        process.communicate()
+
+
+def _listing(root: str) -> subprocess.CompletedProcess[bytes]:
+    """git's listing of ``root``: the one started ahead, if any, else a new call; raises as :func:`run_git`."""
+    process = _started.pop(root, None)
+    if process is None:
+        return run_git(_LISTING, root)
+    try:
+        stdout, stderr = process.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
 def query(root: str) -> GitTree | GitUnavailable:
     """Ask git about the files below ``root`` (an absolute directory).
 
     Returns a :class:`GitTree`, or a :class:`GitUnavailable` when ``root`` is not inside a work
     tree (then git is not run at all, unless one of :data:`_DISCOVERY_ENVIRONMENT` is set), git is
     not installed, refuses the repository (``safe.directory``: another owner), or fails. Never
-    raises for any of these.
+    raises for any of these. Reads the listing :func:`start_listing` started for ``root``, if any.
     """
     work_tree = work_tree_top(root) is not None
-    if not work_tree and not any(name in os.environ for name in _DISCOVERY_ENVIRONMENT):
+    if not work_tree and not _discovery_environment():
         # git's discovery would find nothing either: no process for an answer known in advance (a wheel
         # built from an unpacked sdist in a temporary directory, the second half of every isolated build)
         return GitUnavailable(f"git cannot list {root}: not a git repository (no .git at or above it)", False)
     try:
-        listing = run_git(["ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard"], root)
+        listing = _listing(root)
     except FileNotFoundError:
         return GitUnavailable("git is not installed (not on PATH)", work_tree)
     except (OSError, subprocess.SubprocessError) as error:

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final, Protocol, TypeAlias
 
-from sdistguard.rules import credentials, files, links, markers, naming, sizes, tracking
+from sdistguard.rules import credentials, markers, naming, sizes
 from sdistguard.rules.markers import (
     CACHE_DIRECTORY_NAMES,
     CACHEDIR_SIGNATURE,
@@ -66,7 +66,7 @@ __all__ = [
 if TYPE_CHECKING:
     from typing import Literal
 
-    from sdistguard.rules import archive, gate, index, metadata, pypi
+    from sdistguard.rules import archive, files, gate, index, links, metadata, pypi, tracking
 
     Code = Literal[
         markers.Code, tracking.Code, links.Code, files.Code, naming.Code, credentials.Code, sizes.Code,
@@ -96,36 +96,36 @@ if TYPE_CHECKING:
 else:
     Rule = RuleOf
 
-_AUDITOR_FAMILIES: Final = ("archive", "metadata", "index", "pypi", "gate")
-"""The families only ``sdistguard check`` and the release gate find (modules of this package, in table order,
-after the build's): a build never imports them. :func:`all_rules` does, on first use."""
-
-_BUILD_FAMILIES: Final[tuple[Family[Any, Any], ...]] = (
-    markers.FAMILY, tracking.FAMILY, links.FAMILY, files.FAMILY, naming.FAMILY, credentials.FAMILY, sizes.FAMILY,
+_TABLE_ORDER: Final = (
+    "markers", "tracking", "links", "files", "naming", "credentials", "sizes", "archive", "metadata", "index", "pypi",
+    "gate",
 )
-_by_code: Final[dict[str, Rule]] = {rule.code: rule for family in _BUILD_FAMILIES for rule in family.rules}
-_by_name: Final[dict[str, Rule]] = {rule.name: rule for family in _BUILD_FAMILIES for rule in family.rules}
+"""The family modules of this package, in table order. A build imports only those its detectors live in
+(markers, naming, credentials, sizes); the others hold rule objects alone and are imported by
+:func:`all_rules`, on the first finding or table lookup that needs them."""
+
+_LOADED: Final[tuple[Family[Any, Any], ...]] = (markers.FAMILY, naming.FAMILY, credentials.FAMILY, sizes.FAMILY)
+_by_code: dict[str, Rule] = {rule.code: rule for family in _LOADED for rule in family.rules}
+_by_name: dict[str, Rule] = {rule.name: rule for family in _LOADED for rule in family.rules}
 _complete: dict[str, Any] = {}  # FAMILIES, Code, RuleName once all_rules() has loaded every family
 
 
 def all_rules() -> dict[Code, Rule]:
-    """:data:`RULES`: every rule by code, in table order (the auditor's families imported on first call).
+    """:data:`RULES`: every rule by code, in table order (every family module imported on first call).
 
-    The build's own families (markers to sizes) are imported with this package, the auditor's
-    (archive to gate) here, so that a build loads none of them. Raises nothing.
+    A build imports only the families its detectors live in; the table is made whole here, so that a
+    clean build loads none of the others. Raises nothing.
     """
+    global _by_code, _by_name
     if not _complete:
         import importlib
         from typing import Literal
 
-        families = list(_BUILD_FAMILIES)
-        for module in _AUDITOR_FAMILIES:
-            family = importlib.import_module(f"{__name__}.{module}").FAMILY
-            families.append(family)
-            for rule in family.rules:
-                _by_code[rule.code] = rule
-                _by_name[rule.name] = rule
-        _complete.update(FAMILIES=tuple(families), Code=Literal[tuple(_by_code)], RuleName=Literal[tuple(_by_name)])
+        families = tuple(importlib.import_module(f"{__name__}.{module}").FAMILY for module in _TABLE_ORDER)
+        by_code = {rule.code: rule for family in families for rule in family.rules}
+        by_name = {rule.name: rule for family in families for rule in family.rules}
+        _by_code, _by_name = by_code, by_name  # whole tables, in table order, replace the partial ones at once
+        _complete.update(FAMILIES=families, Code=Literal[tuple(by_code)], RuleName=Literal[tuple(by_name)])
     return _by_code  # type: ignore[return-value]
 
 

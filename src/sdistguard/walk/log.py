@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 
 from sdistguard.git.ignores import IGNORED_DIRECTORY, IGNORED_FILE, Decision
 from sdistguard.rules import Finding, finding
-from sdistguard.rules.evidence import IGNORED, IGNORED_BELOW, EvidenceKind
 
 if TYPE_CHECKING:
     from sdistguard.rules import Code
+    from sdistguard.rules.evidence import EvidenceKind
 
 __all__ = ["FindingsLog", "RescueCount"]
 
@@ -107,6 +107,10 @@ class FindingsLog:
         """
         pending = sorted(self._git_pending)
         self._git_pending.clear()
+        if not pending:
+            return
+        from sdistguard.rules.evidence import IGNORED, IGNORED_BELOW  # a clean build never loads the module
+
         for key in pending:
             found = self._found[key]
             decision = decisions.get(found.path)

@@ -38,18 +38,17 @@ from sdistguard.core.patterns import could_match_below, to_posix
 from sdistguard.git.ignores import Decision, IgnoreOracle, ignored_by
 from sdistguard.rules import Finding, directory_junk, finding
 from sdistguard.rules.credentials import credential_file_kind
-from sdistguard.rules.evidence import UNTRACKED, finding_with
-from sdistguard.rules.files import SpecialKind, special_label
 from sdistguard.rules.markers import junk_evidence
 from sdistguard.walk.facts import EntryKind, Rescue, Verdict, WalkedFile, WalkFacts
-from sdistguard.walk.links import DirectoryLink, disk_link, link_target
 from sdistguard.walk.log import FindingsLog, RescueCount
 
 if TYPE_CHECKING:
     from sdistguard.rules import Code, RuleName
+    from sdistguard.rules.files import SpecialKind
+    from sdistguard.walk.links import DirectoryLink
 from sdistguard.rules.model import Record
 
-__all__ = ["DirectoryLink", "Subdirectory", "Visit", "WalkContext", "ships_below"]
+__all__ = ["Subdirectory", "Visit", "WalkContext", "ships_below"]
 
 _name = operator.attrgetter("name")
 _ROOT_VENV_PARTS = frozenset({"pyvenv.cfg", "bin", "lib", "lib64", "include", "Scripts", "Lib", "Include"})
@@ -192,6 +191,8 @@ class Visit:
         if not ships_below(self.path, self.relative, self.boundary, self.facts):
             return False  # hatchling would ship nothing below it: left out, and no news
         path = self._report_path("", is_dir=True)
+        from sdistguard.rules.evidence import finding_with
+
         self.context.log.add(finding_with(junk[0], path, junk[1], *junk_evidence(junk[1], os.path.basename(self.path))))
         if not self.context.may_rescue(self.project_relative, artifacts=False):
             return False
@@ -323,6 +324,8 @@ class Visit:
         elif entry.is_symlink():
             self._sort_link(entry)
         elif self._reportable(entry):
+            from sdistguard.rules.files import special_label
+
             found = finding("special-file", self._report_path(entry.name), special_label(_special_kind(entry)))
             self.context.log.add(found)
             self._leave_out(entry, self._verdict(entry), found.code)
@@ -397,6 +400,8 @@ class Visit:
         artifact pattern, a forced path); it is still reported as SG201, content from outside. A
         link inside a named directory is not named by that: the rules apply to it.
         """
+        from sdistguard.walk.links import DirectoryLink, disk_link  # a tree without links never loads them
+
         link = disk_link(entry.path, self._report_path(entry.name), self.boundary, self._holders)
         kind, real, target = link.kind, link.real, link.target
         boundary = self.boundary
@@ -437,6 +442,9 @@ class Visit:
             return
         path = self._report_path(entry.name, is_dir=is_dir)
         note = "; named by artifacts: shipped as content" if named else ""  # taken although it leaves the tree
+        from sdistguard.rules.evidence import finding_with
+        from sdistguard.walk.links import link_target
+
         if target is None:
             target = link_target(entry.path)
         found = finding_with(rule, path, f"-> {target}{note}", "link-target", target)
@@ -477,6 +485,8 @@ class Visit:
             found = finding(decision.rule, path, decision.detail, files=files, size=size)
             log.add_git_decision(found)
             return found
+        from sdistguard.rules.evidence import UNTRACKED, finding_with
+
         if decision.source is not None:
             found = finding_with(decision.rule, path, decision.detail, "ignore-source", decision.source,
                                  files=files, size=size)
