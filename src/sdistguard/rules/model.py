@@ -30,7 +30,7 @@ _RULE_FIELDS: Final = (
 """A rule's fields, in the order of its ``__init__`` and its repr."""
 
 class Record:
-    """A read-only value of named fields: the walk's, git's and the settings' records derive from it.
+    """A read-only value of named fields: the rules, their families and the walk's, git's and the settings' records.
 
     A subclass names its fields in ``__slots__`` and annotates them; its ``__init__`` sets each with
     ``object.__setattr__``. A record is equal to, and hashed as, a record of the same class with equal
@@ -84,7 +84,7 @@ CodeT = TypeVar("CodeT", bound=str, covariant=True)
 NameT = TypeVar("NameT", bound=str, covariant=True)
 
 
-class RuleOf(Generic[CodeT, NameT]):
+class RuleOf(Record, Generic[CodeT, NameT]):
     """One rule: ``code`` is stable (``SG101``), ``name`` is a short slug used in reports.
 
     Typed by its family's ``Literal`` types (``RuleOf[markers.Code, markers.RuleName]``); everywhere else the
@@ -102,7 +102,7 @@ class RuleOf(Generic[CodeT, NameT]):
     ``docs``: the rule's section of docs/rules.md (Markdown, below its ``### CODE name`` heading).
     """
 
-    # A plain slotted class, not a frozen dataclass: every build imports the registry, and making a dataclass
+    # A Record (plain, slotted), not a frozen dataclass: every build imports the registry, and making a dataclass
     # costs about 3.5 million instructions of a small build's start-up (tests/backend/test_startup.py). It keeps
     # the dataclass's meaning: equal and hashed by every field, read-only after __init__.
     __slots__ = _RULE_FIELDS
@@ -133,43 +133,18 @@ class RuleOf(Generic[CodeT, NameT]):
         _set(self, "source", source)
         _set(self, "docs", docs)
 
-    def _fields(self) -> tuple[object, ...]:
-        return tuple(getattr(self, field) for field in _RULE_FIELDS)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}: a rule is read-only")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}: a rule is read-only")
-
-    def __reduce__(self) -> tuple[type[RuleOf[CodeT, NameT]], tuple[object, ...]]:
-        # pickled and copied through __init__: __setattr__ refuses
-        return (self.__class__, self._fields())
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, RuleOf)
-        return self._fields() == other._fields()
-
-    def __hash__(self) -> int:
-        return hash(self._fields())
-
-    def __repr__(self) -> str:
-        return "RuleOf(" + ", ".join(f"{field}={getattr(self, field)!r}" for field in _RULE_FIELDS) + ")"
-
     @property
     def fix(self) -> str:
         """The rule's fix (its ``hint``), as ``sdistguard codes`` and docs/rules.md's table print it."""
         return self.hint
 
 
-class Family(Generic[CodeT, NameT]):
+class Family(Record, Generic[CodeT, NameT]):
     """A family of rules, one module of :mod:`sdistguard.rules`: ``key`` (``"junk"``), ``title`` and ``intro``
     (its heading and Markdown paragraph in docs/rules.md; ``intro`` may be ``""``) and its ``rules``, in table
     order."""
 
-    __slots__ = ("intro", "key", "rules", "title")  # plain and slotted, as RuleOf is
+    __slots__ = ("intro", "key", "rules", "title")  # a Record, as RuleOf is
 
     key: str
     title: str
@@ -182,25 +157,3 @@ class Family(Generic[CodeT, NameT]):
         _set(self, "title", title)
         _set(self, "intro", intro)
         _set(self, "rules", rules)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}: a family is read-only")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}: a family is read-only")
-
-    def __reduce__(self) -> tuple[type[Family[CodeT, NameT]], tuple[object, ...]]:
-        # pickled and copied through __init__: __setattr__ refuses
-        return (self.__class__, (self.key, self.title, self.intro, self.rules))
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, Family)
-        return (self.key, self.title, self.intro, self.rules) == (other.key, other.title, other.intro, other.rules)
-
-    def __hash__(self) -> int:
-        return hash((self.key, self.title, self.intro, self.rules))
-
-    def __repr__(self) -> str:
-        return f"Family(key={self.key!r}, title={self.title!r}, intro={self.intro!r}, rules={self.rules!r})"
