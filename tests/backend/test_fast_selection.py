@@ -76,7 +76,7 @@ def test_a_few_paths_are_answered_without_compiling_the_prefilter() -> None:
     answers = []
     for number, path in enumerate(paths):
         answers.append(matcher(path))
-        assert (matcher._prefilter is False) == (number < 3)  # compiled on the first call past the third
+        assert matcher._compiled == (number >= 3)  # compiled on the first call past the third
     assert answers == [spec.match_file(path) for path in paths] == [True, False, False, True, True, False]
 
 

@@ -46,6 +46,8 @@ from hatchling.builders.utils import (
 )
 from hatchling.builders.wheel import RecordFile, WheelArchive
 
+from sdistguard.rules.model import Record
+
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -54,7 +56,6 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from hatchling.builders.plugin.interface import IncludedFile
     from hatchling.builders.wheel import WheelBuilder
-from sdistguard.rules.model import Record
 
 __all__ = [
     "BATCH_FILES", "INLINE_BELOW", "PENDING_BATCHES", "SPOOL_ABOVE", "ParallelWheelArchive", "build_standard_wheel",

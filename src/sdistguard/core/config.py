@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 from sdistguard.core.errors import ConfigError
 from sdistguard.rules import Finding, all_rules
+from sdistguard.rules.model import Record
 
 if TYPE_CHECKING:
     from sdistguard.rules import Code
@@ -24,7 +25,6 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
-from sdistguard.rules.model import Record
 
 __all__ = [
     "ADVISORY_CODES",

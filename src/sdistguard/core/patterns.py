@@ -96,17 +96,16 @@ class SpecMatcher:
         is pathspec's either way). Raises nothing (a spec the prefilter cannot cover goes to pathspec alone)."""
         self.spec = spec
         self._before_prefilter = prefilter_after
-        self._prefilter: re.Pattern[str] | bool | None = False  # False: not compiled yet
+        self._prefilter: re.Pattern[str] | None = None
+        self._compiled = False
 
     @property
     def prefilter(self) -> re.Pattern[str] | None:
         """The alternation of the spec's exclude expressions (compiled on first read), or ``None`` when it
         would not be exact."""
-        prefilter = self._prefilter
-        if prefilter is False:
-            prefilter = self._prefilter = _combined_regex(self.spec)
-        assert prefilter is not True
-        return prefilter
+        if not self._compiled:
+            self._prefilter, self._compiled = _combined_regex(self.spec), True
+        return self._prefilter
 
     def __call__(self, path: str) -> bool:
         """True when ``spec`` matches ``path``, as ``spec.match_file(path)`` says."""

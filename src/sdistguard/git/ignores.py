@@ -41,11 +41,11 @@ from typing import TYPE_CHECKING, Final, Literal
 
 from sdistguard.core.errors import ConfigError
 from sdistguard.git.vcs import GitTree, GitUnavailable, explain_ignored, query, work_tree_top
+from sdistguard.rules.model import Record
 
 if TYPE_CHECKING:
     from sdistguard.core.config import UntrackedPolicy
     from sdistguard.git.gitignore import IgnoreRules, Pattern, PatternList
-from sdistguard.rules.model import Record
 
 __all__ = ["IGNORED_DIRECTORY", "IGNORED_FILE", "Decision", "IgnoreOracle", "ignored_by"]
 

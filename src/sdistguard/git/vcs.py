@@ -67,8 +67,8 @@ SAFE_ENVIRONMENT: Final = {"GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", "GIT_ALLOW_
 """Set in every git call's environment: git writes nothing, speaks C, and fetches nothing (module docstring)."""
 
 
-# GitUnavailable and GitTree are a NamedTuple and a plain class, not dataclasses: every build imports this
-# module, and making a dataclass costs about 0.5 ms of a small build's start-up (tests/backend/test_startup.py).
+# GitUnavailable is a Record and GitTree a plain class, not dataclasses: every build imports this module,
+# and making a dataclass costs about 0.5 ms of a small build's start-up (tests/backend/test_startup.py).
 
 
 class GitUnavailable(Record):

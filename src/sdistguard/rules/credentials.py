@@ -123,8 +123,8 @@ def _lfs_patterns() -> tuple[re.Pattern[bytes], re.Pattern[bytes], re.Pattern[by
     return re.compile(_LFS_EXTENSION_KEY), re.compile(_LFS_OID), re.compile(_LFS_SIZE)
 
 
-# The value classes here are NamedTuples and a plain class, not dataclasses: every build imports this
-# module, and making a dataclass costs about 0.5 ms of a small build's start-up (tests/backend/test_startup.py).
+# The value classes here are Records and a plain class, not dataclasses: every build imports this module,
+# and making a dataclass costs about 0.5 ms of a small build's start-up (tests/backend/test_startup.py).
 
 
 class LfsPointer(Record):

@@ -29,10 +29,11 @@ _RULE_FIELDS: Final = (
 )
 """A rule's fields, in the order of its ``__init__`` and its repr."""
 
+
 class Record:
     """A read-only value of named fields: the rules, their families and the walk's, git's and the settings' records.
 
-    A subclass names its fields in ``__slots__`` and annotates them; its ``__init__`` sets each with
+    A direct subclass names all its fields in ``__slots__`` and annotates them; its ``__init__`` sets each with
     ``object.__setattr__``. A record is equal to, and hashed as, a record of the same class with equal
     fields; its repr names every field; it pickles field by field. Assigning or deleting a field raises
     ``AttributeError``.

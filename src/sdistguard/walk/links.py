@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Literal
 
 from sdistguard.core.paths import is_within
 from sdistguard.rules.links import Reached, classify_link
+from sdistguard.rules.model import Record
 
 if TYPE_CHECKING:
     from sdistguard.rules import RuleName
-from sdistguard.rules.model import Record
 
 __all__ = ["DirectoryLink", "DiskLink", "disk_link", "link_target"]
 

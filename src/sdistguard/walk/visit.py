@@ -39,6 +39,7 @@ from sdistguard.git.ignores import Decision, IgnoreOracle, ignored_by
 from sdistguard.rules import Finding, directory_junk, finding
 from sdistguard.rules.credentials import credential_file_kind
 from sdistguard.rules.markers import junk_evidence
+from sdistguard.rules.model import Record
 from sdistguard.walk.facts import EntryKind, Rescue, Verdict, WalkedFile, WalkFacts
 from sdistguard.walk.log import FindingsLog, RescueCount
 
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
     from sdistguard.rules import Code, RuleName
     from sdistguard.rules.files import SpecialKind
     from sdistguard.walk.links import DirectoryLink
-from sdistguard.rules.model import Record
 
 __all__ = ["Subdirectory", "Visit", "WalkContext", "ships_below"]
 
