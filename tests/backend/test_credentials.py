@@ -138,11 +138,11 @@ def _reference_hits(data: bytes) -> list[SecretHit]:
 
 
 # Pieces that stress the shared probes: anchors next to each other, the probes' needles alone
-# (``gh``, ``IA``, ``k_live_``) and inside words, tokens glued to other tokens.
+# (``gh[pousr]_``, ``A[KS]IA``, ``k_live_``), near misses and inside words, tokens glued to other tokens.
 _PIECES = st.one_of(
     FILLER,
-    st.sampled_from(["gh", "IA", "k_live_", "ghp", "AK", "AS", "_", "-", "sk", "rk", "xk_live_", "KIA",
-                     "AKIAIOSFODNN7EXAMPLE", "github_", "-----BEGIN ", "\n", "A" * 20, "Z9" * 10]),
+    st.sampled_from(["gh", "IA", "k_live_", "ghp", "AK", "AS", "_", "-", "sk", "rk", "xk_live_", "KIA", "ghp_",
+                     "ghx_", "AKIA", "ASIA", "xox", "xoxo", "AKIAIOSFODNN7EXAMPLE", "github_", "-----BEGIN ", "\n", "A" * 20, "Z9" * 10]),
     st.sampled_from(sorted(FAKE_TOKENS)).flatmap(lambda kind: FAKE_TOKENS[kind]),
 )
 
