@@ -142,7 +142,8 @@ def _reference_hits(data: bytes) -> list[SecretHit]:
 _PIECES = st.one_of(
     FILLER,
     st.sampled_from(["gh", "IA", "k_live_", "ghp", "AK", "AS", "_", "-", "sk", "rk", "xk_live_", "KIA", "ghp_",
-                     "ghx_", "AKIA", "ASIA", "xox", "xoxo", "AKIAIOSFODNN7EXAMPLE", "github_", "-----BEGIN ", "\n", "A" * 20, "Z9" * 10]),
+                     "ghx_", "AKIA", "ASIA", "xox", "xoxo", "AKIAIOSFODNN7EXAMPLE", "github_", "-----BEGIN ", "\n",
+                     "A" * 20, "Z9" * 10]),
     st.sampled_from(sorted(FAKE_TOKENS)).flatmap(lambda kind: FAKE_TOKENS[kind]),
 )
 
